@@ -1,0 +1,308 @@
+// Package ir is Rose's core representation: typed functions in A-normal
+// form with nested blocks for conditionals, array comprehensions and
+// sequential loops.
+//
+// Every operand is a variable; every variable is defined exactly once, by a
+// function parameter, a block parameter or an instruction. A block may use
+// the variables of the blocks that enclose it (lexical scoping), never those
+// of a sibling. All sizes are concrete: the checker instantiates size-generic
+// source functions once per distinct set of sizes, so array lengths and trip
+// counts here are plain integers.
+//
+// The package imports nothing of the project's own. The checker produces IR,
+// the derivative transforms rewrite it, and the evaluators run it; none of
+// them needs the source AST.
+package ir
+
+// Kind classifies a Type.
+type Kind uint8
+
+// The kinds of types. Real is an IEEE-754 float64, Int a two's-complement
+// int64 and Bool a truth value; Array and Tuple are aggregates.
+const (
+	KReal Kind = iota
+	KInt
+	KBool
+	KArray
+	KTuple
+)
+
+// Type is the type of an IR variable. Types are compared structurally with
+// Identical; the scalar types are the shared values Real, Int and Bool.
+type Type struct {
+	Kind  Kind
+	Len   int     // KArray: number of elements (>= 0)
+	Elem  *Type   // KArray: element type
+	Elems []*Type // KTuple: field types
+
+	// Name and Fields label a tuple that came from a named struct, so that
+	// printers and JSON encoders can use the source names. They do not take
+	// part in identity.
+	Name   string
+	Fields []string
+
+	slots int // cached Slots()+1, 0 when not yet computed
+}
+
+// The scalar types.
+var (
+	Real = &Type{Kind: KReal}
+	Int  = &Type{Kind: KInt}
+	Bool = &Type{Kind: KBool}
+)
+
+// ArrayOf returns the type [n]elem.
+func ArrayOf(n int, elem *Type) *Type { return &Type{Kind: KArray, Len: n, Elem: elem} }
+
+// TupleOf returns the tuple type (elems...).
+func TupleOf(elems ...*Type) *Type { return &Type{Kind: KTuple, Elems: elems} }
+
+// IsScalar reports whether t is Real, Int or Bool.
+func (t *Type) IsScalar() bool { return t.Kind <= KBool }
+
+// Slots is the number of scalar slots a value of type t occupies in the flat
+// layout: one per Real, Int or Bool, arrays element after element, tuples
+// field after field. Evaluators and compiled backends lay values out this way.
+func (t *Type) Slots() int {
+	if t.slots > 0 {
+		return t.slots - 1
+	}
+	n := 1
+	switch t.Kind {
+	case KArray:
+		n = t.Len * t.Elem.Slots()
+	case KTuple:
+		n = 0
+		for _, e := range t.Elems {
+			n += e.Slots()
+		}
+	}
+	t.slots = n + 1
+	return n
+}
+
+// FieldOffset is the slot offset of field i within a tuple of type t.
+func (t *Type) FieldOffset(i int) int {
+	off := 0
+	for _, e := range t.Elems[:i] {
+		off += e.Slots()
+	}
+	return off
+}
+
+// Identical reports whether a and b are the same type, ignoring struct names.
+func Identical(a, b *Type) bool {
+	if a == b {
+		return true
+	}
+	if a == nil || b == nil || a.Kind != b.Kind {
+		return false
+	}
+	switch a.Kind {
+	case KArray:
+		return a.Len == b.Len && Identical(a.Elem, b.Elem)
+	case KTuple:
+		if len(a.Elems) != len(b.Elems) {
+			return false
+		}
+		for i := range a.Elems {
+			if !Identical(a.Elems[i], b.Elems[i]) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// Var names a variable of a Func: an index into Func.Types.
+type Var int32
+
+// NoVar marks an absent variable.
+const NoVar Var = -1
+
+// Pos is a byte offset into the source file a function came from, or NoPos.
+// The IR stays free of file tables; whoever loaded the source maps offsets to
+// lines and columns.
+type Pos int32
+
+// NoPos marks an instruction without a source position.
+const NoPos Pos = -1
+
+// Func is one IR function with concrete types.
+type Func struct {
+	Name   string  // unique within a program, e.g. "norm[3]" for an instance
+	Pos    Pos     // position of the source definition
+	Params []Var   // parameters, in order
+	Types  []*Type // Types[v] is the type of variable v
+	Body   *Block  // Body.Result is the function's result
+}
+
+// Result is the type of f's result.
+func (f *Func) Result() *Type { return f.Types[f.Body.Result] }
+
+// Block is a sequence of instructions that computes a value.
+type Block struct {
+	// Params are bound by the instruction that owns the block: the index
+	// for OpFor, the index and the carried state for OpLoop, nothing for
+	// OpIf's arms and the function body.
+	Params []Var
+	Instrs []Instr
+	Result Var // the block's value; defined in the block or visible to it
+}
+
+// Instr is one instruction: Dst = Op(Args...), with operation-specific
+// fields. See the Op constants for each operation's contract.
+type Instr struct {
+	Dst    Var
+	Op     Op
+	Args   []Var
+	F      float64  // OpConst of Real type
+	I      int64    // OpConst of Int or Bool type (0 false, 1 true)
+	N      int      // OpField: field index; OpFor, OpLoop: trip count
+	Callee *Func    // OpCall
+	Blocks []*Block // OpIf: then, else; OpFor, OpLoop: body
+	Pos    Pos      // source position, for runtime errors
+}
+
+// Op is an IR operation.
+type Op uint8
+
+// The operations. Unless noted, operands and result are scalars of the
+// types given; "num" means Real or Int (both operands the same).
+const (
+	OpInvalid Op = iota
+
+	// OpConst: Dst = F (Real) or I (Int; Bool as 0/1). No Args.
+	OpConst
+
+	// Unary on num: Dst has the operand's type.
+	OpNeg
+	OpAbs
+	// Unary on Real.
+	OpSqrt
+	OpExp
+	OpLog
+	OpSin
+	OpCos
+	OpTan
+	OpAsin
+	OpAcos
+	OpAtan
+	OpSinh
+	OpCosh
+	OpTanh
+	OpFloor
+	OpCeil
+	OpRound // half away from zero, as math.Round
+	OpSign  // -1, 0 or 1 (NaN stays NaN)
+
+	// Binary on num.
+	OpAdd
+	OpSub
+	OpMul
+	OpDiv // Int: truncates toward zero; division by zero is a runtime error
+	OpMod // Int only: remainder with the sign of the dividend; zero divisor is a runtime error
+	OpMin
+	OpMax
+	// Binary on Real.
+	OpPow
+	OpAtan2 // Args: y, x
+
+	// Comparisons: two num operands (or two Bool for Eq/Ne), Dst Bool.
+	OpEq
+	OpNe
+	OpLt
+	OpLe
+	OpGt
+	OpGe
+
+	// Bool logic: both operands are already evaluated (the checker lowers
+	// && and || to OpIf to keep short-circuit evaluation).
+	OpNot
+	OpAnd
+	OpOr
+
+	// OpToReal converts Int to Real.
+	OpToReal
+
+	// OpIf: Args[0] Bool; runs Blocks[0] if true, else Blocks[1]; Dst is
+	// the result of the block that ran. Only that block is evaluated.
+	OpIf
+
+	// OpTuple: Dst (a tuple) = (Args...).
+	OpTuple
+	// OpField: Dst = Args[0].N, Args[0] a tuple.
+	OpField
+	// OpArray: Dst (an array of len(Args)) = [Args...].
+	OpArray
+	// OpIndex: Dst = Args[0][Args[1]], Args[1] an Int; out of range is a
+	// runtime error.
+	OpIndex
+	// OpFor: Dst = [Blocks[0](i) for i in 0..N]; Blocks[0].Params = [i Int].
+	OpFor
+	// OpLoop: sequential loop with carried state. s := Args[0]; for i in
+	// 0..N { s = Blocks[0](i, s) }; Dst = s. Blocks[0].Params = [i Int,
+	// s]; the block's result has the state's type.
+	OpLoop
+
+	// OpCall: Dst = Callee(Args...).
+	OpCall
+
+	numOps
+)
+
+var opNames = [...]string{
+	OpInvalid: "invalid",
+	OpConst:   "const",
+	OpNeg:     "neg", OpAbs: "abs", OpSqrt: "sqrt", OpExp: "exp", OpLog: "log",
+	OpSin: "sin", OpCos: "cos", OpTan: "tan", OpAsin: "asin", OpAcos: "acos",
+	OpAtan: "atan", OpSinh: "sinh", OpCosh: "cosh", OpTanh: "tanh",
+	OpFloor: "floor", OpCeil: "ceil", OpRound: "round", OpSign: "sign",
+	OpAdd: "add", OpSub: "sub", OpMul: "mul", OpDiv: "div", OpMod: "mod",
+	OpMin: "min", OpMax: "max", OpPow: "pow", OpAtan2: "atan2",
+	OpEq: "eq", OpNe: "ne", OpLt: "lt", OpLe: "le", OpGt: "gt", OpGe: "ge",
+	OpNot: "not", OpAnd: "and", OpOr: "or", OpToReal: "toreal",
+	OpIf: "if", OpTuple: "tuple", OpField: "field", OpArray: "array",
+	OpIndex: "index", OpFor: "for", OpLoop: "loop", OpCall: "call",
+}
+
+func (op Op) String() string {
+	if int(op) < len(opNames) && opNames[op] != "" {
+		return opNames[op]
+	}
+	return "op?"
+}
+
+// Arity is the number of Args op takes, or -1 when it varies (OpTuple,
+// OpArray, OpCall).
+func (op Op) Arity() int {
+	switch {
+	case op == OpConst:
+		return 0
+	case op >= OpNeg && op <= OpSign, op == OpNot, op == OpToReal, op == OpField, op == OpLoop:
+		return 1
+	case op >= OpAdd && op <= OpGe, op == OpAnd, op == OpOr, op == OpIndex:
+		return 2
+	case op == OpIf:
+		return 1
+	case op == OpFor:
+		return 0
+	}
+	return -1
+}
+
+// Program is a set of functions closed under calls, in an order where every
+// callee comes before its callers.
+type Program struct {
+	Funcs []*Func
+}
+
+// Lookup returns the function named name, or nil.
+func (p *Program) Lookup(name string) *Func {
+	for _, f := range p.Funcs {
+		if f.Name == name {
+			return f
+		}
+	}
+	return nil
+}
