@@ -1,0 +1,293 @@
+// Package grammar declares Rose's concrete syntax with participle: the
+// lexer, the statement-separator rule, and one struct per production. It is
+// the only package that knows about participle; package parser turns these
+// structs into the AST that the rest of the toolchain uses.
+//
+// A file is parsed one top-level item at a time (see Items), so that a
+// syntax error in one function does not hide the others.
+package grammar
+
+import (
+	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// Lexer is Rose's token definition. Rules are tried in order; the last one
+// accepts any character so that lexing never fails and a stray character
+// becomes a syntax error with a position.
+var Lexer = lexer.MustSimple([]lexer.SimpleRule{
+	{Name: "Comment", Pattern: `//[^\n]*`},
+	{Name: "Newline", Pattern: `\n`},
+	{Name: "Whitespace", Pattern: `[ \t\r]+`},
+	{Name: "Number", Pattern: `[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?`},
+	{Name: "Ident", Pattern: `[A-Za-z_][A-Za-z0-9_]*`},
+	{Name: "Punct", Pattern: `->|\.\.|==|!=|<=|>=|&&|\|\||\+=|-=|\*=|/=|[-+*/%<>=!()\[\]{},:;.]`},
+	{Name: "Illegal", Pattern: `.`},
+})
+
+// Keywords are the reserved words; they cannot name anything.
+var Keywords = []string{
+	"fn", "const", "type", "struct", "example", "let", "var", "if", "else",
+	"for", "in", "true", "false",
+}
+
+// Item is one top-level declaration.
+type Item struct {
+	Pos     lexer.Position
+	Fn      *Fn        `parser:"  @@"`
+	Const   *Const     `parser:"| @@"`
+	Type    *TypeAlias `parser:"| @@"`
+	Struct  *Struct    `parser:"| @@"`
+	Example *Example   `parser:"| @@"`
+	EndPos  lexer.Position
+}
+
+// Fn is `parser:"fn name<sizes>(params) -> Type { ... }"`.
+type Fn struct {
+	Pos    lexer.Position
+	Name   *Name   `parser:"\"fn\" @@"`
+	Sizes  []*Name `parser:"( \"<\" ( @@ ( \",\" @@ )* )? \">\" )?"`
+	Lparen lexer.Position
+	Params []*Param `parser:"\"(\" ( @@ ( \",\" @@ )* \",\"? )? \")\""`
+	Result *Type    `parser:"\"->\" @@"`
+	Body   *Block   `parser:"@@"`
+}
+
+// Name is an identifier with its position.
+type Name struct {
+	Pos  lexer.Position
+	Name string `parser:"@Ident"`
+}
+
+// Param is `parser:"name: Type"`.
+type Param struct {
+	Pos  lexer.Position
+	Name *Name `parser:"@@ \":\""`
+	Type *Type `parser:"@@"`
+}
+
+// Const is `parser:"const name (: Type)? = expr"`.
+type Const struct {
+	Pos   lexer.Position
+	Name  *Name `parser:"\"const\" @@"`
+	Type  *Type `parser:"( \":\" @@ )?"`
+	Value *Expr `parser:"\"=\" @@"`
+}
+
+// TypeAlias is `parser:"type name = Type"`.
+type TypeAlias struct {
+	Pos  lexer.Position
+	Name *Name `parser:"\"type\" @@ \"=\""`
+	Type *Type `parser:"@@"`
+}
+
+// Struct is `parser:"struct Name { field: Type, ... }"`.
+type Struct struct {
+	Pos    lexer.Position
+	Name   *Name    `parser:"\"struct\" @@ \"{\" \";\"*"`
+	Fields []*Param `parser:"( @@ ( ( \",\" | \";\" ) \";\"* @@ )* ( \",\" | \";\" )* )?"`
+	Close  *RBrace  `parser:"@@"`
+}
+
+// Example is `parser:"example call"`.
+type Example struct {
+	Pos  lexer.Position
+	Call *Expr `parser:"\"example\" @@"`
+}
+
+// Type is `parser:"[size]Type"`, `parser:"(Type, ...)"` or a name.
+type Type struct {
+	Pos    lexer.Position
+	Array  *ArrayType `parser:"  @@"`
+	Tuple  *TupleType `parser:"| @@"`
+	Name   *Name      `parser:"| @@"`
+	EndPos lexer.Position
+}
+
+// ArrayType is `parser:"[size]Elem"` where size is a literal or a name.
+type ArrayType struct {
+	Pos    lexer.Position
+	Number *string `parser:"\"[\" ( @Number"`
+	Name   *Name   `parser:"    | @@ ) \"]\""`
+	Elem   *Type   `parser:"@@"`
+}
+
+// TupleType is `parser:"(T, U, ...)"`; `parser:"()"` is the empty tuple.
+type TupleType struct {
+	Pos   lexer.Position
+	Elems []*Type `parser:"\"(\" ( @@ ( \",\" @@ )* )? \",\"?"`
+	Close *RParen `parser:"@@"`
+}
+
+// Block is `parser:"{ item; item; ... }"`; the last item may be an expression, the
+// block's value.
+type Block struct {
+	Pos    lexer.Position
+	Items  []*Stmt `parser:"\"{\" \";\"* ( @@ \";\"* )*"`
+	Close  *RBrace `parser:"@@"`
+	EndPos lexer.Position
+}
+
+// Stmt is one item of a block.
+type Stmt struct {
+	Pos    lexer.Position
+	Let    *Let    `parser:"  @@"`
+	For    *For    `parser:"| @@"`
+	Expr   *Expr   `parser:"| @@"`
+	Assign *Assign `parser:"  @@?"`
+	EndPos lexer.Position
+}
+
+// Let is `parser:"let pattern (: Type)? = expr"` or `parser:"var name (: Type)? = expr"`.
+type Let struct {
+	Pos     lexer.Position
+	Keyword string  `parser:"@( \"let\" | \"var\" )"`
+	Name    *Name   `parser:"( @@"`
+	Names   []*Name `parser:"| \"(\" @@ ( \",\" @@ )* \",\"? \")\" )"`
+	Type    *Type   `parser:"( \":\" @@ )?"`
+	Value   *Expr   `parser:"\"=\" @@"`
+}
+
+// For is `parser:"for i in lo..hi { ... }"`, a sequential loop statement.
+type For struct {
+	Pos   lexer.Position
+	Index *Name  `parser:"\"for\" @@ \"in\""`
+	Lo    *Expr  `parser:"@@ \"..\""`
+	Hi    *Expr  `parser:"@@"`
+	Body  *Block `parser:"@@"`
+}
+
+// Assign continues an expression statement `parser:"target op= value"`.
+type Assign struct {
+	Pos   lexer.Position
+	Op    string `parser:"@( \"=\" | \"+=\" | \"-=\" | \"*=\" | \"/=\" )"`
+	Value *Expr  `parser:"@@"`
+}
+
+// Expr is a flat chain of operands and binary operators; package parser
+// applies precedence.
+type Expr struct {
+	Pos    lexer.Position
+	Left   *Operand `parser:"@@"`
+	Rest   []*BinOp `parser:"@@*"`
+	EndPos lexer.Position
+}
+
+// BinOp is one `parser:"op operand"` link of an Expr.
+type BinOp struct {
+	Pos   lexer.Position
+	Op    string   `parser:"@( \"||\" | \"&&\" | \"==\" | \"!=\" | \"<=\" | \">=\" | \"<\" | \">\" | \"+\" | \"-\" | \"*\" | \"/\" | \"%\" )"`
+	Right *Operand `parser:"@@"`
+}
+
+// Operand is a primary expression with prefix operators and suffixes.
+type Operand struct {
+	Pos      lexer.Position
+	Prefix   []*Prefix `parser:"@@*"`
+	Primary  *Primary  `parser:"@@"`
+	Suffixes []*Suffix `parser:"@@*"`
+	EndPos   lexer.Position
+}
+
+// Prefix is a unary operator.
+type Prefix struct {
+	Pos lexer.Position
+	Op  string `parser:"@( \"-\" | \"!\" )"`
+}
+
+// Suffix is `parser:"[index]"`, `parser:".field"` or `parser:"(args)"`.
+type Suffix struct {
+	Pos        lexer.Position
+	Index      *Expr     `parser:"  \"[\" @@"`
+	IndexClose *RBrack   `parser:"    @@"`
+	Field      *string   `parser:"| \".\" @( Ident | Number )"`
+	Call       *CallArgs `parser:"| @@"`
+	EndPos     lexer.Position
+}
+
+// CallArgs is `parser:"(args)"`.
+type CallArgs struct {
+	Pos   lexer.Position
+	Args  []*Expr `parser:"\"(\" ( @@ ( \",\" @@ )* \",\"? )?"`
+	Close *RParen `parser:"@@"`
+}
+
+// Primary is an atom of an expression.
+type Primary struct {
+	Pos    lexer.Position
+	Number *string    `parser:"  @Number"`
+	Bool   *string    `parser:"| @( \"true\" | \"false\" )"`
+	If     *If        `parser:"| @@"`
+	Block  *Block     `parser:"| @@"`
+	Array  *ArrayLit  `parser:"| @@"`
+	Paren  *Paren     `parser:"| @@"`
+	Struct *StructLit `parser:"| @@"`
+	Name   *Name      `parser:"| @@"`
+	EndPos lexer.Position
+}
+
+// If is `parser:"if cond { ... } else ..."`.
+type If struct {
+	Pos    lexer.Position
+	Cond   *Expr  `parser:"\"if\" @@"`
+	Then   *Block `parser:"@@"`
+	ElseIf *If    `parser:"( \"else\" ( @@"`
+	Else   *Block `parser:"         | @@ ) )?"`
+}
+
+// ArrayLit is `parser:"[a, b, c]"` or the comprehension `parser:"[for i in lo..hi { ... }]"`.
+type ArrayLit struct {
+	Pos   lexer.Position
+	For   *For    `parser:"\"[\" ( @@"`
+	Elems []*Expr `parser:"    | ( @@ ( \",\" @@ )* \",\"? )? )"`
+	Close *RBrack `parser:"@@"`
+}
+
+// Paren is `parser:"(e)"`, or a tuple `parser:"(a, b)"` / `parser:"()"` / `parser:"(a,)"`.
+type Paren struct {
+	Pos   lexer.Position
+	Elems []*Expr `parser:"\"(\" ( @@ ( \",\" @@ )*"`
+	Trail bool    `parser:"      @\",\" ? )?"`
+	Close *RParen `parser:"@@"`
+}
+
+// StructLit is `parser:"Name { field: value, ... }"`. The lookahead keeps `parser:"if x { y }"`
+// a conditional: a struct literal's brace is followed by `parser:"field:"` or `parser:"}"`.
+type StructLit struct {
+	Pos    lexer.Position
+	Name   *Name        `parser:"(?= Ident \"{\" ( Ident \":\" | \"}\" ) ) @@ \"{\""`
+	Fields []*FieldInit `parser:"( @@ ( \",\" @@ )* \",\"? )?"`
+	Close  *RBrace      `parser:"@@"`
+}
+
+// RParen, RBrack and RBrace are closing brackets, captured for their
+// exact positions.
+type (
+	RParen struct {
+		Pos   lexer.Position
+		Token string `parser:"@\")\""`
+	}
+	RBrack struct {
+		Pos   lexer.Position
+		Token string `parser:"@\"]\""`
+	}
+	RBrace struct {
+		Pos   lexer.Position
+		Token string `parser:"@\"}\""`
+	}
+)
+
+// FieldInit is `parser:"field: value"`.
+type FieldInit struct {
+	Pos   lexer.Position
+	Name  *Name `parser:"@@ \":\""`
+	Value *Expr `parser:"@@"`
+}
+
+// Parser parses one top-level item from a token stream that has been through
+// Separate.
+var Parser = participle.MustBuild[Item](
+	participle.Lexer(Lexer),
+	participle.Elide("Comment", "Whitespace", "Newline"),
+	participle.UseLookahead(2),
+)

@@ -1,0 +1,396 @@
+// Package parser turns Rose source into an AST with exact positions.
+//
+// Positions are go/token offsets resolved through a token.FileSet, so that
+// every later phase reports file:line:col the same way. Parsing recovers item
+// by item: a syntax error in one top-level declaration is reported and that
+// declaration becomes a BadDecl; the others are parsed normally.
+package parser
+
+import "go/token"
+
+// Node is any AST node.
+type Node interface {
+	Pos() token.Pos // first byte
+	End() token.Pos // just past the last byte
+}
+
+// Expr is an expression node.
+type Expr interface {
+	Node
+	exprNode()
+}
+
+// Stmt is a statement inside a block.
+type Stmt interface {
+	Node
+	stmtNode()
+}
+
+// Decl is a top-level declaration.
+type Decl interface {
+	Node
+	declNode()
+}
+
+// TypeExpr is a written type.
+type TypeExpr interface {
+	Node
+	typeNode()
+}
+
+// File is one parsed source file.
+type File struct {
+	Name     string
+	Decls    []Decl
+	Comments []*Comment // every comment in source order
+	FileEnd  token.Pos  // position just past the last byte
+}
+
+// Comment is a `// ...` line comment.
+type Comment struct {
+	Slash token.Pos
+	Text  string // including the leading //
+}
+
+// Pos and End of Comment.
+func (c *Comment) Pos() token.Pos { return c.Slash }
+
+// End of the comment.
+func (c *Comment) End() token.Pos { return c.Slash + token.Pos(len(c.Text)) }
+
+// ---- Expressions
+
+type (
+	// BadExpr stands for an expression that failed to parse.
+	BadExpr struct{ From, To token.Pos }
+
+	// Ident is a name: `x`.
+	Ident struct {
+		NamePos token.Pos
+		Name    string
+	}
+
+	// NumberLit is `3` (an integer literal) or `0.5`, `1e-3` (real).
+	NumberLit struct {
+		ValuePos token.Pos
+		Value    string
+		IsInt    bool // no '.' and no exponent
+	}
+
+	// BoolLit is `true` or `false`.
+	BoolLit struct {
+		ValuePos token.Pos
+		Value    bool
+	}
+
+	// UnaryExpr is `-x` or `!x`.
+	UnaryExpr struct {
+		OpPos token.Pos
+		Op    string
+		X     Expr
+	}
+
+	// BinaryExpr is `x op y`.
+	BinaryExpr struct {
+		X     Expr
+		OpPos token.Pos
+		Op    string
+		Y     Expr
+	}
+
+	// ParenExpr is `(x)`.
+	ParenExpr struct {
+		Lparen, Rparen token.Pos
+		X              Expr
+	}
+
+	// TupleExpr is `(a, b)`, `(a,)` or `()`.
+	TupleExpr struct {
+		Lparen, Rparen token.Pos
+		Elems          []Expr
+	}
+
+	// ArrayLit is `[a, b, c]`.
+	ArrayLit struct {
+		Lbrack, Rbrack token.Pos
+		Elems          []Expr
+	}
+
+	// ForExpr is the array comprehension `[for i in lo..hi { body }]`.
+	ForExpr struct {
+		Lbrack, Rbrack token.Pos
+		Loop           *ForStmt
+	}
+
+	// StructLit is `Name { field: value, ... }`.
+	StructLit struct {
+		Type   *Ident
+		Lbrace token.Pos
+		Fields []*FieldInit
+		Rbrace token.Pos
+	}
+
+	// IndexExpr is `x[i]`.
+	IndexExpr struct {
+		X      Expr
+		Lbrack token.Pos
+		Index  Expr
+		Rbrack token.Pos
+	}
+
+	// SelectorExpr is `x.field` or `x.0` (tuple field).
+	SelectorExpr struct {
+		X   Expr
+		Sel *Ident // Name is a field name or a decimal tuple index
+	}
+
+	// CallExpr is `f(args)`.
+	CallExpr struct {
+		Fun    Expr
+		Lparen token.Pos
+		Args   []Expr
+		Rparen token.Pos
+	}
+
+	// IfExpr is `if cond { ... } else { ... }`; Else is nil, a *Block or
+	// an *IfExpr.
+	IfExpr struct {
+		If   token.Pos
+		Cond Expr
+		Then *Block
+		Else Expr
+	}
+
+	// Block is `{ stmts; result }`. Result is nil when the block has no
+	// value (a loop body, a statement-if arm).
+	Block struct {
+		Lbrace token.Pos
+		Stmts  []Stmt
+		Result Expr
+		Rbrace token.Pos
+	}
+)
+
+// FieldInit is `name: value` in a struct literal.
+type FieldInit struct {
+	Name  *Ident
+	Value Expr
+}
+
+// ---- Statements
+
+type (
+	// LetStmt is `let x: T = v`, `let (a, b) = v` or `var x = v`.
+	LetStmt struct {
+		Let   token.Pos
+		Var   bool     // declared with var: may be assigned later
+		Names []*Ident // one name, or the names of a tuple pattern
+		Tuple bool     // names were written as a tuple pattern
+		Type  TypeExpr // may be nil
+		Value Expr
+	}
+
+	// AssignStmt is `x = v` or `x op= v`.
+	AssignStmt struct {
+		Target *Ident
+		OpPos  token.Pos
+		Op     string // "=", "+=", "-=", "*=", "/="
+		Value  Expr
+	}
+
+	// ForStmt is the sequential loop `for i in lo..hi { body }`; its body
+	// assigns variables declared with var outside it.
+	ForStmt struct {
+		For    token.Pos
+		Index  *Ident
+		Lo, Hi Expr
+		Body   *Block
+	}
+
+	// ExprStmt is an expression used as a statement: an if without value.
+	ExprStmt struct {
+		X Expr
+	}
+)
+
+// ---- Declarations
+
+type (
+	// BadDecl stands for a declaration with a syntax error.
+	BadDecl struct{ From, To token.Pos }
+
+	// FuncDecl is `fn name<sizes>(params) -> Result { body }`.
+	FuncDecl struct {
+		Fn     token.Pos
+		Name   *Ident
+		Sizes  []*Ident
+		Params []*Param
+		Result TypeExpr
+		Body   *Block
+	}
+
+	// ConstDecl is `const name: T = value`.
+	ConstDecl struct {
+		Const token.Pos
+		Name  *Ident
+		Type  TypeExpr // may be nil
+		Value Expr
+	}
+
+	// TypeDecl is the alias `type Name = T`.
+	TypeDecl struct {
+		TypePos token.Pos
+		Name    *Ident
+		Type    TypeExpr
+	}
+
+	// StructDecl is `struct Name { field: T, ... }`.
+	StructDecl struct {
+		Struct token.Pos
+		Name   *Ident
+		Fields []*Param
+		Rbrace token.Pos
+	}
+
+	// ExampleDecl is `example call`: a sample call that tools evaluate.
+	ExampleDecl struct {
+		Example token.Pos
+		Call    Expr
+	}
+)
+
+// Param is `name: Type`, a function parameter or struct field.
+type Param struct {
+	Name *Ident
+	Type TypeExpr
+}
+
+// ---- Types
+
+type (
+	// NamedType is `Real`, `Vec2`, ...
+	NamedType struct{ Name *Ident }
+
+	// ArrayType is `[n]T`; Len is a *NumberLit or an *Ident.
+	ArrayType struct {
+		Lbrack token.Pos
+		Len    Expr
+		Elem   TypeExpr
+	}
+
+	// TupleType is `(T, U)`.
+	TupleType struct {
+		Lparen, Rparen token.Pos
+		Elems          []TypeExpr
+	}
+)
+
+// ---- Positions
+
+func (x *BadExpr) Pos() token.Pos      { return x.From }
+func (x *Ident) Pos() token.Pos        { return x.NamePos }
+func (x *NumberLit) Pos() token.Pos    { return x.ValuePos }
+func (x *BoolLit) Pos() token.Pos      { return x.ValuePos }
+func (x *UnaryExpr) Pos() token.Pos    { return x.OpPos }
+func (x *BinaryExpr) Pos() token.Pos   { return x.X.Pos() }
+func (x *ParenExpr) Pos() token.Pos    { return x.Lparen }
+func (x *TupleExpr) Pos() token.Pos    { return x.Lparen }
+func (x *ArrayLit) Pos() token.Pos     { return x.Lbrack }
+func (x *ForExpr) Pos() token.Pos      { return x.Lbrack }
+func (x *StructLit) Pos() token.Pos    { return x.Type.Pos() }
+func (x *IndexExpr) Pos() token.Pos    { return x.X.Pos() }
+func (x *SelectorExpr) Pos() token.Pos { return x.X.Pos() }
+func (x *CallExpr) Pos() token.Pos     { return x.Fun.Pos() }
+func (x *IfExpr) Pos() token.Pos       { return x.If }
+func (x *Block) Pos() token.Pos        { return x.Lbrace }
+
+func (x *BadExpr) End() token.Pos      { return x.To }
+func (x *Ident) End() token.Pos        { return x.NamePos + token.Pos(len(x.Name)) }
+func (x *NumberLit) End() token.Pos    { return x.ValuePos + token.Pos(len(x.Value)) }
+func (x *BoolLit) End() token.Pos      { return x.ValuePos + token.Pos(len(boolText(x.Value))) }
+func (x *UnaryExpr) End() token.Pos    { return x.X.End() }
+func (x *BinaryExpr) End() token.Pos   { return x.Y.End() }
+func (x *ParenExpr) End() token.Pos    { return x.Rparen + 1 }
+func (x *TupleExpr) End() token.Pos    { return x.Rparen + 1 }
+func (x *ArrayLit) End() token.Pos     { return x.Rbrack + 1 }
+func (x *ForExpr) End() token.Pos      { return x.Rbrack + 1 }
+func (x *StructLit) End() token.Pos    { return x.Rbrace + 1 }
+func (x *IndexExpr) End() token.Pos    { return x.Rbrack + 1 }
+func (x *SelectorExpr) End() token.Pos { return x.Sel.End() }
+func (x *CallExpr) End() token.Pos     { return x.Rparen + 1 }
+func (x *IfExpr) End() token.Pos {
+	if x.Else != nil {
+		return x.Else.End()
+	}
+	return x.Then.End()
+}
+func (x *Block) End() token.Pos { return x.Rbrace + 1 }
+
+func (s *LetStmt) Pos() token.Pos    { return s.Let }
+func (s *AssignStmt) Pos() token.Pos { return s.Target.Pos() }
+func (s *ForStmt) Pos() token.Pos    { return s.For }
+func (s *ExprStmt) Pos() token.Pos   { return s.X.Pos() }
+func (s *LetStmt) End() token.Pos    { return s.Value.End() }
+func (s *AssignStmt) End() token.Pos { return s.Value.End() }
+func (s *ForStmt) End() token.Pos    { return s.Body.End() }
+func (s *ExprStmt) End() token.Pos   { return s.X.End() }
+
+func (d *BadDecl) Pos() token.Pos     { return d.From }
+func (d *FuncDecl) Pos() token.Pos    { return d.Fn }
+func (d *ConstDecl) Pos() token.Pos   { return d.Const }
+func (d *TypeDecl) Pos() token.Pos    { return d.TypePos }
+func (d *StructDecl) Pos() token.Pos  { return d.Struct }
+func (d *ExampleDecl) Pos() token.Pos { return d.Example }
+func (d *BadDecl) End() token.Pos     { return d.To }
+func (d *FuncDecl) End() token.Pos    { return d.Body.End() }
+func (d *ConstDecl) End() token.Pos   { return d.Value.End() }
+func (d *TypeDecl) End() token.Pos    { return d.Type.End() }
+func (d *StructDecl) End() token.Pos  { return d.Rbrace + 1 }
+func (d *ExampleDecl) End() token.Pos { return d.Call.End() }
+
+func (t *NamedType) Pos() token.Pos { return t.Name.Pos() }
+func (t *ArrayType) Pos() token.Pos { return t.Lbrack }
+func (t *TupleType) Pos() token.Pos { return t.Lparen }
+func (t *NamedType) End() token.Pos { return t.Name.End() }
+func (t *ArrayType) End() token.Pos { return t.Elem.End() }
+func (t *TupleType) End() token.Pos { return t.Rparen + 1 }
+
+func boolText(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
+}
+
+func (*BadExpr) exprNode()      {}
+func (*Ident) exprNode()        {}
+func (*NumberLit) exprNode()    {}
+func (*BoolLit) exprNode()      {}
+func (*UnaryExpr) exprNode()    {}
+func (*BinaryExpr) exprNode()   {}
+func (*ParenExpr) exprNode()    {}
+func (*TupleExpr) exprNode()    {}
+func (*ArrayLit) exprNode()     {}
+func (*ForExpr) exprNode()      {}
+func (*StructLit) exprNode()    {}
+func (*IndexExpr) exprNode()    {}
+func (*SelectorExpr) exprNode() {}
+func (*CallExpr) exprNode()     {}
+func (*IfExpr) exprNode()       {}
+func (*Block) exprNode()        {}
+
+func (*LetStmt) stmtNode()    {}
+func (*AssignStmt) stmtNode() {}
+func (*ForStmt) stmtNode()    {}
+func (*ExprStmt) stmtNode()   {}
+
+func (*BadDecl) declNode()     {}
+func (*FuncDecl) declNode()    {}
+func (*ConstDecl) declNode()   {}
+func (*TypeDecl) declNode()    {}
+func (*StructDecl) declNode()  {}
+func (*ExampleDecl) declNode() {}
+
+func (*NamedType) typeNode() {}
+func (*ArrayType) typeNode() {}
+func (*TupleType) typeNode() {}

@@ -1,0 +1,195 @@
+package parser
+
+import (
+	"errors"
+	"fmt"
+	"go/token"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
+	"github.com/rose-go/rose/diag"
+	"github.com/rose-go/rose/grammar"
+)
+
+// MaxFileSize is the largest source file accepted (64 MiB).
+const MaxFileSize = 64 << 20
+
+// ParseFile parses src as the file filename, registering it in fset. It
+// always returns a File; declarations that failed to parse are BadDecls and
+// their errors are in the returned list.
+func ParseFile(fset *token.FileSet, filename string, src []byte) (f *File, errs diag.List) {
+	tf := fset.AddFile(filename, -1, len(src))
+	tf.SetLinesForContent(src)
+	p := &parser{file: tf, src: src}
+	f = &File{Name: filename, FileEnd: p.pos(len(src))}
+	defer func() {
+		if r := recover(); r != nil {
+			p.errs.Add(f.FileEnd, f.FileEnd, "internal", "internal error in parser: %v", r)
+			errs = p.errs
+		}
+	}()
+	if len(src) > MaxFileSize {
+		p.errs.Add(p.pos(0), p.pos(0), "file-too-large", "file is %d bytes; the limit is %d", len(src), MaxFileSize)
+		return f, p.errs
+	}
+	if !utf8.Valid(src) {
+		off := firstInvalidUTF8(src)
+		p.errs.Add(p.pos(off), p.pos(off+1), "bad-encoding", "source is not valid UTF-8 (byte 0x%02x)", src[off])
+		return f, p.errs
+	}
+	toks := grammar.Tokenize(filename, src)
+	for _, t := range toks {
+		if t.Type == grammar.TComment {
+			f.Comments = append(f.Comments, &Comment{Slash: p.pos(t.Pos.Offset), Text: t.Value})
+		}
+	}
+	for _, it := range grammar.Split(toks) {
+		if d := p.item(it); d != nil {
+			f.Decls = append(f.Decls, d)
+		}
+	}
+	return f, p.errs
+}
+
+func firstInvalidUTF8(b []byte) int {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return 0
+}
+
+type parser struct {
+	file *token.File
+	src  []byte
+	errs diag.List
+}
+
+func (p *parser) pos(off int) token.Pos { return token.Pos(p.file.Base() + off) }
+
+func (p *parser) lpos(lp lexer.Position) token.Pos { return p.pos(lp.Offset) }
+
+func (p *parser) errorf(pos token.Pos, code, format string, args ...any) {
+	p.errs.Add(pos, pos, code, format, args...)
+}
+
+// item parses one top-level item; on error it reports and returns a BadDecl.
+func (p *parser) item(it grammar.ItemTokens) Decl {
+	first := it.Toks[0]
+	bad := &BadDecl{From: p.lpos(first.Pos), To: p.pos(it.End)}
+	if first.Type != grammar.TIdent || !isItemKeyword(first.Value) {
+		p.errorf(bad.From, "syntax", "expected a declaration (fn, const, type, struct or example), found %s", describe(first, p.src))
+		return bad
+	}
+	if _, over := grammar.Depth(it.Toks); over >= 0 {
+		p.errorf(p.lpos(it.Toks[over].Pos), "too-deep", "brackets nested more than %d deep", grammar.MaxDepth)
+		return bad
+	}
+	end := lexer.Position{Offset: it.End}
+	if it.End < len(p.src) {
+		// The item ends where the next begins; report a missing closer there.
+		end.Offset = it.End
+	}
+	g, err := grammar.ParseItem(it.Toks, end)
+	if err != nil {
+		p.syntaxError(err)
+		return bad
+	}
+	d := p.decl(g)
+	if d == nil {
+		return bad
+	}
+	return d
+}
+
+func isItemKeyword(s string) bool {
+	switch s {
+	case "fn", "const", "type", "struct", "example":
+		return true
+	}
+	return false
+}
+
+// syntaxError turns a participle error into a plain-words diagnostic.
+func (p *parser) syntaxError(err error) {
+	var ute *participle.UnexpectedTokenError
+	if errors.As(err, &ute) {
+		msg := "unexpected " + describe(ute.Unexpected, p.src)
+		if exp := expected(ute.Message()); exp != "" {
+			msg += ", expected " + exp
+		}
+		p.errorf(p.lpos(ute.Unexpected.Pos), "syntax", "%s", msg)
+		return
+	}
+	var pe participle.Error
+	if errors.As(err, &pe) {
+		p.errorf(p.lpos(pe.Position()), "syntax", "%s", pe.Message())
+		return
+	}
+	p.errorf(p.pos(0), "syntax", "%v", err)
+}
+
+// describe names a token for an error message.
+func describe(t lexer.Token, src []byte) string {
+	switch {
+	case t.EOF():
+		return "end of file"
+	case t.Type == grammar.TPunct && t.Value == ";" && t.Pos.Offset < len(src) && src[t.Pos.Offset] == '\n':
+		return "newline"
+	case t.Type == grammar.TNumber:
+		return "number " + t.Value
+	case t.Type == grammar.TIdent && grammar.IsKeyword(t.Value):
+		return "keyword " + t.Value
+	case t.Type == grammar.TIdent:
+		return "name " + t.Value
+	case t.Type == grammar.TIllegal:
+		return fmt.Sprintf("character %q", t.Value)
+	}
+	return fmt.Sprintf("%q", t.Value)
+}
+
+// productionWords translates participle's expectation into plain words.
+var productionWords = map[string]string{
+	"Expr": "an expression", "Operand": "an expression", "Primary": "an expression",
+	"Type": "a type", "Name": "a name", "<ident>": "a name", "Block": `"{"`,
+	"Param": "a parameter (name: Type)", "Stmt": "a statement or expression",
+	"FieldInit": "a field (name: value)", "<number>": "a number", "Assign": `"="`,
+	"CallArgs": `"("`, "BinOp": "an operator",
+	"RParen": `")"`, "RBrack": `"]"`, "RBrace": `"}"`,
+}
+
+func expected(msg string) string {
+	i := strings.Index(msg, "(expected ")
+	if i < 0 || !strings.HasSuffix(msg, ")") {
+		return ""
+	}
+	exp := msg[i+len("(expected ") : len(msg)-1]
+	var words []string
+	for _, alt := range strings.Split(exp, " | ") {
+		alt = strings.TrimSpace(alt)
+		if w, ok := productionWords[alt]; ok {
+			alt = w
+		}
+		if !contains(words, alt) {
+			words = append(words, alt)
+		}
+	}
+	if len(words) > 4 {
+		words = words[:4]
+	}
+	return strings.Join(words, " or ")
+}
+
+func contains(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
