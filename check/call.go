@@ -1,0 +1,276 @@
+package check
+
+import (
+	"fmt"
+
+	"github.com/rose-go/rose/parser"
+)
+
+func (c *checker) call(s *scope, e *parser.CallExpr, want Type) Type {
+	if d := derivativeOp(e.Fun); d != nil {
+		c.errorf(d, "unsupported", "derivative operator %s is not implemented yet", d.Name)
+		return TInvalid
+	}
+	id, ok := e.Fun.(*parser.Ident)
+	if !ok {
+		c.expr(s, e.Fun, nil)
+		c.errorf(e.Fun, "not-callable", "only functions can be called, by name")
+		c.checkArgs(s, e.Args)
+		return TInvalid
+	}
+	o := s.lookup(id.Name)
+	switch o := o.(type) {
+	case nil:
+		c.undefined(s, id, func(o Object) bool {
+			switch o.(type) {
+			case *FuncObj, *BuiltinObj:
+				return true
+			}
+			return false
+		})
+	case *FuncObj:
+		c.pkg.Uses[id] = o
+		return c.userCall(s, e, o)
+	case *BuiltinObj:
+		c.pkg.Uses[id] = o
+		return c.builtinCall(s, e, o.id, want)
+	default:
+		c.pkg.Uses[id] = o
+		c.errorRel(id, o.ObjPos(), "declared here", "not-callable", "%s is not a function", id.Name)
+	}
+	c.checkArgs(s, e.Args)
+	return TInvalid
+}
+
+func (c *checker) checkArgs(s *scope, args []parser.Expr) {
+	for _, a := range args {
+		c.expr(s, a, nil)
+	}
+}
+
+func (c *checker) arity(e *parser.CallExpr, name string, n int) bool {
+	if len(e.Args) == n {
+		return true
+	}
+	plural := "s"
+	if n == 1 {
+		plural = ""
+	}
+	c.errorf(e, "wrong-arity", "%s takes %d argument%s, got %d", name, n, plural, len(e.Args))
+	return false
+}
+
+func (c *checker) userCall(s *scope, e *parser.CallExpr, f *FuncObj) Type {
+	if c.fn == nil && c.inConst {
+		c.errorf(e, "not-constant", "a constant cannot call a function")
+		c.checkArgs(s, e.Args)
+		return TInvalid
+	}
+	c.signature(f)
+	if !c.arity(e, f.Name, len(f.Params)) {
+		c.checkArgs(s, e.Args)
+		return TInvalid
+	}
+	bind := map[*SizeParam]Size{}
+	bad := false
+	for i, a := range e.Args {
+		pt := f.Params[i]
+		at := c.expr(s, a, pt)
+		if isInvalid(at) || isInvalid(pt) {
+			bad = true
+			continue
+		}
+		if err := unify(pt, at, bind, f); err != nil {
+			if c.untypedFits(a, pt) {
+				c.retype(a, pt)
+				continue
+			}
+			msg := fmt.Sprintf("cannot use %s as %s in argument %d of %s", at, pt, i+1, f.Name)
+			if err.Error() != "mismatch" {
+				msg += ": " + err.Error()
+			}
+			c.errorf(a, "type-mismatch", "%s", msg)
+			bad = true
+		}
+	}
+	if c.fn != nil {
+		c.addCall(c.fn, f)
+	}
+	info := &call{fn: f}
+	for _, sp := range f.Sizes {
+		sz, ok := bind[sp]
+		if !ok {
+			if !bad {
+				c.errorf(e, "infer-size", "cannot infer size %s of %s from the arguments", sp.Name, f.Name)
+			}
+			return TInvalid
+		}
+		info.sizes = append(info.sizes, sz)
+	}
+	if bad {
+		return TInvalid
+	}
+	c.pkg.calls[e] = info
+	return subst(f.Result, bind)
+}
+
+func (c *checker) addCall(from, to *FuncObj) {
+	for _, g := range from.calls {
+		if g == to {
+			return
+		}
+	}
+	from.calls = append(from.calls, to)
+}
+
+func (c *checker) builtinCall(s *scope, e *parser.CallExpr, id builtinID, want Type) Type {
+	name := builtins[id].name
+	info := &call{builtin: id}
+	args := make([]Type, len(e.Args))
+	check := func(i int, w Type) Type {
+		args[i] = c.expr(s, e.Args[i], w)
+		return args[i]
+	}
+	invalid := func() bool {
+		for _, t := range args {
+			if t == nil || isInvalid(t) {
+				return true
+			}
+		}
+		return false
+	}
+	bad := func(i int, what string) Type {
+		c.errorf(e.Args[i], "type-mismatch", "%s needs %s, not %s", name, what, args[i])
+		return TInvalid
+	}
+	var result Type
+	switch {
+	case id >= bSqrt && id <= bSign:
+		if !c.arity(e, name, 1) {
+			break
+		}
+		if check(0, TReal); invalid() {
+			return TInvalid
+		}
+		if !isKind(args[0], RealKind) {
+			return bad(0, "a Real")
+		}
+		result = TReal
+	case id == bAbs:
+		if !c.arity(e, name, 1) {
+			break
+		}
+		if check(0, want); invalid() {
+			return TInvalid
+		}
+		if !isNumeric(args[0]) {
+			return bad(0, "a Real or an Int")
+		}
+		result = args[0]
+	case id == bPow || id == bAtan2:
+		if !c.arity(e, name, 2) {
+			break
+		}
+		check(0, TReal)
+		check(1, TReal)
+		if invalid() {
+			return TInvalid
+		}
+		for i := range args {
+			if !isKind(args[i], RealKind) {
+				return bad(i, "Real arguments")
+			}
+		}
+		result = TReal
+	case (id == bMin || id == bMax) && len(e.Args) == 2:
+		check(0, want)
+		check(1, want)
+		args[0], args[1] = c.unifyUntyped(e.Args[0], args[0], e.Args[1], args[1])
+		if invalid() {
+			return TInvalid
+		}
+		if !isNumeric(args[0]) || !Identical(args[0], args[1]) {
+			c.errorf(e, "type-mismatch", "%s needs two Reals or two Ints, not %s and %s", name, args[0], args[1])
+			return TInvalid
+		}
+		result = args[0]
+	case id == bMin || id == bMax || id == bSum || id == bProd || id == bLen || id == bNorm:
+		if !c.arity(e, name, 1) {
+			break
+		}
+		if check(0, nil); invalid() {
+			return TInvalid
+		}
+		a, ok := args[0].(*Array)
+		switch {
+		case !ok:
+			return bad(0, "an array")
+		case id == bLen:
+			result = TInt
+		case id == bNorm && !isKind(a.Elem, RealKind):
+			return bad(0, "an array of Real")
+		case !isNumeric(a.Elem):
+			return bad(0, "an array of Real or Int")
+		case (id == bMin || id == bMax) && a.Len.Param == nil && a.Len.N == 0:
+			c.errorf(e.Args[0], "bad-size", "%s of an empty array has no value", name)
+			return TInvalid
+		case id == bNorm:
+			result = TReal
+		default:
+			result = a.Elem
+		}
+		info.reduceN = a.Len
+	case id == bDot:
+		if !c.arity(e, name, 2) {
+			break
+		}
+		check(0, nil)
+		check(1, nil)
+		if invalid() {
+			return TInvalid
+		}
+		a, ok := args[0].(*Array)
+		if !ok || !isKind(a.Elem, RealKind) || !Identical(args[0], args[1]) {
+			c.errorf(e, "type-mismatch", "dot needs two arrays of Real of the same length, not %s and %s", args[0], args[1])
+			return TInvalid
+		}
+		info.reduceN = a.Len
+		result = TReal
+	case id == bReal:
+		if !c.arity(e, name, 1) {
+			break
+		}
+		if check(0, TInt); invalid() {
+			return TInvalid
+		}
+		if !isKind(args[0], IntKind) {
+			return bad(0, "an Int")
+		}
+		result = TReal
+	}
+	if result == nil {
+		for i := range e.Args {
+			if args[i] == nil {
+				check(i, nil)
+			}
+		}
+		return TInvalid
+	}
+	info.argType = args
+	c.pkg.calls[e] = info
+	return result
+}
+
+
+// derivativeOp returns the derivative operator named by fun, as in
+// grad(f)(x) or grad(f), or nil. The operators are reserved until the
+// derivative transforms are exposed in the language.
+func derivativeOp(fun parser.Expr) *parser.Ident {
+	if c, ok := fun.(*parser.CallExpr); ok {
+		fun = c.Fun
+	}
+	if id, ok := fun.(*parser.Ident); ok && reserved[id.Name] {
+		return id
+	}
+	return nil
+}

@@ -1,0 +1,712 @@
+package check
+
+import (
+	"math"
+	"strconv"
+
+	"github.com/rose-go/rose/parser"
+)
+
+// MaxLen is the longest array length accepted in a type or a range.
+const MaxLen = 1 << 24
+
+// rangeInfo is a checked `lo..hi` of a loop or comprehension.
+type rangeInfo struct {
+	lo int  // first index
+	n  Size // trip count
+}
+
+func (c *checker) typeExpr(t parser.TypeExpr, sizes *scope) Type {
+	if sizes == nil {
+		sizes = c.pkg.scope
+	}
+	switch t := t.(type) {
+	case *parser.NamedType:
+		switch o := sizes.lookup(t.Name.Name).(type) {
+		case *TypeObj:
+			c.pkg.Uses[t.Name] = o
+			if o.state == 0 || o.state == 1 {
+				c.typeDecl(o)
+			}
+			return o.Type
+		case nil:
+			c.undefined(sizes, t.Name, func(o Object) bool { _, ok := o.(*TypeObj); return ok })
+		default:
+			c.errorf(t.Name, "not-a-type", "%s is not a type", t.Name.Name)
+		}
+		return TInvalid
+	case *parser.ArrayType:
+		elem := c.typeExpr(t.Elem, sizes)
+		n, ok := c.sizeExpr(sizes, t.Len)
+		if !ok {
+			return TInvalid
+		}
+		return &Array{Len: n, Elem: elem}
+	case *parser.TupleType:
+		tt := &Tuple{}
+		for _, e := range t.Elems {
+			tt.Elems = append(tt.Elems, c.typeExpr(e, sizes))
+		}
+		return tt
+	}
+	return TInvalid
+}
+
+// sizeExpr resolves an array length: a literal, an Int constant or a size
+// parameter.
+func (c *checker) sizeExpr(s *scope, e parser.Expr) (Size, bool) {
+	if id, ok := e.(*parser.Ident); ok {
+		if sp, ok := s.lookup(id.Name).(*SizeParam); ok {
+			c.pkg.Uses[id] = sp
+			c.pkg.Types[id] = TInt
+			return Size{Param: sp}, true
+		}
+	}
+	t := c.expr(s, e, TInt)
+	if isInvalid(t) {
+		return Size{}, false
+	}
+	k := c.fold(e)
+	if k == nil || k.kind != IntKind {
+		c.errorf(e, "not-constant", "array length must be an Int constant or a size parameter")
+		return Size{}, false
+	}
+	if k.i < 0 || k.i > MaxLen {
+		c.errorf(e, "bad-size", "array length %d is out of range [0, %d]", k.i, MaxLen)
+		return Size{}, false
+	}
+	return Size{N: int(k.i)}, true
+}
+
+// rangeOf checks `lo..hi`: both Int constants, or `0..n` for a size
+// parameter n.
+func (c *checker) rangeOf(s *scope, lo, hi parser.Expr) (rangeInfo, bool) {
+	if isInvalid(c.expr(s, lo, TInt)) {
+		return rangeInfo{}, false
+	}
+	k := c.fold(lo)
+	if k == nil || k.kind != IntKind {
+		c.errorf(lo, "bad-range", "range start must be an Int constant")
+		return rangeInfo{}, false
+	}
+	n, ok := c.sizeExpr(s, hi)
+	if !ok {
+		return rangeInfo{}, false
+	}
+	if n.Param != nil {
+		if k.i != 0 {
+			c.errorf(lo, "bad-range", "a range up to a size parameter must start at 0")
+			return rangeInfo{}, false
+		}
+		return rangeInfo{lo: 0, n: n}, true
+	}
+	if int64(n.N) < k.i {
+		c.errorf(hi, "bad-range", "range end %d is before its start %d", n.N, k.i)
+		return rangeInfo{}, false
+	}
+	return rangeInfo{lo: int(k.i), n: Size{N: n.N - int(k.i)}}, true
+}
+
+func (c *checker) undefined(s *scope, id *parser.Ident, want func(Object) bool) {
+	if reserved[id.Name] {
+		c.errorf(id, "unsupported", "derivative operator %s is not implemented yet", id.Name)
+		return
+	}
+	msg := "undefined: " + id.Name
+	if sug := s.suggest(id.Name, want); sug != "" {
+		msg += "; did you mean " + sug + "?"
+	}
+	c.errorf(id, "undefined", "%s", msg)
+}
+
+func (c *checker) block(s *scope, b *parser.Block, want Type) Type {
+	inner := newScope(s)
+	for _, st := range b.Stmts {
+		c.stmt(inner, st)
+	}
+	if b.Result == nil {
+		return TUnit
+	}
+	return c.expr(inner, b.Result, want)
+}
+
+func (c *checker) stmt(s *scope, st parser.Stmt) {
+	switch st := st.(type) {
+	case *parser.LetStmt:
+		c.let(s, st)
+	case *parser.AssignStmt:
+		c.assign(s, st)
+	case *parser.ForStmt:
+		r, ok := c.rangeOf(s, st.Lo, st.Hi)
+		if ok {
+			c.pkg.ranges[st] = r
+		}
+		body := newScope(s)
+		c.declare(body, st.Index, &VarObj{Name: st.Index.Name, Pos: st.Index.Pos(), Type: TInt, scope: body})
+		if t := c.block(body, st.Body, nil); !isKind(t, UnitKind) && !isInvalid(t) {
+			c.errorf(st.Body.Result, "unused-value", "a loop body must not end with a value (it has type %s); assign it to a var", t)
+		}
+	case *parser.ExprStmt:
+		if t := c.expr(s, st.X, nil); !isKind(t, UnitKind) && !isInvalid(t) {
+			c.errorf(st.X, "unused-value", "value of type %s is not used", t)
+		}
+	}
+}
+
+func (c *checker) let(s *scope, st *parser.LetStmt) {
+	var want Type
+	if st.Type != nil {
+		want = c.typeExpr(st.Type, s)
+	}
+	t := c.expr(s, st.Value, want)
+	if want != nil {
+		c.assignable(st.Value, t, want, "this binding")
+		t = want
+	}
+	if isKind(t, UnitKind) {
+		c.errorf(st.Value, "missing-value", "this expression has no value")
+		t = TInvalid
+	}
+	if !st.Tuple {
+		c.declare(s, st.Names[0], &VarObj{Name: st.Names[0].Name, Pos: st.Names[0].Pos(), Type: t, Mutable: st.Var, scope: s})
+		return
+	}
+	tt, ok := t.(*Tuple)
+	if !ok || len(tt.Elems) != len(st.Names) {
+		if !isInvalid(t) {
+			c.errorf(st.Value, "type-mismatch", "cannot destructure %s into %d names", t, len(st.Names))
+		}
+		tt = &Tuple{}
+		for range st.Names {
+			tt.Elems = append(tt.Elems, TInvalid)
+		}
+	}
+	for i, n := range st.Names {
+		c.declare(s, n, &VarObj{Name: n.Name, Pos: n.Pos(), Type: tt.Elems[i], scope: s})
+	}
+}
+
+func (c *checker) assign(s *scope, st *parser.AssignStmt) {
+	o := s.lookup(st.Target.Name)
+	v, ok := o.(*VarObj)
+	if o == nil {
+		c.undefined(s, st.Target, nil)
+	} else if !ok || !v.Mutable {
+		c.errorRel(st.Target, o.ObjPos(), "declared here", "not-assignable", "cannot assign to %s: only variables declared with var can change", st.Target.Name)
+	} else if c.forScope != nil && !c.forScope.encloses(v.scope) {
+		c.errorRel(st.Target, v.Pos, "declared here", "not-assignable", "cannot assign to %s inside an array comprehension: its elements are computed independently; use a for loop", st.Target.Name)
+	}
+	var want Type = TInvalid
+	if ok {
+		c.pkg.Uses[st.Target] = v
+		want = v.Type
+	}
+	t := c.expr(s, st.Value, want)
+	if st.Op != "=" {
+		t = c.arith(st.Op[:1], st.Target, want, st.Value, t, st.Value)
+	}
+	c.assignable(st.Value, t, want, "assignment to "+st.Target.Name)
+}
+
+// encloses reports whether inner is s or nested inside it.
+func (s *scope) encloses(inner *scope) bool {
+	for ; inner != nil; inner = inner.parent {
+		if inner == s {
+			return true
+		}
+	}
+	return false
+}
+
+// assignable reports a mismatch between the type t of e and want.
+func (c *checker) assignable(e parser.Expr, t, want Type, context string) {
+	if isInvalid(t) || isInvalid(want) || Identical(t, want) {
+		return
+	}
+	if c.untypedFits(e, want) {
+		c.retype(e, want)
+		return
+	}
+	c.errorf(e, "type-mismatch", "cannot use %s as %s in %s", t, want, context)
+}
+
+func (c *checker) record(e parser.Expr, t Type) Type {
+	c.pkg.Types[e] = t
+	return t
+}
+
+// expr checks e, using want (which may be nil) only to type literals.
+func (c *checker) expr(s *scope, e parser.Expr, want Type) Type {
+	return c.record(e, c.expr1(s, e, want))
+}
+
+func (c *checker) expr1(s *scope, e parser.Expr, want Type) Type {
+	switch e := e.(type) {
+	case *parser.BadExpr:
+		return TInvalid
+	case *parser.Ident:
+		return c.ident(s, e)
+	case *parser.NumberLit:
+		if e.IsInt {
+			if _, err := strconv.ParseInt(e.Value, 10, 64); err != nil {
+				c.errorf(e, "bad-literal", "integer %s does not fit in 64 bits", e.Value)
+				return TInvalid
+			}
+			if isKind(want, RealKind) {
+				return TReal
+			}
+			return TInt
+		}
+		if f, err := strconv.ParseFloat(e.Value, 64); err != nil || math.IsInf(f, 0) {
+			c.errorf(e, "bad-literal", "number %s is out of range for Real", e.Value)
+			return TInvalid
+		}
+		return TReal
+	case *parser.BoolLit:
+		return TBool
+	case *parser.ParenExpr:
+		return c.expr(s, e.X, want)
+	case *parser.UnaryExpr:
+		t := c.expr(s, e.X, want)
+		if isInvalid(t) {
+			return t
+		}
+		if e.Op == "!" {
+			if !isKind(t, BoolKind) {
+				c.errorf(e, "invalid-op", "operator ! needs a Bool, not %s", t)
+				return TInvalid
+			}
+			return t
+		}
+		if !isNumeric(t) && !isRealArray(t) {
+			c.errorf(e, "invalid-op", "operator - needs a number or an array of Real, not %s", t)
+			return TInvalid
+		}
+		return t
+	case *parser.BinaryExpr:
+		return c.binary(s, e, want)
+	case *parser.TupleExpr:
+		wt, _ := want.(*Tuple)
+		tt := &Tuple{}
+		for i, x := range e.Elems {
+			var w Type
+			if wt != nil && i < len(wt.Elems) {
+				w = wt.Elems[i]
+			}
+			tt.Elems = append(tt.Elems, c.expr(s, x, w))
+		}
+		return tt
+	case *parser.ArrayLit:
+		return c.arrayLit(s, e, want)
+	case *parser.ForExpr:
+		return c.comprehension(s, e, want)
+	case *parser.StructLit:
+		return c.structLit(s, e)
+	case *parser.IndexExpr:
+		return c.index(s, e)
+	case *parser.SelectorExpr:
+		return c.selector(s, e)
+	case *parser.CallExpr:
+		return c.call(s, e, want)
+	case *parser.IfExpr:
+		return c.ifExpr(s, e, want)
+	case *parser.Block:
+		return c.block(s, e, want)
+	}
+	c.errorf(e, "internal", "unexpected expression %T", e)
+	return TInvalid
+}
+
+func (c *checker) ident(s *scope, e *parser.Ident) Type {
+	o := s.lookup(e.Name)
+	if o == nil {
+		c.undefined(s, e, func(o Object) bool {
+			switch o.(type) {
+			case *VarObj, *ConstObj, *SizeParam:
+				return true
+			}
+			return false
+		})
+		return TInvalid
+	}
+	c.pkg.Uses[e] = o
+	switch o := o.(type) {
+	case *VarObj:
+		return o.Type
+	case *ConstObj:
+		c.constDecl(o)
+		return o.Type
+	case *SizeParam:
+		return TInt
+	case *FuncObj, *BuiltinObj:
+		c.errorf(e, "not-a-value", "%s is a function; call it with (...)", e.Name)
+	case *TypeObj:
+		c.errorf(e, "not-a-value", "%s is a type, not a value", e.Name)
+	}
+	return TInvalid
+}
+
+func (c *checker) binary(s *scope, e *parser.BinaryExpr, want Type) Type {
+	switch e.Op {
+	case "&&", "||":
+		tx := c.expr(s, e.X, TBool)
+		ty := c.expr(s, e.Y, TBool)
+		for _, p := range []struct {
+			x parser.Expr
+			t Type
+		}{{e.X, tx}, {e.Y, ty}} {
+			if !isInvalid(p.t) && !isKind(p.t, BoolKind) {
+				c.errorf(p.x, "invalid-op", "operator %s needs Bool operands, not %s", e.Op, p.t)
+			}
+		}
+		return TBool
+	case "==", "!=", "<", "<=", ">", ">=":
+		tx := c.expr(s, e.X, nil)
+		ty := c.expr(s, e.Y, nil)
+		tx, ty = c.unifyUntyped(e.X, tx, e.Y, ty)
+		if isInvalid(tx) || isInvalid(ty) {
+			return TBool
+		}
+		ok := Identical(tx, ty) && (isNumeric(tx) || (isKind(tx, BoolKind) && (e.Op == "==" || e.Op == "!=")))
+		if !ok {
+			c.errorf(e, "invalid-op", "cannot compare %s %s %s", tx, e.Op, ty)
+		}
+		return TBool
+	}
+	var hint Type
+	if isNumeric(want) || isRealArray(want) {
+		hint = want
+		if isRealArray(want) {
+			hint = TReal
+		}
+	}
+	tx := c.expr(s, e.X, hint)
+	ty := c.expr(s, e.Y, hint)
+	return c.arith(e.Op, e.X, tx, e.Y, ty, e)
+}
+
+// arith types x op y for an arithmetic operator.
+func (c *checker) arith(op string, x parser.Node, tx Type, y parser.Expr, ty Type, at parser.Node) Type {
+	if xe, ok := x.(parser.Expr); ok {
+		tx, ty = c.unifyUntyped(xe, tx, y, ty)
+	}
+	if isInvalid(tx) || isInvalid(ty) {
+		return TInvalid
+	}
+	switch {
+	case isKind(tx, IntKind) && isKind(ty, IntKind):
+		return TInt
+	case isKind(tx, RealKind) && isKind(ty, RealKind) && op != "%":
+		return TReal
+	case op == "%":
+		c.errorf(at, "invalid-op", "operator %% needs Int operands, not %s and %s", tx, ty)
+		return TInvalid
+	case isRealArray(tx) && Identical(tx, ty):
+		return tx
+	case isRealArray(tx) && isKind(ty, RealKind):
+		return tx
+	case isKind(tx, RealKind) && isRealArray(ty):
+		return ty
+	}
+	msg := "mismatched types %s and %s for %s"
+	if (isKind(tx, IntKind) && isKind(ty, RealKind)) || (isKind(tx, RealKind) && isKind(ty, IntKind)) {
+		msg += "; convert the Int with real(...)"
+	}
+	c.errorf(at, "type-mismatch", msg, tx, ty, op)
+	return TInvalid
+}
+
+// unifyUntyped lets an untyped integer expression take the Real type of the
+// other operand.
+func (c *checker) unifyUntyped(x parser.Expr, tx Type, y parser.Expr, ty Type) (Type, Type) {
+	if isKind(tx, IntKind) && c.untyped(x) && (isKind(ty, RealKind) || isRealArray(ty)) {
+		c.retype(x, TReal)
+		tx = TReal
+	} else if isKind(ty, IntKind) && c.untyped(y) && (isKind(tx, RealKind) || isRealArray(tx)) {
+		c.retype(y, TReal)
+		ty = TReal
+	}
+	return tx, ty
+}
+
+// untyped reports whether e is built only from integer literals, so that
+// it may become Real where a Real is needed.
+func (c *checker) untyped(e parser.Expr) bool {
+	switch e := e.(type) {
+	case *parser.NumberLit:
+		return e.IsInt
+	case *parser.ParenExpr:
+		return c.untyped(e.X)
+	case *parser.UnaryExpr:
+		return e.Op == "-" && c.untyped(e.X)
+	case *parser.BinaryExpr:
+		switch e.Op {
+		case "+", "-", "*", "/":
+			return c.untyped(e.X) && c.untyped(e.Y)
+		}
+	case *parser.ArrayLit:
+		for _, x := range e.Elems {
+			if !c.untyped(x) {
+				return false
+			}
+		}
+		return len(e.Elems) > 0
+	}
+	return false
+}
+
+// untypedFits reports whether untyped e can take type want.
+func (c *checker) untypedFits(e parser.Expr, want Type) bool {
+	if !c.untyped(e) {
+		return false
+	}
+	for {
+		p, ok := e.(*parser.ParenExpr)
+		if !ok {
+			break
+		}
+		e = p.X
+	}
+	if a, ok := e.(*parser.ArrayLit); ok {
+		wa, ok := want.(*Array)
+		if !ok || wa.Len.Param != nil || wa.Len.N != len(a.Elems) {
+			return false
+		}
+		for _, x := range a.Elems {
+			if !c.untypedFits(x, wa.Elem) {
+				return false
+			}
+		}
+		return true
+	}
+	return isKind(want, RealKind)
+}
+
+// retype gives the untyped expression e the type t (Real, or an array of
+// Real for array literals). An untyped division then divides reals: 1/2 is
+// 0.5 where a Real is expected.
+func (c *checker) retype(e parser.Expr, t Type) {
+	c.pkg.Types[e] = t
+	switch e := e.(type) {
+	case *parser.ParenExpr:
+		c.retype(e.X, t)
+	case *parser.UnaryExpr:
+		c.retype(e.X, t)
+	case *parser.BinaryExpr:
+		c.retype(e.X, t)
+		c.retype(e.Y, t)
+	case *parser.ArrayLit:
+		if a, ok := t.(*Array); ok {
+			for _, x := range e.Elems {
+				c.retype(x, a.Elem)
+			}
+		}
+	}
+}
+
+func (c *checker) arrayLit(s *scope, e *parser.ArrayLit, want Type) Type {
+	var welem Type
+	if wa, ok := want.(*Array); ok {
+		welem = wa.Elem
+	}
+	if len(e.Elems) == 0 {
+		if welem == nil {
+			c.errorf(e, "infer-type", "cannot infer the element type of an empty array")
+			return TInvalid
+		}
+		return &Array{Len: Size{N: 0}, Elem: welem}
+	}
+	ts := make([]Type, len(e.Elems))
+	var elem Type
+	for i, x := range e.Elems {
+		ts[i] = c.expr(s, x, welem)
+		if elem == nil || (isKind(elem, IntKind) && !isInvalid(ts[i]) && !isKind(ts[i], IntKind)) {
+			elem = ts[i]
+		}
+	}
+	for i, x := range e.Elems {
+		if isInvalid(ts[i]) || Identical(ts[i], elem) {
+			continue
+		}
+		if c.untypedFits(x, elem) {
+			c.retype(x, elem)
+			continue
+		}
+		c.errorf(x, "type-mismatch", "array element has type %s, but the first element has type %s", ts[i], elem)
+		return TInvalid
+	}
+	if isKind(elem, UnitKind) {
+		c.errorf(e, "missing-value", "array elements must have values")
+		return TInvalid
+	}
+	return &Array{Len: Size{N: len(e.Elems)}, Elem: elem}
+}
+
+func (c *checker) comprehension(s *scope, e *parser.ForExpr, want Type) Type {
+	loop := e.Loop
+	r, ok := c.rangeOf(s, loop.Lo, loop.Hi)
+	if ok {
+		c.pkg.ranges[loop] = r
+	}
+	body := newScope(s)
+	c.declare(body, loop.Index, &VarObj{Name: loop.Index.Name, Pos: loop.Index.Pos(), Type: TInt, scope: body})
+	var welem Type
+	if wa, ok := want.(*Array); ok {
+		welem = wa.Elem
+	}
+	saved := c.forScope
+	c.forScope = body
+	elem := c.block(body, loop.Body, welem)
+	c.forScope = saved
+	if isKind(elem, UnitKind) {
+		c.errorf(loop.Body, "missing-value", "the body of an array comprehension must end with the element's value")
+		return TInvalid
+	}
+	if !ok || isInvalid(elem) {
+		return TInvalid
+	}
+	return &Array{Len: r.n, Elem: elem}
+}
+
+func (c *checker) structLit(s *scope, e *parser.StructLit) Type {
+	o, _ := s.lookup(e.Type.Name).(*TypeObj)
+	if o == nil {
+		if s.lookup(e.Type.Name) == nil {
+			c.undefined(s, e.Type, func(o Object) bool { _, ok := o.(*TypeObj); return ok })
+		} else {
+			c.errorf(e.Type, "not-a-type", "%s is not a struct type", e.Type.Name)
+		}
+		for _, f := range e.Fields {
+			c.expr(s, f.Value, nil)
+		}
+		return TInvalid
+	}
+	c.pkg.Uses[e.Type] = o
+	st, ok := o.Type.(*Struct)
+	if !ok {
+		c.errorf(e.Type, "not-a-type", "%s is not a struct type", e.Type.Name)
+		return TInvalid
+	}
+	seen := make([]bool, len(st.Fields))
+	for _, f := range e.Fields {
+		i := st.field(f.Name.Name)
+		if i < 0 {
+			c.unknownField(f.Name, st)
+			c.expr(s, f.Value, nil)
+			continue
+		}
+		if seen[i] {
+			c.errorf(f.Name, "duplicate", "field %s is given twice", f.Name.Name)
+		}
+		seen[i] = true
+		t := c.expr(s, f.Value, st.Fields[i].Type)
+		c.assignable(f.Value, t, st.Fields[i].Type, "field "+f.Name.Name)
+	}
+	var missing []string
+	for i, ok := range seen {
+		if !ok {
+			missing = append(missing, st.Fields[i].Name)
+		}
+	}
+	if len(missing) > 0 {
+		c.errorf(e, "missing-field", "missing fields of %s: %v", st.Name, missing)
+	}
+	return st
+}
+
+func (c *checker) unknownField(id *parser.Ident, st *Struct) {
+	fs := newScope(nil)
+	for _, f := range st.Fields {
+		fs.insert(f.Name, &VarObj{Name: f.Name})
+	}
+	msg := st.Name + " has no field " + id.Name
+	if sug := fs.suggest(id.Name, nil); sug != "" {
+		msg += "; did you mean " + sug + "?"
+	}
+	c.errorf(id, "unknown-field", "%s", msg)
+}
+
+func (c *checker) index(s *scope, e *parser.IndexExpr) Type {
+	xt := c.expr(s, e.X, nil)
+	it := c.expr(s, e.Index, TInt)
+	if isInvalid(xt) || isInvalid(it) {
+		return TInvalid
+	}
+	a, ok := xt.(*Array)
+	if !ok {
+		c.errorf(e.X, "invalid-op", "cannot index a value of type %s", xt)
+		return TInvalid
+	}
+	if !isKind(it, IntKind) {
+		c.errorf(e.Index, "type-mismatch", "index must be an Int, not %s", it)
+		return TInvalid
+	}
+	if k := c.fold(e.Index); k != nil && a.Len.Param == nil && (k.i < 0 || k.i >= int64(a.Len.N)) {
+		c.errorf(e.Index, "index-range", "index %d is out of range for %s", k.i, xt)
+	}
+	return a.Elem
+}
+
+func (c *checker) selector(s *scope, e *parser.SelectorExpr) Type {
+	xt := c.expr(s, e.X, nil)
+	if isInvalid(xt) {
+		return TInvalid
+	}
+	switch t := xt.(type) {
+	case *Struct:
+		i := t.field(e.Sel.Name)
+		if i < 0 {
+			c.unknownField(e.Sel, t)
+			return TInvalid
+		}
+		return t.Fields[i].Type
+	case *Tuple:
+		i, err := strconv.Atoi(e.Sel.Name)
+		if err != nil || i < 0 || i >= len(t.Elems) {
+			c.errorf(e.Sel, "unknown-field", "%s has no field %s (tuple fields are .0 to .%d)", t, e.Sel.Name, len(t.Elems)-1)
+			return TInvalid
+		}
+		return t.Elems[i]
+	}
+	c.errorf(e.Sel, "unknown-field", "%s has no fields", xt)
+	return TInvalid
+}
+
+func (c *checker) ifExpr(s *scope, e *parser.IfExpr, want Type) Type {
+	ct := c.expr(s, e.Cond, TBool)
+	if !isInvalid(ct) && !isKind(ct, BoolKind) {
+		c.errorf(e.Cond, "type-mismatch", "condition must be a Bool, not %s", ct)
+	}
+	tt := c.block(s, e.Then, want)
+	if e.Else == nil {
+		if !isKind(tt, UnitKind) && !isInvalid(tt) {
+			c.errorf(e, "missing-else", "an if that produces a value (%s) needs an else branch", tt)
+			return TInvalid
+		}
+		return TUnit
+	}
+	w := want
+	if w == nil {
+		w = tt
+	}
+	et := c.expr(s, e.Else, w)
+	thenRes, elseRes := parser.Expr(e.Then.Result), elseResult(e.Else)
+	if thenRes != nil && elseRes != nil {
+		tt, et = c.unifyUntyped(thenRes, tt, elseRes, et)
+	}
+	if isInvalid(tt) || isInvalid(et) {
+		return TInvalid
+	}
+	if !Identical(tt, et) {
+		c.errorf(e, "type-mismatch", "if branches have different types: %s and %s", tt, et)
+		return TInvalid
+	}
+	return tt
+}
+
+func elseResult(e parser.Expr) parser.Expr {
+	if b, ok := e.(*parser.Block); ok {
+		return b.Result
+	}
+	return nil
+}

@@ -1,0 +1,592 @@
+package check
+
+import (
+	"fmt"
+	"go/token"
+	"strconv"
+	"strings"
+
+	"github.com/rose-go/rose/ir"
+	"github.com/rose-go/rose/parser"
+)
+
+// MaxSlots bounds the flat size of any value (in scalars) so that a huge
+// array type is an error, not an out-of-memory crash.
+const MaxSlots = 1 << 26
+
+type instance struct {
+	fn    *FuncObj
+	sizes []int
+	ir    *ir.Func
+	busy  bool
+}
+
+// lowerError aborts lowering of one instance.
+type lowerError struct{ msg string }
+
+// Instantiate returns the IR of f with its size parameters set to sizes,
+// lowering it and its callees on first use. It fails if the package has
+// errors.
+func (p *Package) Instantiate(f *FuncObj, sizes []int) (fn *ir.Func, err error) {
+	if p.broken {
+		return nil, fmt.Errorf("the program has errors")
+	}
+	if len(sizes) != len(f.Sizes) {
+		return nil, fmt.Errorf("%s has %d size parameters, got %d sizes", f.Name, len(f.Sizes), len(sizes))
+	}
+	key := instanceName(f, sizes)
+	if in, ok := p.instances[key]; ok {
+		if in.busy {
+			return nil, fmt.Errorf("recursive instantiation of %s", key)
+		}
+		return in.ir, nil
+	}
+	in := &instance{fn: f, sizes: sizes, busy: true}
+	p.instances[key] = in
+	defer func() {
+		in.busy = false
+		if r := recover(); r != nil {
+			le, ok := r.(lowerError)
+			if !ok {
+				panic(r)
+			}
+			delete(p.instances, key)
+			fn, err = nil, fmt.Errorf("%s", le.msg)
+		}
+	}()
+	l := p.newLowerer(key, f.Decl.Pos())
+	for i, sp := range f.Sizes {
+		l.sizes[sp] = sizes[i]
+	}
+	for i, prm := range f.Decl.Params {
+		v := l.b.Param(l.irType(f.Params[i]))
+		if o, ok := p.Defs[prm.Name].(*VarObj); ok {
+			l.env[o] = v
+		}
+	}
+	res := l.block(f.Decl.Body)
+	in.ir = l.b.Finish(res)
+	p.order = append(p.order, in.ir)
+	return in.ir, nil
+}
+
+func instanceName(f *FuncObj, sizes []int) string {
+	if len(sizes) == 0 {
+		return f.Name
+	}
+	parts := make([]string, len(sizes))
+	for i, s := range sizes {
+		parts[i] = strconv.Itoa(s)
+	}
+	return f.Name + "[" + strings.Join(parts, ",") + "]"
+}
+
+// Program lowers every non-generic function and every example's instance
+// and returns them with callees before callers.
+func (p *Package) Program() (*ir.Program, error) {
+	for _, f := range p.Funcs {
+		if len(f.Sizes) == 0 {
+			if _, err := p.Instantiate(f, nil); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, ex := range p.Examples {
+		if _, err := p.Instantiate(ex.Func, ex.Sizes); err != nil {
+			return nil, err
+		}
+	}
+	return &ir.Program{Funcs: append([]*ir.Func(nil), p.order...)}, nil
+}
+
+// ExampleArgs lowers the arguments of an example into a function without
+// parameters that returns them as a tuple, so that tools can evaluate the
+// arguments once and then call (or differentiate) the function.
+func (p *Package) ExampleArgs(ex *Example) (fn *ir.Func, err error) {
+	if p.broken {
+		return nil, fmt.Errorf("the program has errors")
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			le, ok := r.(lowerError)
+			if !ok {
+				panic(r)
+			}
+			fn, err = nil, fmt.Errorf("%s", le.msg)
+		}
+	}()
+	l := p.newLowerer("example@"+strconv.Itoa(int(ex.Decl.Pos())), ex.Decl.Pos())
+	var vars []ir.Var
+	var types []*ir.Type
+	for _, a := range ex.Call.Args {
+		v := l.expr(a)
+		vars = append(vars, v)
+		types = append(types, l.b.Type(v))
+	}
+	return l.b.Finish(l.b.Tuple(ir.TupleOf(types...), vars...)), nil
+}
+
+// FuncByName returns the function declared as name, or nil.
+func (p *Package) FuncByName(name string) *FuncObj {
+	for _, f := range p.Funcs {
+		if f.Name == name {
+			return f
+		}
+	}
+	return nil
+}
+
+// IRType converts a checked type with concrete sizes (sizes maps size
+// parameters to values) to an IR type.
+func (p *Package) IRType(t Type, sizes map[*SizeParam]int) (it *ir.Type, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			le, ok := r.(lowerError)
+			if !ok {
+				panic(r)
+			}
+			it, err = nil, fmt.Errorf("%s", le.msg)
+		}
+	}()
+	l := &lowerer{pkg: p, sizes: sizes}
+	return l.irType(t), nil
+}
+
+type lowerer struct {
+	pkg   *Package
+	b     *ir.Builder
+	base  int
+	sizes map[*SizeParam]int
+	env   map[*VarObj]ir.Var
+}
+
+func (p *Package) newLowerer(name string, pos token.Pos) *lowerer {
+	base := p.Fset.File(pos).Base()
+	return &lowerer{
+		pkg: p, b: ir.NewBuilder(name, ir.Pos(int(pos)-base)), base: base,
+		sizes: map[*SizeParam]int{}, env: map[*VarObj]ir.Var{},
+	}
+}
+
+func (l *lowerer) fail(format string, args ...any) {
+	panic(lowerError{fmt.Sprintf(format, args...)})
+}
+
+func (l *lowerer) at(pos token.Pos) { l.b.Pos = ir.Pos(int(pos) - l.base) }
+
+func (l *lowerer) size(s Size) int {
+	if s.Param != nil {
+		n, ok := l.sizes[s.Param]
+		if !ok {
+			l.fail("size %s has no value", s.Param.Name)
+		}
+		return n
+	}
+	return s.N
+}
+
+func (l *lowerer) irType(t Type) *ir.Type {
+	var it *ir.Type
+	switch t := t.(type) {
+	case *Basic:
+		switch t.Kind {
+		case RealKind:
+			return ir.Real
+		case IntKind:
+			return ir.Int
+		case BoolKind:
+			return ir.Bool
+		}
+		l.fail("cannot lower type %s", t)
+	case *Array:
+		n := l.size(t.Len)
+		elem := l.irType(t.Elem)
+		if n > 0 && elem.Slots() > MaxSlots/n {
+			l.fail("type %s is too large (more than %d scalars)", t, MaxSlots)
+		}
+		it = ir.ArrayOf(n, elem)
+	case *Tuple:
+		elems := make([]*ir.Type, len(t.Elems))
+		for i, e := range t.Elems {
+			elems[i] = l.irType(e)
+		}
+		it = ir.TupleOf(elems...)
+	case *Struct:
+		elems := make([]*ir.Type, len(t.Fields))
+		names := make([]string, len(t.Fields))
+		for i, f := range t.Fields {
+			elems[i] = l.irType(f.Type)
+			names[i] = f.Name
+		}
+		it = ir.TupleOf(elems...)
+		it.Name, it.Fields = t.Name, names
+	default:
+		l.fail("cannot lower type %v", t)
+	}
+	if it.Slots() > MaxSlots {
+		l.fail("type %s is too large (more than %d scalars)", t, MaxSlots)
+	}
+	return it
+}
+
+func (l *lowerer) typeOf(e parser.Expr) Type {
+	t, ok := l.pkg.Types[e]
+	if !ok {
+		l.fail("no type recorded for expression at %d", e.Pos())
+	}
+	return t
+}
+
+// block lowers b's statements and returns its result (NoVar for a block
+// without value).
+func (l *lowerer) block(b *parser.Block) ir.Var {
+	for _, s := range b.Stmts {
+		l.stmt(s)
+	}
+	if b.Result == nil {
+		return ir.NoVar
+	}
+	return l.expr(b.Result)
+}
+
+func (l *lowerer) stmt(s parser.Stmt) {
+	switch s := s.(type) {
+	case *parser.LetStmt:
+		v := l.expr(s.Value)
+		if !s.Tuple {
+			if o, ok := l.pkg.Defs[s.Names[0]].(*VarObj); ok {
+				l.env[o] = v
+			}
+			return
+		}
+		for i, n := range s.Names {
+			l.at(n.Pos())
+			f := l.b.Field(v, i)
+			if o, ok := l.pkg.Defs[n].(*VarObj); ok {
+				l.env[o] = f
+			}
+		}
+	case *parser.AssignStmt:
+		o := l.pkg.Uses[s.Target].(*VarObj)
+		v := l.expr(s.Value)
+		if s.Op != "=" {
+			l.at(s.OpPos)
+			v = l.arith(s.Op[:1], l.env[o], o.Type, v, l.typeOf(s.Value), o.Type)
+		}
+		l.env[o] = v
+	case *parser.ForStmt:
+		l.loop(s)
+	case *parser.ExprStmt:
+		l.expr(s.X)
+	}
+}
+
+// assigned lists the variables assigned inside n that were declared
+// outside it (they are in env now), in order of first assignment.
+func (l *lowerer) assigned(n parser.Node) []*VarObj {
+	var out []*VarObj
+	seen := map[*VarObj]bool{}
+	parser.Inspect(n, func(n parser.Node) bool {
+		if a, ok := n.(*parser.AssignStmt); ok {
+			o, _ := l.pkg.Uses[a.Target].(*VarObj)
+			if _, outer := l.env[o]; o != nil && outer && !seen[o] {
+				seen[o] = true
+				out = append(out, o)
+			}
+		}
+		return true
+	})
+	return out
+}
+
+func (l *lowerer) stateOf(vars []*VarObj) (ir.Var, *ir.Type) {
+	vs := make([]ir.Var, len(vars))
+	ts := make([]*ir.Type, len(vars))
+	for i, o := range vars {
+		vs[i] = l.env[o]
+		ts[i] = l.b.Type(vs[i])
+	}
+	t := ir.TupleOf(ts...)
+	return l.b.Tuple(t, vs...), t
+}
+
+func (l *lowerer) unpack(state ir.Var, vars []*VarObj, off int) {
+	for i, o := range vars {
+		l.env[o] = l.b.Field(state, off+i)
+	}
+}
+
+// loop lowers a sequential for loop to OpLoop whose carried state is the
+// tuple of the variables the body assigns.
+func (l *lowerer) loop(s *parser.ForStmt) {
+	vars := l.assigned(s.Body)
+	if len(vars) == 0 {
+		return // the body can change nothing
+	}
+	r := l.pkg.ranges[s]
+	l.at(s.For)
+	init, st := l.stateOf(vars)
+	n := l.size(r.n)
+	_, params := l.b.Begin(ir.Int, st)
+	l.bindIndex(s.Index, params[0], r.lo)
+	l.unpack(params[1], vars, 0)
+	l.block(s.Body)
+	next, _ := l.stateOf(vars)
+	body := l.b.End(next)
+	l.at(s.For)
+	out := l.b.Emit(st, ir.Instr{Op: ir.OpLoop, Args: []ir.Var{init}, N: n, Blocks: []*ir.Block{body}})
+	l.unpack(out, vars, 0)
+}
+
+func (l *lowerer) bindIndex(id *parser.Ident, i ir.Var, lo int) {
+	if lo != 0 {
+		i = l.b.Binary(ir.OpAdd, i, l.b.Int(int64(lo)))
+	}
+	if o, ok := l.pkg.Defs[id].(*VarObj); ok {
+		l.env[o] = i
+	}
+}
+
+func (l *lowerer) expr(e parser.Expr) ir.Var {
+	l.at(e.Pos())
+	switch e := e.(type) {
+	case *parser.Ident:
+		return l.ident(e)
+	case *parser.NumberLit:
+		if isKind(l.typeOf(e), IntKind) {
+			i, _ := strconv.ParseInt(e.Value, 10, 64)
+			return l.b.Int(i)
+		}
+		f, _ := strconv.ParseFloat(e.Value, 64)
+		return l.b.Real(f)
+	case *parser.BoolLit:
+		return l.b.Bool(e.Value)
+	case *parser.ParenExpr:
+		return l.expr(e.X)
+	case *parser.UnaryExpr:
+		x := l.expr(e.X)
+		l.at(e.OpPos)
+		if e.Op == "!" {
+			return l.b.Unary(ir.OpNot, x)
+		}
+		return l.neg(x, l.typeOf(e))
+	case *parser.BinaryExpr:
+		return l.binary(e)
+	case *parser.TupleExpr:
+		vs := make([]ir.Var, len(e.Elems))
+		for i, x := range e.Elems {
+			vs[i] = l.expr(x)
+		}
+		l.at(e.Pos())
+		return l.b.Tuple(l.irType(l.typeOf(e)), vs...)
+	case *parser.ArrayLit:
+		vs := make([]ir.Var, len(e.Elems))
+		for i, x := range e.Elems {
+			vs[i] = l.expr(x)
+		}
+		l.at(e.Pos())
+		return l.b.Emit(l.irType(l.typeOf(e)), ir.Instr{Op: ir.OpArray, Args: vs})
+	case *parser.ForExpr:
+		return l.comprehension(e)
+	case *parser.StructLit:
+		st := l.typeOf(e).(*Struct)
+		vs := make([]ir.Var, len(st.Fields))
+		for _, f := range e.Fields {
+			vs[st.field(f.Name.Name)] = l.expr(f.Value)
+		}
+		l.at(e.Pos())
+		return l.b.Tuple(l.irType(st), vs...)
+	case *parser.IndexExpr:
+		x := l.expr(e.X)
+		i := l.expr(e.Index)
+		l.at(e.Lbrack)
+		return l.b.Index(x, i)
+	case *parser.SelectorExpr:
+		x := l.expr(e.X)
+		l.at(e.Sel.Pos())
+		switch t := l.typeOf(e.X).(type) {
+		case *Struct:
+			return l.b.Field(x, t.field(e.Sel.Name))
+		default:
+			i, _ := strconv.Atoi(e.Sel.Name)
+			return l.b.Field(x, i)
+		}
+	case *parser.CallExpr:
+		return l.call(e)
+	case *parser.IfExpr:
+		return l.ifExpr(e)
+	case *parser.Block:
+		return l.block(e)
+	}
+	l.fail("cannot lower %T", e)
+	return ir.NoVar
+}
+
+func (l *lowerer) ident(e *parser.Ident) ir.Var {
+	switch o := l.pkg.Uses[e].(type) {
+	case *VarObj:
+		v, ok := l.env[o]
+		if !ok {
+			l.fail("variable %s has no value", o.Name)
+		}
+		return v
+	case *ConstObj:
+		t := l.typeOf(e)
+		if k := o.Value; k != nil {
+			switch {
+			case isKind(t, RealKind) && k.kind == IntKind:
+				return l.b.Real(float64(k.i))
+			case k.kind == RealKind:
+				return l.b.Real(k.f)
+			case k.kind == IntKind:
+				return l.b.Int(k.i)
+			case k.kind == BoolKind:
+				return l.b.Bool(k.i == 1)
+			}
+		}
+		return l.expr(o.Decl.Value)
+	case *SizeParam:
+		return l.b.Int(int64(l.size(Size{Param: o})))
+	}
+	l.fail("cannot lower name %s", e.Name)
+	return ir.NoVar
+}
+
+func (l *lowerer) neg(x ir.Var, t Type) ir.Var {
+	if a, ok := t.(*Array); ok {
+		return l.mapArray(l.size(a.Len), l.irType(t), func(i ir.Var) ir.Var {
+			return l.neg(l.b.Index(x, i), a.Elem)
+		})
+	}
+	return l.b.Unary(ir.OpNeg, x)
+}
+
+// mapArray emits an OpFor of n elements computed by elem.
+func (l *lowerer) mapArray(n int, t *ir.Type, elem func(i ir.Var) ir.Var) ir.Var {
+	_, params := l.b.Begin(ir.Int)
+	body := l.b.End(elem(params[0]))
+	return l.b.Emit(t, ir.Instr{Op: ir.OpFor, N: n, Blocks: []*ir.Block{body}})
+}
+
+var arithOps = map[string]ir.Op{"+": ir.OpAdd, "-": ir.OpSub, "*": ir.OpMul, "/": ir.OpDiv, "%": ir.OpMod}
+var compareOps = map[string]ir.Op{"==": ir.OpEq, "!=": ir.OpNe, "<": ir.OpLt, "<=": ir.OpLe, ">": ir.OpGt, ">=": ir.OpGe}
+
+func (l *lowerer) binary(e *parser.BinaryExpr) ir.Var {
+	switch e.Op {
+	case "&&", "||":
+		x := l.expr(e.X)
+		l.at(e.OpPos)
+		l.b.Begin()
+		var thenV, elseV ir.Var
+		if e.Op == "&&" {
+			thenV = l.expr(e.Y)
+		} else {
+			thenV = l.b.Bool(true)
+		}
+		then := l.b.End(thenV)
+		l.b.Begin()
+		if e.Op == "&&" {
+			elseV = l.b.Bool(false)
+		} else {
+			elseV = l.expr(e.Y)
+		}
+		els := l.b.End(elseV)
+		l.at(e.OpPos)
+		return l.b.Emit(ir.Bool, ir.Instr{Op: ir.OpIf, Args: []ir.Var{x}, Blocks: []*ir.Block{then, els}})
+	}
+	x := l.expr(e.X)
+	y := l.expr(e.Y)
+	l.at(e.OpPos)
+	if op, ok := compareOps[e.Op]; ok {
+		return l.b.Compare(op, x, y)
+	}
+	return l.arith(e.Op, x, l.typeOf(e.X), y, l.typeOf(e.Y), l.typeOf(e))
+}
+
+// arith emits x op y, elementwise over arrays of Real with scalars
+// broadcast.
+func (l *lowerer) arith(op string, x ir.Var, tx Type, y ir.Var, ty Type, rt Type) ir.Var {
+	a, ok := rt.(*Array)
+	if !ok {
+		return l.b.Binary(arithOps[op], x, y)
+	}
+	return l.mapArray(l.size(a.Len), l.irType(rt), func(i ir.Var) ir.Var {
+		xi, xt := x, tx
+		if xa, ok := tx.(*Array); ok {
+			xi, xt = l.b.Index(x, i), xa.Elem
+		}
+		yi, yt := y, ty
+		if ya, ok := ty.(*Array); ok {
+			yi, yt = l.b.Index(y, i), ya.Elem
+		}
+		return l.arith(op, xi, xt, yi, yt, a.Elem)
+	})
+}
+
+func (l *lowerer) comprehension(e *parser.ForExpr) ir.Var {
+	r := l.pkg.ranges[e.Loop]
+	n := l.size(r.n)
+	t := l.irType(l.typeOf(e))
+	l.at(e.Pos())
+	return l.mapArray(n, t, func(i ir.Var) ir.Var {
+		l.bindIndex(e.Loop.Index, i, r.lo)
+		return l.block(e.Loop.Body)
+	})
+}
+
+// ifExpr lowers a conditional to OpIf. Variables assigned in either arm
+// leave the OpIf in a tuple together with the value.
+func (l *lowerer) ifExpr(e *parser.IfExpr) ir.Var {
+	cond := l.expr(e.Cond)
+	vars := l.assigned(e)
+	t := l.typeOf(e)
+	hasValue := !isKind(t, UnitKind)
+	if !hasValue && len(vars) == 0 {
+		return ir.NoVar // a statement that changes nothing
+	}
+	saved := make(map[*VarObj]ir.Var, len(vars))
+	for _, o := range vars {
+		saved[o] = l.env[o]
+	}
+	arm := func(lower func() ir.Var) (*ir.Block, *ir.Type) {
+		l.b.Begin()
+		v := lower()
+		if len(vars) == 0 {
+			return l.b.End(v), l.b.Type(v)
+		}
+		vs := []ir.Var{}
+		if hasValue {
+			vs = append(vs, v)
+		}
+		for _, o := range vars {
+			vs = append(vs, l.env[o])
+			l.env[o] = saved[o]
+		}
+		ts := make([]*ir.Type, len(vs))
+		for i, x := range vs {
+			ts[i] = l.b.Type(x)
+		}
+		tt := ir.TupleOf(ts...)
+		return l.b.End(l.b.Tuple(tt, vs...)), tt
+	}
+	then, rt := arm(func() ir.Var { return l.block(e.Then) })
+	els, _ := arm(func() ir.Var {
+		if e.Else == nil {
+			return ir.NoVar
+		}
+		return l.expr(e.Else)
+	})
+	l.at(e.If)
+	out := l.b.Emit(rt, ir.Instr{Op: ir.OpIf, Args: []ir.Var{cond}, Blocks: []*ir.Block{then, els}})
+	if len(vars) == 0 {
+		return out
+	}
+	off := 0
+	var val ir.Var = ir.NoVar
+	if hasValue {
+		val = l.b.Field(out, 0)
+		off = 1
+	}
+	l.unpack(out, vars, off)
+	return val
+}
