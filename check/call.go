@@ -261,7 +261,6 @@ func (c *checker) builtinCall(s *scope, e *parser.CallExpr, id builtinID, want T
 	return result
 }
 
-
 // derivativeOp returns the derivative operator named by fun, as in
 // grad(f)(x) or grad(f), or nil. The operators are reserved until the
 // derivative transforms are exposed in the language.

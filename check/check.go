@@ -109,10 +109,10 @@ type Package struct {
 	Examples []*Example
 
 	// Side tables, for lowering and for tools.
-	Types map[parser.Expr]Type       // type of every checked expression
-	Uses  map[*parser.Ident]Object   // what each name refers to
-	Defs  map[*parser.Ident]Object   // what each declaring name declares
-	calls  map[*parser.CallExpr]*call     // resolved calls
+	Types  map[parser.Expr]Type          // type of every checked expression
+	Uses   map[*parser.Ident]Object      // what each name refers to
+	Defs   map[*parser.Ident]Object      // what each declaring name declares
+	calls  map[*parser.CallExpr]*call    // resolved calls
 	ranges map[*parser.ForStmt]rangeInfo // checked loop and comprehension ranges
 
 	scope     *scope
@@ -122,11 +122,11 @@ type Package struct {
 }
 
 type call struct {
-	fn      *FuncObj    // user function, or nil
-	builtin builtinID   // when fn == nil
-	sizes   []Size      // fn's size arguments, in the caller's terms
-	reduceN Size        // builtin reductions: array length
-	argType []Type      // builtins: checked argument types
+	fn      *FuncObj  // user function, or nil
+	builtin builtinID // when fn == nil
+	sizes   []Size    // fn's size arguments, in the caller's terms
+	reduceN Size      // builtin reductions: array length
+	argType []Type    // builtins: checked argument types
 	exprs   []parser.Expr
 }
 
@@ -137,7 +137,7 @@ func Check(fset *token.FileSet, f *parser.File) (pkg *Package, errs diag.List) {
 		Fset: fset, File: f,
 		Types: map[parser.Expr]Type{}, Uses: map[*parser.Ident]Object{},
 		Defs: map[*parser.Ident]Object{}, calls: map[*parser.CallExpr]*call{},
-		ranges: map[*parser.ForStmt]rangeInfo{},
+		ranges:    map[*parser.ForStmt]rangeInfo{},
 		instances: map[string]*instance{},
 	}}
 	defer func() {
