@@ -1,0 +1,378 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/pmezard/go-difflib/difflib"
+	"github.com/rose-go/rose"
+	"github.com/rose-go/rose/diag"
+	"github.com/rose-go/rose/eval"
+	"github.com/rose-go/rose/format"
+)
+
+func roseVersion() string { return rose.Version }
+
+// load reads and checks one file, printing diagnostics. ok is false when
+// the command must stop with exit code 1.
+func load(e *env, cmd, path string) (*rose.Program, bool) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "rose %s: %v\n", cmd, unwrapPathError(err))
+		return nil, false
+	}
+	p := rose.Load(path, src)
+	if len(p.Diags) > 0 {
+		printDiags(e.stderr, p)
+		return p, false
+	}
+	return p, true
+}
+
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("cannot read %s: %v", pe.Path, pe.Err)
+	}
+	return err
+}
+
+func printDiags(w io.Writer, p *rose.Program) {
+	for _, d := range p.Diags {
+		fmt.Fprintln(w, diag.Format(p.Fset, d))
+	}
+}
+
+var runCmd = &command{
+	name:    "run",
+	usage:   "FILE [-f NAME --args JSON]",
+	summary: "evaluate a program's examples, or call one function",
+	help: `
+Run checks FILE and evaluates every 'example' declaration in it, printing one
+line per example: the call as written, " = ", and its value.
+
+With -f NAME, run instead calls the function NAME with the arguments given by
+--args, a JSON array with one entry per parameter, and prints the result as
+JSON. Reals are JSON numbers, Ints integers, Bools true/false, arrays [n]T and
+tuples JSON arrays, structs JSON objects with one member per field. --args -
+reads the JSON from standard input. A function without parameters needs no
+--args.
+
+Reals print in the shortest form that reads back to the same float64, so
+printed results can be compared exactly. NaN and infinities, which JSON
+cannot represent, print as the strings "NaN", "+Inf" and "-Inf".
+
+Examples:
+
+	rose run examples/rosenbrock.rose
+	rose run examples/rosenbrock.rose -f rosenbrock --args '[[1.5, 2.0, 0.5]]'
+	echo '[[0.3, 0.1]]' | rose run examples/projectile.rose -f range --args -
+`,
+	flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) int {
+		name := fs.String("f", "", "call the function `NAME` instead of running the examples")
+		args := fs.String("args", "", "the arguments of -f as a `JSON` array; - reads standard input")
+		return func(ctx context.Context, e *env, pos []string) int {
+			if len(pos) != 1 {
+				return usage(e, "run", "expects exactly one FILE")
+			}
+			if *args != "" && *name == "" {
+				return usage(e, "run", "--args needs -f NAME")
+			}
+			p, ok := load(e, "run", pos[0])
+			if !ok {
+				return exitUser
+			}
+			if *name == "" {
+				return runExamples(ctx, e, p)
+			}
+			return callOne(ctx, e, p, *name, *args)
+		}
+	},
+}
+
+func usage(e *env, cmd, msg string) int {
+	c := lookup(cmd)
+	fmt.Fprintf(e.stderr, "rose %s: %s\nusage: rose %s %s\n", cmd, msg, cmd, c.usage)
+	return exitUsage
+}
+
+func runExamples(ctx context.Context, e *env, p *rose.Program) int {
+	exs, err := p.Examples(ctx)
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return exitUser
+	}
+	if len(exs) == 0 {
+		fmt.Fprintf(e.stderr, "%s: no examples to run (add a line like: example f(1.0))\n", p.File.Name)
+		return exitOK
+	}
+	code := exitOK
+	for _, ex := range exs {
+		v, err := ex.Func.Call(ctx, ex.Args, nil)
+		if err != nil {
+			fmt.Fprintf(e.stdout, "%s = error\n", ex.Text)
+			fmt.Fprintln(e.stderr, err)
+			code = exitUser
+			continue
+		}
+		fmt.Fprintf(e.stdout, "%s = %s\n", ex.Text, eval.Format(v, ex.Func.IR.Result()))
+	}
+	return code
+}
+
+func callOne(ctx context.Context, e *env, p *rose.Program, name, argText string) int {
+	var data []byte
+	switch argText {
+	case "-":
+		var err error
+		if data, err = io.ReadAll(io.LimitReader(e.stdin, 1<<30)); err != nil {
+			fmt.Fprintf(e.stderr, "rose run: reading arguments: %v\n", err)
+			return exitUser
+		}
+	case "":
+		data = []byte("[]")
+	default:
+		data = []byte(argText)
+	}
+	data = bytes.TrimSpace(data)
+	f, err := p.Func(name, data)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "rose run: %v\n", err)
+		return exitUser
+	}
+	params := f.Params()
+	if argText == "" && len(params) > 0 {
+		fmt.Fprintf(e.stderr, "rose run: %s takes %d arguments; pass them with --args JSON\n", name, len(params))
+		return exitUsage
+	}
+	args, err := eval.DecodeArgs(params, data)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "rose run: %s: %v\n", name, err)
+		return exitUser
+	}
+	v, err := f.Call(ctx, args, nil)
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return exitUser
+	}
+	fmt.Fprintf(e.stdout, "%s\n", eval.EncodeJSON(v, f.IR.Result()))
+	return exitOK
+}
+
+var checkCmd = &command{
+	name:    "check",
+	usage:   "[--json] FILE...",
+	summary: "report syntax and type errors",
+	help: `
+Check parses and type-checks each FILE and prints every problem as
+
+	file:line:col: error[code]: message
+
+followed by indented related positions (such as where a name was declared).
+It exits with 1 if there is any error. Columns count bytes, as in Go tools.
+
+With --json it prints one JSON array of objects with the fields file, line,
+col, end_line, end_col, code, message and related, for editors and scripts.
+`,
+	flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) int {
+		asJSON := fs.Bool("json", false, "print diagnostics as a JSON array")
+		return func(_ context.Context, e *env, files []string) int {
+			if len(files) == 0 {
+				return usage(e, "check", "expects at least one FILE")
+			}
+			code := exitOK
+			all := []jsonDiag{}
+			for _, path := range files {
+				src, err := os.ReadFile(path)
+				if err != nil {
+					fmt.Fprintf(e.stderr, "rose check: %v\n", unwrapPathError(err))
+					code = exitUser
+					continue
+				}
+				p := rose.Load(path, src)
+				if len(p.Diags) > 0 {
+					code = exitUser
+				}
+				if *asJSON {
+					all = append(all, toJSON(p)...)
+				} else {
+					printDiags(e.stdout, p)
+				}
+			}
+			if *asJSON {
+				out, _ := json.MarshalIndent(all, "", "  ")
+				fmt.Fprintf(e.stdout, "%s\n", out)
+			}
+			return code
+		}
+	},
+}
+
+type jsonDiag struct {
+	File    string        `json:"file"`
+	Line    int           `json:"line"`
+	Col     int           `json:"col"`
+	EndLine int           `json:"end_line"`
+	EndCol  int           `json:"end_col"`
+	Code    string        `json:"code"`
+	Message string        `json:"message"`
+	Related []jsonRelated `json:"related,omitempty"`
+}
+
+type jsonRelated struct {
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+	Col     int    `json:"col"`
+	Message string `json:"message"`
+}
+
+func toJSON(p *rose.Program) []jsonDiag {
+	var out []jsonDiag
+	for _, d := range p.Diags {
+		start, end := p.Fset.Position(d.Pos), p.Fset.Position(d.End)
+		if !d.End.IsValid() {
+			end = start
+		}
+		j := jsonDiag{File: start.Filename, Line: start.Line, Col: start.Column, EndLine: end.Line, EndCol: end.Column, Code: d.Code, Message: d.Msg}
+		for _, r := range d.Related {
+			rp := p.Fset.Position(r.Pos)
+			j.Related = append(j.Related, jsonRelated{File: rp.Filename, Line: rp.Line, Col: rp.Column, Message: r.Msg})
+		}
+		out = append(out, j)
+	}
+	return out
+}
+
+var irCmd = &command{
+	name:    "ir",
+	usage:   "FILE",
+	summary: "print the intermediate representation",
+	help: `
+IR prints the lowered form of FILE: every non-generic function and every
+instance of a generic function that an example uses, callees first. Each
+function is in A-normal form: one operation per line, loops and conditionals
+as nested blocks.
+`,
+	flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) int {
+		return func(_ context.Context, e *env, pos []string) int {
+			if len(pos) != 1 {
+				return usage(e, "ir", "expects exactly one FILE")
+			}
+			p, ok := load(e, "ir", pos[0])
+			if !ok {
+				return exitUser
+			}
+			prog, err := p.IR()
+			if err != nil {
+				fmt.Fprintf(e.stderr, "rose ir: %v\n", err)
+				return exitUser
+			}
+			fmt.Fprint(e.stdout, prog.String())
+			return exitOK
+		}
+	},
+}
+
+var fmtCmd = &command{
+	name:    "fmt",
+	usage:   "[-w | -d | -l] FILE...",
+	summary: "format source files in the canonical layout",
+	help: `
+Fmt prints each FILE in Rose's one canonical layout. Formatting is
+idempotent and keeps every comment. A file with syntax errors is reported
+and left alone (exit code 1).
+
+	-w  rewrite the files in place instead of printing them
+	-d  print a diff of the changes instead of the result
+	-l  list the files whose formatting differs
+`,
+	flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) int {
+		write := fs.Bool("w", false, "write the result back to each file")
+		diff := fs.Bool("d", false, "print a diff instead of the result")
+		list := fs.Bool("l", false, "list files whose formatting differs")
+		return func(_ context.Context, e *env, files []string) int {
+			if len(files) == 0 {
+				return usage(e, "fmt", "expects at least one FILE")
+			}
+			n := 0
+			for _, b := range []bool{*write, *diff, *list} {
+				if b {
+					n++
+				}
+			}
+			if n > 1 {
+				return usage(e, "fmt", "-w, -d and -l exclude each other")
+			}
+			code := exitOK
+			for _, path := range files {
+				if !fmtFile(e, path, *write, *diff, *list) {
+					code = exitUser
+				}
+			}
+			return code
+		}
+	},
+}
+
+func fmtFile(e *env, path string, write, diff, list bool) bool {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "rose fmt: %v\n", unwrapPathError(err))
+		return false
+	}
+	out, err := format.Source(path, src)
+	if err != nil {
+		var de *diag.Error
+		if !errors.As(err, &de) {
+			fmt.Fprintf(e.stderr, "rose fmt: %v\n", err)
+			return false
+		}
+		for _, d := range de.Diags {
+			fmt.Fprintln(e.stderr, diag.Format(de.Fset, d))
+		}
+		return false
+	}
+	same := bytes.Equal(src, out)
+	switch {
+	case list:
+		if !same {
+			fmt.Fprintln(e.stdout, path)
+		}
+	case diff:
+		if !same {
+			fmt.Fprint(e.stdout, unifiedDiff(path, string(src), string(out)))
+		}
+	case write:
+		if !same {
+			info, err := os.Stat(path)
+			if err != nil {
+				fmt.Fprintf(e.stderr, "rose fmt: %v\n", err)
+				return false
+			}
+			if err := os.WriteFile(path, out, info.Mode().Perm()); err != nil {
+				fmt.Fprintf(e.stderr, "rose fmt: %v\n", err)
+				return false
+			}
+		}
+	default:
+		e.stdout.Write(out)
+	}
+	return true
+}
+
+func unifiedDiff(path, a, b string) string {
+	d, err := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
+		A: difflib.SplitLines(a), B: difflib.SplitLines(b),
+		FromFile: path + ".orig", ToFile: path, Context: 3,
+	})
+	if err != nil {
+		return err.Error() + "\n"
+	}
+	return d
+}

@@ -1,0 +1,283 @@
+// Package rose is the Go API of the Rose language: load a source file,
+// look up a function, call it. The CLI and the language server go through
+// this package, so a file is parsed, checked, lowered and run the same way
+// everywhere.
+//
+//	prog := rose.Load("f.rose", src)
+//	if err := prog.Err(); err != nil { ... }   // diagnostics with positions
+//	f, err := prog.Func("loss", nil)
+//	y, err := f.Call(ctx, []eval.Value{eval.Real(0.3)})
+package rose
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"go/token"
+	"strings"
+
+	"github.com/rose-go/rose/check"
+	"github.com/rose-go/rose/diag"
+	"github.com/rose-go/rose/eval"
+	"github.com/rose-go/rose/ir"
+	"github.com/rose-go/rose/parser"
+)
+
+// Version is the toolchain's version.
+const Version = "0.1.0"
+
+// Program is a loaded source file: its syntax, its checked package and its
+// diagnostics.
+type Program struct {
+	Fset  *token.FileSet
+	File  *parser.File
+	Pkg   *check.Package
+	Diags diag.List // syntax and type errors, sorted by position
+	Src   []byte
+}
+
+// Load parses and checks src. It always returns a Program; Err reports
+// whether it has errors.
+func Load(filename string, src []byte) *Program {
+	fset := token.NewFileSet()
+	f, errs := parser.ParseFile(fset, filename, src)
+	pkg, cerrs := check.Check(fset, f)
+	all := append(errs, cerrs...)
+	all.Sort()
+	return &Program{Fset: fset, File: f, Pkg: pkg, Diags: all, Src: src}
+}
+
+// Err returns the diagnostics as a *diag.Error, or nil if there are none.
+func (p *Program) Err() error {
+	if len(p.Diags) == 0 {
+		return nil
+	}
+	return &diag.Error{Fset: p.Fset, Diags: p.Diags}
+}
+
+// IR lowers every non-generic function and example instance.
+func (p *Program) IR() (*ir.Program, error) {
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	return p.Pkg.Program()
+}
+
+// Func is a callable function instance.
+type Func struct {
+	Name string
+	IR   *ir.Func
+	prog *Program
+	code *eval.Code
+}
+
+// Func looks up the function name. A size-generic function needs its
+// sizes: give the JSON arguments it will be called with (sizes are read off
+// the array lengths), or nil for a non-generic function.
+func (p *Program) Func(name string, argsJSON []byte) (*Func, error) {
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	fo := p.Pkg.FuncByName(name)
+	if fo == nil {
+		var names []string
+		for _, f := range p.Pkg.Funcs {
+			names = append(names, f.Name)
+		}
+		return nil, fmt.Errorf("no function %s in %s (functions: %s)", name, p.File.Name, strings.Join(names, ", "))
+	}
+	var sizes []int
+	if len(fo.Sizes) > 0 {
+		var err error
+		if sizes, err = inferSizes(fo, argsJSON); err != nil {
+			return nil, err
+		}
+	}
+	fn, err := p.Pkg.Instantiate(fo, sizes)
+	if err != nil {
+		return nil, err
+	}
+	return p.wrap(fn)
+}
+
+func (p *Program) wrap(fn *ir.Func) (*Func, error) {
+	code, err := eval.Compile(fn)
+	if err != nil {
+		return nil, err
+	}
+	return &Func{Name: fn.Name, IR: fn, prog: p, code: code}, nil
+}
+
+// Params are the parameter types of f.
+func (f *Func) Params() []*ir.Type {
+	ts := make([]*ir.Type, len(f.IR.Params))
+	for i, v := range f.IR.Params {
+		ts[i] = f.IR.Types[v]
+	}
+	return ts
+}
+
+// Call runs f. Runtime errors are *RuntimeError, with source positions.
+func (f *Func) Call(ctx context.Context, args []eval.Value, opts *eval.Options) (eval.Value, error) {
+	v, err := f.code.Call(ctx, args, opts)
+	return v, f.prog.wrapErr(err)
+}
+
+// RuntimeError is an evaluation failure with source positions.
+type RuntimeError struct {
+	Err   *eval.RuntimeError
+	Pos   token.Position   // where it failed
+	Stack []token.Position // call sites, innermost first
+}
+
+func (e *RuntimeError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: runtime error: %s", e.Pos, e.Err.Msg)
+	fmt.Fprintf(&b, "\n\tin %s", e.Err.Func)
+	for i, fr := range e.Err.Stack {
+		fmt.Fprintf(&b, "\n\tcalled from %s at %s", fr.Func, e.Stack[i])
+	}
+	return b.String()
+}
+
+// Unwrap gives access to the evaluator's error.
+func (e *RuntimeError) Unwrap() error { return e.Err }
+
+func (p *Program) wrapErr(err error) error {
+	var re *eval.RuntimeError
+	if !errors.As(err, &re) {
+		return err
+	}
+	out := &RuntimeError{Err: re, Pos: p.Position(re.Pos)}
+	for _, fr := range re.Stack {
+		out.Stack = append(out.Stack, p.Position(fr.Pos))
+	}
+	return out
+}
+
+// Position resolves an IR position of this program.
+func (p *Program) Position(pos ir.Pos) token.Position {
+	tf := p.Fset.File(p.File.FileEnd)
+	if tf == nil || pos < 0 || int(pos) > tf.Size() {
+		return token.Position{Filename: p.File.Name}
+	}
+	return tf.Position(tf.Pos(int(pos)))
+}
+
+// Example is an `example` declaration with its arguments evaluated.
+type Example struct {
+	Text string         // the call as written
+	Pos  token.Position // where it is declared
+	Func *Func
+	Args []eval.Value
+}
+
+// Examples evaluates the arguments of every example in the file.
+func (p *Program) Examples(ctx context.Context) ([]*Example, error) {
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	var out []*Example
+	for _, ex := range p.Pkg.Examples {
+		fn, err := p.Pkg.Instantiate(ex.Func, ex.Sizes)
+		if err != nil {
+			return nil, err
+		}
+		f, err := p.wrap(fn)
+		if err != nil {
+			return nil, err
+		}
+		argsFn, err := p.Pkg.ExampleArgs(ex)
+		if err != nil {
+			return nil, err
+		}
+		tuple, err := eval.Call(ctx, argsFn, nil, nil)
+		if err != nil {
+			return nil, p.wrapErr(err)
+		}
+		args := make([]eval.Value, tuple.Len())
+		for i := range args {
+			args[i] = tuple.Elem(i)
+		}
+		start := p.Fset.Position(ex.Call.Pos()).Offset
+		end := p.Fset.Position(ex.Call.End()).Offset
+		out = append(out, &Example{
+			Text: string(p.Src[start:end]),
+			Pos:  p.Fset.Position(ex.Decl.Pos()),
+			Func: f,
+			Args: args,
+		})
+	}
+	return out, nil
+}
+
+// inferSizes reads a generic function's sizes off the lengths of the JSON
+// arrays passed for its parameters.
+func inferSizes(fo *check.FuncObj, argsJSON []byte) ([]int, error) {
+	if argsJSON == nil {
+		return nil, fmt.Errorf("%s is generic in %s; its sizes come from the arguments", fo.Name, sizeNames(fo))
+	}
+	var args []any
+	if err := json.Unmarshal(argsJSON, &args); err != nil {
+		return nil, fmt.Errorf("arguments: %v", err)
+	}
+	if len(args) != len(fo.Params) {
+		return nil, fmt.Errorf("%s takes %d arguments, got %d", fo.Name, len(fo.Params), len(args))
+	}
+	bound := map[*check.SizeParam]int{}
+	for i, t := range fo.Params {
+		bindSizes(t, args[i], bound)
+	}
+	sizes := make([]int, len(fo.Sizes))
+	for i, sp := range fo.Sizes {
+		n, ok := bound[sp]
+		if !ok {
+			return nil, fmt.Errorf("cannot infer size %s of %s from the arguments", sp.Name, fo.Name)
+		}
+		sizes[i] = n
+	}
+	return sizes, nil
+}
+
+func bindSizes(t check.Type, v any, bound map[*check.SizeParam]int) {
+	switch t := t.(type) {
+	case *check.Array:
+		xs, ok := v.([]any)
+		if !ok {
+			return
+		}
+		if sp := t.Len.Param; sp != nil {
+			if _, done := bound[sp]; !done {
+				bound[sp] = len(xs)
+			}
+		}
+		if len(xs) > 0 {
+			bindSizes(t.Elem, xs[0], bound)
+		}
+	case *check.Tuple:
+		xs, ok := v.([]any)
+		if ok {
+			for i := range t.Elems {
+				if i < len(xs) {
+					bindSizes(t.Elems[i], xs[i], bound)
+				}
+			}
+		}
+	case *check.Struct:
+		m, ok := v.(map[string]any)
+		if ok {
+			for _, f := range t.Fields {
+				bindSizes(f.Type, m[f.Name], bound)
+			}
+		}
+	}
+}
+
+func sizeNames(fo *check.FuncObj) string {
+	var names []string
+	for _, s := range fo.Sizes {
+		names = append(names, s.Name)
+	}
+	return strings.Join(names, ", ")
+}
