@@ -42,7 +42,7 @@ type Item struct {
 	EndPos  lexer.Position
 }
 
-// Fn is `parser:"fn name<sizes>(params) -> Type { ... }"`.
+// Fn is `fn name<sizes>(params) -> Type { ... }`.
 type Fn struct {
 	Pos    lexer.Position
 	Name   *Name   `parser:"\"fn\" @@"`
@@ -59,14 +59,14 @@ type Name struct {
 	Name string `parser:"@Ident"`
 }
 
-// Param is `parser:"name: Type"`.
+// Param is `name: Type`.
 type Param struct {
 	Pos  lexer.Position
 	Name *Name `parser:"@@ \":\""`
 	Type *Type `parser:"@@"`
 }
 
-// Const is `parser:"const name (: Type)? = expr"`.
+// Const is `const name (: Type)? = expr`.
 type Const struct {
 	Pos   lexer.Position
 	Name  *Name `parser:"\"const\" @@"`
@@ -74,14 +74,14 @@ type Const struct {
 	Value *Expr `parser:"\"=\" @@"`
 }
 
-// TypeAlias is `parser:"type name = Type"`.
+// TypeAlias is `type name = Type`.
 type TypeAlias struct {
 	Pos  lexer.Position
 	Name *Name `parser:"\"type\" @@ \"=\""`
 	Type *Type `parser:"@@"`
 }
 
-// Struct is `parser:"struct Name { field: Type, ... }"`.
+// Struct is `struct Name { field: Type, ... }`.
 type Struct struct {
 	Pos    lexer.Position
 	Name   *Name    `parser:"\"struct\" @@ \"{\" \";\"*"`
@@ -89,13 +89,13 @@ type Struct struct {
 	Close  *RBrace  `parser:"@@"`
 }
 
-// Example is `parser:"example call"`.
+// Example is `example call`.
 type Example struct {
 	Pos  lexer.Position
 	Call *Expr `parser:"\"example\" @@"`
 }
 
-// Type is `parser:"[size]Type"`, `parser:"(Type, ...)"` or a name.
+// Type is `[size]Type`, `(Type, ...)` or a name.
 type Type struct {
 	Pos    lexer.Position
 	Array  *ArrayType `parser:"  @@"`
@@ -104,7 +104,7 @@ type Type struct {
 	EndPos lexer.Position
 }
 
-// ArrayType is `parser:"[size]Elem"` where size is a literal or a name.
+// ArrayType is `[size]Elem` where size is a literal or a name.
 type ArrayType struct {
 	Pos    lexer.Position
 	Number *string `parser:"\"[\" ( @Number"`
@@ -112,14 +112,14 @@ type ArrayType struct {
 	Elem   *Type   `parser:"@@"`
 }
 
-// TupleType is `parser:"(T, U, ...)"`; `parser:"()"` is the empty tuple.
+// TupleType is `(T, U, ...)`; `()` is the empty tuple.
 type TupleType struct {
 	Pos   lexer.Position
 	Elems []*Type `parser:"\"(\" ( @@ ( \",\" @@ )* )? \",\"?"`
 	Close *RParen `parser:"@@"`
 }
 
-// Block is `parser:"{ item; item; ... }"`; the last item may be an expression, the
+// Block is `{ item; item; ... }`; the last item may be an expression, the
 // block's value.
 type Block struct {
 	Pos    lexer.Position
@@ -138,7 +138,7 @@ type Stmt struct {
 	EndPos lexer.Position
 }
 
-// Let is `parser:"let pattern (: Type)? = expr"` or `parser:"var name (: Type)? = expr"`.
+// Let is `let pattern (: Type)? = expr` or `var name (: Type)? = expr`.
 type Let struct {
 	Pos     lexer.Position
 	Keyword string  `parser:"@( \"let\" | \"var\" )"`
@@ -148,7 +148,7 @@ type Let struct {
 	Value   *Expr   `parser:"\"=\" @@"`
 }
 
-// For is `parser:"for i in lo..hi { ... }"`, a sequential loop statement.
+// For is `for i in lo..hi { ... }`, a sequential loop statement.
 type For struct {
 	Pos   lexer.Position
 	Index *Name  `parser:"\"for\" @@ \"in\""`
@@ -157,7 +157,7 @@ type For struct {
 	Body  *Block `parser:"@@"`
 }
 
-// Assign continues an expression statement `parser:"target op= value"`.
+// Assign continues an expression statement `target op= value`.
 type Assign struct {
 	Pos   lexer.Position
 	Op    string `parser:"@( \"=\" | \"+=\" | \"-=\" | \"*=\" | \"/=\" )"`
@@ -173,7 +173,7 @@ type Expr struct {
 	EndPos lexer.Position
 }
 
-// BinOp is one `parser:"op operand"` link of an Expr.
+// BinOp is one `op operand` link of an Expr.
 type BinOp struct {
 	Pos   lexer.Position
 	Op    string   `parser:"@( \"||\" | \"&&\" | \"==\" | \"!=\" | \"<=\" | \">=\" | \"<\" | \">\" | \"+\" | \"-\" | \"*\" | \"/\" | \"%\" )"`
@@ -195,7 +195,7 @@ type Prefix struct {
 	Op  string `parser:"@( \"-\" | \"!\" )"`
 }
 
-// Suffix is `parser:"[index]"`, `parser:".field"` or `parser:"(args)"`.
+// Suffix is `[index]`, `.field` or `(args)`.
 type Suffix struct {
 	Pos        lexer.Position
 	Index      *Expr     `parser:"  \"[\" @@"`
@@ -205,7 +205,7 @@ type Suffix struct {
 	EndPos     lexer.Position
 }
 
-// CallArgs is `parser:"(args)"`.
+// CallArgs is `(args)`.
 type CallArgs struct {
 	Pos   lexer.Position
 	Args  []*Expr `parser:"\"(\" ( @@ ( \",\" @@ )* \",\"? )?"`
@@ -226,7 +226,7 @@ type Primary struct {
 	EndPos lexer.Position
 }
 
-// If is `parser:"if cond { ... } else ..."`.
+// If is `if cond { ... } else ...`.
 type If struct {
 	Pos    lexer.Position
 	Cond   *Expr  `parser:"\"if\" @@"`
@@ -235,15 +235,15 @@ type If struct {
 	Else   *Block `parser:"         | @@ ) )?"`
 }
 
-// ArrayLit is `parser:"[a, b, c]"` or the comprehension `parser:"[for i in lo..hi { ... }]"`.
+// ArrayLit is `[a, b, c]` or the comprehension `[for i in lo..hi { ... }]`.
 type ArrayLit struct {
 	Pos   lexer.Position
 	For   *For    `parser:"\"[\" ( @@"`
-	Elems []*Expr `parser:"    | ( @@ ( \",\" @@ )* \",\"? )? )"`
+	Elems []*Expr `parser:"    | ( @@ ( \",\" @@ )* \",\"? ) )?"`
 	Close *RBrack `parser:"@@"`
 }
 
-// Paren is `parser:"(e)"`, or a tuple `parser:"(a, b)"` / `parser:"()"` / `parser:"(a,)"`.
+// Paren is `(e)`, or a tuple `(a, b)` / `()` / `(a,)`.
 type Paren struct {
 	Pos   lexer.Position
 	Elems []*Expr `parser:"\"(\" ( @@ ( \",\" @@ )*"`
@@ -251,8 +251,8 @@ type Paren struct {
 	Close *RParen `parser:"@@"`
 }
 
-// StructLit is `parser:"Name { field: value, ... }"`. The lookahead keeps `parser:"if x { y }"`
-// a conditional: a struct literal's brace is followed by `parser:"field:"` or `parser:"}"`.
+// StructLit is `Name { field: value, ... }`. The lookahead keeps `if x { y }`
+// a conditional: a struct literal's brace is followed by `field:` or `}`.
 type StructLit struct {
 	Pos    lexer.Position
 	Name   *Name        `parser:"(?= Ident \"{\" ( Ident \":\" | \"}\" ) ) @@ \"{\""`
@@ -277,7 +277,7 @@ type (
 	}
 )
 
-// FieldInit is `parser:"field: value"`.
+// FieldInit is `field: value`.
 type FieldInit struct {
 	Pos   lexer.Position
 	Name  *Name `parser:"@@ \":\""`

@@ -78,10 +78,17 @@ func (p *parser) errorf(pos token.Pos, code, format string, args ...any) {
 	p.errs.Add(pos, pos, code, format, args...)
 }
 
-// item parses one top-level item; on error it reports and returns a BadDecl.
-func (p *parser) item(it grammar.ItemTokens) Decl {
+// item parses one top-level item; on error it reports and returns a
+// BadDecl. A failure inside participle is confined to the item.
+func (p *parser) item(it grammar.ItemTokens) (d Decl) {
 	first := it.Toks[0]
 	bad := &BadDecl{From: p.lpos(first.Pos), To: p.pos(it.End)}
+	defer func() {
+		if r := recover(); r != nil {
+			p.errorf(bad.From, "internal", "internal error in parser: %v", r)
+			d = bad
+		}
+	}()
 	if first.Type != grammar.TIdent || !isItemKeyword(first.Value) {
 		p.errorf(bad.From, "syntax", "expected a declaration (fn, const, type, struct or example), found %s", describe(first, p.src))
 		return bad
@@ -100,8 +107,7 @@ func (p *parser) item(it grammar.ItemTokens) Decl {
 		p.syntaxError(err)
 		return bad
 	}
-	d := p.decl(g)
-	if d == nil {
+	if d = p.decl(g); d == nil {
 		return bad
 	}
 	return d
