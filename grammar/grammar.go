@@ -218,11 +218,11 @@ type Primary struct {
 	Number *string    `parser:"  @Number"`
 	Bool   *string    `parser:"| @( \"true\" | \"false\" )"`
 	If     *If        `parser:"| @@"`
-	Block  *Block     `parser:"| @@"`
-	Array  *ArrayLit  `parser:"| @@"`
-	Paren  *Paren     `parser:"| @@"`
 	Struct *StructLit `parser:"| @@"`
 	Name   *Name      `parser:"| @@"`
+	Paren  *Paren     `parser:"| @@"`
+	Array  *ArrayLit  `parser:"| @@"`
+	Block  *Block     `parser:"| @@"`
 	EndPos lexer.Position
 }
 

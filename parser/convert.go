@@ -46,6 +46,9 @@ func (p *parser) decl(g *grammar.Item) Decl {
 
 func (p *parser) name(n *grammar.Name) *Ident {
 	id := &Ident{NamePos: p.lpos(n.Pos), Name: n.Name}
+	if grammar.IsKeyword(n.Name) {
+		p.errorf(id.NamePos, "syntax", "keyword %s cannot be used as a name", n.Name)
+	}
 	return id
 }
 
