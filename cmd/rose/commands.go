@@ -109,8 +109,8 @@ func runExamples(ctx context.Context, e *env, p *rose.Program) int {
 		return exitUser
 	}
 	if len(exs) == 0 {
-		fmt.Fprintf(e.stderr, "%s: no examples to run (add a line like: example f(1.0))\n", p.File.Name)
-		return exitOK
+		fmt.Fprintf(e.stderr, "%s: nothing to run: the file has no examples (add a line like: example f(1.0), or call a function with -f NAME)\n", p.File.Name)
+		return exitUser
 	}
 	code := exitOK
 	for _, ex := range exs {

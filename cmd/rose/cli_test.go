@@ -1,0 +1,124 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// invoke runs the CLI in-process.
+func invoke(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	e := &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb}
+	done := make(chan int, 1)
+	go func() { done <- run(context.Background(), e, args) }()
+	select {
+	case code = <-done:
+	case <-time.After(60 * time.Second):
+		t.Fatalf("rose %v did not finish", args)
+	}
+	return code, out.String(), errb.String()
+}
+
+func write(t *testing.T, name string, data []byte) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestCLI covers the command line's contract: results on stdout, messages
+// on stderr with positions, and exit codes 0 (ok), 1 (the program or its
+// data is wrong), 2 (usage).
+func TestCLI(t *testing.T) {
+	prog := "testdata/prog.rose"
+	empty := write(t, "empty.rose", nil)
+	notUTF8 := write(t, "bin.rose", []byte("fn f(x: Real) -> Real { x }\nfn g() -> Real { \xff\xfe }\n"))
+	deep := write(t, "deep.rose", []byte("fn f(x: Real) -> Real { "+strings.Repeat("(", 10000)+"x"+strings.Repeat(")", 10000)+" }\nfn g() -> Real { 1.0 }\n"))
+	var big bytes.Buffer
+	for big.Len() < 10<<20 {
+		big.WriteString("// padding comment line to make the file large\n")
+	}
+	big.WriteString("fn f(x: Real) -> Real { x + }\n")
+	huge := write(t, "huge.rose", big.Bytes())
+
+	tests := []struct {
+		name   string
+		args   []string
+		stdin  string
+		code   int
+		stdout string // regexp, "" = must be empty
+		stderr string // regexp, "" = must be empty
+	}{
+		{"examples", []string{"run", prog}, "", 0, `^f\(1\.5\) = 3\.0\nk\(\[1\.0, 2\.0\]\) = 3\.0\n$`, ""},
+		{"call", []string{"run", prog, "-f", "f", "--args", "[0.1]"}, "", 0, `^0\.2\n$`, ""},
+		{"flags first", []string{"run", "-f", "f", "--args", "[1]", prog}, "", 0, `^2\n$`, ""},
+		{"stdin args", []string{"run", prog, "-f", "s", "--args", "-"}, `[{"a": 1.5, "b": 2}]`, 0, `^3\n$`, ""},
+		{"generic sizes from args", []string{"run", prog, "-f", "k", "--args", "[[1, 2, 3, 4]]"}, "", 0, `^10\n$`, ""},
+		{"nan result", []string{"run", prog, "-f", "nan", "--args", "[-1]"}, "", 0, `^"NaN"\n$`, ""},
+		{"runtime index", []string{"run", prog, "-f", "outer", "--args", "[[1, 2, 3]]"}, "", 1, "", `prog\.rose:2:37: runtime error: index 7 out of range.*\n\tin g\n\tcalled from outer at .*prog\.rose:4:`},
+		{"runtime div zero", []string{"run", prog, "-f", "h", "--args", "[0]"}, "", 1, "", `prog\.rose:3:.*division by zero`},
+		{"json wrong shape", []string{"run", prog, "-f", "g", "--args", "[[1, 2], 0]"}, "", 1, "", `argument 1.*3`},
+		{"json wrong type", []string{"run", prog, "-f", "f", "--args", `["x"]`}, "", 1, "", `expected a number`},
+		{"json NaN", []string{"run", prog, "-f", "f", "--args", "[NaN]"}, "", 1, "", `rose run`},
+		{"json huge number", []string{"run", prog, "-f", "f", "--args", "[1e400]"}, "", 1, "", `range|large`},
+		{"json float for Int", []string{"run", prog, "-f", "h", "--args", "[1.5]"}, "", 1, "", `integer|Int`},
+		{"json struct missing field", []string{"run", prog, "-f", "s", "--args", `[{"a": 1}]`}, "", 1, "", `b`},
+		{"json not an array", []string{"run", prog, "-f", "f", "--args", `{}`}, "", 1, "", `rose run`},
+		{"json wrong count", []string{"run", prog, "-f", "f", "--args", `[1, 2]`}, "", 1, "", `argument`},
+		{"unknown function", []string{"run", prog, "-f", "nope", "--args", "[]"}, "", 1, "", `no function nope`},
+		{"missing args", []string{"run", prog, "-f", "f"}, "", 2, "", `pass them with --args`},
+		{"missing file", []string{"run", "does/not/exist.rose"}, "", 1, "", `cannot read does/not/exist\.rose`},
+		{"unknown flag", []string{"run", prog, "--bogus"}, "", 2, "", `flag provided but not defined: -bogus\nusage: rose run`},
+		{"no file", []string{"run"}, "", 2, "", `expects exactly one FILE`},
+		{"unknown command", []string{"rnu"}, "", 2, "", `unknown command "rnu"`},
+		{"no command", nil, "", 2, "", `Usage:`},
+		{"help", []string{"help", "run"}, "", 0, `usage: rose run FILE`, ""},
+		{"dash help", []string{"run", "-h"}, "", 0, `usage: rose run FILE`, ""},
+		{"version", []string{"version"}, "", 0, `^rose version \d+\.\d+\.\d+`, ""},
+		{"empty file", []string{"run", empty}, "", 1, "", `nothing to run`},
+		{"non-UTF-8", []string{"check", notUTF8}, "", 1, `bin\.rose:2:18: error\[bad-encoding\]`, ""},
+		{"deep nesting", []string{"check", deep}, "", 1, `deep\.rose:1:\d+: error\[too-deep\]`, ""},
+		{"10 MB file", []string{"check", huge}, "", 1, `huge\.rose:\d+:27: error\[syntax\]`, ""},
+		{"check errors", []string{"check", "testdata/bad.rose"}, "", 1, `bad\.rose:3:9: error\[undefined\]: undefined: g`, ""},
+		{"check json", []string{"check", "--json", "testdata/bad.rose"}, "", 1, `"code": "undefined"`, ""},
+		{"check ok", []string{"check", prog}, "", 0, "", ""},
+		{"run with errors", []string{"run", "testdata/bad.rose"}, "", 1, "", `error\[undefined\]`},
+		{"static index", []string{"run", "testdata/static.rose"}, "", 0, `= 2\.0`, ""},
+		{"ir", []string{"ir", prog}, "", 0, `fn f\(`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := invoke(t, tt.stdin, tt.args...)
+			if code != tt.code {
+				t.Errorf("exit code %d, want %d\nstdout: %s\nstderr: %s", code, tt.code, stdout, stderr)
+			}
+			match(t, "stdout", stdout, tt.stdout)
+			match(t, "stderr", stderr, tt.stderr)
+			if strings.Contains(stderr, "internal error") || strings.Contains(stdout, "internal error") {
+				t.Errorf("internal error: %s", stderr)
+			}
+		})
+	}
+}
+
+func match(t *testing.T, what, got, rx string) {
+	t.Helper()
+	if rx == "" {
+		if got != "" {
+			t.Errorf("%s should be empty, got:\n%s", what, got)
+		}
+		return
+	}
+	if !regexp.MustCompile(rx).MatchString(got) {
+		t.Errorf("%s does not match %q:\n%s", what, rx, got)
+	}
+}
