@@ -37,7 +37,7 @@ func (c *checker) typeExpr(t parser.TypeExpr, sizes *scope) Type {
 		return TInvalid
 	case *parser.ArrayType:
 		elem := c.typeExpr(t.Elem, sizes)
-		n, ok := c.sizeExpr(sizes, t.Len)
+		n, ok := c.sizeExpr(sizes, t.Len, "array length")
 		if !ok {
 			return TInvalid
 		}
@@ -54,7 +54,7 @@ func (c *checker) typeExpr(t parser.TypeExpr, sizes *scope) Type {
 
 // sizeExpr resolves an array length: a literal, an Int constant or a size
 // parameter.
-func (c *checker) sizeExpr(s *scope, e parser.Expr) (Size, bool) {
+func (c *checker) sizeExpr(s *scope, e parser.Expr, what string) (Size, bool) {
 	if id, ok := e.(*parser.Ident); ok {
 		if sp, ok := s.lookup(id.Name).(*SizeParam); ok {
 			c.pkg.Uses[id] = sp
@@ -68,7 +68,7 @@ func (c *checker) sizeExpr(s *scope, e parser.Expr) (Size, bool) {
 	}
 	k := c.fold(e)
 	if k == nil || k.kind != IntKind {
-		c.errorf(e, "not-constant", "array length must be an Int constant or a size parameter")
+		c.errorf(e, "not-constant", "%s must be an Int constant or a size parameter; sizes do not support arithmetic such as n - 1", what)
 		return Size{}, false
 	}
 	if k.i < 0 || k.i > MaxLen {
@@ -89,7 +89,7 @@ func (c *checker) rangeOf(s *scope, lo, hi parser.Expr) (rangeInfo, bool) {
 		c.errorf(lo, "bad-range", "range start must be an Int constant")
 		return rangeInfo{}, false
 	}
-	n, ok := c.sizeExpr(s, hi)
+	n, ok := c.sizeExpr(s, hi, "range end (a trip count fixed before the loop runs)")
 	if !ok {
 		return rangeInfo{}, false
 	}
