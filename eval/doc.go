@@ -1,0 +1,26 @@
+// Package eval is the reference evaluator of Rose IR: it defines what a
+// program computes, for tests, for the editor and as the oracle the
+// compiled backends and derivative transforms are checked against.
+//
+// Compile turns an ir.Func (and its callees) into a Code, which lays every
+// variable out flat at a fixed offset of a per-call frame and runs
+// type-specialised instructions in a switch loop, without allocation per
+// operation. Code.Call converts Values at the boundary; DecodeArgs,
+// EncodeJSON and Format convert Values to and from JSON and text.
+//
+// Semantics beyond the ir.Op documentation:
+//
+//   - Real arithmetic is IEEE-754 float64 as in Go (no fused multiply-add);
+//     Pow, Atan2, Round (half away from zero) and the other functions are
+//     those of Go's math package.
+//   - Int arithmetic wraps on overflow. Div truncates toward zero and Mod
+//     has the sign of the dividend, as Go's / and %; a zero divisor is a
+//     runtime error.
+//   - min(x, y) is x if x < y, else y; max(x, y) is x if x > y, else y. So
+//     for Reals a NaN second operand is returned when the comparison fails,
+//     a NaN first operand is never returned, and min(-0, +0) is +0.
+//     Derivative rules should pick the operand the same way.
+//   - sign(x) is 1 for x > 0, -1 for x < 0, 0 for ±0, NaN for NaN.
+//   - An array index outside [0, len) is a runtime error.
+//   - Only the taken arm of an if runs.
+package eval

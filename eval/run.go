@@ -1,0 +1,504 @@
+package eval
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/rose-go/rose/ir"
+)
+
+// Options tunes a call. The zero value (or nil) means no limits.
+type Options struct {
+	// MaxSteps bounds the work of a call: every loop iteration (OpFor and
+	// OpLoop) and every Rose call is a step, and the call fails with a
+	// RuntimeError wrapping ErrStepBudget once more than MaxSteps are
+	// taken. 0 means unlimited. Since bodies are finite and calls are not
+	// recursive, this bounds the running time of any call.
+	MaxSteps int64
+}
+
+// ErrStepBudget is wrapped by the RuntimeError of a call that exceeded
+// Options.MaxSteps, for errors.Is.
+var ErrStepBudget = errors.New("step budget exceeded")
+
+// checkInterval is how many steps pass between checks of the context, so
+// that cancellation costs nothing per step beyond a counter.
+const checkInterval = 4096
+
+// RuntimeError is a failure while running Rose code: an index out of range,
+// an integer division by zero, an exceeded step budget or a cancellation.
+// A cancellation wraps the context's error and a budget overrun wraps
+// ErrStepBudget, for errors.Is.
+type RuntimeError struct {
+	Msg   string  // what went wrong, without position
+	Pos   ir.Pos  // position of the failing instruction
+	Func  string  // function containing it
+	Stack []Frame // the calls that led there, innermost first
+
+	cause error
+}
+
+// Frame is one Rose call in progress: the calling function and the call's
+// position.
+type Frame struct {
+	Func string
+	Pos  ir.Pos
+}
+
+// Error reads like "index 5 out of range [0, 3) (in f at offset 20, called
+// from main at offset 7)"; positions are byte offsets because the IR has no
+// file tables.
+func (e *RuntimeError) Error() string {
+	var sb strings.Builder
+	sb.WriteString(e.Msg)
+	sb.WriteString(" (in ")
+	writeFrame(&sb, e.Func, e.Pos)
+	for _, fr := range e.Stack {
+		sb.WriteString(", called from ")
+		writeFrame(&sb, fr.Func, fr.Pos)
+	}
+	sb.WriteString(")")
+	return sb.String()
+}
+
+func writeFrame(sb *strings.Builder, fn string, pos ir.Pos) {
+	sb.WriteString(fn)
+	if pos != ir.NoPos {
+		fmt.Fprintf(sb, " at offset %d", pos)
+	}
+}
+
+// Unwrap returns the context error or ErrStepBudget behind the error, if
+// any.
+func (e *RuntimeError) Unwrap() error { return e.cause }
+
+// Call compiles f and calls it once; use Compile and Code.Call to run a
+// function many times.
+func Call(ctx context.Context, f *ir.Func, args []Value, opts *Options) (Value, error) {
+	c, err := Compile(f)
+	if err != nil {
+		return Value{}, err
+	}
+	return c.Call(ctx, args, opts)
+}
+
+// machine is the state of one call in progress: the frame stack and the
+// step accounting.
+type machine struct {
+	stack []float64
+	steps int64 // steps taken
+	next  int64 // steps at which to check the budget and the context again
+	max   int64 // Options.MaxSteps
+	ctx   context.Context
+	done  <-chan struct{}
+}
+
+// Call runs c on args, which must match its parameter types, and returns
+// its result. The context is checked every few thousand steps, so a
+// cancelled call returns promptly with a RuntimeError wrapping ctx.Err().
+func (c *Code) Call(ctx context.Context, args []Value, opts *Options) (Value, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := ctx.Err(); err != nil {
+		return Value{}, &RuntimeError{Msg: "cancelled: " + err.Error(), Pos: c.pos, Func: c.name, cause: err}
+	}
+	if len(args) != len(c.params) {
+		return Value{}, fmt.Errorf("%s: want %d arguments, got %d", c.name, len(c.params), len(args))
+	}
+	m, _ := c.pool.Get().(*machine)
+	if m == nil {
+		m = &machine{stack: make([]float64, c.stackSize)}
+	}
+	v, err := c.run(ctx, m, args, opts)
+	m.ctx, m.done = nil, nil
+	c.pool.Put(m)
+	return v, err
+}
+
+func (c *Code) run(ctx context.Context, m *machine, args []Value, opts *Options) (Value, error) {
+	for i, t := range c.params {
+		if err := store(m.stack[c.paramOff[i]:], args[i], t); err != nil {
+			return Value{}, fmt.Errorf("%s: argument %d: %v", c.name, i+1, err)
+		}
+	}
+	m.steps, m.max, m.ctx, m.done = 0, 0, ctx, ctx.Done()
+	if opts != nil && opts.MaxSteps > 0 {
+		m.max = opts.MaxSteps
+	}
+	m.next = checkInterval
+	if m.max > 0 && m.max < checkInterval {
+		m.next = m.max + 1
+	}
+	if err := c.exec(m, m.stack); err != nil {
+		return Value{}, err
+	}
+	v, _ := load(m.stack[c.resOff:], c.result)
+	return v, nil
+}
+
+// store writes v, which must have type t, in the flat layout at dst.
+func store(dst []float64, v Value, t *ir.Type) error {
+	_, err := storeAt(dst, v, t)
+	return err
+}
+
+func storeAt(dst []float64, v Value, t *ir.Type) (int, error) {
+	if v.kind != t.Kind {
+		return 0, fmt.Errorf("expected %v, got %s", t, kindName(v.kind))
+	}
+	switch t.Kind {
+	case ir.KArray, ir.KTuple:
+		n := t.Len
+		if t.Kind == ir.KTuple {
+			n = len(t.Elems)
+		}
+		if len(v.elems) != n {
+			return 0, fmt.Errorf("expected %v, got %d elements", t, len(v.elems))
+		}
+		off := 0
+		for i, e := range v.elems {
+			k, err := storeAt(dst[off:], e, elemType(t, i))
+			if err != nil {
+				return 0, fmt.Errorf("[%d]: %v", i, err)
+			}
+			off += k
+		}
+		return off, nil
+	}
+	dst[0] = math.Float64frombits(v.bits)
+	return 1, nil
+}
+
+func kindName(k ir.Kind) string {
+	switch k {
+	case ir.KReal:
+		return "Real"
+	case ir.KInt:
+		return "Int"
+	case ir.KBool:
+		return "Bool"
+	case ir.KArray:
+		return "an array"
+	case ir.KTuple:
+		return "a tuple"
+	}
+	return "an invalid value"
+}
+
+// load reads a value of type t from the flat layout at src, returning it
+// and the number of slots read.
+func load(src []float64, t *ir.Type) (Value, int) {
+	switch t.Kind {
+	case ir.KArray, ir.KTuple:
+		n := t.Len
+		if t.Kind == ir.KTuple {
+			n = len(t.Elems)
+		}
+		elems := make([]Value, n)
+		off := 0
+		for i := range elems {
+			var k int
+			elems[i], k = load(src[off:], elemType(t, i))
+			off += k
+		}
+		return Value{kind: t.Kind, elems: elems}, off
+	}
+	return Value{kind: t.Kind, bits: math.Float64bits(src[0])}, 1
+}
+
+// fail makes the RuntimeError for the instruction at pc.
+func (c *Code) fail(pc int, cause error, format string, args ...any) *RuntimeError {
+	return &RuntimeError{Msg: fmt.Sprintf(format, args...), Pos: c.poss[pc], Func: c.name, cause: cause}
+}
+
+// tick is the slow path of step counting, taken every checkInterval steps:
+// it enforces the budget and polls the context.
+func (c *Code) tick(m *machine, pc int) *RuntimeError {
+	if m.max > 0 && m.steps > m.max {
+		return c.fail(pc, ErrStepBudget, "step budget of %d exceeded", m.max)
+	}
+	if m.done != nil {
+		select {
+		case <-m.done:
+			err := m.ctx.Err()
+			return c.fail(pc, err, "cancelled: %v", err)
+		default:
+		}
+	}
+	m.next = m.steps + checkInterval
+	if m.max > 0 && m.next > m.max+1 {
+		m.next = m.max + 1
+	}
+	return nil
+}
+
+// Ints and Bools live in float64 slots as their bits.
+
+func ival(x float64) int64  { return int64(math.Float64bits(x)) }
+func islot(i int64) float64 { return math.Float64frombits(uint64(i)) }
+func bslot(b bool) float64 {
+	var i uint64
+	if b {
+		i = 1
+	}
+	return math.Float64frombits(i)
+}
+
+// minReal and maxReal are the documented Min and Max: the first operand
+// when the comparison holds, else the second.
+func minReal(x, y float64) float64 {
+	if x < y {
+		return x
+	}
+	return y
+}
+
+func maxReal(x, y float64) float64 {
+	if x > y {
+		return x
+	}
+	return y
+}
+
+func sign(x float64) float64 {
+	switch {
+	case x > 0:
+		return 1
+	case x < 0:
+		return -1
+	case x == 0:
+		return 0
+	}
+	return x // NaN
+}
+
+// exec runs c's code in the frame fr (which extends to the end of the
+// stack, callee frames following this one).
+func (c *Code) exec(m *machine, fr []float64) *RuntimeError {
+	code := c.code
+	for pc := 0; pc < len(code); {
+		in := &code[pc]
+		pc++
+		switch in.op {
+		case xConst:
+			fr[in.d] = math.Float64frombits(uint64(uint32(in.b)) | uint64(uint32(in.c))<<32)
+		case xMov1:
+			fr[in.d] = fr[in.a]
+		case xMovN:
+			copy(fr[in.d:in.d+in.n], fr[in.a:in.a+in.n])
+		case xJmp:
+			pc = int(in.n)
+		case xJmpF:
+			if math.Float64bits(fr[in.a]) == 0 {
+				pc = int(in.n)
+			}
+
+		case xNegR:
+			fr[in.d] = -fr[in.a]
+		case xAbsR:
+			fr[in.d] = math.Abs(fr[in.a])
+		case xSqrt:
+			fr[in.d] = math.Sqrt(fr[in.a])
+		case xExp:
+			fr[in.d] = math.Exp(fr[in.a])
+		case xLog:
+			fr[in.d] = math.Log(fr[in.a])
+		case xSin:
+			fr[in.d] = math.Sin(fr[in.a])
+		case xCos:
+			fr[in.d] = math.Cos(fr[in.a])
+		case xTan:
+			fr[in.d] = math.Tan(fr[in.a])
+		case xAsin:
+			fr[in.d] = math.Asin(fr[in.a])
+		case xAcos:
+			fr[in.d] = math.Acos(fr[in.a])
+		case xAtan:
+			fr[in.d] = math.Atan(fr[in.a])
+		case xSinh:
+			fr[in.d] = math.Sinh(fr[in.a])
+		case xCosh:
+			fr[in.d] = math.Cosh(fr[in.a])
+		case xTanh:
+			fr[in.d] = math.Tanh(fr[in.a])
+		case xFloor:
+			fr[in.d] = math.Floor(fr[in.a])
+		case xCeil:
+			fr[in.d] = math.Ceil(fr[in.a])
+		case xRound:
+			fr[in.d] = math.Round(fr[in.a])
+		case xSign:
+			fr[in.d] = sign(fr[in.a])
+		case xNegI:
+			fr[in.d] = islot(-ival(fr[in.a]))
+		case xAbsI:
+			x := ival(fr[in.a])
+			if x < 0 {
+				x = -x
+			}
+			fr[in.d] = islot(x)
+
+		case xAddR:
+			fr[in.d] = fr[in.a] + fr[in.b]
+		case xSubR:
+			fr[in.d] = fr[in.a] - fr[in.b]
+		case xMulR:
+			fr[in.d] = fr[in.a] * fr[in.b]
+		case xDivR:
+			fr[in.d] = fr[in.a] / fr[in.b]
+		case xMinR:
+			fr[in.d] = minReal(fr[in.a], fr[in.b])
+		case xMaxR:
+			fr[in.d] = maxReal(fr[in.a], fr[in.b])
+		case xPow:
+			fr[in.d] = math.Pow(fr[in.a], fr[in.b])
+		case xAtan2:
+			fr[in.d] = math.Atan2(fr[in.a], fr[in.b])
+		case xAddI:
+			fr[in.d] = islot(ival(fr[in.a]) + ival(fr[in.b]))
+		case xSubI:
+			fr[in.d] = islot(ival(fr[in.a]) - ival(fr[in.b]))
+		case xMulI:
+			fr[in.d] = islot(ival(fr[in.a]) * ival(fr[in.b]))
+		case xDivI:
+			y := ival(fr[in.b])
+			if y == 0 {
+				return c.fail(pc-1, nil, "integer division by zero")
+			}
+			fr[in.d] = islot(ival(fr[in.a]) / y)
+		case xModI:
+			y := ival(fr[in.b])
+			if y == 0 {
+				return c.fail(pc-1, nil, "integer modulo by zero")
+			}
+			fr[in.d] = islot(ival(fr[in.a]) % y)
+		case xMinI:
+			fr[in.d] = islot(min(ival(fr[in.a]), ival(fr[in.b])))
+		case xMaxI:
+			fr[in.d] = islot(max(ival(fr[in.a]), ival(fr[in.b])))
+
+		case xEqR:
+			fr[in.d] = bslot(fr[in.a] == fr[in.b])
+		case xNeR:
+			fr[in.d] = bslot(fr[in.a] != fr[in.b])
+		case xLtR:
+			fr[in.d] = bslot(fr[in.a] < fr[in.b])
+		case xLeR:
+			fr[in.d] = bslot(fr[in.a] <= fr[in.b])
+		case xGtR:
+			fr[in.d] = bslot(fr[in.a] > fr[in.b])
+		case xGeR:
+			fr[in.d] = bslot(fr[in.a] >= fr[in.b])
+		case xEqI:
+			fr[in.d] = bslot(ival(fr[in.a]) == ival(fr[in.b]))
+		case xNeI:
+			fr[in.d] = bslot(ival(fr[in.a]) != ival(fr[in.b]))
+		case xLtI:
+			fr[in.d] = bslot(ival(fr[in.a]) < ival(fr[in.b]))
+		case xLeI:
+			fr[in.d] = bslot(ival(fr[in.a]) <= ival(fr[in.b]))
+		case xGtI:
+			fr[in.d] = bslot(ival(fr[in.a]) > ival(fr[in.b]))
+		case xGeI:
+			fr[in.d] = bslot(ival(fr[in.a]) >= ival(fr[in.b]))
+
+		case xNot:
+			fr[in.d] = islot(ival(fr[in.a]) ^ 1)
+		case xAnd:
+			fr[in.d] = islot(ival(fr[in.a]) & ival(fr[in.b]))
+		case xOr:
+			fr[in.d] = islot(ival(fr[in.a]) | ival(fr[in.b]))
+		case xToReal:
+			fr[in.d] = float64(ival(fr[in.a]))
+
+		case xIndex1:
+			i := ival(fr[in.b])
+			if uint64(i) >= uint64(in.n) {
+				return c.fail(pc-1, nil, "index %d out of range [0, %d)", i, in.n)
+			}
+			fr[in.d] = fr[int64(in.a)+i]
+		case xIndexN:
+			i := ival(fr[in.b])
+			if uint64(i) >= uint64(in.n) {
+				return c.fail(pc-1, nil, "index %d out of range [0, %d)", i, in.n)
+			}
+			src := int64(in.a) + i*int64(in.e)
+			copy(fr[in.d:in.d+in.e], fr[src:src+int64(in.e)])
+
+		case xIterInit:
+			fr[in.a] = 0 // Int 0 has the bits of +0.0
+			if m.steps++; m.steps >= m.next {
+				if err := c.tick(m, pc-1); err != nil {
+					return err
+				}
+			}
+		case xForNext1:
+			i := ival(fr[in.b])
+			fr[int64(in.d)+i] = fr[in.a]
+			i++
+			fr[in.b] = islot(i)
+			if i < int64(in.n) {
+				if m.steps++; m.steps >= m.next {
+					if err := c.tick(m, pc-1); err != nil {
+						return err
+					}
+				}
+				pc = int(in.c)
+			}
+		case xForNextN:
+			i := ival(fr[in.b])
+			dst := int64(in.d) + i*int64(in.e)
+			copy(fr[dst:dst+int64(in.e)], fr[in.a:in.a+in.e])
+			i++
+			fr[in.b] = islot(i)
+			if i < int64(in.n) {
+				if m.steps++; m.steps >= m.next {
+					if err := c.tick(m, pc-1); err != nil {
+						return err
+					}
+				}
+				pc = int(in.c)
+			}
+		case xLoopNext1:
+			fr[in.d] = fr[in.a]
+			i := ival(fr[in.b]) + 1
+			fr[in.b] = islot(i)
+			if i < int64(in.n) {
+				if m.steps++; m.steps >= m.next {
+					if err := c.tick(m, pc-1); err != nil {
+						return err
+					}
+				}
+				pc = int(in.c)
+			}
+		case xLoopNextN:
+			copy(fr[in.d:in.d+in.e], fr[in.a:in.a+in.e])
+			i := ival(fr[in.b]) + 1
+			fr[in.b] = islot(i)
+			if i < int64(in.n) {
+				if m.steps++; m.steps >= m.next {
+					if err := c.tick(m, pc-1); err != nil {
+						return err
+					}
+				}
+				pc = int(in.c)
+			}
+
+		case xCall:
+			if m.steps++; m.steps >= m.next {
+				if err := c.tick(m, pc-1); err != nil {
+					return err
+				}
+			}
+			if err := c.calls[in.n].exec(m, fr[in.a:]); err != nil {
+				err.Stack = append(err.Stack, Frame{Func: c.name, Pos: c.poss[pc-1]})
+				return err
+			}
+		}
+	}
+	return nil
+}
