@@ -41,21 +41,36 @@ type Type struct {
 	Name   string
 	Fields []string
 
-	slots int // cached Slots()+1, 0 when not yet computed
+	slots int // Slots()+1 when set by a constructor, else 0
 }
 
 // The scalar types.
 var (
-	Real = &Type{Kind: KReal}
-	Int  = &Type{Kind: KInt}
-	Bool = &Type{Kind: KBool}
+	Real = &Type{Kind: KReal, slots: 2}
+	Int  = &Type{Kind: KInt, slots: 2}
+	Bool = &Type{Kind: KBool, slots: 2}
 )
 
 // ArrayOf returns the type [n]elem.
-func ArrayOf(n int, elem *Type) *Type { return &Type{Kind: KArray, Len: n, Elem: elem} }
+func ArrayOf(n int, elem *Type) *Type {
+	t := &Type{Kind: KArray, Len: n, Elem: elem}
+	if elem != nil {
+		t.slots = t.Slots() + 1
+	}
+	return t
+}
 
 // TupleOf returns the tuple type (elems...).
-func TupleOf(elems ...*Type) *Type { return &Type{Kind: KTuple, Elems: elems} }
+func TupleOf(elems ...*Type) *Type {
+	t := &Type{Kind: KTuple, Elems: elems}
+	for _, e := range elems {
+		if e == nil {
+			return t
+		}
+	}
+	t.slots = t.Slots() + 1
+	return t
+}
 
 // IsScalar reports whether t is Real, Int or Bool.
 func (t *Type) IsScalar() bool { return t.Kind <= KBool }
@@ -63,22 +78,23 @@ func (t *Type) IsScalar() bool { return t.Kind <= KBool }
 // Slots is the number of scalar slots a value of type t occupies in the flat
 // layout: one per Real, Int or Bool, arrays element after element, tuples
 // field after field. Evaluators and compiled backends lay values out this way.
+// Types made by ArrayOf and TupleOf carry the count, so Slots is safe to call
+// from several goroutines; it is recomputed for types built as literals.
 func (t *Type) Slots() int {
 	if t.slots > 0 {
 		return t.slots - 1
 	}
-	n := 1
 	switch t.Kind {
 	case KArray:
-		n = t.Len * t.Elem.Slots()
+		return t.Len * t.Elem.Slots()
 	case KTuple:
-		n = 0
+		n := 0
 		for _, e := range t.Elems {
 			n += e.Slots()
 		}
+		return n
 	}
-	t.slots = n + 1
-	return n
+	return 1
 }
 
 // FieldOffset is the slot offset of field i within a tuple of type t.
@@ -202,8 +218,8 @@ const (
 	OpMul
 	OpDiv // Int: truncates toward zero; division by zero is a runtime error
 	OpMod // Int only: remainder with the sign of the dividend; zero divisor is a runtime error
-	OpMin
-	OpMax
+	OpMin // x < y ? x : y, so min(NaN, 1) = 1 and min(1, NaN) = NaN
+	OpMax // x > y ? x : y
 	// Binary on Real.
 	OpPow
 	OpAtan2 // Args: y, x
