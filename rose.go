@@ -171,45 +171,48 @@ type Example struct {
 	Pos  token.Position // where it is declared
 	Func *Func
 	Args []eval.Value
+	Err  error // evaluating the arguments failed; Func and Args are unset
 }
 
-// Examples evaluates the arguments of every example in the file.
+// Examples prepares every example in the file. An example whose arguments
+// fail to evaluate carries the error in Err; the others are unaffected.
 func (p *Program) Examples(ctx context.Context) ([]*Example, error) {
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
 	var out []*Example
 	for _, ex := range p.Pkg.Examples {
-		fn, err := p.Pkg.Instantiate(ex.Func, ex.Sizes)
-		if err != nil {
-			return nil, err
-		}
-		f, err := p.wrap(fn)
-		if err != nil {
-			return nil, err
-		}
-		argsFn, err := p.Pkg.ExampleArgs(ex)
-		if err != nil {
-			return nil, err
-		}
-		tuple, err := eval.Call(ctx, argsFn, nil, nil)
-		if err != nil {
-			return nil, p.wrapErr(err)
-		}
-		args := make([]eval.Value, tuple.Len())
-		for i := range args {
-			args[i] = tuple.Elem(i)
-		}
 		start := p.Fset.Position(ex.Call.Pos()).Offset
 		end := p.Fset.Position(ex.Call.End()).Offset
-		out = append(out, &Example{
-			Text: string(p.Src[start:end]),
-			Pos:  p.Fset.Position(ex.Decl.Pos()),
-			Func: f,
-			Args: args,
-		})
+		e := &Example{Text: string(p.Src[start:end]), Pos: p.Fset.Position(ex.Decl.Pos())}
+		e.Func, e.Args, e.Err = p.prepare(ctx, ex)
+		out = append(out, e)
 	}
 	return out, nil
+}
+
+func (p *Program) prepare(ctx context.Context, ex *check.Example) (*Func, []eval.Value, error) {
+	fn, err := p.Pkg.Instantiate(ex.Func, ex.Sizes)
+	if err != nil {
+		return nil, nil, err
+	}
+	f, err := p.wrap(fn)
+	if err != nil {
+		return nil, nil, err
+	}
+	argsFn, err := p.Pkg.ExampleArgs(ex)
+	if err != nil {
+		return nil, nil, err
+	}
+	tuple, err := eval.Call(ctx, argsFn, nil, nil)
+	if err != nil {
+		return nil, nil, p.wrapErr(err)
+	}
+	args := make([]eval.Value, tuple.Len())
+	for i := range args {
+		args[i] = tuple.Elem(i)
+	}
+	return f, args, nil
 }
 
 // inferSizes reads a generic function's sizes off the lengths of the JSON

@@ -187,6 +187,10 @@ func (c *checker) let(s *scope, st *parser.LetStmt) {
 }
 
 func (c *checker) assign(s *scope, st *parser.AssignStmt) {
+	if st.Target.Name == "_" { // the parser already reported a bad target
+		c.expr(s, st.Value, nil)
+		return
+	}
 	o := s.lookup(st.Target.Name)
 	v, ok := o.(*VarObj)
 	if o == nil {
@@ -408,6 +412,10 @@ func (c *checker) arith(op string, x parser.Node, tx Type, y parser.Expr, ty Typ
 	case isKind(tx, RealKind) && isRealArray(ty):
 		return ty
 	}
+	if _, ok := tx.(*Array); ok && Identical(tx, ty) {
+		c.errorf(at, "invalid-op", "operator %s works elementwise on arrays of Real only, not %s", op, tx)
+		return TInvalid
+	}
 	msg := "mismatched types %s and %s for %s"
 	if (isKind(tx, IntKind) && isKind(ty, RealKind)) || (isKind(tx, RealKind) && isKind(ty, IntKind)) {
 		msg += "; convert the Int with real(...)"
@@ -419,13 +427,20 @@ func (c *checker) arith(op string, x parser.Node, tx Type, y parser.Expr, ty Typ
 // unifyUntyped lets an untyped integer expression take the Real type of the
 // other operand.
 func (c *checker) unifyUntyped(x parser.Expr, tx Type, y parser.Expr, ty Type) (Type, Type) {
-	if isKind(tx, IntKind) && c.untyped(x) && (isKind(ty, RealKind) || isRealArray(ty)) {
-		c.retype(x, TReal)
-		tx = TReal
-	} else if isKind(ty, IntKind) && c.untyped(y) && (isKind(tx, RealKind) || isRealArray(tx)) {
-		c.retype(y, TReal)
-		ty = TReal
+	fix := func(e parser.Expr, te, other Type) Type {
+		switch {
+		case !c.untyped(e) || Identical(te, other):
+		case isKind(te, IntKind) && (isKind(other, RealKind) || isRealArray(other)):
+			c.retype(e, TReal)
+			return TReal
+		case c.untypedFits(e, other):
+			c.retype(e, other)
+			return other
+		}
+		return te
 	}
+	tx = fix(x, tx, ty)
+	ty = fix(y, ty, tx)
 	return tx, ty
 }
 

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/rose-go/rose/diag"
 	"github.com/rose-go/rose/ir"
 	"github.com/rose-go/rose/parser"
 )
@@ -22,7 +23,17 @@ type instance struct {
 }
 
 // lowerError aborts lowering of one instance.
-type lowerError struct{ msg string }
+type lowerError struct {
+	pos token.Pos
+	msg string
+}
+
+// asError turns a lowering failure into a diagnostic error: lowering fails
+// only on what the checker cannot see, such as the concrete sizes of an
+// instance (a huge array, the minimum of an empty array).
+func (p *Package) asError(le lowerError) error {
+	return &diag.Error{Fset: p.Fset, Diags: diag.List{{Pos: le.pos, End: le.pos, Code: "instantiate", Msg: le.msg}}}
+}
 
 // Instantiate returns the IR of f with its size parameters set to sizes,
 // lowering it and its callees on first use. It fails if the package has
@@ -51,7 +62,7 @@ func (p *Package) Instantiate(f *FuncObj, sizes []int) (fn *ir.Func, err error) 
 				panic(r)
 			}
 			delete(p.instances, key)
-			fn, err = nil, fmt.Errorf("%s", le.msg)
+			fn, err = nil, p.asError(le)
 		}
 	}()
 	l := p.newLowerer(key, f.Decl.Pos())
@@ -112,10 +123,11 @@ func (p *Package) ExampleArgs(ex *Example) (fn *ir.Func, err error) {
 			if !ok {
 				panic(r)
 			}
-			fn, err = nil, fmt.Errorf("%s", le.msg)
+			fn, err = nil, p.asError(le)
 		}
 	}()
-	l := p.newLowerer("example@"+strconv.Itoa(int(ex.Decl.Pos())), ex.Decl.Pos())
+	line := p.Fset.Position(ex.Decl.Pos()).Line
+	l := p.newLowerer("example (line "+strconv.Itoa(line)+")", ex.Decl.Pos())
 	var vars []ir.Var
 	var types []*ir.Type
 	for _, a := range ex.Call.Args {
@@ -145,7 +157,7 @@ func (p *Package) IRType(t Type, sizes map[*SizeParam]int) (it *ir.Type, err err
 			if !ok {
 				panic(r)
 			}
-			it, err = nil, fmt.Errorf("%s", le.msg)
+			it, err = nil, p.asError(le)
 		}
 	}()
 	l := &lowerer{pkg: p, sizes: sizes}
@@ -169,7 +181,11 @@ func (p *Package) newLowerer(name string, pos token.Pos) *lowerer {
 }
 
 func (l *lowerer) fail(format string, args ...any) {
-	panic(lowerError{fmt.Sprintf(format, args...)})
+	var pos token.Pos
+	if l.b != nil {
+		pos = token.Pos(l.base + int(l.b.Pos))
+	}
+	panic(lowerError{pos, fmt.Sprintf(format, args...)})
 }
 
 func (l *lowerer) at(pos token.Pos) { l.b.Pos = ir.Pos(int(pos) - l.base) }

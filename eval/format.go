@@ -95,6 +95,9 @@ func appendFormat(buf []byte, v Value, t *ir.Type) []byte {
 			}
 			buf = appendFormat(buf, e, elemType(t, i))
 		}
+		if len(v.elems) == 1 {
+			buf = append(buf, ',') // (x,) is a tuple, (x) just x
+		}
 		return append(buf, ')')
 	}
 	return append(buf, '?')

@@ -112,10 +112,12 @@ type ArrayType struct {
 	Elem   *Type   `parser:"@@"`
 }
 
-// TupleType is `(T, U, ...)`; `()` is the empty tuple.
+// TupleType is `(T, U, ...)`; `()` is the empty tuple, `(T,)` a one-element
+// tuple and `(T)` just T.
 type TupleType struct {
 	Pos   lexer.Position
-	Elems []*Type `parser:"\"(\" ( @@ ( \",\" @@ )* )? \",\"?"`
+	Elems []*Type `parser:"\"(\" ( @@ ( \",\" @@ )*"`
+	Trail bool    `parser:"      @\",\"? )?"`
 	Close *RParen `parser:"@@"`
 }
 
@@ -251,12 +253,13 @@ type Paren struct {
 	Close *RParen `parser:"@@"`
 }
 
-// StructLit is `Name { field: value, ... }`. The lookahead keeps `if x { y }`
-// a conditional: a struct literal's brace is followed by `field:` or `}`.
+// StructLit is `Name { field: value, ... }` with at least one field. The
+// lookahead keeps `if x { y }` and `for i in 0..n {}` a conditional and a
+// loop: a struct literal's brace is followed by `field:`.
 type StructLit struct {
 	Pos    lexer.Position
-	Name   *Name        `parser:"(?= Ident \"{\" ( Ident \":\" | \"}\" ) ) @@ \"{\""`
-	Fields []*FieldInit `parser:"( @@ ( \",\" @@ )* \",\"? )?"`
+	Name   *Name        `parser:"(?= Ident \"{\" Ident \":\" ) @@ \"{\""`
+	Fields []*FieldInit `parser:"@@ ( \",\" @@ )* \",\"?"`
 	Close  *RBrace      `parser:"@@"`
 }
 

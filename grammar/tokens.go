@@ -137,7 +137,8 @@ var itemKeywords = map[string]bool{"fn": true, "const": true, "type": true, "str
 func Split(toks []lexer.Token) []ItemTokens {
 	var items []ItemTokens
 	var cur []lexer.Token
-	var stack []byte // open brackets
+	var stack []byte // open brackets; 's' is a struct literal's brace
+	inserted := -1   // index in cur of the last ";" made from a newline
 	flush := func() {
 		for len(cur) > 0 && cur[len(cur)-1].Type == TPunct && cur[len(cur)-1].Value == ";" {
 			cur = cur[:len(cur)-1]
@@ -148,6 +149,7 @@ func Split(toks []lexer.Token) []ItemTokens {
 		}
 		cur = nil
 		stack = stack[:0]
+		inserted = -1
 	}
 	for _, t := range toks {
 		switch t.Type {
@@ -159,12 +161,17 @@ func Split(toks []lexer.Token) []ItemTokens {
 			}
 			if endsStatement(cur[len(cur)-1]) {
 				t.Type, t.Value = TPunct, ";"
+				inserted = len(cur)
 				cur = append(cur, t)
 			}
 			continue
 		case TIdent:
 			if itemKeywords[t.Value] {
 				flush()
+			}
+			// `}` newline `else`: the else continues the if.
+			if t.Value == "else" && len(cur) > 0 && inserted == len(cur)-1 {
+				cur = cur[:len(cur)-1]
 			}
 		case TPunct:
 			switch t.Value {
@@ -173,6 +180,15 @@ func Split(toks []lexer.Token) []ItemTokens {
 			case ")", "]", "}":
 				if len(stack) > 0 {
 					stack = stack[:len(stack)-1]
+				}
+			case ":":
+				// `Name { field:` opens a struct literal, whose fields may
+				// span lines like a call's arguments (but not a struct
+				// declaration's, which newlines separate).
+				n := len(cur)
+				if n >= 3 && len(stack) > 0 && stack[len(stack)-1] == '{' && cur[n-2].Value == "{" &&
+					cur[n-1].Type == TIdent && cur[n-3].Type == TIdent && !(n >= 4 && cur[n-4].Value == "struct") {
+					stack[len(stack)-1] = 's'
 				}
 			}
 		}

@@ -64,6 +64,9 @@ func (p *parser) typ(t *grammar.Type) TypeExpr {
 		}
 		return a
 	case t.Tuple != nil:
+		if len(t.Tuple.Elems) == 1 && !t.Tuple.Trail {
+			return p.typ(t.Tuple.Elems[0])
+		}
 		tt := &TupleType{Lparen: p.lpos(t.Tuple.Pos), Rparen: p.lpos(t.Tuple.Close.Pos)}
 		for _, e := range t.Tuple.Elems {
 			tt.Elems = append(tt.Elems, p.typ(e))

@@ -114,6 +114,12 @@ func runExamples(ctx context.Context, e *env, p *rose.Program) int {
 	}
 	code := exitOK
 	for _, ex := range exs {
+		if ex.Err != nil {
+			fmt.Fprintf(e.stdout, "%s = error\n", ex.Text)
+			fmt.Fprintln(e.stderr, ex.Err)
+			code = exitUser
+			continue
+		}
 		v, err := ex.Func.Call(ctx, ex.Args, nil)
 		if err != nil {
 			fmt.Fprintf(e.stdout, "%s = error\n", ex.Text)
