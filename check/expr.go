@@ -56,10 +56,16 @@ func (c *checker) typeExpr(t parser.TypeExpr, sizes *scope) Type {
 // parameter.
 func (c *checker) sizeExpr(s *scope, e parser.Expr, what string) (Size, bool) {
 	if id, ok := e.(*parser.Ident); ok {
-		if sp, ok := s.lookup(id.Name).(*SizeParam); ok {
-			c.pkg.Uses[id] = sp
+		switch o := s.lookup(id.Name).(type) {
+		case *SizeParam:
+			c.pkg.Uses[id] = o
 			c.pkg.Types[id] = TInt
-			return Size{Param: sp}, true
+			return Size{Param: o}, true
+		case nil:
+			if !reserved[id.Name] {
+				c.errorf(id, "undefined", "undefined size %s; a function declares its sizes as parameters: fn name<%s>(...)", id.Name, id.Name)
+				return Size{}, false
+			}
 		}
 	}
 	t := c.expr(s, e, TInt)
