@@ -531,6 +531,9 @@ func (c *checker) arrayLit(s *scope, e *parser.ArrayLit, want Type) Type {
 		welem = wa.Elem
 	}
 	if len(e.Elems) == 0 {
+		if want != nil && isInvalid(want) {
+			return TInvalid // the expected type already has an error
+		}
 		if welem == nil {
 			c.errorf(e, "infer-type", "cannot infer the element type of an empty array")
 			return TInvalid
