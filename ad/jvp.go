@@ -1,0 +1,409 @@
+// Package ad differentiates IR functions: forward mode (JVP) is the
+// primitive transform; it maps IR to IR, one function at a time, with calls
+// staying calls, so the derivative of a program of N functions has O(N)
+// functions.
+//
+// Tangent types mirror primal types with every Real kept and every Int and
+// Bool replaced by the empty tuple, so that Int and Bool carry no tangent
+// (see Tangent). Inside a transform a tangent may be a symbolic zero, which
+// emits no instructions until a value is needed.
+package ad
+
+import (
+	"fmt"
+
+	"github.com/rose-go/rose/ir"
+)
+
+// Tangent is the type of a tangent of a value of type t: Real for Real, the
+// empty tuple for Int and Bool, and the same structure for aggregates.
+func Tangent(t *ir.Type) *ir.Type {
+	switch t.Kind {
+	case ir.KReal:
+		return ir.Real
+	case ir.KInt, ir.KBool:
+		return ir.TupleOf()
+	case ir.KArray:
+		return ir.ArrayOf(t.Len, Tangent(t.Elem))
+	}
+	elems := make([]*ir.Type, len(t.Elems))
+	for i, e := range t.Elems {
+		elems[i] = Tangent(e)
+	}
+	tt := ir.TupleOf(elems...)
+	tt.Name, tt.Fields = t.Name, t.Fields
+	return tt
+}
+
+// Transformer holds the derivatives made so far, so that each function is
+// transformed once however many callers it has.
+type Transformer struct {
+	jvp map[*ir.Func]*ir.Func
+}
+
+// NewTransformer returns an empty cache.
+func NewTransformer() *Transformer {
+	return &Transformer{jvp: map[*ir.Func]*ir.Func{}}
+}
+
+// JVP returns the forward-mode derivative of f: a function taking f's
+// parameters followed by one tangent per parameter and returning the tuple
+// (result, tangent of the result).
+func (tr *Transformer) JVP(f *ir.Func) *ir.Func {
+	if g, ok := tr.jvp[f]; ok {
+		return g
+	}
+	j := &jvp{tr: tr, f: f, b: ir.NewBuilder("jvp("+f.Name+")", f.Pos),
+		prim: make([]ir.Var, len(f.Types)), tan: make([]ir.Var, len(f.Types))}
+	for i := range j.tan {
+		j.prim[i], j.tan[i] = ir.NoVar, ir.NoVar
+	}
+	for _, p := range f.Params {
+		j.prim[p] = j.b.Param(f.Types[p])
+	}
+	for _, p := range f.Params {
+		j.tan[p] = j.b.Param(Tangent(f.Types[p]))
+	}
+	y, dy := j.block(f.Body)
+	rt := f.Result()
+	out := j.b.Tuple(ir.TupleOf(rt, Tangent(rt)), y, j.materialize(dy, rt))
+	g := j.b.Finish(out)
+	tr.jvp[f] = g
+	return g
+}
+
+type jvp struct {
+	tr   *Transformer
+	f    *ir.Func
+	b    *ir.Builder
+	prim []ir.Var // old var -> new primal var
+	tan  []ir.Var // old var -> new tangent var, or NoVar for a zero tangent
+}
+
+// block transforms the instructions of blk into the current builder block
+// and returns the new primal and tangent of its result.
+func (j *jvp) block(blk *ir.Block) (ir.Var, ir.Var) {
+	for i := range blk.Instrs {
+		j.instr(&blk.Instrs[i])
+	}
+	return j.prim[blk.Result], j.tan[blk.Result]
+}
+
+// zero emits the zero tangent of a value of primal type t.
+func (j *jvp) zero(t *ir.Type) ir.Var {
+	tt := Tangent(t)
+	switch t.Kind {
+	case ir.KReal:
+		return j.b.Real(0)
+	case ir.KInt, ir.KBool:
+		return j.b.Tuple(tt)
+	case ir.KArray:
+		_, _ = j.b.Begin(ir.Int)
+		e := j.zero(t.Elem)
+		body := j.b.End(e)
+		return j.b.Emit(tt, ir.Instr{Op: ir.OpFor, N: t.Len, Blocks: []*ir.Block{body}})
+	}
+	fields := make([]ir.Var, len(t.Elems))
+	for i, e := range t.Elems {
+		fields[i] = j.zero(e)
+	}
+	return j.b.Tuple(tt, fields...)
+}
+
+// materialize turns a symbolic zero into a value.
+func (j *jvp) materialize(dv ir.Var, primal *ir.Type) ir.Var {
+	if dv == ir.NoVar {
+		return j.zero(primal)
+	}
+	return dv
+}
+
+// dt is the tangent of old var v as a value.
+func (j *jvp) dt(v ir.Var) ir.Var { return j.materialize(j.tan[v], j.f.Types[v]) }
+
+func (j *jvp) instr(in *ir.Instr) {
+	b := j.b
+	b.Pos = in.Pos
+	t := j.f.Types[in.Dst]
+	args := make([]ir.Var, len(in.Args))
+	for i, a := range in.Args {
+		args[i] = j.prim[a]
+	}
+	set := func(p, d ir.Var) { j.prim[in.Dst], j.tan[in.Dst] = p, d }
+	copyInstr := func() ir.Var {
+		c := *in
+		c.Args = args
+		return b.Emit(t, c)
+	}
+	if t.Kind != ir.KReal && in.Op != ir.OpIf && in.Op != ir.OpTuple && in.Op != ir.OpField &&
+		in.Op != ir.OpArray && in.Op != ir.OpIndex && in.Op != ir.OpFor && in.Op != ir.OpLoop && in.Op != ir.OpCall {
+		set(copyInstr(), ir.NoVar) // Int and Bool results carry no tangent
+		return
+	}
+	switch in.Op {
+	case ir.OpConst, ir.OpFloor, ir.OpCeil, ir.OpRound, ir.OpSign, ir.OpToReal:
+		set(copyInstr(), ir.NoVar)
+	case ir.OpIf:
+		set(j.ifInstr(in, args[0]))
+	case ir.OpFor:
+		set(j.forInstr(in))
+	case ir.OpLoop:
+		set(j.loopInstr(in, args[0]))
+	case ir.OpCall:
+		set(j.call(in, args))
+	case ir.OpTuple, ir.OpArray:
+		z := copyInstr()
+		allZero := true
+		for _, a := range in.Args {
+			if j.tan[a] != ir.NoVar {
+				allZero = false
+			}
+		}
+		if allZero {
+			set(z, ir.NoVar)
+			return
+		}
+		ds := make([]ir.Var, len(in.Args))
+		for i, a := range in.Args {
+			ds[i] = j.dt(a)
+		}
+		set(z, b.Emit(Tangent(t), ir.Instr{Op: in.Op, Args: ds}))
+	case ir.OpField:
+		z := copyInstr()
+		if d := j.tan[in.Args[0]]; d != ir.NoVar {
+			set(z, b.Emit(Tangent(t), ir.Instr{Op: ir.OpField, Args: []ir.Var{d}, N: in.N}))
+		} else {
+			set(z, ir.NoVar)
+		}
+	case ir.OpIndex:
+		z := copyInstr()
+		if d := j.tan[in.Args[0]]; d != ir.NoVar {
+			set(z, b.Emit(Tangent(t), ir.Instr{Op: ir.OpIndex, Args: []ir.Var{d, args[1]}}))
+		} else {
+			set(z, ir.NoVar)
+		}
+	default:
+		z := copyInstr()
+		set(z, j.scalar(in, args, z))
+	}
+}
+
+// scalar is the tangent of a Real-valued arithmetic instruction whose new
+// primal result is z, or NoVar when it is zero. The rules follow the
+// original Rose where it defines them (mul, div, sqrt), so that results can
+// agree bit for bit.
+func (j *jvp) scalar(in *ir.Instr, args []ir.Var, z ir.Var) ir.Var {
+	b := j.b
+	dx := j.tan[in.Args[0]]
+	var dy ir.Var = ir.NoVar
+	if len(in.Args) > 1 {
+		dy = j.tan[in.Args[1]]
+	}
+	if dx == ir.NoVar && dy == ir.NoVar {
+		return ir.NoVar
+	}
+	x := args[0]
+	mul := func(a, c ir.Var) ir.Var { return b.Binary(ir.OpMul, a, c) }
+	div := func(a, c ir.Var) ir.Var { return b.Binary(ir.OpDiv, a, c) }
+	add := func(a, c ir.Var) ir.Var { return b.Binary(ir.OpAdd, a, c) }
+	sub := func(a, c ir.Var) ir.Var { return b.Binary(ir.OpSub, a, c) }
+	neg := func(a ir.Var) ir.Var { return b.Unary(ir.OpNeg, a) }
+	un := func(op ir.Op, a ir.Var) ir.Var { return b.Unary(op, a) }
+	one := func() ir.Var { return b.Real(1) }
+	switch in.Op {
+	case ir.OpNeg:
+		return neg(dx)
+	case ir.OpAbs:
+		return mul(dx, un(ir.OpSign, x)) // 0 at 0: the subgradient in the middle
+	case ir.OpSqrt:
+		return div(dx, mul(b.Real(2), z)) // infinite at 0
+	case ir.OpExp:
+		return mul(dx, z)
+	case ir.OpLog:
+		return div(dx, x)
+	case ir.OpSin:
+		return mul(dx, un(ir.OpCos, x))
+	case ir.OpCos:
+		return neg(mul(dx, un(ir.OpSin, x)))
+	case ir.OpTan:
+		return mul(dx, add(one(), mul(z, z)))
+	case ir.OpAsin:
+		return div(dx, un(ir.OpSqrt, sub(one(), mul(x, x))))
+	case ir.OpAcos:
+		return neg(div(dx, un(ir.OpSqrt, sub(one(), mul(x, x)))))
+	case ir.OpAtan:
+		return div(dx, add(one(), mul(x, x)))
+	case ir.OpSinh:
+		return mul(dx, un(ir.OpCosh, x))
+	case ir.OpCosh:
+		return mul(dx, un(ir.OpSinh, x))
+	case ir.OpTanh:
+		return mul(dx, sub(one(), mul(z, z)))
+	}
+	y := args[1]
+	switch in.Op {
+	case ir.OpAdd:
+		switch {
+		case dx == ir.NoVar:
+			return dy
+		case dy == ir.NoVar:
+			return dx
+		}
+		return add(dx, dy)
+	case ir.OpSub:
+		switch {
+		case dx == ir.NoVar:
+			return neg(dy)
+		case dy == ir.NoVar:
+			return dx
+		}
+		return sub(dx, dy)
+	case ir.OpMul:
+		switch {
+		case dx == ir.NoVar:
+			return mul(dy, x)
+		case dy == ir.NoVar:
+			return mul(dx, y)
+		}
+		return add(mul(dx, y), mul(dy, x))
+	case ir.OpDiv:
+		if dy == ir.NoVar {
+			return div(dx, y)
+		}
+		return div(sub(mul(j.dt(in.Args[0]), y), mul(dy, x)), mul(y, y))
+	case ir.OpMin, ir.OpMax:
+		// The tangent of the operand the primal chose, with the same test.
+		cmp := ir.OpLt
+		if in.Op == ir.OpMax {
+			cmp = ir.OpGt
+		}
+		c := b.Compare(cmp, x, y)
+		return j.choose(c, j.dt(in.Args[0]), j.dt(in.Args[1]))
+	case ir.OpPow:
+		// d(x^y) = dx * y * x^(y-1) + dy * x^y * log(x); the second term
+		// is taken as 0 where x <= 0, where x^y is not differentiable in y.
+		var terms []ir.Var
+		if dx != ir.NoVar {
+			terms = append(terms, mul(dx, mul(y, b.Binary(ir.OpPow, x, sub(y, one())))))
+		}
+		if dy != ir.NoVar {
+			pos := b.Compare(ir.OpGt, x, b.Real(0))
+			lg := j.choose(pos, mul(z, un(ir.OpLog, x)), b.Real(0))
+			terms = append(terms, mul(dy, lg))
+		}
+		if len(terms) == 1 {
+			return terms[0]
+		}
+		return add(terms[0], terms[1])
+	case ir.OpAtan2:
+		// d atan2(y, x) = (x dy - y dx) / (x^2 + y^2), and 0 at the origin.
+		// Here the first operand is y and the second x.
+		yy, xx := x, y
+		dyy, dxx := j.dt(in.Args[0]), j.dt(in.Args[1])
+		r2 := add(mul(xx, xx), mul(yy, yy))
+		num := sub(mul(xx, dyy), mul(yy, dxx))
+		zero := b.Real(0)
+		return j.choose(b.Compare(ir.OpEq, r2, zero), zero, div(num, r2))
+	}
+	panic(fmt.Sprintf("ad: no derivative rule for %v", in.Op))
+}
+
+// choose emits `if c { a } else { b }` for already computed values.
+func (j *jvp) choose(c, a, b ir.Var) ir.Var {
+	j.b.Begin()
+	then := j.b.End(a)
+	j.b.Begin()
+	els := j.b.End(b)
+	return j.b.Emit(j.b.Type(a), ir.Instr{Op: ir.OpIf, Args: []ir.Var{c}, Blocks: []*ir.Block{then, els}})
+}
+
+// pair packs a primal and its tangent.
+func (j *jvp) pair(p, d ir.Var, t *ir.Type) ir.Var {
+	return j.b.Tuple(ir.TupleOf(t, Tangent(t)), p, j.materialize(d, t))
+}
+
+func (j *jvp) unpair(v ir.Var) (ir.Var, ir.Var) {
+	return j.b.Field(v, 0), j.b.Field(v, 1)
+}
+
+// ifInstr runs only the taken branch and differentiates only it.
+func (j *jvp) ifInstr(in *ir.Instr, cond ir.Var) (ir.Var, ir.Var) {
+	t := j.f.Types[in.Dst]
+	if t.Slots() > 0 && Tangent(t).Slots() == 0 {
+		blocks := make([]*ir.Block, 2)
+		for i, blk := range in.Blocks {
+			j.b.Begin()
+			p, _ := j.block(blk)
+			blocks[i] = j.b.End(p)
+		}
+		return j.b.Emit(t, ir.Instr{Op: ir.OpIf, Args: []ir.Var{cond}, Blocks: blocks}), ir.NoVar
+	}
+	pt := ir.TupleOf(t, Tangent(t))
+	blocks := make([]*ir.Block, 2)
+	for i, blk := range in.Blocks {
+		j.b.Begin()
+		p, d := j.block(blk)
+		blocks[i] = j.b.End(j.pair(p, d, t))
+	}
+	r := j.b.Emit(pt, ir.Instr{Op: ir.OpIf, Args: []ir.Var{cond}, Blocks: blocks})
+	return j.unpair(r)
+}
+
+// forInstr maps (element, tangent) pairs, then splits the array of pairs.
+func (j *jvp) forInstr(in *ir.Instr) (ir.Var, ir.Var) {
+	t := j.f.Types[in.Dst]
+	elem := t.Elem
+	pt := ir.TupleOf(elem, Tangent(elem))
+	blk := in.Blocks[0]
+	_, ps := j.b.Begin(ir.Int)
+	j.prim[blk.Params[0]], j.tan[blk.Params[0]] = ps[0], ir.NoVar
+	p, d := j.block(blk)
+	body := j.b.End(j.pair(p, d, elem))
+	pairs := j.b.Emit(ir.ArrayOf(in.N, pt), ir.Instr{Op: ir.OpFor, N: in.N, Blocks: []*ir.Block{body}})
+	split := func(k int, et *ir.Type) ir.Var {
+		_, ps := j.b.Begin(ir.Int)
+		e := j.b.Field(j.b.Index(pairs, ps[0]), k)
+		body := j.b.End(e)
+		return j.b.Emit(ir.ArrayOf(in.N, et), ir.Instr{Op: ir.OpFor, N: in.N, Blocks: []*ir.Block{body}})
+	}
+	return split(0, elem), split(1, Tangent(elem))
+}
+
+// loopInstr carries the state and its tangent through the loop.
+func (j *jvp) loopInstr(in *ir.Instr, init ir.Var) (ir.Var, ir.Var) {
+	t := j.f.Types[in.Dst]
+	pt := ir.TupleOf(t, Tangent(t))
+	start := j.pair(init, j.tan[in.Args[0]], t)
+	blk := in.Blocks[0]
+	_, ps := j.b.Begin(ir.Int, pt)
+	j.prim[blk.Params[0]], j.tan[blk.Params[0]] = ps[0], ir.NoVar
+	s, ds := j.unpair(ps[1])
+	j.prim[blk.Params[1]], j.tan[blk.Params[1]] = s, ds
+	p, d := j.block(blk)
+	body := j.b.End(j.pair(p, d, t))
+	r := j.b.Emit(pt, ir.Instr{Op: ir.OpLoop, Args: []ir.Var{start}, N: in.N, Blocks: []*ir.Block{body}})
+	return j.unpair(r)
+}
+
+// call calls the callee's JVP, which is made (once) on demand.
+func (j *jvp) call(in *ir.Instr, args []ir.Var) (ir.Var, ir.Var) {
+	t := j.f.Types[in.Dst]
+	allZero := true
+	for _, a := range in.Args {
+		if j.tan[a] != ir.NoVar {
+			allZero = false
+		}
+	}
+	if allZero {
+		c := *in
+		c.Args = args
+		return j.b.Emit(t, c), ir.NoVar
+	}
+	g := j.tr.JVP(in.Callee)
+	all := append([]ir.Var(nil), args...)
+	for _, a := range in.Args {
+		all = append(all, j.dt(a))
+	}
+	r := j.b.Call(g, all...)
+	return j.unpair(r)
+}
