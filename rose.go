@@ -66,10 +66,13 @@ func (p *Program) IR() (*ir.Program, error) {
 
 // Func is a callable function instance.
 type Func struct {
-	Name string
-	IR   *ir.Func
+	Name       string
+	IR         *ir.Func
+	ParamNames []string // as declared in the source
+
 	prog *Program
 	code *eval.Code
+	jvp  *eval.Code // compiled forward-mode derivative, made on first use
 }
 
 // Func looks up the function name. A size-generic function needs its
@@ -98,15 +101,19 @@ func (p *Program) Func(name string, argsJSON []byte) (*Func, error) {
 	if err != nil {
 		return nil, err
 	}
-	return p.wrap(fn)
+	return p.wrap(fn, fo)
 }
 
-func (p *Program) wrap(fn *ir.Func) (*Func, error) {
+func (p *Program) wrap(fn *ir.Func, fo *check.FuncObj) (*Func, error) {
 	code, err := eval.Compile(fn)
 	if err != nil {
 		return nil, err
 	}
-	return &Func{Name: fn.Name, IR: fn, prog: p, code: code}, nil
+	var names []string
+	for _, prm := range fo.Decl.Params {
+		names = append(names, prm.Name.Name)
+	}
+	return &Func{Name: fn.Name, IR: fn, ParamNames: names, prog: p, code: code}, nil
 }
 
 // Params are the parameter types of f.
@@ -196,7 +203,7 @@ func (p *Program) prepare(ctx context.Context, ex *check.Example) (*Func, []eval
 	if err != nil {
 		return nil, nil, err
 	}
-	f, err := p.wrap(fn)
+	f, err := p.wrap(fn, ex.Func)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -94,6 +94,12 @@ func TestCLI(t *testing.T) {
 		{"run with errors", []string{"run", "testdata/bad.rose"}, "", 1, "", `error\[undefined\]`},
 		{"static index", []string{"run", "testdata/static.rose"}, "", 0, `= 2\.0`, ""},
 		{"ir", []string{"ir", prog}, "", 0, `fn f\(`, ""},
+		// The analytic gradient of Rosenbrock at (-1.2, 1) is (-215.6, -88).
+		{"grad rosenbrock", []string{"grad", "../../examples/rosenbrock.rose", "-f", "rosenbrock", "--args", "[[-1.2, 1.0]]"}, "", 0, `^\{"value": 24\.199999999999996, "grad": \[\[-215\.6,-87\.99999999999999\]\]\}\n$`, ""},
+		{"grad struct and int", []string{"grad", prog, "-f", "s", "--args", `[{"a": 1.5, "b": 2}]`}, "", 0, `^\{"value": 3, "grad": \[\{"a":2,"b":\[\]\}\]\}\n$`, ""},
+		{"grad int param", []string{"grad", prog, "-f", "g", "--args", `[[1, 2, 3], 1]`}, "", 0, `"grad": \[\[0,1,0\], null\]`, ""},
+		{"grad examples", []string{"grad", prog}, "", 0, `f\(1\.5\) = 3\.0\n  d/dx = 2\.0\n`, ""},
+		{"grad non-real result", []string{"grad", prog, "-f", "h", "--args", "[1]"}, "", 1, "", `needs a Real result`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -133,20 +133,10 @@ func runExamples(ctx context.Context, e *env, p *rose.Program) int {
 }
 
 func callOne(ctx context.Context, e *env, p *rose.Program, name, argText string) int {
-	var data []byte
-	switch argText {
-	case "-":
-		var err error
-		if data, err = io.ReadAll(io.LimitReader(e.stdin, 1<<30)); err != nil {
-			fmt.Fprintf(e.stderr, "rose run: reading arguments: %v\n", err)
-			return exitUser
-		}
-	case "":
-		data = []byte("[]")
-	default:
-		data = []byte(argText)
+	data, code := readArgs(e, "run", argText)
+	if code != exitOK {
+		return code
 	}
-	data = bytes.TrimSpace(data)
 	f, err := p.Func(name, data)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "rose run: %v\n", err)

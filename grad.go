@@ -1,0 +1,101 @@
+package rose
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/rose-go/rose/ad"
+	"github.com/rose-go/rose/eval"
+	"github.com/rose-go/rose/ir"
+)
+
+// Gradient is the value of a function with a Real result and its partial
+// derivatives: one entry per parameter, shaped like the parameter, or nil
+// for a parameter without Reals (Int, Bool), which has no derivative.
+type Gradient struct {
+	Value eval.Value
+	Grad  []*eval.Value
+}
+
+// Grad computes f's value and gradient at args. It runs in forward mode:
+// one JVP per Real input, each exact to rounding, so its cost grows with the
+// number of inputs.
+func (f *Func) Grad(ctx context.Context, args []eval.Value, opts *eval.Options) (*Gradient, error) {
+	if f.IR.Result().Kind != ir.KReal {
+		return nil, fmt.Errorf("%s returns %s; a gradient needs a Real result (use a JVP for other results)", f.Name, f.IR.Result())
+	}
+	if f.jvp == nil {
+		code, err := eval.Compile(ad.NewTransformer().JVP(f.IR))
+		if err != nil {
+			return nil, err
+		}
+		f.jvp = code
+	}
+	params := f.Params()
+	zeros := make([]eval.Value, len(params))
+	for i, t := range params {
+		zeros[i] = zeroTangent(t)
+	}
+	value, err := f.Call(ctx, args, opts)
+	if err != nil {
+		return nil, err
+	}
+	g := &Gradient{Value: value, Grad: make([]*eval.Value, len(params))}
+	in := append(append([]eval.Value(nil), args...), zeros...)
+	for i, t := range params {
+		n := ad.Tangent(t).Slots()
+		if n == 0 {
+			continue
+		}
+		parts := make([]float64, n)
+		for k := 0; k < n; k++ {
+			in[len(args)+i] = unitTangent(t, k)
+			out, err := f.jvp.Call(ctx, in, opts)
+			if err != nil {
+				return nil, f.prog.wrapErr(err)
+			}
+			parts[k] = out.Elem(1).Real()
+		}
+		in[len(args)+i] = zeros[i]
+		v := fillTangent(t, &parts)
+		g.Grad[i] = &v
+	}
+	return g, nil
+}
+
+// zeroTangent is the zero tangent of a value of type t.
+func zeroTangent(t *ir.Type) eval.Value {
+	xs := make([]float64, ad.Tangent(t).Slots())
+	return fillTangent(t, &xs)
+}
+
+// unitTangent is the tangent of type t whose k-th Real is 1.
+func unitTangent(t *ir.Type, k int) eval.Value {
+	xs := make([]float64, ad.Tangent(t).Slots())
+	xs[k] = 1
+	return fillTangent(t, &xs)
+}
+
+// fillTangent builds a tangent of a value of type t from its Reals in
+// layout order.
+func fillTangent(t *ir.Type, xs *[]float64) eval.Value {
+	switch t.Kind {
+	case ir.KReal:
+		x := (*xs)[0]
+		*xs = (*xs)[1:]
+		return eval.Real(x)
+	case ir.KInt, ir.KBool:
+		return eval.Tuple()
+	case ir.KArray:
+		elems := make([]eval.Value, t.Len)
+		for i := range elems {
+			elems[i] = fillTangent(t.Elem, xs)
+		}
+		return eval.Array(elems...)
+	}
+	elems := make([]eval.Value, len(t.Elems))
+	for i, e := range t.Elems {
+		elems[i] = fillTangent(e, xs)
+	}
+	return eval.Tuple(elems...)
+}
