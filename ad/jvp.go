@@ -39,11 +39,12 @@ func Tangent(t *ir.Type) *ir.Type {
 // transformed once however many callers it has.
 type Transformer struct {
 	jvp map[*ir.Func]*ir.Func
+	vjp map[*ir.Func]*ir.Func
 }
 
 // NewTransformer returns an empty cache.
 func NewTransformer() *Transformer {
-	return &Transformer{jvp: map[*ir.Func]*ir.Func{}}
+	return &Transformer{jvp: map[*ir.Func]*ir.Func{}, vjp: map[*ir.Func]*ir.Func{}}
 }
 
 // JVP returns the forward-mode derivative of f: a function taking f's
@@ -136,7 +137,7 @@ func (j *jvp) instr(in *ir.Instr) {
 		return b.Emit(t, c)
 	}
 	if t.Kind != ir.KReal && in.Op != ir.OpIf && in.Op != ir.OpTuple && in.Op != ir.OpField &&
-		in.Op != ir.OpArray && in.Op != ir.OpIndex && in.Op != ir.OpFor && in.Op != ir.OpLoop && in.Op != ir.OpCall {
+		in.Op != ir.OpArray && in.Op != ir.OpIndex && in.Op != ir.OpFor && in.Op != ir.OpLoop && in.Op != ir.OpScan && in.Op != ir.OpCall {
 		set(copyInstr(), ir.NoVar) // Int and Bool results carry no tangent
 		return
 	}
@@ -149,6 +150,8 @@ func (j *jvp) instr(in *ir.Instr) {
 		set(j.forInstr(in))
 	case ir.OpLoop:
 		set(j.loopInstr(in, args[0]))
+	case ir.OpScan:
+		set(j.scanInstr(in, args[0]))
 	case ir.OpCall:
 		set(j.call(in, args))
 	case ir.OpTuple, ir.OpArray:
@@ -383,6 +386,33 @@ func (j *jvp) loopInstr(in *ir.Instr, init ir.Var) (ir.Var, ir.Var) {
 	body := j.b.End(j.pair(p, d, t))
 	r := j.b.Emit(pt, ir.Instr{Op: ir.OpLoop, Args: []ir.Var{start}, N: in.N, Blocks: []*ir.Block{body}})
 	return j.unpair(r)
+}
+
+// scanInstr is loopInstr for a loop that records its states: the paired
+// states are recorded, then split into primal and tangent arrays.
+func (j *jvp) scanInstr(in *ir.Instr, init ir.Var) (ir.Var, ir.Var) {
+	dst := j.f.Types[in.Dst]
+	t := dst.Elems[1]
+	pt := ir.TupleOf(t, Tangent(t))
+	start := j.pair(init, j.tan[in.Args[0]], t)
+	blk := in.Blocks[0]
+	_, ps := j.b.Begin(ir.Int, pt)
+	j.prim[blk.Params[0]], j.tan[blk.Params[0]] = ps[0], ir.NoVar
+	s, ds := j.unpair(ps[1])
+	j.prim[blk.Params[1]], j.tan[blk.Params[1]] = s, ds
+	p, d := j.block(blk)
+	body := j.b.End(j.pair(p, d, t))
+	r := j.b.Emit(ir.TupleOf(ir.ArrayOf(in.N, pt), pt), ir.Instr{Op: ir.OpScan, Args: []ir.Var{start}, N: in.N, Blocks: []*ir.Block{body}})
+	pairs := j.b.Field(r, 0)
+	final, dfinal := j.unpair(j.b.Field(r, 1))
+	split := func(k int, et *ir.Type) ir.Var {
+		_, ps := j.b.Begin(ir.Int)
+		e := j.b.Field(j.b.Index(pairs, ps[0]), k)
+		body := j.b.End(e)
+		return j.b.Emit(ir.ArrayOf(in.N, et), ir.Instr{Op: ir.OpFor, N: in.N, Blocks: []*ir.Block{body}})
+	}
+	states, dstates := split(0, t), split(1, Tangent(t))
+	return j.b.Tuple(dst, states, final), j.b.Tuple(Tangent(dst), dstates, dfinal)
 }
 
 // call calls the callee's JVP, which is made (once) on demand.

@@ -111,49 +111,13 @@ func checkJVP(t *testing.T, tr *ad.Transformer, f *ir.Func, args []eval.Value, r
 // TestJVPBuiltins differentiates every differentiable builtin and operator
 // at points where it is smooth.
 func TestJVPBuiltins(t *testing.T) {
-	src := `
-fn un(x: Real) -> [14]Real {
-    [sqrt(x), exp(x), log(x), sin(x), cos(x), tan(x), asin(x - 0.5), acos(x - 0.5),
-     atan(x), sinh(x), cosh(x), tanh(x), abs(x - 2.0), -x]
-}
-fn bin(x: Real, y: Real) -> [9]Real {
-    [x + y, x - y, x * y, x / y, pow(x, y), atan2(y, x), min(x, y), max(x, y), x * 3.0 / y]
-}
-fn flat(x: Real) -> [4]Real { [floor(x), ceil(x), round(x), sign(x)] }
-fn ints(x: Real, k: Int) -> Real { real(k * 2) * x + real(k / 2) }
-fn agg(v: [3]Real, p: (Real, Int)) -> (Real, [3]Real) {
-    let w = [for i in 0..3 { v[i] * p.0 }]
-    (sum(w) + norm(v), w * 2.0 + v)
-}
-fn branchy(x: Real) -> Real { if x > 1.0 { x * x } else { sqrt(x) } }
-fn looped(x: Real, v: [2]Real) -> [2]Real {
-    var s = v
-    for i in 0..50 { s = s * 0.99 + [sin(x) * 0.1, cos(s[0]) * 0.1] }
-    s
-}
-fn inner(a: Real, b: Real) -> Real { a * exp(-b) }
-fn calls(x: Real) -> Real { inner(x, 2.0) + inner(1.0, x) + inner(x, x) }
-`
-	p := rose.Load("b.rose", []byte(src))
+	p := rose.Load("b.rose", []byte(builtinsSrc))
 	if err := p.Err(); err != nil {
 		t.Fatal(err)
 	}
 	tr := ad.NewTransformer()
 	rng := rand.New(rand.NewSource(1))
-	cases := []struct {
-		fn   string
-		args string
-	}{
-		{"un", "[0.7]"}, {"un", "[1.3]"},
-		{"bin", "[0.8, 1.7]"}, {"bin", "[2.5, -0.5]"}, {"bin", "[-1.5, 0.5]"},
-		{"flat", "[1.3]"},
-		{"ints", "[0.3, 7]"},
-		{"agg", "[[1.0, 2.0, -0.5], [0.3, 4]]"},
-		{"branchy", "[2.0]"}, {"branchy", "[0.5]"},
-		{"looped", "[0.4, [1.0, -1.0]]"},
-		{"calls", "[0.9]"},
-	}
-	for _, c := range cases {
+	for _, c := range builtinCases {
 		f, err := p.Func(c.fn, []byte(c.args))
 		if err != nil {
 			t.Fatal(err)
@@ -218,4 +182,43 @@ func TestJVPOfJVP(t *testing.T) {
 	if d2 := out.Elem(1).Elem(1).Real(); math.Abs(d2-12) > 1e-12 {
 		t.Errorf("second derivative %v, want 12", d2)
 	}
+}
+
+// builtinsSrc exercises every differentiable operator and construct.
+const builtinsSrc = `
+fn un(x: Real) -> [14]Real {
+    [sqrt(x), exp(x), log(x), sin(x), cos(x), tan(x), asin(x - 0.5), acos(x - 0.5),
+     atan(x), sinh(x), cosh(x), tanh(x), abs(x - 2.0), -x]
+}
+fn bin(x: Real, y: Real) -> [9]Real {
+    [x + y, x - y, x * y, x / y, pow(x, y), atan2(y, x), min(x, y), max(x, y), x * 3.0 / y]
+}
+fn flat(x: Real) -> [4]Real { [floor(x), ceil(x), round(x), sign(x)] }
+fn ints(x: Real, k: Int) -> Real { real(k * 2) * x + real(k / 2) }
+fn agg(v: [3]Real, p: (Real, Int)) -> (Real, [3]Real) {
+    let w = [for i in 0..3 { v[i] * p.0 }]
+    (sum(w) + norm(v), w * 2.0 + v)
+}
+fn branchy(x: Real) -> Real { if x > 1.0 { x * x } else { sqrt(x) } }
+fn looped(x: Real, v: [2]Real) -> [2]Real {
+    var s = v
+    for i in 0..50 { s = s * 0.99 + [sin(x) * 0.1, cos(s[0]) * 0.1] }
+    s
+}
+fn inner(a: Real, b: Real) -> Real { a * exp(-b) }
+fn calls(x: Real) -> Real { inner(x, 2.0) + inner(1.0, x) + inner(x, x) }
+`
+
+var builtinCases = []struct {
+	fn   string
+	args string
+}{
+	{"un", "[0.7]"}, {"un", "[1.3]"},
+	{"bin", "[0.8, 1.7]"}, {"bin", "[2.5, -0.5]"}, {"bin", "[1.5, -2.5]"},
+	{"flat", "[1.3]"},
+	{"ints", "[0.3, 7]"},
+	{"agg", "[[1.0, 2.0, -0.5], [0.3, 4]]"},
+	{"branchy", "[2.0]"}, {"branchy", "[0.5]"},
+	{"looped", "[0.4, [1.0, -1.0]]"},
+	{"calls", "[0.9]"},
 }

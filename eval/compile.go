@@ -111,6 +111,7 @@ const (
 	xForNextN  // same, storing e slots at d+i*e
 	xLoopNext1 // fr[d] = fr[a]; i = ++fr[b]; if i < n { step; pc = c }
 	xLoopNextN // same, copying e slots
+	xScanStore // i = fr[b]; fr[d+i*e : d+(i+1)*e] = fr[a:a+e]
 	xCall      // step; run calls[n] with its frame at fr[a:]
 )
 
@@ -414,6 +415,33 @@ func (cp *compiler) instr(in *ir.Instr) {
 			op = xLoopNext1
 		}
 		cp.emit(inst{op: op, d: d, a: cp.off[body.Result], b: i, c: int32(start), n: int32(in.N), e: int32(n)}, pos)
+		cp.next = save
+
+	case ir.OpScan:
+		// Dst is (states, final): the state lives in the final slots and
+		// is stored into states[i] at the start of step i.
+		d := cp.alloc(in.Dst)
+		body := in.Blocks[0]
+		n := size(in.Args[0])
+		fin := d + int32(int64(in.N)*n)
+		cp.mov(fin, arg(0), n, pos)
+		if in.N == 0 {
+			return
+		}
+		save := cp.next
+		i := cp.alloc(body.Params[0])
+		cp.off[body.Params[1]] = fin
+		cp.emit(inst{op: xIterInit, a: i}, pos)
+		start := len(cp.c.code)
+		if n > 0 {
+			cp.emit(inst{op: xScanStore, d: d, a: fin, b: i, e: int32(n)}, pos)
+		}
+		cp.block(body)
+		op := xLoopNextN
+		if n == 1 {
+			op = xLoopNext1
+		}
+		cp.emit(inst{op: op, d: fin, a: cp.off[body.Result], b: i, c: int32(start), n: int32(in.N), e: int32(n)}, pos)
 		cp.next = save
 
 	case ir.OpCall:

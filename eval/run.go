@@ -463,6 +463,9 @@ func (c *Code) exec(m *machine, fr []float64) *RuntimeError {
 				}
 				pc = int(in.c)
 			}
+		case xScanStore:
+			dst := int64(in.d) + ival(fr[in.b])*int64(in.e)
+			copy(fr[dst:dst+int64(in.e)], fr[in.a:in.a+in.e])
 		case xLoopNext1:
 			fr[in.d] = fr[in.a]
 			i := ival(fr[in.b]) + 1

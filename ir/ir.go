@@ -264,6 +264,12 @@ const (
 	// OpCall: Dst = Callee(Args...).
 	OpCall
 
+	// OpScan: a sequential loop that also records its states, for reverse
+	// mode. s := Args[0]; for i in 0..N { states[i] = s; s = Blocks[0](i,
+	// s) }; Dst = (states, s), of type ([N]S, S). Blocks[0].Params = [i
+	// Int, s S]; the block's result has type S.
+	OpScan
+
 	numOps
 )
 
@@ -280,6 +286,7 @@ var opNames = [...]string{
 	OpNot: "not", OpAnd: "and", OpOr: "or", OpToReal: "toreal",
 	OpIf: "if", OpTuple: "tuple", OpField: "field", OpArray: "array",
 	OpIndex: "index", OpFor: "for", OpLoop: "loop", OpCall: "call",
+	OpScan: "scan",
 }
 
 func (op Op) String() string {
@@ -295,7 +302,7 @@ func (op Op) Arity() int {
 	switch {
 	case op == OpConst:
 		return 0
-	case op >= OpNeg && op <= OpSign, op == OpNot, op == OpToReal, op == OpField, op == OpLoop:
+	case op >= OpNeg && op <= OpSign, op == OpNot, op == OpToReal, op == OpField, op == OpLoop, op == OpScan:
 		return 1
 	case op >= OpAdd && op <= OpGe, op == OpAnd, op == OpOr, op == OpIndex:
 		return 2

@@ -187,7 +187,7 @@ func (p *printer) head(in *Instr) {
 			p.sb.WriteString(strconv.FormatInt(in.I, 10))
 		}
 		return
-	case OpFor, OpLoop:
+	case OpFor, OpLoop, OpScan:
 		p.sb.WriteByte(' ')
 		p.sb.WriteString(strconv.Itoa(in.N))
 	case OpCall:
@@ -221,7 +221,7 @@ func (p *printer) instr(in *Instr, depth int) {
 		p.indent(depth)
 		p.sb.WriteString("}\n")
 		return
-	case (in.Op == OpFor || in.Op == OpLoop) && len(in.Blocks) == 1 && in.Blocks[0] != nil:
+	case (in.Op == OpFor || in.Op == OpLoop || in.Op == OpScan) && len(in.Blocks) == 1 && in.Blocks[0] != nil:
 		p.sb.WriteString(" |")
 		for i, v := range in.Blocks[0].Params {
 			if i > 0 {

@@ -303,7 +303,7 @@ func (v *verifier) instr(in *Instr) {
 	switch op {
 	case OpIf:
 		wantBlocks = 2
-	case OpFor, OpLoop:
+	case OpFor, OpLoop, OpScan:
 		wantBlocks = 1
 	}
 	if len(in.Blocks) != wantBlocks {
@@ -322,6 +322,16 @@ func (v *verifier) instr(in *Instr) {
 		return
 	case OpLoop:
 		v.checkLoop(in, args, dst)
+		return
+	case OpScan:
+		var final *Type
+		if dst != nil && dst.Kind == KTuple && len(dst.Elems) == 2 {
+			final = dst.Elems[1]
+		}
+		v.checkLoop(in, args, final)
+		if want := TupleOf(ArrayOf(in.N, args[0]), args[0]); args[0] != nil && dst != nil && !Identical(dst, want) {
+			v.errorf(in, "scan result type %v, want %v", dst, want)
+		}
 		return
 	}
 	if dst == nil || !argsOK {

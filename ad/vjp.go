@@ -1,0 +1,570 @@
+package ad
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/rose-go/rose/ir"
+)
+
+// VJP returns the reverse-mode derivative of f: a function taking f's
+// parameters followed by a cotangent of f's result and returning the tuple
+// (result, cotangent of parameter 1, ..., cotangent of parameter n). With
+// the cotangent 1.0 of a Real result, the cotangents are the gradient.
+//
+// Each block is differentiated as a forward sweep of its primal
+// instructions followed by a backward sweep of their transposed tangent
+// rules, in reverse order. The tangent rules are those of JVP, turned
+// around: a linear map dz = a*dx becomes ct_x += a*ct_z. Values the
+// backward sweep needs are taken from the forward sweep of the same block;
+// nested blocks recompute their forward sweep inside the backward one, so
+// that nothing but a loop's carried state is stored: a sequential loop
+// records each step's state (OpScan) and its backward loop runs the steps
+// in reverse from those states. A call stays a call, to the callee's VJP.
+func (tr *Transformer) VJP(f *ir.Func) (g *ir.Func, err error) {
+	if g, ok := tr.vjp[f]; ok {
+		return g, nil
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			e, ok := r.(vjpError)
+			if !ok {
+				panic(r)
+			}
+			g, err = nil, e
+		}
+	}()
+	v := &vjp{tr: tr, f: f, b: ir.NewBuilder("vjp("+f.Name+")", f.Pos),
+		prim: make([]ir.Var, len(f.Types)), states: map[*ir.Instr]ir.Var{}, free: map[*ir.Block][]ir.Var{}}
+	for _, p := range f.Params {
+		v.prim[p] = v.b.Param(f.Types[p])
+	}
+	rt := f.Result()
+	ctY := v.b.Param(Tangent(rt))
+	y := v.forward(f.Body)
+	ct := map[ir.Var]ir.Var{f.Body.Result: ctY}
+	v.backward(f.Body, ct)
+	outs := []ir.Var{y}
+	types := []*ir.Type{rt}
+	for _, p := range f.Params {
+		outs = append(outs, v.ctValue(ct, p))
+		types = append(types, Tangent(f.Types[p]))
+	}
+	g = v.b.Finish(v.b.Tuple(ir.TupleOf(types...), outs...))
+	tr.vjp[f] = g
+	return g, nil
+}
+
+// vjpError reports a construct reverse mode does not handle.
+type vjpError struct{ msg string }
+
+func (e vjpError) Error() string { return e.msg }
+
+type vjp struct {
+	tr     *Transformer
+	f      *ir.Func
+	b      *ir.Builder
+	prim   []ir.Var               // old var -> new primal var, in the current sweep
+	states map[*ir.Instr]ir.Var   // OpLoop -> the recorded states of its forward sweep
+	free   map[*ir.Block][]ir.Var // differentiable variables a block uses from outside
+}
+
+func (v *vjp) typ(old ir.Var) *ir.Type { return v.f.Types[old] }
+
+func differentiable(t *ir.Type) bool { return Tangent(t).Slots() > 0 }
+
+// forward emits the primal instructions of blk and returns its result.
+func (v *vjp) forward(blk *ir.Block) ir.Var {
+	for i := range blk.Instrs {
+		in := &blk.Instrs[i]
+		v.b.Pos = in.Pos
+		args := make([]ir.Var, len(in.Args))
+		for k, a := range in.Args {
+			args[k] = v.prim[a]
+		}
+		t := v.typ(in.Dst)
+		switch in.Op {
+		case ir.OpIf:
+			blocks := make([]*ir.Block, 2)
+			for k, arm := range in.Blocks {
+				v.b.Begin()
+				blocks[k] = v.b.End(v.forward(arm))
+			}
+			v.prim[in.Dst] = v.b.Emit(t, ir.Instr{Op: ir.OpIf, Args: args, Blocks: blocks})
+		case ir.OpFor:
+			body := in.Blocks[0]
+			_, ps := v.b.Begin(ir.Int)
+			v.prim[body.Params[0]] = ps[0]
+			nb := v.b.End(v.forward(body))
+			v.prim[in.Dst] = v.b.Emit(t, ir.Instr{Op: ir.OpFor, N: in.N, Blocks: []*ir.Block{nb}})
+		case ir.OpLoop:
+			body := in.Blocks[0]
+			_, ps := v.b.Begin(ir.Int, t)
+			v.prim[body.Params[0]], v.prim[body.Params[1]] = ps[0], ps[1]
+			nb := v.b.End(v.forward(body))
+			if !differentiable(t) {
+				v.prim[in.Dst] = v.b.Emit(t, ir.Instr{Op: ir.OpLoop, Args: args, N: in.N, Blocks: []*ir.Block{nb}})
+				continue
+			}
+			st := ir.TupleOf(ir.ArrayOf(in.N, t), t)
+			scan := v.b.Emit(st, ir.Instr{Op: ir.OpScan, Args: args, N: in.N, Blocks: []*ir.Block{nb}})
+			v.states[in] = v.b.Field(scan, 0)
+			v.prim[in.Dst] = v.b.Field(scan, 1)
+		case ir.OpScan:
+			panic(vjpError{"reverse mode of a recorded loop (a derivative of a derivative) is not supported; use forward mode over reverse (JVP of the gradient)"})
+		default:
+			c := *in
+			c.Args = args
+			v.prim[in.Dst] = v.b.Emit(t, c)
+		}
+	}
+	return v.prim[blk.Result]
+}
+
+// ctValue is the cotangent of old var x as a value (zero if none reached it).
+func (v *vjp) ctValue(ct map[ir.Var]ir.Var, x ir.Var) ir.Var {
+	if c, ok := ct[x]; ok {
+		return c
+	}
+	return v.zero(v.typ(x))
+}
+
+func (v *vjp) zero(t *ir.Type) ir.Var {
+	j := &jvp{b: v.b}
+	return j.zero(t)
+}
+
+// acc adds c to the cotangent of old var x.
+func (v *vjp) acc(ct map[ir.Var]ir.Var, x ir.Var, c ir.Var) {
+	t := v.typ(x)
+	if !differentiable(t) {
+		return
+	}
+	if old, ok := ct[x]; ok {
+		ct[x] = v.add(old, c, t)
+	} else {
+		ct[x] = c
+	}
+}
+
+// add emits the sum of two cotangents of a value of primal type t.
+func (v *vjp) add(a, c ir.Var, t *ir.Type) ir.Var {
+	b := v.b
+	switch t.Kind {
+	case ir.KReal:
+		return b.Binary(ir.OpAdd, a, c)
+	case ir.KArray:
+		if !differentiable(t.Elem) {
+			return a
+		}
+		_, ps := b.Begin(ir.Int)
+		s := v.add(b.Index(a, ps[0]), b.Index(c, ps[0]), t.Elem)
+		body := b.End(s)
+		return b.Emit(Tangent(t), ir.Instr{Op: ir.OpFor, N: t.Len, Blocks: []*ir.Block{body}})
+	case ir.KTuple:
+		fields := make([]ir.Var, len(t.Elems))
+		for i, e := range t.Elems {
+			fields[i] = b.Field(a, i)
+			if differentiable(e) {
+				fields[i] = v.add(fields[i], b.Field(c, i), e)
+			}
+		}
+		return b.Tuple(Tangent(t), fields...)
+	}
+	return a
+}
+
+// backward emits, in reverse order, the transposed tangent rules of blk's
+// instructions. ct maps old vars to their cotangents so far; the forward
+// sweep of blk must have been emitted in the same block.
+func (v *vjp) backward(blk *ir.Block, ct map[ir.Var]ir.Var) {
+	for i := len(blk.Instrs) - 1; i >= 0; i-- {
+		in := &blk.Instrs[i]
+		cz, ok := ct[in.Dst]
+		if !ok {
+			continue // nothing depends on this value
+		}
+		v.b.Pos = in.Pos
+		v.instr(in, cz, ct)
+	}
+}
+
+func (v *vjp) instr(in *ir.Instr, cz ir.Var, ct map[ir.Var]ir.Var) {
+	b := v.b
+	switch in.Op {
+	case ir.OpTuple:
+		for k, a := range in.Args {
+			if differentiable(v.typ(a)) {
+				v.acc(ct, a, b.Field(cz, k))
+			}
+		}
+	case ir.OpField:
+		tt := v.typ(in.Args[0])
+		fields := make([]ir.Var, len(tt.Elems))
+		for k, e := range tt.Elems {
+			if k == in.N {
+				fields[k] = cz
+			} else {
+				fields[k] = v.zero(e)
+			}
+		}
+		v.acc(ct, in.Args[0], b.Tuple(Tangent(tt), fields...))
+	case ir.OpArray:
+		for k, a := range in.Args {
+			if differentiable(v.typ(a)) {
+				v.acc(ct, a, b.Index(cz, b.Int(int64(k))))
+			}
+		}
+	case ir.OpIndex:
+		v.accAt(ct, in.Args[0], v.prim[in.Args[1]], cz)
+	case ir.OpCall:
+		g, err := v.tr.VJP(in.Callee)
+		if err != nil {
+			panic(err)
+		}
+		args := make([]ir.Var, 0, len(in.Args)+1)
+		for _, a := range in.Args {
+			args = append(args, v.prim[a])
+		}
+		r := b.Call(g, append(args, cz)...)
+		for k, a := range in.Args {
+			if differentiable(v.typ(a)) {
+				v.acc(ct, a, b.Field(r, k+1))
+			}
+		}
+	case ir.OpIf:
+		v.ifInstr(in, cz, ct)
+	case ir.OpFor:
+		v.forInstr(in, cz, ct)
+	case ir.OpLoop:
+		v.loopInstr(in, cz, ct)
+	default:
+		if v.typ(in.Dst).Kind == ir.KReal {
+			v.scalar(in, cz, ct)
+		}
+	}
+}
+
+// accAt adds c to element i of the cotangent of the array old var a.
+func (v *vjp) accAt(ct map[ir.Var]ir.Var, a, i, c ir.Var) {
+	t := v.typ(a)
+	if !differentiable(t) {
+		return
+	}
+	b := v.b
+	old, had := ct[a]
+	_, ps := b.Begin(ir.Int)
+	hit := b.Compare(ir.OpEq, ps[0], i)
+	var cur ir.Var
+	if had {
+		cur = b.Index(old, ps[0])
+	}
+	b.Begin()
+	var then ir.Var
+	if had {
+		then = v.add(cur, c, t.Elem)
+	} else {
+		then = c
+	}
+	thenB := b.End(then)
+	b.Begin()
+	var els ir.Var
+	if had {
+		els = cur
+	} else {
+		els = v.zero(t.Elem)
+	}
+	elsB := b.End(els)
+	e := b.Emit(Tangent(t.Elem), ir.Instr{Op: ir.OpIf, Args: []ir.Var{hit}, Blocks: []*ir.Block{thenB, elsB}})
+	body := b.End(e)
+	ct[a] = b.Emit(Tangent(t), ir.Instr{Op: ir.OpFor, N: t.Len, Blocks: []*ir.Block{body}})
+}
+
+// scalar transposes the tangent rule of a Real arithmetic instruction.
+func (v *vjp) scalar(in *ir.Instr, cz ir.Var, ct map[ir.Var]ir.Var) {
+	if len(in.Args) == 0 {
+		return // a constant
+	}
+	b := v.b
+	x := v.prim[in.Args[0]]
+	z := v.prim[in.Dst]
+	mul := func(a, c ir.Var) ir.Var { return b.Binary(ir.OpMul, a, c) }
+	div := func(a, c ir.Var) ir.Var { return b.Binary(ir.OpDiv, a, c) }
+	add := func(a, c ir.Var) ir.Var { return b.Binary(ir.OpAdd, a, c) }
+	sub := func(a, c ir.Var) ir.Var { return b.Binary(ir.OpSub, a, c) }
+	neg := func(a ir.Var) ir.Var { return b.Unary(ir.OpNeg, a) }
+	un := func(op ir.Op, a ir.Var) ir.Var { return b.Unary(op, a) }
+	one := func() ir.Var { return b.Real(1) }
+	ax := func(c ir.Var) { v.acc(ct, in.Args[0], c) }
+	switch in.Op {
+	case ir.OpConst, ir.OpFloor, ir.OpCeil, ir.OpRound, ir.OpSign, ir.OpToReal:
+	case ir.OpNeg:
+		ax(neg(cz))
+	case ir.OpAbs:
+		ax(mul(cz, un(ir.OpSign, x)))
+	case ir.OpSqrt:
+		ax(div(cz, mul(b.Real(2), z)))
+	case ir.OpExp:
+		ax(mul(cz, z))
+	case ir.OpLog:
+		ax(div(cz, x))
+	case ir.OpSin:
+		ax(mul(cz, un(ir.OpCos, x)))
+	case ir.OpCos:
+		ax(neg(mul(cz, un(ir.OpSin, x))))
+	case ir.OpTan:
+		ax(mul(cz, add(one(), mul(z, z))))
+	case ir.OpAsin:
+		ax(div(cz, un(ir.OpSqrt, sub(one(), mul(x, x)))))
+	case ir.OpAcos:
+		ax(neg(div(cz, un(ir.OpSqrt, sub(one(), mul(x, x))))))
+	case ir.OpAtan:
+		ax(div(cz, add(one(), mul(x, x))))
+	case ir.OpSinh:
+		ax(mul(cz, un(ir.OpCosh, x)))
+	case ir.OpCosh:
+		ax(mul(cz, un(ir.OpSinh, x)))
+	case ir.OpTanh:
+		ax(mul(cz, sub(one(), mul(z, z))))
+	default:
+		v.binary(in, cz, ct, x, z)
+	}
+}
+
+func (v *vjp) binary(in *ir.Instr, cz ir.Var, ct map[ir.Var]ir.Var, x, z ir.Var) {
+	b := v.b
+	y := v.prim[in.Args[1]]
+	mul := func(a, c ir.Var) ir.Var { return b.Binary(ir.OpMul, a, c) }
+	ax := func(c ir.Var) { v.acc(ct, in.Args[0], c) }
+	ay := func(c ir.Var) { v.acc(ct, in.Args[1], c) }
+	switch in.Op {
+	case ir.OpAdd:
+		ax(cz)
+		ay(cz)
+	case ir.OpSub:
+		ax(cz)
+		ay(b.Unary(ir.OpNeg, cz))
+	case ir.OpMul:
+		ax(mul(cz, y))
+		ay(mul(cz, x))
+	case ir.OpDiv:
+		// dz = dx/y - dy*z/y
+		t := b.Binary(ir.OpDiv, cz, y)
+		ax(t)
+		ay(b.Unary(ir.OpNeg, mul(t, z)))
+	case ir.OpMin, ir.OpMax:
+		cmp := ir.OpLt
+		if in.Op == ir.OpMax {
+			cmp = ir.OpGt
+		}
+		c := b.Compare(cmp, x, y)
+		zero := b.Real(0)
+		j := &jvp{b: b}
+		ax(j.choose(c, cz, zero))
+		ay(j.choose(c, zero, cz))
+	case ir.OpPow:
+		one := b.Real(1)
+		ax(mul(cz, mul(y, b.Binary(ir.OpPow, x, b.Binary(ir.OpSub, y, one)))))
+		j := &jvp{b: b}
+		pos := b.Compare(ir.OpGt, x, b.Real(0))
+		lg := j.choose(pos, mul(z, b.Unary(ir.OpLog, x)), b.Real(0))
+		ay(mul(cz, lg))
+	case ir.OpAtan2:
+		// z = atan2(yy, xx) with yy the first operand.
+		yy, xx := x, y
+		r2 := b.Binary(ir.OpAdd, mul(xx, xx), mul(yy, yy))
+		zero := b.Real(0)
+		j := &jvp{b: b}
+		isZero := b.Compare(ir.OpEq, r2, zero)
+		s := j.choose(isZero, zero, b.Binary(ir.OpDiv, cz, r2))
+		ax(mul(s, xx))
+		ay(b.Unary(ir.OpNeg, mul(s, yy)))
+	default:
+		panic(vjpError{fmt.Sprintf("ad: no reverse rule for %v", in.Op)})
+	}
+}
+
+// freeVars lists the differentiable variables that blk (with its nested
+// blocks) uses but that are defined outside it, in increasing order.
+func (v *vjp) freeVars(blk *ir.Block) []ir.Var {
+	if fv, ok := v.free[blk]; ok {
+		return fv
+	}
+	defined := map[ir.Var]bool{}
+	used := map[ir.Var]bool{}
+	var walk func(b *ir.Block)
+	walk = func(b *ir.Block) {
+		for _, p := range b.Params {
+			defined[p] = true
+		}
+		for i := range b.Instrs {
+			in := &b.Instrs[i]
+			defined[in.Dst] = true
+			for _, a := range in.Args {
+				used[a] = true
+			}
+			for _, nb := range in.Blocks {
+				walk(nb)
+			}
+		}
+		used[b.Result] = true
+	}
+	walk(blk)
+	var fv []ir.Var
+	for u := range used {
+		if !defined[u] && differentiable(v.typ(u)) {
+			fv = append(fv, u)
+		}
+	}
+	sort.Slice(fv, func(i, j int) bool { return fv[i] < fv[j] })
+	v.free[blk] = fv
+	return fv
+}
+
+// nested differentiates a nested block inside the current builder block:
+// it recomputes the block's forward sweep, seeds its result with ctRes,
+// runs its backward sweep and returns the cotangents reaching the free
+// variables fv, starting from init (their cotangents so far, or NoVar for
+// zero).
+func (v *vjp) nested(blk *ir.Block, ctRes ir.Var, fv []ir.Var, init []ir.Var, extra map[ir.Var]ir.Var) []ir.Var {
+	v.forward(blk)
+	ct := map[ir.Var]ir.Var{}
+	for k, x := range fv {
+		if init[k] != ir.NoVar {
+			ct[x] = init[k]
+		}
+	}
+	for x, c := range extra {
+		ct[x] = c
+	}
+	if ctRes != ir.NoVar {
+		v.acc(ct, blk.Result, ctRes)
+	}
+	v.backward(blk, ct)
+	out := make([]ir.Var, len(fv))
+	for k, x := range fv {
+		out[k] = v.ctValue(ct, x)
+	}
+	return out
+}
+
+// packCts packs the cotangents of the variables fv into one tuple.
+func (v *vjp) packCts(fv, cts []ir.Var) (ir.Var, *ir.Type) {
+	types := make([]*ir.Type, len(fv))
+	for k, x := range fv {
+		types[k] = Tangent(v.typ(x))
+	}
+	t := ir.TupleOf(types...)
+	return v.b.Tuple(t, cts...), t
+}
+
+// ifInstr runs the backward sweep of the branch the forward sweep took.
+func (v *vjp) ifInstr(in *ir.Instr, cz ir.Var, ct map[ir.Var]ir.Var) {
+	fv := union(v.freeVars(in.Blocks[0]), v.freeVars(in.Blocks[1]))
+	if len(fv) == 0 {
+		return
+	}
+	init := make([]ir.Var, len(fv))
+	for k := range init {
+		init[k] = ir.NoVar
+	}
+	var rt *ir.Type
+	blocks := make([]*ir.Block, 2)
+	for k, arm := range in.Blocks {
+		v.b.Begin()
+		cts := v.nested(arm, cz, fv, init, nil)
+		var r ir.Var
+		r, rt = v.packCts(fv, cts)
+		blocks[k] = v.b.End(r)
+	}
+	res := v.b.Emit(rt, ir.Instr{Op: ir.OpIf, Args: []ir.Var{v.prim[in.Args[0]]}, Blocks: blocks})
+	for k, x := range fv {
+		v.acc(ct, x, v.b.Field(res, k))
+	}
+}
+
+func union(a, c []ir.Var) []ir.Var {
+	seen := map[ir.Var]bool{}
+	var out []ir.Var
+	for _, x := range append(append([]ir.Var(nil), a...), c...) {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// forInstr accumulates, element by element, the cotangents that a
+// comprehension's body sends to the variables it uses from outside.
+func (v *vjp) forInstr(in *ir.Instr, cz ir.Var, ct map[ir.Var]ir.Var) {
+	body := in.Blocks[0]
+	fv := v.freeVars(body)
+	if len(fv) == 0 || in.N == 0 {
+		return
+	}
+	b := v.b
+	startVals := make([]ir.Var, len(fv))
+	for k, x := range fv {
+		startVals[k] = v.ctValue(ct, x)
+	}
+	start, st := v.packCts(fv, startVals)
+	_, ps := b.Begin(ir.Int, st)
+	i := ps[0]
+	v.prim[body.Params[0]] = i
+	init := make([]ir.Var, len(fv))
+	for k := range fv {
+		init[k] = b.Field(ps[1], k)
+	}
+	cts := v.nested(body, b.Index(cz, i), fv, init, nil)
+	next, _ := v.packCts(fv, cts)
+	loopBody := b.End(next)
+	res := b.Emit(st, ir.Instr{Op: ir.OpLoop, Args: []ir.Var{start}, N: in.N, Blocks: []*ir.Block{loopBody}})
+	for k, x := range fv {
+		ct[x] = b.Field(res, k)
+	}
+}
+
+// loopInstr runs a sequential loop's steps backwards, each from its
+// recorded state, carrying the state's cotangent and those of the
+// variables the body uses from outside.
+func (v *vjp) loopInstr(in *ir.Instr, cz ir.Var, ct map[ir.Var]ir.Var) {
+	states, ok := v.states[in]
+	if !ok {
+		return // a loop without Reals in its state
+	}
+	body := in.Blocks[0]
+	b := v.b
+	t := v.typ(in.Dst)
+	fv := v.freeVars(body)
+	startVals := []ir.Var{cz}
+	types := []*ir.Type{Tangent(t)}
+	for _, x := range fv {
+		startVals = append(startVals, v.ctValue(ct, x))
+		types = append(types, Tangent(v.typ(x)))
+	}
+	st := ir.TupleOf(types...)
+	start := b.Tuple(st, startVals...)
+	_, ps := b.Begin(ir.Int, st)
+	// Step k of the backward loop undoes step N-1-k of the forward one.
+	i := b.Binary(ir.OpSub, b.Int(int64(in.N-1)), ps[0])
+	s := b.Index(states, i)
+	v.prim[body.Params[0]], v.prim[body.Params[1]] = i, s
+	init := make([]ir.Var, len(fv))
+	for k := range fv {
+		init[k] = b.Field(ps[1], k+1)
+	}
+	// The state parameter is a block parameter, not a free variable: its
+	// cotangent is collected separately, starting from zero.
+	withState := append(append([]ir.Var(nil), fv...), body.Params[1])
+	initS := append(append([]ir.Var(nil), init...), ir.NoVar)
+	cts := v.nested(body, b.Field(ps[1], 0), withState, initS, nil)
+	next := b.Tuple(st, append([]ir.Var{cts[len(fv)]}, cts[:len(fv)]...)...)
+	loopBody := b.End(next)
+	res := b.Emit(st, ir.Instr{Op: ir.OpLoop, Args: []ir.Var{start}, N: in.N, Blocks: []*ir.Block{loopBody}})
+	v.acc(ct, in.Args[0], b.Field(res, 0))
+	for k, x := range fv {
+		ct[x] = b.Field(res, k+1)
+	}
+}

@@ -1,0 +1,332 @@
+package ad_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rose-go/rose"
+	"github.com/rose-go/rose/ad"
+	"github.com/rose-go/rose/eval"
+	"github.com/rose-go/rose/ir"
+)
+
+// randomTangent returns a tangent of v with normally distributed Reals,
+// and those Reals.
+func randomTangent(v eval.Value, rng *rand.Rand) (eval.Value, []float64) {
+	xs := reals(v, nil)
+	for k := range xs {
+		xs[k] = rng.NormFloat64()
+	}
+	flat := append([]float64(nil), xs...)
+	return rebuild(v, &xs, true), flat
+}
+
+func dot(a, b []float64) float64 {
+	s := 0.0
+	for i := range a {
+		s += a[i] * b[i]
+	}
+	return s
+}
+
+// checkDuality checks <vjp(x, dy), dx> == <dy, jvp(x, dx)> for random dx
+// and dy: reverse mode against the independent forward mode.
+func checkDuality(t *testing.T, tr *ad.Transformer, f *ir.Func, args []eval.Value, rng *rand.Rand, label string) {
+	t.Helper()
+	g, err := tr.VJP(f)
+	if err != nil {
+		t.Fatalf("%s: %v", label, err)
+	}
+	if err := ir.Verify(g); err != nil {
+		t.Fatalf("%s: VJP does not verify: %v\n%s", label, err, g)
+	}
+	jin := append([]eval.Value(nil), args...)
+	var dxs []float64
+	for _, a := range args {
+		dt, flat := randomTangent(a, rng)
+		jin = append(jin, dt)
+		dxs = append(dxs, flat...)
+	}
+	jout := call(t, tr.JVP(f), jin)
+	y := jout.Elem(0)
+	dy, dyFlat := randomTangent(y, rng)
+	vout := call(t, g, append(append([]eval.Value(nil), args...), dy))
+	if !eval.Equal(vout.Elem(0), y) {
+		t.Errorf("%s: VJP primal %v, want %v", label, vout.Elem(0), y)
+	}
+	var cts []float64
+	for i := range args {
+		cts = reals(vout.Elem(i+1), cts)
+	}
+	lhs := dot(cts, dxs)
+	rhs := dot(dyFlat, reals(jout.Elem(1), nil))
+	scale := math.Max(1, math.Max(math.Abs(lhs), math.Abs(rhs)))
+	if math.Abs(lhs-rhs) > 1e-12*scale*float64(1+len(dxs)) || math.IsNaN(lhs) {
+		t.Errorf("%s: <vjp, dx> = %.17g but <dy, jvp> = %.17g", label, lhs, rhs)
+	}
+}
+
+// TestVJPBuiltins checks reverse mode against forward mode on every
+// operator and construct.
+func TestVJPBuiltins(t *testing.T) {
+	p := rose.Load("b.rose", []byte(builtinsSrc))
+	if err := p.Err(); err != nil {
+		t.Fatal(err)
+	}
+	tr := ad.NewTransformer()
+	rng := rand.New(rand.NewSource(4))
+	for _, c := range builtinCases {
+		f, err := p.Func(c.fn, []byte(c.args))
+		if err != nil {
+			t.Fatal(err)
+		}
+		args, err := eval.DecodeArgs(f.Params(), []byte(c.args))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k := 0; k < 3; k++ {
+			checkDuality(t, tr, f.IR, args, rng, c.fn+c.args)
+		}
+	}
+}
+
+// TestVJPExamples checks reverse mode against forward mode on every
+// example program.
+func TestVJPExamples(t *testing.T) {
+	files, _ := filepath.Glob("../examples/*.rose")
+	rng := rand.New(rand.NewSource(5))
+	for _, path := range files {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := rose.Load(path, src)
+		exs, err := p.Examples(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr := ad.NewTransformer()
+		for _, ex := range exs {
+			checkDuality(t, tr, ex.Func.IR, ex.Args, rng, filepath.Base(path)+": "+ex.Text)
+		}
+	}
+}
+
+// hessian computes the Hessian of a function of Real scalars as the JVP of
+// its gradient (forward over reverse).
+func hessian(t *testing.T, src, name string, x []float64) [][]float64 {
+	t.Helper()
+	p := rose.Load("h.rose", []byte(src))
+	f, err := p.Func(name, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := ad.NewTransformer()
+	g, err := tr.VJP(f.IR)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hj := tr.JVP(g)
+	if err := ir.Verify(hj); err != nil {
+		t.Fatal(err)
+	}
+	n := len(x)
+	h := make([][]float64, n)
+	for j := 0; j < n; j++ {
+		var in []eval.Value
+		for _, xi := range x {
+			in = append(in, eval.Real(xi))
+		}
+		in = append(in, eval.Real(1)) // the cotangent seed
+		for i := 0; i < n; i++ {
+			d := 0.0
+			if i == j {
+				d = 1
+			}
+			in = append(in, eval.Real(d))
+		}
+		in = append(in, eval.Real(0)) // the seed does not move
+		out := call(t, hj, in)
+		h[j] = make([]float64, n)
+		for i := 0; i < n; i++ {
+			h[j][i] = out.Elem(1).Elem(i + 1).Real()
+		}
+	}
+	return h
+}
+
+func near(a, b float64) bool { return math.Abs(a-b) <= 1e-12*math.Max(1, math.Abs(b)) }
+
+// TestHessians checks second derivatives against values from the original
+// Rose (../shared/reference/rose-npm).
+func TestHessians(t *testing.T) {
+	rosen := "fn f(x: Real, y: Real) -> Real { let a = 1.0 - x; let b = y - x * x; a * a + 100.0 * b * b }\n"
+	h := hessian(t, rosen, "f", []float64{-1.2, 1})
+	want := [][]float64{{1330, 480}, {480, 200}}
+	for i := range want {
+		for j := range want[i] {
+			if !near(h[i][j], want[i][j]) {
+				t.Errorf("Rosenbrock H[%d][%d] = %v, want %v", i, j, h[i][j], want[i][j])
+			}
+		}
+	}
+	pow := "fn f(x: Real, y: Real) -> Real { pow(x, y) }\n"
+	p := rose.Load("p.rose", []byte(pow))
+	f, _ := p.Func("f", nil)
+	g, err := ad.NewTransformer().VJP(f.IR)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := call(t, g, []eval.Value{eval.Real(2), eval.Real(3), eval.Real(1)})
+	if gx, gy := out.Elem(1).Real(), out.Elem(2).Real(); !near(gx, 12) || !near(gy, 5.545177444479562) {
+		t.Errorf("grad x^y at (2, 3) = [%v, %v], want [12, 5.545177444479562]", gx, gy)
+	}
+	h = hessian(t, pow, "f", []float64{2, 3})
+	want = [][]float64{{12, 12.317766166719343}, {12.317766166719343, 3.843624111345611}}
+	for i := range want {
+		for j := range want[i] {
+			if !near(h[i][j], want[i][j]) {
+				t.Errorf("x^y H[%d][%d] = %.17g, want %.17g", i, j, h[i][j], want[i][j])
+			}
+		}
+	}
+}
+
+func instrCount(b *ir.Block) int {
+	n := len(b.Instrs)
+	for i := range b.Instrs {
+		for _, nb := range b.Instrs[i].Blocks {
+			n += instrCount(nb)
+		}
+	}
+	return n
+}
+
+// programSize counts the instructions of f and every function it calls.
+func programSize(f *ir.Func) int {
+	seen := map[*ir.Func]bool{}
+	var walk func(f *ir.Func) int
+	walk = func(f *ir.Func) int {
+		if seen[f] {
+			return 0
+		}
+		seen[f] = true
+		n := instrCount(f.Body)
+		var visit func(b *ir.Block)
+		visit = func(b *ir.Block) {
+			for i := range b.Instrs {
+				if c := b.Instrs[i].Callee; c != nil {
+					n += walk(c)
+				}
+				for _, nb := range b.Instrs[i].Blocks {
+					visit(nb)
+				}
+			}
+		}
+		visit(f.Body)
+		return n
+	}
+	return walk(f)
+}
+
+// TestLongLoop differentiates a 1024-step simulation: the gradient agrees
+// with finite differences and the derivative's code does not grow with
+// the number of steps.
+func TestLongLoop(t *testing.T) {
+	src := func(steps int) string {
+		return fmt.Sprintf(`
+fn sim(x0: [2]Real, v0: [2]Real) -> Real {
+    var x = x0
+    var v = v0
+    for t in 0..%d {
+        let d = sqrt(x[0] * x[0] + x[1] * x[1])
+        v = if d > 1.0 { v - 0.001 * x } else { v * 0.999 }
+        x = x + 0.01 * v
+    }
+    x[0] * x[1]
+}
+`, steps)
+	}
+	sizes := map[int]int{}
+	for _, steps := range []int{16, 1024} {
+		p := rose.Load("s.rose", []byte(src(steps)))
+		f, err := p.Func("sim", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr := ad.NewTransformer()
+		g, err := tr.VJP(f.IR)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sizes[steps] = programSize(g)
+		args := []eval.Value{eval.Array(eval.Real(0.3), eval.Real(-0.2)), eval.Array(eval.Real(1.1), eval.Real(0.7))}
+		out := call(t, g, append(args, eval.Real(1)))
+		grad := append(reals(out.Elem(1), nil), reals(out.Elem(2), nil)...)
+		x := []float64{0.3, -0.2, 1.1, 0.7}
+		for k := range x {
+			const h = 1e-6
+			at := func(d float64) float64 {
+				xs := append([]float64(nil), x...)
+				xs[k] += d
+				v := call(t, f.IR, []eval.Value{eval.Array(eval.Real(xs[0]), eval.Real(xs[1])), eval.Array(eval.Real(xs[2]), eval.Real(xs[3]))})
+				return v.Real()
+			}
+			fd := (at(h) - at(-h)) / (2 * h)
+			if math.Abs(fd-grad[k]) > 1e-5*math.Max(1, math.Abs(fd)) {
+				t.Errorf("%d steps: grad[%d] = %v, finite differences %v", steps, k, grad[k], fd)
+			}
+		}
+	}
+	if sizes[16] != sizes[1024] {
+		t.Errorf("derivative size depends on the step count: %v", sizes)
+	}
+}
+
+// genChain makes a program of n functions, each calling the previous one.
+func genChain(n int) string {
+	var b strings.Builder
+	b.WriteString("fn f0(x: Real, v: [3]Real) -> Real { x * v[0] + sin(v[1]) }\n")
+	for i := 1; i < n; i++ {
+		fmt.Fprintf(&b, `fn f%d(x: Real, v: [3]Real) -> Real {
+    let a = x * 2.0 + sin(x) / (1.0 + x * x)
+    var s = 0.0
+    for k in 0..3 { s += v[k] * a }
+    if s > 0.0 { sqrt(s) + f%d(a, v) } else { f%d(x, v) - s }
+}
+`, i, i-1, i-1)
+	}
+	return b.String()
+}
+
+// TestDerivativeSize checks that the reverse-mode derivative of programs of
+// growing size stays within a constant factor of the program.
+func TestDerivativeSize(t *testing.T) {
+	var report []string
+	for _, n := range []int{10, 100, 1000} {
+		p := rose.Load("g.rose", []byte(genChain(n)))
+		if err := p.Err(); err != nil {
+			t.Fatal(err)
+		}
+		f, err := p.Func(fmt.Sprintf("f%d", n-1), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := ad.NewTransformer().VJP(f.IR)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ratio := float64(programSize(g)) / float64(programSize(f.IR))
+		report = append(report, fmt.Sprintf("n=%d: %d -> %d instructions, ratio %.2f", n, programSize(f.IR), programSize(g), ratio))
+		if ratio > 6 {
+			t.Errorf("n=%d: derivative is %.2f times the program", n, ratio)
+		}
+	}
+	t.Log(strings.Join(report, "\n"))
+}
