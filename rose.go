@@ -17,6 +17,7 @@ import (
 	"go/token"
 	"strings"
 
+	"github.com/rose-go/rose/ad"
 	"github.com/rose-go/rose/check"
 	"github.com/rose-go/rose/diag"
 	"github.com/rose-go/rose/eval"
@@ -35,6 +36,8 @@ type Program struct {
 	Pkg   *check.Package
 	Diags diag.List // syntax and type errors, sorted by position
 	Src   []byte
+
+	ad *ad.Transformer // derivatives made so far, shared by all functions
 }
 
 // Load parses and checks src. It always returns a Program; Err reports
@@ -45,7 +48,7 @@ func Load(filename string, src []byte) *Program {
 	pkg, cerrs := check.Check(fset, f)
 	all := append(errs, cerrs...)
 	all.Sort()
-	return &Program{Fset: fset, File: f, Pkg: pkg, Diags: all, Src: src}
+	return &Program{Fset: fset, File: f, Pkg: pkg, Diags: all, Src: src, ad: ad.NewTransformer()}
 }
 
 // Err returns the diagnostics as a *diag.Error, or nil if there are none.
@@ -73,6 +76,7 @@ type Func struct {
 	prog *Program
 	code *eval.Code
 	jvp  *eval.Code // compiled forward-mode derivative, made on first use
+	vjp  *eval.Code // compiled reverse-mode derivative, made on first use
 }
 
 // Func looks up the function name. A size-generic function needs its

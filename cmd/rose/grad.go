@@ -10,11 +10,12 @@ import (
 	"github.com/rose-go/rose"
 	"github.com/rose-go/rose/ad"
 	"github.com/rose-go/rose/eval"
+	"github.com/rose-go/rose/ir"
 )
 
 var gradCmd = &command{
 	name:    "grad",
-	usage:   "FILE [-f NAME --args JSON]",
+	usage:   "FILE [-f NAME --args JSON] [--mode reverse|forward]",
 	summary: "evaluate examples with their gradients",
 	help: `
 Grad is run with derivatives: for every 'example' in FILE whose function
@@ -25,22 +26,34 @@ the partial derivatives with respect to it, shaped like the parameter:
 	  d/dv0 = [0.2432, 0.0]
 
 Parameters of type Int or Bool have no derivative and are left out; inside
-arrays, tuples and structs, Int and Bool parts print as ().
+arrays, tuples and structs, Int and Bool parts print as (). An example whose
+result is not a Real prints its value and no gradient.
 
 With -f NAME and --args JSON (the same shapes as 'rose run'), grad prints
 {"value": ..., "grad": [...]} with one gradient entry per parameter, null
 for Int and Bool parameters.
 
-Gradients are computed in forward mode, one Jacobian-vector product per
-Real input: exact to rounding, with a cost that grows with the number of
-inputs. Reverse mode is being built.
+Gradients are computed in reverse mode: one forward sweep and one backward
+sweep, whatever the number of inputs. --mode forward computes the same
+gradient with one Jacobian-vector product per Real input instead, an
+independent method for cross-checking.
 `,
 	flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) int {
 		name := fs.String("f", "", "differentiate the function `NAME` instead of the examples")
 		args := fs.String("args", "", "the arguments of -f as a `JSON` array; - reads standard input")
+		modeName := fs.String("mode", "reverse", "`reverse` or forward differentiation")
 		return func(ctx context.Context, e *env, pos []string) int {
 			if len(pos) != 1 {
 				return usage(e, "grad", "expects exactly one FILE")
+			}
+			var mode rose.Mode
+			switch *modeName {
+			case "reverse":
+				mode = rose.Reverse
+			case "forward":
+				mode = rose.Forward
+			default:
+				return usage(e, "grad", fmt.Sprintf("--mode must be reverse or forward, not %q", *modeName))
 			}
 			if *args != "" && *name == "" {
 				return usage(e, "grad", "--args needs -f NAME")
@@ -50,14 +63,14 @@ inputs. Reverse mode is being built.
 				return exitUser
 			}
 			if *name == "" {
-				return gradExamples(ctx, e, p)
+				return gradExamples(ctx, e, p, mode)
 			}
-			return gradOne(ctx, e, p, *name, *args)
+			return gradOne(ctx, e, p, *name, *args, mode)
 		}
 	},
 }
 
-func gradExamples(ctx context.Context, e *env, p *rose.Program) int {
+func gradExamples(ctx context.Context, e *env, p *rose.Program, mode rose.Mode) int {
 	exs, err := p.Examples(ctx)
 	if err != nil {
 		fmt.Fprintln(e.stderr, err)
@@ -75,7 +88,18 @@ func gradExamples(ctx context.Context, e *env, p *rose.Program) int {
 			code = exitUser
 			continue
 		}
-		g, err := ex.Func.Grad(ctx, ex.Args, nil)
+		if rt := ex.Func.IR.Result(); rt.Kind != ir.KReal {
+			v, err := ex.Func.Call(ctx, ex.Args, nil)
+			if err != nil {
+				fmt.Fprintf(e.stdout, "%s = error\n", ex.Text)
+				fmt.Fprintln(e.stderr, err)
+				code = exitUser
+				continue
+			}
+			fmt.Fprintf(e.stdout, "%s = %s\n  (no gradient: the result is %s, not Real)\n", ex.Text, eval.Format(v, rt), rt)
+			continue
+		}
+		g, err := ex.Func.GradMode(ctx, ex.Args, nil, mode)
 		if err != nil {
 			fmt.Fprintf(e.stdout, "%s = error\n", ex.Text)
 			fmt.Fprintf(e.stderr, "%s: %v\n", ex.Pos, err)
@@ -93,7 +117,7 @@ func gradExamples(ctx context.Context, e *env, p *rose.Program) int {
 	return code
 }
 
-func gradOne(ctx context.Context, e *env, p *rose.Program, name, argText string) int {
+func gradOne(ctx context.Context, e *env, p *rose.Program, name, argText string, mode rose.Mode) int {
 	data, code := readArgs(e, "grad", argText)
 	if code != exitOK {
 		return code
@@ -113,7 +137,7 @@ func gradOne(ctx context.Context, e *env, p *rose.Program, name, argText string)
 		fmt.Fprintf(e.stderr, "rose grad: %s: %v\n", name, err)
 		return exitUser
 	}
-	g, err := f.Grad(ctx, args, nil)
+	g, err := f.GradMode(ctx, args, nil, mode)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "rose grad: %v\n", err)
 		return exitUser
