@@ -69,6 +69,7 @@ func (tr *Transformer) JVP(f *ir.Func) *ir.Func {
 	rt := f.Result()
 	out := j.b.Tuple(ir.TupleOf(rt, Tangent(rt)), y, j.materialize(dy, rt))
 	g := j.b.Finish(out)
+	ir.Prune(g)
 	tr.jvp[f] = g
 	return g
 }
@@ -92,23 +93,10 @@ func (j *jvp) block(blk *ir.Block) (ir.Var, ir.Var) {
 
 // zero emits the zero tangent of a value of primal type t.
 func (j *jvp) zero(t *ir.Type) ir.Var {
-	tt := Tangent(t)
-	switch t.Kind {
-	case ir.KReal:
+	if t.Kind == ir.KReal {
 		return j.b.Real(0)
-	case ir.KInt, ir.KBool:
-		return j.b.Tuple(tt)
-	case ir.KArray:
-		_, _ = j.b.Begin(ir.Int)
-		e := j.zero(t.Elem)
-		body := j.b.End(e)
-		return j.b.Emit(tt, ir.Instr{Op: ir.OpFor, N: t.Len, Blocks: []*ir.Block{body}})
 	}
-	fields := make([]ir.Var, len(t.Elems))
-	for i, e := range t.Elems {
-		fields[i] = j.zero(e)
-	}
-	return j.b.Tuple(tt, fields...)
+	return j.b.Emit(Tangent(t), ir.Instr{Op: ir.OpConst})
 }
 
 // materialize turns a symbolic zero into a value.
@@ -137,7 +125,8 @@ func (j *jvp) instr(in *ir.Instr) {
 		return b.Emit(t, c)
 	}
 	if t.Kind != ir.KReal && in.Op != ir.OpIf && in.Op != ir.OpTuple && in.Op != ir.OpField &&
-		in.Op != ir.OpArray && in.Op != ir.OpIndex && in.Op != ir.OpFor && in.Op != ir.OpLoop && in.Op != ir.OpScan && in.Op != ir.OpCall {
+		in.Op != ir.OpArray && in.Op != ir.OpIndex && in.Op != ir.OpFor && in.Op != ir.OpLoop && in.Op != ir.OpScan && in.Op != ir.OpCall &&
+		in.Op != ir.OpUpdate && !(in.Op == ir.OpAdd && t.AllReal()) {
 		set(copyInstr(), ir.NoVar) // Int and Bool results carry no tangent
 		return
 	}
@@ -178,6 +167,13 @@ func (j *jvp) instr(in *ir.Instr) {
 		} else {
 			set(z, ir.NoVar)
 		}
+	case ir.OpUpdate:
+		z := copyInstr()
+		if j.tan[in.Args[0]] == ir.NoVar && j.tan[in.Args[2]] == ir.NoVar {
+			set(z, ir.NoVar)
+			return
+		}
+		set(z, b.Emit(Tangent(t), ir.Instr{Op: ir.OpUpdate, Args: []ir.Var{j.dt(in.Args[0]), args[1], j.dt(in.Args[2])}}))
 	case ir.OpIndex:
 		z := copyInstr()
 		if d := j.tan[in.Args[0]]; d != ir.NoVar {

@@ -51,6 +51,7 @@ func (tr *Transformer) VJP(f *ir.Func) (g *ir.Func, err error) {
 		types = append(types, Tangent(f.Types[p]))
 	}
 	g = v.b.Finish(v.b.Tuple(ir.TupleOf(types...), outs...))
+	ir.Prune(g)
 	tr.vjp[f] = g
 	return g, nil
 }
@@ -147,31 +148,13 @@ func (v *vjp) acc(ct map[ir.Var]ir.Var, x ir.Var, c ir.Var) {
 	}
 }
 
-// add emits the sum of two cotangents of a value of primal type t.
+// add emits the sum of two cotangents of a value of primal type t: one
+// slot-by-slot addition, whatever the shape.
 func (v *vjp) add(a, c ir.Var, t *ir.Type) ir.Var {
-	b := v.b
-	switch t.Kind {
-	case ir.KReal:
-		return b.Binary(ir.OpAdd, a, c)
-	case ir.KArray:
-		if !differentiable(t.Elem) {
-			return a
-		}
-		_, ps := b.Begin(ir.Int)
-		s := v.add(b.Index(a, ps[0]), b.Index(c, ps[0]), t.Elem)
-		body := b.End(s)
-		return b.Emit(Tangent(t), ir.Instr{Op: ir.OpFor, N: t.Len, Blocks: []*ir.Block{body}})
-	case ir.KTuple:
-		fields := make([]ir.Var, len(t.Elems))
-		for i, e := range t.Elems {
-			fields[i] = b.Field(a, i)
-			if differentiable(e) {
-				fields[i] = v.add(fields[i], b.Field(c, i), e)
-			}
-		}
-		return b.Tuple(Tangent(t), fields...)
+	if !differentiable(t) {
+		return a
 	}
-	return a
+	return v.b.Emit(Tangent(t), ir.Instr{Op: ir.OpAdd, Args: []ir.Var{a, c}})
 }
 
 // backward emits, in reverse order, the transposed tangent rules of blk's
@@ -217,6 +200,20 @@ func (v *vjp) instr(in *ir.Instr, cz ir.Var, ct map[ir.Var]ir.Var) {
 		}
 	case ir.OpIndex:
 		v.accAt(ct, in.Args[0], v.prim[in.Args[1]], cz)
+	case ir.OpUpdate:
+		i := v.prim[in.Args[1]]
+		t := v.typ(in.Args[0])
+		v.acc(ct, in.Args[2], b.Index(cz, i))
+		if differentiable(t) {
+			v.acc(ct, in.Args[0], b.Emit(Tangent(t), ir.Instr{Op: ir.OpUpdate, Args: []ir.Var{cz, i, v.zero(t.Elem)}}))
+		}
+	case ir.OpAdd:
+		if t := v.typ(in.Dst); !t.IsScalar() {
+			v.acc(ct, in.Args[0], cz)
+			v.acc(ct, in.Args[1], cz)
+			return
+		}
+		v.scalar(in, cz, ct)
 	case ir.OpCall:
 		g, err := v.tr.VJP(in.Callee)
 		if err != nil {
@@ -253,31 +250,12 @@ func (v *vjp) accAt(ct map[ir.Var]ir.Var, a, i, c ir.Var) {
 	}
 	b := v.b
 	old, had := ct[a]
-	_, ps := b.Begin(ir.Int)
-	hit := b.Compare(ir.OpEq, ps[0], i)
-	var cur ir.Var
-	if had {
-		cur = b.Index(old, ps[0])
-	}
-	b.Begin()
-	var then ir.Var
-	if had {
-		then = v.add(cur, c, t.Elem)
+	if !had {
+		old = v.zero(t)
 	} else {
-		then = c
+		c = v.add(b.Index(old, i), c, t.Elem)
 	}
-	thenB := b.End(then)
-	b.Begin()
-	var els ir.Var
-	if had {
-		els = cur
-	} else {
-		els = v.zero(t.Elem)
-	}
-	elsB := b.End(els)
-	e := b.Emit(Tangent(t.Elem), ir.Instr{Op: ir.OpIf, Args: []ir.Var{hit}, Blocks: []*ir.Block{thenB, elsB}})
-	body := b.End(e)
-	ct[a] = b.Emit(Tangent(t), ir.Instr{Op: ir.OpFor, N: t.Len, Blocks: []*ir.Block{body}})
+	ct[a] = b.Emit(Tangent(t), ir.Instr{Op: ir.OpUpdate, Args: []ir.Var{old, i, c}})
 }
 
 // scalar transposes the tangent rule of a Real arithmetic instruction.

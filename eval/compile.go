@@ -112,6 +112,9 @@ const (
 	xLoopNext1 // fr[d] = fr[a]; i = ++fr[b]; if i < n { step; pc = c }
 	xLoopNextN // same, copying e slots
 	xScanStore // i = fr[b]; fr[d+i*e : d+(i+1)*e] = fr[a:a+e]
+	xFillN     // fr[d:d+n] = bits(b | c<<32)
+	xAddN      // fr[d+k] = fr[a+k] + fr[b+k] for k < n
+	xStoreAt   // i = fr[b]; check 0 <= i < n; fr[d+i*e : d+(i+1)*e] = fr[a:a+e]
 	xCall      // step; run calls[n] with its frame at fr[a:]
 )
 
@@ -323,11 +326,25 @@ func (cp *compiler) instr(in *ir.Instr) {
 	switch in.Op {
 	case ir.OpConst:
 		d := cp.alloc(in.Dst)
+		t := f.Types[in.Dst]
 		bits := uint64(in.I)
-		if f.Types[in.Dst].Kind == ir.KReal {
+		if t.Kind == ir.KReal || !t.IsScalar() {
 			bits = math.Float64bits(in.F)
 		}
-		cp.emit(inst{op: xConst, d: d, b: int32(uint32(bits)), c: int32(uint32(bits >> 32))}, pos)
+		x := inst{op: xConst, d: d, b: int32(uint32(bits)), c: int32(uint32(bits >> 32))}
+		if !t.IsScalar() {
+			if x.n = int32(size(in.Dst)); x.n == 0 {
+				return
+			}
+			x.op = xFillN
+		}
+		cp.emit(x, pos)
+
+	case ir.OpUpdate:
+		d := cp.alloc(in.Dst)
+		cp.mov(d, arg(0), size(in.Dst), pos)
+		es := size(in.Args[2])
+		cp.emit(inst{op: xStoreAt, d: d, a: arg(2), b: arg(1), n: int32(f.Types[in.Args[0]].Len), e: int32(es)}, pos)
 
 	case ir.OpIf:
 		d := cp.alloc(in.Dst)
@@ -473,22 +490,37 @@ func (cp *compiler) instr(in *ir.Instr) {
 			cp.fixups = append(cp.fixups, fixup{pc, 'a'})
 		}
 
-	default:
-		t := f.Types[in.Args[0]]
-		ops := realOps
-		if t.Kind != ir.KReal {
-			ops = intOps
-		}
-		op, ok := ops[in.Op]
-		if !ok {
-			cp.err = fmt.Errorf("eval: %s: cannot compile %v", f.Name, in.Op)
+	case ir.OpAdd:
+		if t := f.Types[in.Args[0]]; !t.IsScalar() {
+			d := cp.alloc(in.Dst)
+			if n := size(in.Dst); n > 0 {
+				cp.emit(inst{op: xAddN, d: d, a: arg(0), b: arg(1), n: int32(n)}, pos)
+			}
 			return
 		}
-		d := cp.alloc(in.Dst)
-		x := inst{op: op, d: d, a: arg(0)}
-		if len(in.Args) > 1 {
-			x.b = arg(1)
-		}
-		cp.emit(x, pos)
+		cp.scalar(in, arg, pos)
+
+	default:
+		cp.scalar(in, arg, pos)
 	}
+}
+
+// scalar compiles a one- or two-operand scalar operation.
+func (cp *compiler) scalar(in *ir.Instr, arg func(int) int32, pos ir.Pos) {
+	f := cp.f
+	ops := realOps
+	if f.Types[in.Args[0]].Kind != ir.KReal {
+		ops = intOps
+	}
+	op, ok := ops[in.Op]
+	if !ok {
+		cp.err = fmt.Errorf("eval: %s: cannot compile %v", f.Name, in.Op)
+		return
+	}
+	d := cp.alloc(in.Dst)
+	x := inst{op: op, d: d, a: arg(0)}
+	if len(in.Args) > 1 {
+		x.b = arg(1)
+	}
+	cp.emit(x, pos)
 }

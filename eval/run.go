@@ -463,6 +463,24 @@ func (c *Code) exec(m *machine, fr []float64) *RuntimeError {
 				}
 				pc = int(in.c)
 			}
+		case xFillN:
+			x := math.Float64frombits(uint64(uint32(in.b)) | uint64(uint32(in.c))<<32)
+			dst := fr[in.d : in.d+in.n]
+			for k := range dst {
+				dst[k] = x
+			}
+		case xAddN:
+			dst, a, b := fr[in.d:in.d+in.n], fr[in.a:in.a+in.n], fr[in.b:in.b+in.n]
+			for k := range dst {
+				dst[k] = a[k] + b[k]
+			}
+		case xStoreAt:
+			i := ival(fr[in.b])
+			if uint64(i) >= uint64(in.n) {
+				return c.fail(pc-1, nil, "index %d out of range [0, %d)", i, in.n)
+			}
+			dst := int64(in.d) + i*int64(in.e)
+			copy(fr[dst:dst+int64(in.e)], fr[in.a:in.a+in.e])
 		case xScanStore:
 			dst := int64(in.d) + ival(fr[in.b])*int64(in.e)
 			copy(fr[dst:dst+int64(in.e)], fr[in.a:in.a+in.e])

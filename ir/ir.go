@@ -188,7 +188,9 @@ type Op uint8
 const (
 	OpInvalid Op = iota
 
-	// OpConst: Dst = F (Real) or I (Int; Bool as 0/1). No Args.
+	// OpConst: Dst = F (Real) or I (Int; Bool as 0/1). No Args. A
+	// constant of an aggregate type made only of Reals (AllReal) has F in
+	// every slot: that is how zero cotangents are made.
 	OpConst
 
 	// Unary on num: Dst has the operand's type.
@@ -212,7 +214,8 @@ const (
 	OpRound // half away from zero, as math.Round
 	OpSign  // -1, 0 or 1 (NaN stays NaN)
 
-	// Binary on num.
+	// Binary on num. OpAdd also adds two aggregates of the same AllReal
+	// type slot by slot, to sum cotangents.
 	OpAdd
 	OpSub
 	OpMul
@@ -270,6 +273,11 @@ const (
 	// Int, s S]; the block's result has type S.
 	OpScan
 
+	// OpUpdate: Dst = Args[0] with element Args[1] (an Int) replaced by
+	// Args[2]; out of range is a runtime error. Reverse mode accumulates
+	// into arrays with it.
+	OpUpdate
+
 	numOps
 )
 
@@ -286,7 +294,7 @@ var opNames = [...]string{
 	OpNot: "not", OpAnd: "and", OpOr: "or", OpToReal: "toreal",
 	OpIf: "if", OpTuple: "tuple", OpField: "field", OpArray: "array",
 	OpIndex: "index", OpFor: "for", OpLoop: "loop", OpCall: "call",
-	OpScan: "scan",
+	OpScan: "scan", OpUpdate: "update",
 }
 
 func (op Op) String() string {
@@ -294,6 +302,25 @@ func (op Op) String() string {
 		return opNames[op]
 	}
 	return "op?"
+}
+
+// AllReal reports whether every scalar of t is a Real: the types of
+// tangents and cotangents, which can be added and zeroed slot by slot.
+func (t *Type) AllReal() bool {
+	switch t.Kind {
+	case KReal:
+		return true
+	case KArray:
+		return t.Elem.AllReal()
+	case KTuple:
+		for _, e := range t.Elems {
+			if !e.AllReal() {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // Arity is the number of Args op takes, or -1 when it varies (OpTuple,
@@ -308,6 +335,8 @@ func (op Op) Arity() int {
 		return 2
 	case op == OpIf:
 		return 1
+	case op == OpUpdate:
+		return 3
 	case op == OpFor:
 		return 0
 	}

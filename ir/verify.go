@@ -344,7 +344,7 @@ func (v *verifier) instr(in *Instr) {
 	}
 	switch {
 	case op == OpConst:
-		want(dst.IsScalar(), "constant of non-scalar type %v", dst)
+		want(dst.IsScalar() || dst.AllReal(), "constant of type %v, which is neither scalar nor all Real", dst)
 		want(dst.Kind != KBool || in.I == 0 || in.I == 1, "Bool constant %d is not 0 or 1", in.I)
 	case op == OpNeg || op == OpAbs:
 		want(isNum(args[0]), "operand must be Real or Int, got %v", args[0])
@@ -352,6 +352,15 @@ func (v *verifier) instr(in *Instr) {
 	case op >= OpSqrt && op <= OpSign:
 		want(args[0].Kind == KReal, "operand must be Real, got %v", args[0])
 		want(dst.Kind == KReal, "result must be Real, got %v", dst)
+	case op == OpAdd && !args[0].IsScalar():
+		want(Identical(args[0], args[1]), "operands have different types %v and %v", args[0], args[1])
+		want(args[0].AllReal(), "aggregate add needs all-Real operands, got %v", args[0])
+		want(Identical(dst, args[0]), "result type %v differs from operand type %v", dst, args[0])
+	case op == OpUpdate:
+		want(args[0].Kind == KArray, "update needs an array, got %v", args[0])
+		want(args[1].Kind == KInt, "index must be Int, got %v", args[1])
+		want(args[0].Kind != KArray || Identical(args[0].Elem, args[2]), "element type %v does not match %v", args[2], args[0])
+		want(Identical(dst, args[0]), "result type %v differs from array type %v", dst, args[0])
 	case op >= OpAdd && op <= OpMax:
 		want(Identical(args[0], args[1]), "operands have different types %v and %v", args[0], args[1])
 		if op == OpMod {

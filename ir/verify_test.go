@@ -186,9 +186,21 @@ func TestVerifyBad(t *testing.T) {
 		{"const args", func() *Func {
 			return scalar(func(b *Builder, x, n, p Var) Var { return b.Emit(Real, Instr{Op: OpConst, Args: []Var{x}}) })
 		}, `const takes 0 operands, got 1`},
-		{"const array", func() *Func {
-			return scalar(func(b *Builder, x, n, p Var) Var { return b.Emit(ArrayOf(1, Real), Instr{Op: OpConst}) })
-		}, `constant of non-scalar type \[1\]Real`},
+		{"const int array", func() *Func {
+			return scalar(func(b *Builder, x, n, p Var) Var { return b.Emit(ArrayOf(1, Int), Instr{Op: OpConst}) })
+		}, `constant of type \[1\]Int, which is neither scalar nor all Real`},
+		{"aggregate add of ints", func() *Func {
+			return scalar(func(b *Builder, x, n, p Var) Var {
+				a := b.Emit(ArrayOf(2, Int), Instr{Op: OpArray, Args: []Var{n, n}})
+				return b.Binary(OpAdd, a, a)
+			})
+		}, `aggregate add needs all-Real operands`},
+		{"update type", func() *Func {
+			return scalar(func(b *Builder, x, n, p Var) Var {
+				a := b.Emit(ArrayOf(2, Real), Instr{Op: OpArray, Args: []Var{x, x}})
+				return b.Emit(ArrayOf(2, Real), Instr{Op: OpUpdate, Args: []Var{a, n, n}})
+			})
+		}, `element type Int does not match \[2\]Real`},
 		{"bool const", func() *Func {
 			return scalar(func(b *Builder, x, n, p Var) Var { return b.Emit(Bool, Instr{Op: OpConst, I: 2}) })
 		}, `Bool constant 2 is not 0 or 1`},

@@ -1,0 +1,93 @@
+package ir
+
+// Prune removes the instructions of f whose results nothing uses. All IR
+// operations are pure, so this changes no result; it may drop a failing
+// operation whose value is unused (an index out of range, say). The
+// derivative transforms rely on it to drop recomputed values that the
+// backward sweep does not need.
+func Prune(f *Func) {
+	used := make([]bool, len(f.Types))
+	pruneBlock(f.Body, used)
+	renumber(f)
+}
+
+// renumber drops the types of variables that are no longer defined and
+// numbers the rest densely, in order of definition.
+func renumber(f *Func) {
+	m := make([]Var, len(f.Types))
+	for i := range m {
+		m[i] = NoVar
+	}
+	var types []*Type
+	def := func(v Var) {
+		if m[v] == NoVar {
+			m[v] = Var(len(types))
+			types = append(types, f.Types[v])
+		}
+	}
+	for _, p := range f.Params {
+		def(p)
+	}
+	var defs func(b *Block)
+	defs = func(b *Block) {
+		for _, p := range b.Params {
+			def(p)
+		}
+		for i := range b.Instrs {
+			for _, nb := range b.Instrs[i].Blocks {
+				defs(nb)
+			}
+			def(b.Instrs[i].Dst)
+		}
+	}
+	defs(f.Body)
+	for i, p := range f.Params {
+		f.Params[i] = m[p]
+	}
+	var rewrite func(b *Block)
+	rewrite = func(b *Block) {
+		for i, p := range b.Params {
+			b.Params[i] = m[p]
+		}
+		for i := range b.Instrs {
+			in := &b.Instrs[i]
+			in.Dst = m[in.Dst]
+			for k, a := range in.Args {
+				in.Args[k] = m[a]
+			}
+			for _, nb := range in.Blocks {
+				rewrite(nb)
+			}
+		}
+		if b.Result >= 0 {
+			b.Result = m[b.Result]
+		}
+	}
+	rewrite(f.Body)
+	f.Types = types
+}
+
+func pruneBlock(b *Block, used []bool) {
+	if b.Result >= 0 {
+		used[b.Result] = true
+	}
+	keep := make([]Instr, 0, len(b.Instrs))
+	for i := len(b.Instrs) - 1; i >= 0; i-- {
+		in := b.Instrs[i]
+		if !used[in.Dst] {
+			continue
+		}
+		for _, nb := range in.Blocks {
+			pruneBlock(nb, used)
+		}
+		for _, a := range in.Args {
+			used[a] = true
+		}
+		keep = append(keep, in)
+	}
+	// keep holds the live instructions in reverse order.
+	for i, j := 0, len(keep)-1; i < j; i, j = i+1, j-1 {
+		keep[i], keep[j] = keep[j], keep[i]
+	}
+	b.Instrs = keep
+}
