@@ -35,7 +35,8 @@ func (tr *Transformer) VJP(f *ir.Func) (g *ir.Func, err error) {
 		}
 	}()
 	v := &vjp{tr: tr, f: f, b: ir.NewBuilder("vjp("+f.Name+")", f.Pos),
-		prim: make([]ir.Var, len(f.Types)), states: map[*ir.Instr]ir.Var{}, free: map[*ir.Block][]ir.Var{}}
+		prim: make([]ir.Var, len(f.Types)), states: map[*ir.Instr]ir.Var{}, free: map[*ir.Block][]ir.Var{},
+		active: activity(f)}
 	for _, p := range f.Params {
 		v.prim[p] = v.b.Param(f.Types[p])
 	}
@@ -67,7 +68,59 @@ type vjp struct {
 	b      *ir.Builder
 	prim   []ir.Var               // old var -> new primal var, in the current sweep
 	states map[*ir.Instr]ir.Var   // OpLoop -> the recorded states of its forward sweep
-	free   map[*ir.Block][]ir.Var // differentiable variables a block uses from outside
+	free   map[*ir.Block][]ir.Var // active variables a block uses from outside
+	active []bool                 // active[x]: x depends on a parameter through Reals
+
+	// While the body of an elementwise comprehension is transposed, the
+	// cotangents of x[i] for its arrays x, with i the body's index, are
+	// collected here instead of into whole-array cotangents.
+	elemCt  map[ir.Var]ir.Var
+	elemIdx ir.Var
+}
+
+// activity marks the variables of f whose value depends, through Reals, on
+// f's parameters. Only they can carry a cotangent; constants and index
+// arithmetic cost nothing in the backward sweep.
+func activity(f *ir.Func) []bool {
+	active := make([]bool, len(f.Types))
+	for _, p := range f.Params {
+		active[p] = differentiable(f.Types[p])
+	}
+	for changed := true; changed; {
+		changed = false
+		var walk func(b *ir.Block)
+		walk = func(b *ir.Block) {
+			for i := range b.Instrs {
+				in := &b.Instrs[i]
+				if (in.Op == ir.OpLoop || in.Op == ir.OpScan) && len(in.Blocks) == 1 {
+					// The state is active if it starts active or the body
+					// makes it so.
+					s := in.Blocks[0].Params[1]
+					if !active[s] && (active[in.Args[0]] || active[in.Blocks[0].Result]) && differentiable(f.Types[s]) {
+						active[s], changed = true, true
+					}
+				}
+				for _, nb := range in.Blocks {
+					walk(nb)
+				}
+				if active[in.Dst] || !differentiable(f.Types[in.Dst]) {
+					continue
+				}
+				on := false
+				for _, a := range in.Args {
+					on = on || active[a]
+				}
+				for _, nb := range in.Blocks {
+					on = on || active[nb.Result]
+				}
+				if on {
+					active[in.Dst], changed = true, true
+				}
+			}
+		}
+		walk(f.Body)
+	}
+	return active
 }
 
 func (v *vjp) typ(old ir.Var) *ir.Type { return v.f.Types[old] }
@@ -138,7 +191,7 @@ func (v *vjp) zero(t *ir.Type) ir.Var {
 // acc adds c to the cotangent of old var x.
 func (v *vjp) acc(ct map[ir.Var]ir.Var, x ir.Var, c ir.Var) {
 	t := v.typ(x)
-	if !differentiable(t) {
+	if !v.active[x] {
 		return
 	}
 	if old, ok := ct[x]; ok {
@@ -199,6 +252,12 @@ func (v *vjp) instr(in *ir.Instr, cz ir.Var, ct map[ir.Var]ir.Var) {
 			}
 		}
 	case ir.OpIndex:
+		if x := in.Args[0]; v.elemCt != nil && in.Args[1] == v.elemIdx {
+			if _, ok := v.elemCt[x]; ok {
+				v.elemCt[x] = v.addOpt(v.elemCt[x], cz, v.typ(in.Dst))
+				return
+			}
+		}
 		v.accAt(ct, in.Args[0], v.prim[in.Args[1]], cz)
 	case ir.OpUpdate:
 		i := v.prim[in.Args[1]]
@@ -245,7 +304,7 @@ func (v *vjp) instr(in *ir.Instr, cz ir.Var, ct map[ir.Var]ir.Var) {
 // accAt adds c to element i of the cotangent of the array old var a.
 func (v *vjp) accAt(ct map[ir.Var]ir.Var, a, i, c ir.Var) {
 	t := v.typ(a)
-	if !differentiable(t) {
+	if !v.active[a] {
 		return
 	}
 	b := v.b
@@ -390,7 +449,7 @@ func (v *vjp) freeVars(blk *ir.Block) []ir.Var {
 	walk(blk)
 	var fv []ir.Var
 	for u := range used {
-		if !defined[u] && differentiable(v.typ(u)) {
+		if !defined[u] && v.active[u] {
 			fv = append(fv, u)
 		}
 	}
@@ -474,12 +533,113 @@ func union(a, c []ir.Var) []ir.Var {
 	return out
 }
 
+// addOpt adds c to a, where a may be NoVar for zero.
+func (v *vjp) addOpt(a, c ir.Var, t *ir.Type) ir.Var {
+	if a == ir.NoVar {
+		return c
+	}
+	return v.add(a, c, t)
+}
+
+// elementwise reports whether the only uses of x in body are x[i] at its
+// top level, with i the body's index.
+func elementwise(body *ir.Block, x ir.Var) bool {
+	if body.Result == x {
+		return false
+	}
+	idx := body.Params[0]
+	for k := range body.Instrs {
+		in := &body.Instrs[k]
+		for j, a := range in.Args {
+			if a == x && !(in.Op == ir.OpIndex && j == 0 && in.Args[1] == idx) {
+				return false
+			}
+		}
+		for _, nb := range in.Blocks {
+			if uses(nb, x) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func uses(b *ir.Block, x ir.Var) bool {
+	if b.Result == x {
+		return true
+	}
+	for k := range b.Instrs {
+		in := &b.Instrs[k]
+		for _, a := range in.Args {
+			if a == x {
+				return true
+			}
+		}
+		for _, nb := range in.Blocks {
+			if uses(nb, x) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// forElementwise transposes a comprehension whose body reads the arrays
+// it uses from outside only at its own index, as elementwise arithmetic
+// does: the cotangents of their elements are themselves a comprehension,
+// with no accumulation from one element to the next.
+func (v *vjp) forElementwise(in *ir.Instr, cz ir.Var, ct map[ir.Var]ir.Var, fv []ir.Var) {
+	body := in.Blocks[0]
+	b := v.b
+	savedCt, savedIdx := v.elemCt, v.elemIdx
+	types := make([]*ir.Type, len(fv))
+	for k, x := range fv {
+		types[k] = Tangent(v.typ(x).Elem)
+	}
+	_, ps := b.Begin(ir.Int)
+	v.prim[body.Params[0]] = ps[0]
+	v.elemCt, v.elemIdx = map[ir.Var]ir.Var{}, body.Params[0]
+	for _, x := range fv {
+		v.elemCt[x] = ir.NoVar
+	}
+	v.forward(body)
+	local := map[ir.Var]ir.Var{}
+	v.acc(local, body.Result, b.Index(cz, ps[0]))
+	v.backward(body, local)
+	outs := make([]ir.Var, len(fv))
+	for k, x := range fv {
+		if outs[k] = v.elemCt[x]; outs[k] == ir.NoVar {
+			outs[k] = v.zero(v.typ(x).Elem)
+		}
+	}
+	v.elemCt, v.elemIdx = savedCt, savedIdx
+	et := ir.TupleOf(types...)
+	r := b.Tuple(et, outs...)
+	loopBody := b.End(r)
+	res := b.Emit(ir.ArrayOf(in.N, et), ir.Instr{Op: ir.OpFor, N: in.N, Blocks: []*ir.Block{loopBody}})
+	for k, x := range fv {
+		_, ps := b.Begin(ir.Int)
+		e := b.Field(b.Index(res, ps[0]), k)
+		col := b.End(e)
+		v.acc(ct, x, b.Emit(Tangent(v.typ(x)), ir.Instr{Op: ir.OpFor, N: in.N, Blocks: []*ir.Block{col}}))
+	}
+}
+
 // forInstr accumulates, element by element, the cotangents that a
 // comprehension's body sends to the variables it uses from outside.
 func (v *vjp) forInstr(in *ir.Instr, cz ir.Var, ct map[ir.Var]ir.Var) {
 	body := in.Blocks[0]
 	fv := v.freeVars(body)
 	if len(fv) == 0 || in.N == 0 {
+		return
+	}
+	all := true
+	for _, x := range fv {
+		t := v.typ(x)
+		all = all && t.Kind == ir.KArray && t.Len == in.N && elementwise(body, x)
+	}
+	if all {
+		v.forElementwise(in, cz, ct, fv)
 		return
 	}
 	b := v.b
