@@ -104,7 +104,7 @@ func TestLanguageDocs(t *testing.T) {
 	for i := 0; i < len(blocks); i++ {
 		b := blocks[i]
 		switch b.lang {
-		case "output", "stderr", "ir":
+		case "output", "stderr", "ir", "grad":
 			t.Errorf("%s:%d: ```%s block does not follow a ```rose block", path, b.line, b.lang)
 			continue
 		case "rose":
@@ -112,7 +112,7 @@ func TestLanguageDocs(t *testing.T) {
 			continue
 		}
 		// Collect the result blocks that follow immediately.
-		var output, stderr, irText *docBlock
+		var output, stderr, irText, gradText *docBlock
 		for i+1 < len(blocks) && !blocks[i+1].gap && isResult(blocks[i+1].lang) {
 			next := &blocks[i+1]
 			switch {
@@ -122,6 +122,8 @@ func TestLanguageDocs(t *testing.T) {
 				stderr = next
 			case next.lang == "ir" && irText == nil:
 				irText = next
+			case next.lang == "grad" && gradText == nil:
+				gradText = next
 			default:
 				t.Errorf("%s:%d: unexpected ```%s block", path, next.line, next.lang)
 			}
@@ -170,6 +172,11 @@ func TestLanguageDocs(t *testing.T) {
 				t.Errorf("%s:%d: examples fail but no ```stderr block follows:\n%s", path, output.line, errs)
 			}
 		}
+		if gradText != nil {
+			if got := gradExamples(t, prog); got != gradText.body {
+				t.Errorf("%s:%d: rose grad output differs\n--- got:\n%s--- want:\n%s", path, gradText.line, got, gradText.body)
+			}
+		}
 		if irText != nil {
 			p, err := prog.IR()
 			if err != nil {
@@ -185,7 +192,30 @@ func TestLanguageDocs(t *testing.T) {
 	t.Logf("%s: %d valid rose blocks, %d blocks in all", path, roseBlocks, len(blocks))
 }
 
-func isResult(lang string) bool { return lang == "output" || lang == "stderr" || lang == "ir" }
+func isResult(lang string) bool {
+	return lang == "output" || lang == "stderr" || lang == "ir" || lang == "grad"
+}
+
+// gradExamples renders the examples of prog with their gradients as
+// `rose grad` does.
+func gradExamples(t *testing.T, prog *rose.Program) string {
+	t.Helper()
+	ctx := context.Background()
+	exs, err := prog.Examples(ctx)
+	if err != nil {
+		return err.Error() + "\n"
+	}
+	var out strings.Builder
+	for _, ex := range exs {
+		text, err := ex.GradientText(ctx, rose.Reverse)
+		if err != nil {
+			out.WriteString(ex.Text + " = error\n")
+			continue
+		}
+		out.WriteString(text)
+	}
+	return out.String()
+}
 
 // runExamples evaluates the examples of prog as `rose run` does and
 // returns its standard output and standard error.

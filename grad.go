@@ -80,6 +80,36 @@ func (f *Func) GradMode(ctx context.Context, args []eval.Value, opts *eval.Optio
 	return g, nil
 }
 
+// GradientText evaluates ex with its gradient and renders both as `rose
+// grad` prints them: the value, then one line per parameter with a
+// derivative. An example whose result is not Real gets its value and a note.
+func (ex *Example) GradientText(ctx context.Context, mode Mode) (string, error) {
+	if ex.Err != nil {
+		return "", ex.Err
+	}
+	f := ex.Func
+	rt := f.IR.Result()
+	if rt.Kind != ir.KReal {
+		v, err := f.Call(ctx, ex.Args, nil)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("%s = %s\n  (no gradient: the result is %s, not Real)\n", ex.Text, eval.Format(v, rt), rt), nil
+	}
+	g, err := f.GradMode(ctx, ex.Args, nil, mode)
+	if err != nil {
+		return "", err
+	}
+	s := fmt.Sprintf("%s = %s\n", ex.Text, eval.Format(g.Value, rt))
+	params := f.Params()
+	for i, d := range g.Grad {
+		if d != nil {
+			s += fmt.Sprintf("  d/d%s = %s\n", f.ParamNames[i], eval.Format(*d, ad.Tangent(params[i])))
+		}
+	}
+	return s, nil
+}
+
 // zeroTangent is the zero tangent of a value of type t.
 func zeroTangent(t *ir.Type) eval.Value {
 	xs := make([]float64, ad.Tangent(t).Slots())

@@ -10,7 +10,6 @@ import (
 	"github.com/rose-go/rose"
 	"github.com/rose-go/rose/ad"
 	"github.com/rose-go/rose/eval"
-	"github.com/rose-go/rose/ir"
 )
 
 var gradCmd = &command{
@@ -88,31 +87,14 @@ func gradExamples(ctx context.Context, e *env, p *rose.Program, mode rose.Mode) 
 			code = exitUser
 			continue
 		}
-		if rt := ex.Func.IR.Result(); rt.Kind != ir.KReal {
-			v, err := ex.Func.Call(ctx, ex.Args, nil)
-			if err != nil {
-				fmt.Fprintf(e.stdout, "%s = error\n", ex.Text)
-				fmt.Fprintln(e.stderr, err)
-				code = exitUser
-				continue
-			}
-			fmt.Fprintf(e.stdout, "%s = %s\n  (no gradient: the result is %s, not Real)\n", ex.Text, eval.Format(v, rt), rt)
-			continue
-		}
-		g, err := ex.Func.GradMode(ctx, ex.Args, nil, mode)
+		text, err := ex.GradientText(ctx, mode)
 		if err != nil {
 			fmt.Fprintf(e.stdout, "%s = error\n", ex.Text)
-			fmt.Fprintf(e.stderr, "%s: %v\n", ex.Pos, err)
+			fmt.Fprintln(e.stderr, err)
 			code = exitUser
 			continue
 		}
-		fmt.Fprintf(e.stdout, "%s = %s\n", ex.Text, eval.Format(g.Value, ex.Func.IR.Result()))
-		params := ex.Func.Params()
-		for i, d := range g.Grad {
-			if d != nil {
-				fmt.Fprintf(e.stdout, "  d/d%s = %s\n", ex.Func.ParamNames[i], eval.Format(*d, ad.Tangent(params[i])))
-			}
-		}
+		fmt.Fprint(e.stdout, text)
 	}
 	return code
 }
