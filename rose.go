@@ -59,12 +59,22 @@ func (p *Program) Err() error {
 	return &diag.Error{Fset: p.Fset, Diags: p.Diags}
 }
 
-// IR lowers every non-generic function and example instance.
+// IR lowers every non-generic function and example instance, with the
+// derivatives they use made.
 func (p *Program) IR() (*ir.Program, error) {
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	return p.Pkg.Program()
+	prog, err := p.Pkg.Program()
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range prog.Funcs {
+		if err := p.ad.Resolve(f); err != nil {
+			return nil, err
+		}
+	}
+	return prog, nil
 }
 
 // Func is a callable function instance.
@@ -109,6 +119,9 @@ func (p *Program) Func(name string, argsJSON []byte) (*Func, error) {
 }
 
 func (p *Program) wrap(fn *ir.Func, fo *check.FuncObj) (*Func, error) {
+	if err := p.ad.Resolve(fn); err != nil {
+		return nil, err
+	}
 	code, err := eval.Compile(fn)
 	if err != nil {
 		return nil, err

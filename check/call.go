@@ -8,8 +8,7 @@ import (
 
 func (c *checker) call(s *scope, e *parser.CallExpr, want Type) Type {
 	if d := derivativeOp(e.Fun); d != nil {
-		c.errorf(d, "unsupported", "derivative operator %s is not implemented yet", d.Name)
-		return TInvalid
+		return c.derivCall(s, e)
 	}
 	id, ok := e.Fun.(*parser.Ident)
 	if !ok {
@@ -61,20 +60,26 @@ func (c *checker) arity(e *parser.CallExpr, name string, n int) bool {
 }
 
 func (c *checker) userCall(s *scope, e *parser.CallExpr, f *FuncObj) Type {
+	c.signature(f)
+	return c.callSig(s, e, f, f.Name, f.Params, f.Result, nil)
+}
+
+// callSig checks a call of f, or of the derivative ref of f, whose
+// signature is params -> result in terms of f's size parameters.
+func (c *checker) callSig(s *scope, e *parser.CallExpr, f *FuncObj, name string, params []Type, result Type, ref *derivRef) Type {
 	if c.fn == nil && c.inConst {
 		c.errorf(e, "not-constant", "a constant cannot call a function")
 		c.checkArgs(s, e.Args)
 		return TInvalid
 	}
-	c.signature(f)
-	if !c.arity(e, f.Name, len(f.Params)) {
+	if !c.arity(e, name, len(params)) {
 		c.checkArgs(s, e.Args)
 		return TInvalid
 	}
 	bind := map[*SizeParam]Size{}
 	bad := false
 	for i, a := range e.Args {
-		pt := f.Params[i]
+		pt := params[i]
 		at := c.expr(s, a, pt)
 		if isInvalid(at) || isInvalid(pt) {
 			bad = true
@@ -85,7 +90,7 @@ func (c *checker) userCall(s *scope, e *parser.CallExpr, f *FuncObj) Type {
 				c.retype(a, pt)
 				continue
 			}
-			msg := fmt.Sprintf("cannot use %s as %s in argument %d of %s", at, pt, i+1, f.Name)
+			msg := fmt.Sprintf("cannot use %s as %s in argument %d of %s", at, pt, i+1, name)
 			if err.Error() != "mismatch" {
 				msg += ": " + err.Error()
 			}
@@ -96,12 +101,12 @@ func (c *checker) userCall(s *scope, e *parser.CallExpr, f *FuncObj) Type {
 	if c.fn != nil {
 		c.addCall(c.fn, f)
 	}
-	info := &call{fn: f}
+	info := &call{fn: f, deriv: ref}
 	for _, sp := range f.Sizes {
 		sz, ok := bind[sp]
 		if !ok {
 			if !bad {
-				c.errorf(e, "infer-size", "cannot infer size %s of %s from the arguments", sp.Name, f.Name)
+				c.errorf(e, "infer-size", "cannot infer size %s of %s from the arguments", sp.Name, name)
 			}
 			return TInvalid
 		}
@@ -111,7 +116,7 @@ func (c *checker) userCall(s *scope, e *parser.CallExpr, f *FuncObj) Type {
 		return TInvalid
 	}
 	c.pkg.calls[e] = info
-	return subst(f.Result, bind)
+	return subst(result, bind)
 }
 
 func (c *checker) addCall(from, to *FuncObj) {
@@ -262,8 +267,7 @@ func (c *checker) builtinCall(s *scope, e *parser.CallExpr, id builtinID, want T
 }
 
 // derivativeOp returns the derivative operator named by fun, as in
-// grad(f)(x) or grad(f), or nil. The operators are reserved until the
-// derivative transforms are exposed in the language.
+// grad(f)(x) or grad(f), or nil.
 func derivativeOp(fun parser.Expr) *parser.Ident {
 	if c, ok := fun.(*parser.CallExpr); ok {
 		fun = c.Fun

@@ -123,6 +123,7 @@ type Package struct {
 
 type call struct {
 	fn      *FuncObj  // user function, or nil
+	deriv   *derivRef // when the call is of a derivative of fn
 	builtin builtinID // when fn == nil
 	sizes   []Size    // fn's size arguments, in the caller's terms
 	reduceN Size      // builtin reductions: array length
@@ -160,6 +161,8 @@ type checker struct {
 	// assign variables declared outside it; forScope is the innermost one.
 	forScope *scope
 	inConst  bool // checking a constant's initializer
+
+	tangentOf map[*Struct]*Struct // tangent types of struct types
 }
 
 func (c *checker) errorf(n parser.Node, code, format string, args ...any) {

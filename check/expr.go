@@ -115,7 +115,7 @@ func (c *checker) rangeOf(s *scope, lo, hi parser.Expr) (rangeInfo, bool) {
 
 func (c *checker) undefined(s *scope, id *parser.Ident, want func(Object) bool) {
 	if reserved[id.Name] {
-		c.errorf(id, "unsupported", "derivative operator %s is not implemented yet", id.Name)
+		c.errorf(id, "not-a-value", "%s is a derivative operator: apply it to a function and call the result, as in %s(f)(x)", id.Name, id.Name)
 		return
 	}
 	msg := "undefined: " + id.Name

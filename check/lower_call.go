@@ -24,6 +24,10 @@ func (l *lowerer) call(e *parser.CallExpr) ir.Var {
 			args[i] = l.expr(a)
 		}
 		l.at(e.Pos())
+		if info.deriv != nil {
+			ref := derivFunc(info.deriv, callee)
+			return l.b.Emit(l.irType(l.typeOf(e)), ir.Instr{Op: ir.OpCall, Callee: ref, Args: args})
+		}
 		return l.b.Call(callee, args...)
 	}
 	return l.builtin(e, info)
@@ -133,4 +137,14 @@ func (l *lowerer) reduce(e *parser.CallExpr, info *call) ir.Var {
 	return l.fold(n-1, first, op, func(i ir.Var) ir.Var {
 		return elem(l.b.Binary(ir.OpAdd, i, l.b.Int(1)))
 	})
+}
+
+// derivFunc makes the IR reference to the derivative d of fn, which package
+// ad materializes (ad.Resolve): the checker does not differentiate.
+func derivFunc(d *derivRef, fn *ir.Func) *ir.Func {
+	of := fn
+	if d.of != nil {
+		of = derivFunc(d.of, fn)
+	}
+	return &ir.Func{Name: d.kind + "(" + of.Name + ")", Pos: fn.Pos, Deriv: &ir.Derivative{Kind: d.kind, Of: of}}
 }

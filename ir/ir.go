@@ -151,6 +151,18 @@ type Func struct {
 	Params []Var   // parameters, in order
 	Types  []*Type // Types[v] is the type of variable v
 	Body   *Block  // Body.Result is the function's result
+
+	// Deriv, when set, makes f a reference to a derivative of another
+	// function, with no body: the checker emits such references for the
+	// language's derivative operators and package ad replaces them (see
+	// ad.Resolve) before anything verifies or runs the program.
+	Deriv *Derivative
+}
+
+// Derivative names a derivative of a function.
+type Derivative struct {
+	Kind string // "jvp", "vjp" or "grad"
+	Of   *Func
 }
 
 // Result is the type of f's result.
