@@ -175,3 +175,51 @@ func (f *Func) reverse(ctx context.Context, args []eval.Value, opts *eval.Option
 	}
 	return g, nil
 }
+
+// Derivative returns the IR of a derivative of the function name ("grad",
+// "jvp" or "vjp") with every function it calls, callees first, for
+// inspection (`rose ir --grad NAME`).
+func (p *Program) Derivative(kind, name string) (*ir.Program, error) {
+	f, err := p.Func(name, nil)
+	if err != nil {
+		return nil, err
+	}
+	var d *ir.Func
+	switch kind {
+	case "grad":
+		d, err = p.ad.Grad(f.IR)
+	case "jvp":
+		d = p.ad.JVP(f.IR)
+	case "vjp":
+		d, err = p.ad.VJP(f.IR)
+	default:
+		err = fmt.Errorf("unknown derivative %q", kind)
+	}
+	if err != nil {
+		return nil, err
+	}
+	prog := &ir.Program{}
+	seen := map[*ir.Func]bool{}
+	var visit func(f *ir.Func)
+	var block func(b *ir.Block)
+	block = func(b *ir.Block) {
+		for i := range b.Instrs {
+			if c := b.Instrs[i].Callee; c != nil {
+				visit(c)
+			}
+			for _, nb := range b.Instrs[i].Blocks {
+				block(nb)
+			}
+		}
+	}
+	visit = func(f *ir.Func) {
+		if seen[f] {
+			return
+		}
+		seen[f] = true
+		block(f.Body)
+		prog.Funcs = append(prog.Funcs, f)
+	}
+	visit(d)
+	return prog, nil
+}

@@ -94,6 +94,9 @@ func TestCLI(t *testing.T) {
 		{"run with errors", []string{"run", "testdata/bad.rose"}, "", 1, "", `error\[undefined\]`},
 		{"static index", []string{"run", "testdata/static.rose"}, "", 0, `= 2\.0`, ""},
 		{"ir", []string{"ir", prog}, "", 0, `fn f\(`, ""},
+		{"ir grad", []string{"ir", "--grad", "f", prog}, "", 0, `fn vjp\(f\)\(%0: Real, %1: Real\)(.|\n)*fn grad\(f\)\(%0: Real\) -> Real`, ""},
+		{"ir two derivatives", []string{"ir", "--grad", "f", "--jvp", "f", prog}, "", 2, "", `exclude each other`},
+		{"ir grad non-real", []string{"ir", "--grad", "h", prog}, "", 1, "", `needs a Real result`},
 		// The analytic gradient of Rosenbrock at (-1.2, 1) is (-215.6, -88);
 		// both modes get it to the last bit or two.
 		{"grad rosenbrock", []string{"grad", "../../examples/rosenbrock.rose", "-f", "rosenbrock", "--args", "[[-1.2, 1.0]]"}, "", 0, `^\{"value": 24\.199999999999996, "grad": \[\[-215\.(6|5999999999999\d+),-87\.9999999999999\d+\]\]\}\n$`, ""},

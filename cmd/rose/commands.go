@@ -247,22 +247,48 @@ func toJSON(p *rose.Program) []jsonDiag {
 
 var irCmd = &command{
 	name:    "ir",
-	usage:   "FILE",
+	usage:   "[--grad NAME | --jvp NAME | --vjp NAME] FILE",
 	summary: "print the intermediate representation",
 	help: `
 IR prints the lowered form of FILE: every non-generic function and every
 instance of a generic function that an example uses, callees first. Each
 function is in A-normal form: one operation per line, loops and conditionals
 as nested blocks.
+
+With --grad NAME (or --jvp, --vjp) it prints instead the derivative of the
+function NAME and every function that derivative calls, callees first: the
+IR that rose grad runs.
 `,
 	flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) int {
+		kinds := map[string]*string{}
+		for _, k := range []string{"grad", "jvp", "vjp"} {
+			kinds[k] = fs.String(k, "", "print the "+k+" of the function `NAME`")
+		}
 		return func(_ context.Context, e *env, pos []string) int {
 			if len(pos) != 1 {
 				return usage(e, "ir", "expects exactly one FILE")
 			}
+			kind, name := "", ""
+			for k, v := range kinds {
+				if *v != "" {
+					if kind != "" {
+						return usage(e, "ir", "--grad, --jvp and --vjp exclude each other")
+					}
+					kind, name = k, *v
+				}
+			}
 			p, ok := load(e, "ir", pos[0])
 			if !ok {
 				return exitUser
+			}
+			if kind != "" {
+				d, err := p.Derivative(kind, name)
+				if err != nil {
+					fmt.Fprintf(e.stderr, "rose ir: %v\n", err)
+					return exitUser
+				}
+				fmt.Fprint(e.stdout, d.String())
+				return exitOK
 			}
 			prog, err := p.IR()
 			if err != nil {
