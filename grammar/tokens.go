@@ -26,6 +26,7 @@ var (
 // unknown character becomes an Illegal token.
 func Tokenize(filename string, src []byte) []lexer.Token {
 	toks := make([]lexer.Token, 0, len(src)/3)
+	text := string(src) // token values are slices of one copy
 	line, lineStart := 1, 0
 	for i := 0; i < len(src); {
 		c := src[i]
@@ -61,7 +62,7 @@ func Tokenize(filename string, src []byte) []lexer.Token {
 				typ = TIllegal
 			}
 		}
-		toks = append(toks, lexer.Token{Type: typ, Value: string(src[start:i]), Pos: lexer.Position{
+		toks = append(toks, lexer.Token{Type: typ, Value: text[start:i], Pos: lexer.Position{
 			Filename: filename, Offset: start, Line: line, Column: start - lineStart + 1,
 		}})
 		if typ == TNewline {
