@@ -132,25 +132,36 @@ func runExamples(ctx context.Context, e *env, p *rose.Program) int {
 	return code
 }
 
-func callOne(ctx context.Context, e *env, p *rose.Program, name, argText string) int {
-	data, code := readArgs(e, "run", argText)
+// funcAndArgs looks up the function of -f and decodes the arguments of
+// --args for it, reporting problems as command cmd; code is exitOK when f
+// can be called.
+func funcAndArgs(e *env, cmd string, p *rose.Program, name, argText string) (f *rose.Func, args []eval.Value, code int) {
+	data, code := readArgs(e, cmd, argText)
 	if code != exitOK {
-		return code
+		return nil, nil, code
 	}
 	f, err := p.Func(name, data)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "rose run: %v\n", err)
-		return exitUser
+		fmt.Fprintf(e.stderr, "rose %s: %v\n", cmd, err)
+		return nil, nil, exitUser
 	}
 	params := f.Params()
 	if argText == "" && len(params) > 0 {
-		fmt.Fprintf(e.stderr, "rose run: %s takes %d arguments; pass them with --args JSON\n", name, len(params))
-		return exitUsage
+		fmt.Fprintf(e.stderr, "rose %s: %s takes %d arguments; pass them with --args JSON\n", cmd, name, len(params))
+		return nil, nil, exitUsage
 	}
-	args, err := eval.DecodeArgs(params, data)
+	args, err = eval.DecodeArgs(params, data)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "rose run: %s: %v\n", name, err)
-		return exitUser
+		fmt.Fprintf(e.stderr, "rose %s: %s: %v\n", cmd, name, err)
+		return nil, nil, exitUser
+	}
+	return f, args, exitOK
+}
+
+func callOne(ctx context.Context, e *env, p *rose.Program, name, argText string) int {
+	f, args, code := funcAndArgs(e, "run", p, name, argText)
+	if code != exitOK {
+		return code
 	}
 	v, err := f.Call(ctx, args, nil)
 	if err != nil {

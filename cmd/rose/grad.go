@@ -100,25 +100,11 @@ func gradExamples(ctx context.Context, e *env, p *rose.Program, mode rose.Mode) 
 }
 
 func gradOne(ctx context.Context, e *env, p *rose.Program, name, argText string, mode rose.Mode) int {
-	data, code := readArgs(e, "grad", argText)
+	f, args, code := funcAndArgs(e, "grad", p, name, argText)
 	if code != exitOK {
 		return code
 	}
-	f, err := p.Func(name, data)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "rose grad: %v\n", err)
-		return exitUser
-	}
 	params := f.Params()
-	if argText == "" && len(params) > 0 {
-		fmt.Fprintf(e.stderr, "rose grad: %s takes %d arguments; pass them with --args JSON\n", name, len(params))
-		return exitUsage
-	}
-	args, err := eval.DecodeArgs(params, data)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "rose grad: %s: %v\n", name, err)
-		return exitUser
-	}
 	g, err := f.GradMode(ctx, args, nil, mode)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "rose grad: %v\n", err)
