@@ -38,13 +38,14 @@ func Tangent(t *ir.Type) *ir.Type {
 // Transformer holds the derivatives made so far, so that each function is
 // transformed once however many callers it has.
 type Transformer struct {
-	jvp, vjp, grad map[*ir.Func]*ir.Func
+	jvp, vjp, vjpCt, grad map[*ir.Func]*ir.Func
 	resolved       map[*ir.Func]bool
 }
 
 // NewTransformer returns an empty cache.
 func NewTransformer() *Transformer {
-	return &Transformer{jvp: map[*ir.Func]*ir.Func{}, vjp: map[*ir.Func]*ir.Func{}, grad: map[*ir.Func]*ir.Func{}}
+	return &Transformer{jvp: map[*ir.Func]*ir.Func{}, vjp: map[*ir.Func]*ir.Func{},
+		vjpCt: map[*ir.Func]*ir.Func{}, grad: map[*ir.Func]*ir.Func{}}
 }
 
 // JVP returns the forward-mode derivative of f: a function taking f's

@@ -22,7 +22,20 @@ import (
 // records each step's state (OpScan) and its backward loop runs the steps
 // in reverse from those states. A call stays a call, to the callee's VJP.
 func (tr *Transformer) VJP(f *ir.Func) (g *ir.Func, err error) {
-	if g, ok := tr.vjp[f]; ok {
+	return tr.vjpOf(f, true)
+}
+
+// vjpOf makes the VJP of f, or with primal false its variant that returns
+// only the tuple of parameter cotangents: a backward sweep calls that one,
+// since its caller does not need the callee's value again, and pruning
+// then drops whatever part of the callee's forward sweep its own backward
+// sweep does not use.
+func (tr *Transformer) vjpOf(f *ir.Func, primal bool) (g *ir.Func, err error) {
+	cache := tr.vjp
+	if !primal {
+		cache = tr.vjpCt
+	}
+	if g, ok := cache[f]; ok {
 		return g, nil
 	}
 	defer func() {
@@ -34,7 +47,11 @@ func (tr *Transformer) VJP(f *ir.Func) (g *ir.Func, err error) {
 			g, err = nil, e
 		}
 	}()
-	v := &vjp{tr: tr, f: f, b: ir.NewBuilder("vjp("+f.Name+")", f.Pos),
+	name := "vjp(" + f.Name + ")"
+	if !primal {
+		name = "vjp_ct(" + f.Name + ")"
+	}
+	v := &vjp{tr: tr, f: f, b: ir.NewBuilder(name, f.Pos),
 		prim: make([]ir.Var, len(f.Types)), states: map[*ir.Instr]ir.Var{}, free: map[*ir.Block][]ir.Var{},
 		active: activity(f)}
 	for _, p := range f.Params {
@@ -45,15 +62,18 @@ func (tr *Transformer) VJP(f *ir.Func) (g *ir.Func, err error) {
 	y := v.forward(f.Body)
 	ct := map[ir.Var]ir.Var{f.Body.Result: ctY}
 	v.backward(f.Body, ct)
-	outs := []ir.Var{y}
-	types := []*ir.Type{rt}
+	var outs []ir.Var
+	var types []*ir.Type
+	if primal {
+		outs, types = append(outs, y), append(types, rt)
+	}
 	for _, p := range f.Params {
 		outs = append(outs, v.ctValue(ct, p))
 		types = append(types, Tangent(f.Types[p]))
 	}
 	g = v.b.Finish(v.b.Tuple(ir.TupleOf(types...), outs...))
 	ir.Prune(g)
-	tr.vjp[f] = g
+	cache[f] = g
 	return g, nil
 }
 
@@ -274,7 +294,7 @@ func (v *vjp) instr(in *ir.Instr, cz ir.Var, ct map[ir.Var]ir.Var) {
 		}
 		v.scalar(in, cz, ct)
 	case ir.OpCall:
-		g, err := v.tr.VJP(in.Callee)
+		g, err := v.tr.vjpOf(in.Callee, false)
 		if err != nil {
 			panic(err)
 		}
@@ -284,8 +304,8 @@ func (v *vjp) instr(in *ir.Instr, cz ir.Var, ct map[ir.Var]ir.Var) {
 		}
 		r := b.Call(g, append(args, cz)...)
 		for k, a := range in.Args {
-			if differentiable(v.typ(a)) {
-				v.acc(ct, a, b.Field(r, k+1))
+			if v.active[a] {
+				v.acc(ct, a, b.Field(r, k))
 			}
 		}
 	case ir.OpIf:
