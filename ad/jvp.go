@@ -39,7 +39,7 @@ func Tangent(t *ir.Type) *ir.Type {
 // transformed once however many callers it has.
 type Transformer struct {
 	jvp, vjp, vjpCt, grad map[*ir.Func]*ir.Func
-	resolved       map[*ir.Func]bool
+	resolved              map[*ir.Func]bool
 }
 
 // NewTransformer returns an empty cache.
