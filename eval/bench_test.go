@@ -15,7 +15,7 @@ func executed(b *ir.Block) int {
 		in := &b.Instrs[i]
 		n++
 		switch in.Op {
-		case ir.OpFor, ir.OpLoop:
+		case ir.OpFor, ir.OpLoop, ir.OpScan:
 			n += in.N * executed(in.Blocks[0])
 		case ir.OpCall:
 			n += executed(in.Callee.Body)

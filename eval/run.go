@@ -12,10 +12,10 @@ import (
 
 // Options tunes a call. The zero value (or nil) means no limits.
 type Options struct {
-	// MaxSteps bounds the work of a call: every loop iteration (OpFor and
-	// OpLoop) and every Rose call is a step, and the call fails with a
-	// RuntimeError wrapping ErrStepBudget once more than MaxSteps are
-	// taken. 0 means unlimited. Since bodies are finite and calls are not
+	// MaxSteps bounds the work of a call: every loop iteration (OpFor,
+	// OpLoop, OpScan) and every Rose call is a step, and the call fails
+	// with a RuntimeError wrapping ErrStepBudget once more than MaxSteps
+	// are taken. 0 means unlimited. Since bodies are finite and calls are not
 	// recursive, this bounds the running time of any call.
 	MaxSteps int64
 }

@@ -171,8 +171,8 @@ func (f *Func) Result() *Type { return f.Types[f.Body.Result] }
 // Block is a sequence of instructions that computes a value.
 type Block struct {
 	// Params are bound by the instruction that owns the block: the index
-	// for OpFor, the index and the carried state for OpLoop, nothing for
-	// OpIf's arms and the function body.
+	// for OpFor, the index and the carried state for OpLoop and OpScan,
+	// nothing for OpIf's arms and the function body.
 	Params []Var
 	Instrs []Instr
 	Result Var // the block's value; defined in the block or visible to it
@@ -186,9 +186,9 @@ type Instr struct {
 	Args   []Var
 	F      float64  // OpConst of Real type
 	I      int64    // OpConst of Int or Bool type (0 false, 1 true)
-	N      int      // OpField: field index; OpFor, OpLoop: trip count
+	N      int      // OpField: field index; OpFor, OpLoop, OpScan: trip count
 	Callee *Func    // OpCall
-	Blocks []*Block // OpIf: then, else; OpFor, OpLoop: body
+	Blocks []*Block // OpIf: then, else; OpFor, OpLoop, OpScan: body
 	Pos    Pos      // source position, for runtime errors
 }
 
