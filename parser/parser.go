@@ -68,6 +68,9 @@ type parser struct {
 	file *token.File
 	src  []byte
 	errs diag.List
+
+	fast     *fast // reused from item to item
+	memoHits int   // failures the fast parser did not recompute (for tests)
 }
 
 func (p *parser) pos(off int) token.Pos { return token.Pos(p.file.Base() + off) }
@@ -79,8 +82,13 @@ func (p *parser) errorf(pos token.Pos, code, format string, args ...any) {
 }
 
 // item parses one top-level item; on error it reports and returns a
-// BadDecl. A failure inside participle is confined to the item.
-func (p *parser) item(it grammar.ItemTokens) (d Decl) {
+// BadDecl. A failure inside the parser is confined to the item.
+func (p *parser) item(it grammar.ItemTokens) Decl {
+	return p.itemWith(it, (*parser).parseItemFast)
+}
+
+// itemWith is item with the given parser for the item's tokens.
+func (p *parser) itemWith(it grammar.ItemTokens, parse func(*parser, []lexer.Token, lexer.Position) (Decl, bool)) (d Decl) {
 	first := it.Toks[0]
 	bad := &BadDecl{From: p.lpos(first.Pos), To: p.pos(it.End)}
 	defer func() {
@@ -102,15 +110,25 @@ func (p *parser) item(it grammar.ItemTokens) (d Decl) {
 		// The item ends where the next begins; report a missing closer there.
 		end.Offset = it.End
 	}
-	g, err := grammar.ParseItem(it.Toks, end)
-	if err != nil {
-		p.syntaxError(err)
-		return bad
-	}
-	if d = p.decl(g); d == nil {
+	d, ok := parse(p, it.Toks, end)
+	if !ok {
 		return bad
 	}
 	return d
+}
+
+// parseItemParticiple parses the tokens of one item with participle and
+// converts the result, the reference that the hand-written parser in
+// fast.go is tested against. On a syntax error it reports one diagnostic
+// and returns false.
+func (p *parser) parseItemParticiple(toks []lexer.Token, end lexer.Position) (Decl, bool) {
+	g, err := grammar.ParseItem(toks, end)
+	if err != nil {
+		p.syntaxError(err)
+		return nil, false
+	}
+	d := p.decl(g)
+	return d, d != nil
 }
 
 func isItemKeyword(s string) bool {
