@@ -25,7 +25,7 @@ var (
 // needs them); newlines are kept for Split. Tokenize never fails: an
 // unknown character becomes an Illegal token.
 func Tokenize(filename string, src []byte) []lexer.Token {
-	toks := make([]lexer.Token, 0, len(src)/3)
+	toks := make([]lexer.Token, 0, len(src)/2+16)
 	text := string(src) // token values are slices of one copy
 	line, lineStart := 1, 0
 	for i := 0; i < len(src); {
@@ -137,18 +137,19 @@ var itemKeywords = map[string]bool{"fn": true, "const": true, "type": true, "str
 // arguments or an array literal may span lines freely.
 func Split(toks []lexer.Token) []ItemTokens {
 	var items []ItemTokens
-	var cur []lexer.Token
+	cur := make([]lexer.Token, 0, len(toks)) // all items share one array
 	var stack []byte // open brackets; 's' is a struct literal's brace
 	inserted := -1   // index in cur of the last ";" made from a newline
 	flush := func() {
 		for len(cur) > 0 && cur[len(cur)-1].Type == TPunct && cur[len(cur)-1].Value == ";" {
 			cur = cur[:len(cur)-1]
 		}
-		if len(cur) > 0 {
-			last := cur[len(cur)-1]
-			items = append(items, ItemTokens{Toks: cur, End: last.Pos.Offset + len(last.Value)})
+		n := len(cur)
+		if n > 0 {
+			last := cur[n-1]
+			items = append(items, ItemTokens{Toks: cur[:n:n], End: last.Pos.Offset + len(last.Value)})
 		}
-		cur = nil
+		cur = cur[n:n]
 		stack = stack[:0]
 		inserted = -1
 	}
