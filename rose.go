@@ -47,8 +47,37 @@ func Load(filename string, src []byte) *Program {
 	f, errs := parser.ParseFile(fset, filename, src)
 	pkg, cerrs := check.Check(fset, f)
 	all := append(errs, cerrs...)
+	p := &Program{Fset: fset, File: f, Pkg: pkg, Src: src, ad: ad.NewTransformer()}
+	if len(all) == 0 {
+		all = p.checkRules()
+	}
 	all.Sort()
-	return &Program{Fset: fset, File: f, Pkg: pkg, Diags: all, Src: src, ad: ad.NewTransformer()}
+	p.Diags = all
+	return p
+}
+
+// checkRules verifies that every custom JVP rule of a non-generic function
+// is linear in its tangents, which reverse mode relies on to transpose it.
+func (p *Program) checkRules() diag.List {
+	var out diag.List
+	base := p.Fset.File(p.File.FileEnd).Base()
+	for _, fo := range p.Pkg.Funcs {
+		if fo.Rule == nil || len(fo.Sizes) > 0 {
+			continue
+		}
+		fn, err := p.Pkg.Instantiate(fo, nil)
+		if err != nil || fn.CustomJVP == nil {
+			continue // reported when the function is used
+		}
+		err = ad.CheckLinear(fn.CustomJVP, len(fn.Params))
+		if le, ok := err.(*ad.LinearityError); ok {
+			pos := token.Pos(base + int(le.Pos))
+			out = append(out, diag.Diagnostic{Pos: pos, End: pos, Code: "nonlinear-rule",
+				Msg:     fmt.Sprintf("the JVP rule %s of %s must be linear in its tangents, but it %s", fo.Rule.Name, fo.Name, le.Msg),
+				Related: []diag.Related{{Pos: fo.Decl.Rule.Pos(), Msg: "rule attached here"}}})
+		}
+	}
+	return out
 }
 
 // Err returns the diagnostics as a *diag.Error, or nil if there are none.

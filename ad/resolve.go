@@ -21,6 +21,11 @@ func (tr *Transformer) Resolve(f *ir.Func) error {
 	if f.Deriv != nil {
 		return fmt.Errorf("ad: %s is a derivative reference, not a function", f.Name)
 	}
+	if f.CustomJVP != nil {
+		if err := tr.Resolve(f.CustomJVP); err != nil {
+			return err
+		}
+	}
 	var walk func(b *ir.Block) error
 	walk = func(b *ir.Block) error {
 		for i := range b.Instrs {

@@ -38,6 +38,13 @@ func (tr *Transformer) vjpOf(f *ir.Func, primal bool) (g *ir.Func, err error) {
 	if g, ok := cache[f]; ok {
 		return g, nil
 	}
+	return tr.vjpBuild(f, primal, nil, cache)
+}
+
+// vjpBuild makes a VJP of f. With inputs set, only the parameters it marks
+// are differentiated; the others get zero cotangents. The result goes into
+// cache.
+func (tr *Transformer) vjpBuild(f *ir.Func, primal bool, inputs []bool, cache map[*ir.Func]*ir.Func) (g *ir.Func, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			e, ok := r.(vjpError)
@@ -47,13 +54,19 @@ func (tr *Transformer) vjpOf(f *ir.Func, primal bool) (g *ir.Func, err error) {
 			g, err = nil, e
 		}
 	}()
+	if f.CustomJVP != nil && inputs == nil {
+		if g, err = tr.transposeRule(f, primal); err == nil {
+			cache[f] = g
+		}
+		return g, err
+	}
 	name := "vjp(" + f.Name + ")"
 	if !primal {
 		name = "vjp_ct(" + f.Name + ")"
 	}
 	v := &vjp{tr: tr, f: f, b: ir.NewBuilder(name, f.Pos),
 		prim: make([]ir.Var, len(f.Types)), states: map[*ir.Instr]ir.Var{}, free: map[*ir.Block][]ir.Var{},
-		active: activity(f)}
+		active: activity(f, inputs)}
 	for _, p := range f.Params {
 		v.prim[p] = v.b.Param(f.Types[p])
 	}
@@ -101,10 +114,10 @@ type vjp struct {
 // activity marks the variables of f whose value depends, through Reals, on
 // f's parameters. Only they can carry a cotangent; constants and index
 // arithmetic cost nothing in the backward sweep.
-func activity(f *ir.Func) []bool {
+func activity(f *ir.Func, inputs []bool) []bool {
 	active := make([]bool, len(f.Types))
-	for _, p := range f.Params {
-		active[p] = differentiable(f.Types[p])
+	for i, p := range f.Params {
+		active[p] = differentiable(f.Types[p]) && (inputs == nil || inputs[i])
 	}
 	for changed := true; changed; {
 		changed = false
@@ -725,4 +738,58 @@ func (v *vjp) loopInstr(in *ir.Instr, cz ir.Var, ct map[ir.Var]ir.Var) {
 	for k, x := range fv {
 		ct[x] = b.Field(res, k+1)
 	}
+}
+
+// transposeRule makes the VJP of a function with a custom JVP rule by
+// transposing the rule: the rule is linear in its tangents, so the
+// cotangents of those tangents under the rule's own VJP, at zero tangents
+// and with the result cotangent in the tangent slot, are the transpose of
+// the rule applied to the result cotangent.
+func (tr *Transformer) transposeRule(f *ir.Func, primal bool) (*ir.Func, error) {
+	rule := f.CustomJVP
+	rv, ok := tr.vjpLin[rule]
+	if !ok {
+		// Only the tangents are differentiated: the rule's value part
+		// (which may call f) is constant to the transpose.
+		n := len(f.Params)
+		inputs := make([]bool, 2*n)
+		for k := n; k < 2*n; k++ {
+			inputs[k] = true
+		}
+		var err error
+		if rv, err = tr.vjpBuild(rule, false, inputs, tr.vjpLin); err != nil {
+			return nil, err
+		}
+	}
+	name := "vjp(" + f.Name + ")"
+	if !primal {
+		name = "vjp_ct(" + f.Name + ")"
+	}
+	b := ir.NewBuilder(name, f.Pos)
+	j := &jvp{b: b}
+	n := len(f.Params)
+	args := make([]ir.Var, 0, 2*n+1)
+	for _, p := range f.Params {
+		args = append(args, b.Param(f.Types[p]))
+	}
+	rt := f.Result()
+	ctY := b.Param(Tangent(rt))
+	for _, p := range f.Params {
+		args = append(args, j.zero(f.Types[p]))
+	}
+	seed := b.Tuple(ir.TupleOf(Tangent(rt), Tangent(Tangent(rt))), j.zero(rt), ctY)
+	r := b.Call(rv, append(args, seed)...)
+	var outs []ir.Var
+	var types []*ir.Type
+	if primal {
+		y := b.Call(f, args[:n]...)
+		outs, types = append(outs, y), append(types, rt)
+	}
+	for k, p := range f.Params {
+		outs = append(outs, b.Field(r, n+k))
+		types = append(types, Tangent(f.Types[p]))
+	}
+	g := b.Finish(b.Tuple(ir.TupleOf(types...), outs...))
+	ir.Prune(g)
+	return g, nil
 }

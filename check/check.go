@@ -32,6 +32,7 @@ type FuncObj struct {
 	Sizes  []*SizeParam
 	Params []Type
 	Result Type
+	Rule   *FuncObj   // the custom JVP rule declared with `jvp`, or nil
 	calls  []*FuncObj // distinct callees, in first-call order
 	state  int        // signature: 0 unresolved, 1 resolving, 2 done
 }
@@ -217,6 +218,9 @@ func (c *checker) run() {
 	}
 	for _, o := range pkg.Funcs {
 		c.signature(o)
+	}
+	for _, o := range pkg.Funcs {
+		c.rule(o)
 	}
 	for _, o := range pkg.Funcs {
 		c.funcBody(o)

@@ -1,6 +1,10 @@
 package check
 
-import "github.com/rose-go/rose/parser"
+import (
+	"strings"
+
+	"github.com/rose-go/rose/parser"
+)
 
 // derivRef is a derivative operator applied to a function expression:
 // grad(f), jvp(grad(f)), ...
@@ -171,4 +175,55 @@ func hasReal(t Type) bool {
 		}
 	}
 	return false
+}
+
+// rule checks the custom JVP named by `fn f(...) -> T jvp rule`: rule
+// takes f's parameters and then one tangent per parameter, and returns
+// (value, tangent of the value). A generic rule has f's size parameters, in
+// the same order.
+func (c *checker) rule(f *FuncObj) {
+	id := f.Decl.Rule
+	if id == nil {
+		return
+	}
+	o, ok := c.pkg.scope.lookup(id.Name).(*FuncObj)
+	if !ok {
+		if c.pkg.scope.lookup(id.Name) == nil {
+			c.undefined(c.pkg.scope, id, func(o Object) bool { _, ok := o.(*FuncObj); return ok })
+		} else {
+			c.errorf(id, "bad-rule", "%s is not a function", id.Name)
+		}
+		return
+	}
+	c.pkg.Uses[id] = o
+	if o == f {
+		c.errorf(id, "bad-rule", "%s cannot be its own derivative rule", f.Name)
+		return
+	}
+	c.signature(o)
+	if len(o.Sizes) != len(f.Sizes) {
+		c.errorf(id, "bad-rule", "%s has %d size parameters but %s has %d; a rule has its function's sizes", o.Name, len(o.Sizes), f.Name, len(f.Sizes))
+		return
+	}
+	bind := map[*SizeParam]Size{}
+	for i, sp := range o.Sizes {
+		bind[sp] = Size{Param: f.Sizes[i]}
+	}
+	wantParams := append(append([]Type(nil), f.Params...), c.tangents(f.Params)...)
+	wantResult := &Tuple{Elems: []Type{f.Result, c.tangent(f.Result)}}
+	ok = len(o.Params) == len(wantParams) && Identical(subst(o.Result, bind), wantResult)
+	for i := 0; ok && i < len(wantParams); i++ {
+		ok = Identical(subst(o.Params[i], bind), wantParams[i])
+	}
+	if !ok {
+		var ps []string
+		for _, t := range wantParams {
+			ps = append(ps, t.String())
+		}
+		c.errorRel(id, o.Decl.Name.Pos(), "rule declared here", "bad-rule",
+			"the JVP rule of %s must have the signature (%s) -> %s: the parameters, then one tangent per parameter; the value, then its tangent",
+			f.Name, strings.Join(ps, ", "), wantResult)
+		return
+	}
+	f.Rule = o
 }

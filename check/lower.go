@@ -78,6 +78,15 @@ func (p *Package) Instantiate(f *FuncObj, sizes []int) (fn *ir.Func, err error) 
 	res := l.block(f.Decl.Body)
 	in.ir = l.b.Finish(res)
 	p.order = append(p.order, in.ir)
+	if f.Rule != nil {
+		// The rule may call f, which is complete now.
+		in.busy = false
+		rule, err := p.Instantiate(f.Rule, sizes)
+		if err != nil {
+			return nil, err
+		}
+		in.ir.CustomJVP = rule
+	}
 	return in.ir, nil
 }
 

@@ -335,6 +335,10 @@ func (p *printer) decl(d parser.Decl) {
 			func(i int) { p.param(d.Params[i]) })
 		p.write(" -> ")
 		p.typ(d.Result)
+		if d.Rule != nil {
+			p.write(" jvp ")
+			p.ident(d.Rule)
+		}
 		p.write(" ")
 		p.block(d.Body)
 	case *parser.ConstDecl:

@@ -217,6 +217,9 @@ func (d *dumper) node(n any, k int) {
 			d.node(q, k+1)
 		}
 		d.node(n.Result, k+1)
+		if n.Rule != nil {
+			d.line(k+1, "jvp %s", n.Rule.Name)
+		}
 		d.node(n.Body, k+1)
 	case *parser.ConstDecl:
 		d.line(k, "Const %s", n.Name.Name)

@@ -50,6 +50,7 @@ type Fn struct {
 	Lparen lexer.Position
 	Params []*Param `parser:"\"(\" ( @@ ( \",\" @@ )* \",\"? )? \")\""`
 	Result *Type    `parser:"\"->\" @@"`
+	Rule   *Name    `parser:"( \"jvp\" @@ )?"`
 	Body   *Block   `parser:"@@"`
 }
 

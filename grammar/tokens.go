@@ -138,8 +138,8 @@ var itemKeywords = map[string]bool{"fn": true, "const": true, "type": true, "str
 func Split(toks []lexer.Token) []ItemTokens {
 	var items []ItemTokens
 	cur := make([]lexer.Token, 0, len(toks)) // all items share one array
-	var stack []byte // open brackets; 's' is a struct literal's brace
-	inserted := -1   // index in cur of the last ";" made from a newline
+	var stack []byte                         // open brackets; 's' is a struct literal's brace
+	inserted := -1                           // index in cur of the last ";" made from a newline
 	flush := func() {
 		for len(cur) > 0 && cur[len(cur)-1].Type == TPunct && cur[len(cur)-1].Value == ";" {
 			cur = cur[:len(cur)-1]

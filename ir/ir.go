@@ -152,6 +152,12 @@ type Func struct {
 	Types  []*Type // Types[v] is the type of variable v
 	Body   *Block  // Body.Result is the function's result
 
+	// CustomJVP, when set, is f's derivative as its author wrote it: a
+	// function of f's parameters followed by one tangent per parameter,
+	// returning (result, tangent of the result), linear in the tangents.
+	// The derivative transforms use it instead of differentiating f.
+	CustomJVP *Func
+
 	// Deriv, when set, makes f a reference to a derivative of another
 	// function, with no body: the checker emits such references for the
 	// language's derivative operators and package ad replaces them (see

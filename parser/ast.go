@@ -219,13 +219,14 @@ type (
 	// BadDecl stands for a declaration with a syntax error.
 	BadDecl struct{ From, To token.Pos }
 
-	// FuncDecl is `fn name<sizes>(params) -> Result { body }`.
+	// FuncDecl is `fn name<sizes>(params) -> Result jvp rule { body }`.
 	FuncDecl struct {
 		Fn     token.Pos
 		Name   *Ident
 		Sizes  []*Ident
 		Params []*Param
 		Result TypeExpr
+		Rule   *Ident // the function giving the JVP, or nil
 		Body   *Block
 	}
 

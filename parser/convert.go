@@ -18,6 +18,9 @@ func (p *parser) decl(g *grammar.Item) Decl {
 		for _, s := range fn.Sizes {
 			d.Sizes = append(d.Sizes, p.name(s))
 		}
+		if fn.Rule != nil {
+			d.Rule = p.name(fn.Rule)
+		}
 		for _, q := range fn.Params {
 			d.Params = append(d.Params, &Param{Name: p.name(q.Name), Type: p.typ(q.Type)})
 		}

@@ -234,7 +234,7 @@ func (f *fast) wantName() (*Ident, bool) {
 }
 
 // "fn" Name ( "<" ( Name ( "," Name )* )? ">" )?
-// "(" ( Param ( "," Param )* ","? )? ")" "->" Type Block
+// "(" ( Param ( "," Param )* ","? )? ")" "->" Type ( "jvp" Name )? Block
 func (f *fast) funcDecl() (Decl, bool) {
 	d := &FuncDecl{Fn: f.pos(f.i)}
 	f.i++
@@ -262,6 +262,12 @@ func (f *fast) funcDecl() (Decl, bool) {
 	}
 	if d.Result, ok = f.typ(); !ok {
 		return nil, false
+	}
+	if f.at("jvp") {
+		f.i++
+		if d.Rule, ok = f.wantName(); !ok {
+			return nil, false
+		}
 	}
 	if d.Body, ok = f.wantBlock(); !ok {
 		return nil, false

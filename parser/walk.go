@@ -76,6 +76,9 @@ func Inspect(n Node, f func(Node) bool) {
 			Inspect(p.Type, f)
 		}
 		Inspect(n.Result, f)
+		if n.Rule != nil {
+			Inspect(n.Rule, f)
+		}
 		Inspect(n.Body, f)
 	case *ConstDecl:
 		Inspect(n.Name, f)

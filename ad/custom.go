@@ -1,0 +1,149 @@
+package ad
+
+import (
+	"fmt"
+
+	"github.com/rose-go/rose/ir"
+)
+
+// LinearityError says where a custom JVP rule is not linear in its
+// tangents.
+type LinearityError struct {
+	Func string
+	Pos  ir.Pos
+	Msg  string
+}
+
+func (e *LinearityError) Error() string { return fmt.Sprintf("%s: %s", e.Func, e.Msg) }
+
+// CheckLinear reports whether rule, a custom JVP whose first n parameters
+// are primal values and whose other parameters are their tangents, is
+// linear in the tangents: its result tangent must be built from them by
+// sums, negations, products and quotients by primal values, and aggregate
+// operations, and its result value must not depend on them. Reverse mode
+// transposes the rule, which is only meaningful when it is linear.
+func CheckLinear(rule *ir.Func, n int) error {
+	lin := make([]bool, len(rule.Types))
+	for _, p := range rule.Params[n:] {
+		lin[p] = true
+	}
+	c := &linChecker{f: rule, lin: lin, done: map[*ir.Func]bool{}}
+	if err := c.block(rule.Body); err != nil {
+		return err
+	}
+	res := rule.Body.Result
+	for i := range rule.Body.Instrs {
+		in := &rule.Body.Instrs[i]
+		if in.Dst == res && in.Op == ir.OpTuple && len(in.Args) == 2 && lin[in.Args[0]] {
+			return &LinearityError{rule.Name, in.Pos, "makes the result value depend on the tangents; only the result tangent may"}
+		}
+	}
+	return nil
+}
+
+type linChecker struct {
+	f    *ir.Func
+	lin  []bool
+	done map[*ir.Func]bool
+}
+
+func (c *linChecker) fail(in *ir.Instr, format string, args ...any) error {
+	return &LinearityError{c.f.Name, in.Pos, fmt.Sprintf(format, args...)}
+}
+
+func (c *linChecker) block(b *ir.Block) error {
+	for i := range b.Instrs {
+		if err := c.instr(&b.Instrs[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *linChecker) instr(in *ir.Instr) error {
+	lin := c.lin
+	var which []bool
+	any := false
+	for _, a := range in.Args {
+		which = append(which, lin[a])
+		any = any || lin[a]
+	}
+	switch in.Op {
+	case ir.OpIf:
+		if lin[in.Args[0]] {
+			return c.fail(in, "a condition depends on the tangents")
+		}
+		for _, b := range in.Blocks {
+			if err := c.block(b); err != nil {
+				return err
+			}
+		}
+		lin[in.Dst] = lin[in.Blocks[0].Result] || lin[in.Blocks[1].Result]
+		return nil
+	case ir.OpFor:
+		if err := c.block(in.Blocks[0]); err != nil {
+			return err
+		}
+		lin[in.Dst] = lin[in.Blocks[0].Result]
+		return nil
+	case ir.OpLoop, ir.OpScan:
+		body := in.Blocks[0]
+		lin[body.Params[1]] = any
+		if err := c.block(body); err != nil {
+			return err
+		}
+		if lin[body.Result] != lin[body.Params[1]] && lin[body.Params[1]] {
+			return c.fail(in, "a loop mixes its tangent state with values that do not depend on the tangents")
+		}
+		lin[in.Dst] = any || lin[body.Result]
+		return nil
+	}
+	if !any {
+		return nil
+	}
+	lin[in.Dst] = true
+	switch in.Op {
+	case ir.OpNeg, ir.OpTuple, ir.OpArray, ir.OpField:
+		return nil
+	case ir.OpAdd, ir.OpSub:
+		if which[0] != which[1] {
+			verb := map[ir.Op]string{ir.OpAdd: "adds", ir.OpSub: "subtracts"}[in.Op]
+			return c.fail(in, "%s a tangent and a value that does not depend on the tangents (affine, not linear)", verb)
+		}
+	case ir.OpMul:
+		if which[0] && which[1] {
+			return c.fail(in, "multiplies two tangents")
+		}
+	case ir.OpDiv:
+		if which[1] {
+			return c.fail(in, "divides by a tangent")
+		}
+	case ir.OpIndex:
+		if which[1] {
+			return c.fail(in, "indexes with a tangent")
+		}
+	case ir.OpUpdate:
+		if which[1] || which[0] != which[2] {
+			return c.fail(in, "updates an array, mixing tangents with values that do not depend on them")
+		}
+	case ir.OpCall:
+		return c.call(in, which)
+	default:
+		return c.fail(in, "applies %s to a tangent", in.Op)
+	}
+	return nil
+}
+
+// call checks a callee for linearity in the arguments that are tangents.
+func (c *linChecker) call(in *ir.Instr, which []bool) error {
+	g := in.Callee
+	sub := &linChecker{f: g, lin: make([]bool, len(g.Types)), done: c.done}
+	for i, p := range g.Params {
+		sub.lin[p] = which[i]
+	}
+	if err := sub.block(g.Body); err != nil {
+		le := err.(*LinearityError)
+		return c.fail(in, "calls %s, which is not linear in its tangent arguments: %s", g.Name, le.Msg)
+	}
+	return nil
+}

@@ -1,0 +1,94 @@
+package rose_test
+
+import (
+	"context"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/rose-go/rose"
+	"github.com/rose-go/rose/eval"
+)
+
+// TestCustomRule checks that a custom JVP rule replaces the derivation in
+// both modes and in the language's operators, and that reverse mode
+// transposes it correctly (against forward mode and finite differences).
+func TestCustomRule(t *testing.T) {
+	src := `
+// A deliberately "wrong" rule proves that the rule is used: the identity
+// is said to have slope 2.
+fn twice(x: Real) -> Real jvp twice_jvp { x }
+fn twice_jvp(x: Real, dx: Real) -> (Real, Real) { (x, 2.0 * dx) }
+
+// A correct rule for softplus, calling the function for its value.
+fn softplus(v: [2]Real) -> Real jvp softplus_jvp { log(1.0 + exp(v[0])) + log(1.0 + exp(v[1])) }
+fn softplus_jvp(v: [2]Real, dv: [2]Real) -> (Real, Real) {
+    (softplus(v), dv[0] / (1.0 + exp(-v[0])) + dv[1] / (1.0 + exp(-v[1])))
+}
+fn loss(x: Real, y: Real) -> Real { softplus([x * y, x]) + twice(y) * x }
+fn g(x: Real, y: Real) -> (Real, Real) { grad(loss)(x, y) }
+`
+	p := rose.Load("r.rose", []byte(src))
+	if err := p.Err(); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	f, err := p.Func("loss", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, y := 0.5, 2.0
+	args := []eval.Value{eval.Real(x), eval.Real(y)}
+	rev, err := f.GradMode(ctx, args, nil, rose.Reverse)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fwd, err := f.GradMode(ctx, args, nil, rose.Forward)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig := func(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
+	// The true softplus derivative, and the rule's slope 2 for twice.
+	want := []float64{y*sig(x*y) + sig(x) + y, x*sig(x*y) + 2*x}
+	for i := range want {
+		for _, got := range []float64{rev.Grad[i].Real(), fwd.Grad[i].Real()} {
+			if math.Abs(got-want[i]) > 1e-12*math.Max(1, math.Abs(want[i])) {
+				t.Errorf("d/d%s = %v, want %v", f.ParamNames[i], got, want[i])
+			}
+		}
+	}
+	gf, err := p.Func("g", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gv, err := gf.Call(ctx, args, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := gv.Elem(0).Real(); math.Abs(got-want[0]) > 1e-12 {
+		t.Errorf("grad(loss) in the language = %v, want %v", got, want[0])
+	}
+}
+
+// TestNonlinearRule checks that rules that are not linear in their
+// tangents are reported where they go wrong.
+func TestNonlinearRule(t *testing.T) {
+	for _, tc := range []struct{ rule, msg string }{
+		{"(x, dx * dx)", "multiplies two tangents"},
+		{"(x, dx + 1.0)", "adds a tangent and a value that does not depend on the tangents"},
+		{"(x, sqrt(dx))", "applies sqrt to a tangent"},
+		{"(x + dx, dx)", "adds a tangent and a value"},
+		{"(x, if dx > 0.0 { dx } else { -dx })", "applies gt to a tangent"},
+		{"(x, helper(dx))", "calls helper, which is not linear in its tangent arguments"},
+	} {
+		src := "fn f(x: Real) -> Real jvp r { x }\nfn helper(d: Real) -> Real { exp(d) }\nfn r(x: Real, dx: Real) -> (Real, Real) { " + tc.rule + " }\n"
+		p := rose.Load("n.rose", []byte(src))
+		found := false
+		for _, d := range p.Diags {
+			found = found || (d.Code == "nonlinear-rule" && strings.Contains(d.Msg, tc.msg))
+		}
+		if !found {
+			t.Errorf("rule %s: want a nonlinear-rule error saying %q, got %v", tc.rule, tc.msg, p.Diags)
+		}
+	}
+}
