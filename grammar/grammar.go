@@ -126,7 +126,7 @@ type TupleType struct {
 // block's value.
 type Block struct {
 	Pos    lexer.Position
-	Items  []*Stmt `parser:"\"{\" \";\"* ( @@ \";\"* )*"`
+	Items  []*Stmt `parser:"\"{\" \";\"* ( @@ ( \";\" \";\"* @@? )* )?"`
 	Close  *RBrace `parser:"@@"`
 	EndPos lexer.Position
 }

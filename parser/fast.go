@@ -576,6 +576,7 @@ func (f *fast) block() (*Block, bool) {
 	f.i++
 	f.skipSemis()
 	var pending Expr // the last item, if an expression
+	closing := `"}"`
 	for {
 		start, mark := f.i, f.mark()
 		s, x, ok := f.stmt()
@@ -592,10 +593,14 @@ func (f *fast) block() (*Block, bool) {
 		if s != nil {
 			b.Stmts = append(b.Stmts, s)
 		}
+		if !f.at(";") {
+			closing = `a newline, ";" or "}"` // items are separated
+			break
+		}
 		f.skipSemis()
 	}
 	if !f.at("}") {
-		f.expect(`"}"`)
+		f.expect(closing)
 		return nil, false
 	}
 	b.Result = pending
