@@ -1,0 +1,54 @@
+package grammar
+
+import (
+	"flag"
+	"os"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/grammar.ebnf")
+
+// TestEBNF keeps the grammar's EBNF, as participle prints it, in a golden
+// file, so that every change to the syntax shows up in review as a diff.
+func TestEBNF(t *testing.T) {
+	const path = "testdata/grammar.ebnf"
+	got := Parser.String() + "\n"
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		t.Errorf("the grammar changed; review and run go test ./grammar -update:\n%s", got)
+	}
+}
+
+// TestSplit checks the statement-separator rule and the cut into items.
+func TestSplit(t *testing.T) {
+	src := "fn f(x: Real) -> Real {\n  let a = g(x,\n    1)\n  a\n}\n\nconst c = 1\nfn h() -> Real { if c > 0 { 1.0 }\n  else { 2.0 } }\n"
+	items := Split(Tokenize("t.rose", []byte(src)))
+	if len(items) != 3 {
+		t.Fatalf("got %d items, want 3", len(items))
+	}
+	var got []string
+	for _, tok := range items[0].Toks {
+		got = append(got, tok.Value)
+	}
+	want := "fn f ( x : Real ) -> Real { let a = g ( x , 1 ) ; a ; }"
+	if s := strings.Join(got, " "); s != want {
+		t.Errorf("item 1 tokens:\n got %s\nwant %s", s, want)
+	}
+	got = got[:0]
+	for _, tok := range items[2].Toks {
+		got = append(got, tok.Value)
+	}
+	// The newline before else does not end the if.
+	if s := strings.Join(got, " "); s != "fn h ( ) -> Real { if c > 0 { 1.0 } else { 2.0 } }" {
+		t.Errorf("item 3 tokens: %s", s)
+	}
+}
