@@ -110,7 +110,7 @@ func (c *linChecker) instr(in *ir.Instr) error {
 			verb := map[ir.Op]string{ir.OpAdd: "adds", ir.OpSub: "subtracts"}[in.Op]
 			return c.fail(in, "%s a tangent and a value that does not depend on the tangents (affine, not linear)", verb)
 		}
-	case ir.OpMul:
+	case ir.OpMul, ir.OpScale, ir.OpDot:
 		if which[0] && which[1] {
 			return c.fail(in, "multiplies two tangents")
 		}

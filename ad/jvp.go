@@ -131,7 +131,7 @@ func (j *jvp) instr(in *ir.Instr) {
 	}
 	if t.Kind != ir.KReal && in.Op != ir.OpIf && in.Op != ir.OpTuple && in.Op != ir.OpField &&
 		in.Op != ir.OpArray && in.Op != ir.OpIndex && in.Op != ir.OpFor && in.Op != ir.OpLoop && in.Op != ir.OpScan && in.Op != ir.OpCall &&
-		in.Op != ir.OpUpdate && !(in.Op == ir.OpAdd && t.AllReal()) {
+		in.Op != ir.OpUpdate && !(t.AllReal() && (in.Op == ir.OpAdd || in.Op == ir.OpSub || in.Op == ir.OpNeg || in.Op == ir.OpScale)) {
 		set(copyInstr(), ir.NoVar) // Int and Bool results carry no tangent
 		return
 	}
@@ -262,6 +262,20 @@ func (j *jvp) scalar(in *ir.Instr, args []ir.Var, z ir.Var) ir.Var {
 			return dx
 		}
 		return sub(dx, dy)
+	case ir.OpScale, ir.OpDot:
+		// Both are bilinear: d(a op b) = da op b + a op db.
+		op, t := in.Op, j.b.Type(z)
+		var terms []ir.Var
+		if dx != ir.NoVar {
+			terms = append(terms, b.Emit(t, ir.Instr{Op: op, Args: []ir.Var{dx, y}}))
+		}
+		if dy != ir.NoVar {
+			terms = append(terms, b.Emit(t, ir.Instr{Op: op, Args: []ir.Var{x, dy}}))
+		}
+		if len(terms) == 1 {
+			return terms[0]
+		}
+		return b.Emit(t, ir.Instr{Op: ir.OpAdd, Args: terms})
 	case ir.OpMul:
 		switch {
 		case dx == ir.NoVar:

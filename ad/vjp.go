@@ -299,13 +299,43 @@ func (v *vjp) instr(in *ir.Instr, cz ir.Var, ct map[ir.Var]ir.Var) {
 		if differentiable(t) {
 			v.acc(ct, in.Args[0], b.Emit(Tangent(t), ir.Instr{Op: ir.OpUpdate, Args: []ir.Var{cz, i, v.zero(t.Elem)}}))
 		}
-	case ir.OpAdd:
-		if t := v.typ(in.Dst); !t.IsScalar() {
-			v.acc(ct, in.Args[0], cz)
-			v.acc(ct, in.Args[1], cz)
+	case ir.OpAdd, ir.OpSub, ir.OpNeg:
+		t := v.typ(in.Dst)
+		if t.IsScalar() {
+			v.scalar(in, cz, ct)
 			return
 		}
-		v.scalar(in, cz, ct)
+		neg := func() ir.Var { return b.Emit(Tangent(t), ir.Instr{Op: ir.OpNeg, Args: []ir.Var{cz}}) }
+		switch in.Op {
+		case ir.OpAdd:
+			v.acc(ct, in.Args[0], cz)
+			v.acc(ct, in.Args[1], cz)
+		case ir.OpSub:
+			v.acc(ct, in.Args[0], cz)
+			v.acc(ct, in.Args[1], neg())
+		case ir.OpNeg:
+			v.acc(ct, in.Args[0], neg())
+		}
+	case ir.OpScale:
+		// z = s * w: ct_s += <ct_z, w>, ct_w += s * ct_z.
+		s, w := in.Args[0], in.Args[1]
+		t := Tangent(v.typ(w))
+		if v.active[s] {
+			v.acc(ct, s, b.Emit(ir.Real, ir.Instr{Op: ir.OpDot, Args: []ir.Var{cz, v.prim[w]}}))
+		}
+		if v.active[w] {
+			v.acc(ct, w, b.Emit(t, ir.Instr{Op: ir.OpScale, Args: []ir.Var{v.prim[s], cz}}))
+		}
+	case ir.OpDot:
+		// z = <a, c>: ct_a += ct_z * c, ct_c += ct_z * a.
+		a, c := in.Args[0], in.Args[1]
+		t := Tangent(v.typ(a))
+		if v.active[a] {
+			v.acc(ct, a, b.Emit(t, ir.Instr{Op: ir.OpScale, Args: []ir.Var{cz, v.prim[c]}}))
+		}
+		if v.active[c] {
+			v.acc(ct, c, b.Emit(t, ir.Instr{Op: ir.OpScale, Args: []ir.Var{cz, v.prim[a]}}))
+		}
 	case ir.OpCall:
 		g, err := v.tr.vjpOf(in.Callee, false)
 		if err != nil {

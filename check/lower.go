@@ -478,12 +478,7 @@ func (l *lowerer) ident(e *parser.Ident) ir.Var {
 }
 
 func (l *lowerer) neg(x ir.Var, t Type) ir.Var {
-	if a, ok := t.(*Array); ok {
-		return l.mapArray(l.size(a.Len), l.irType(t), func(i ir.Var) ir.Var {
-			return l.neg(l.b.Index(x, i), a.Elem)
-		})
-	}
-	return l.b.Unary(ir.OpNeg, x)
+	return l.b.Unary(ir.OpNeg, x) // elementwise on arrays of Real
 }
 
 // mapArray emits an OpFor of n elements computed by elem.
@@ -534,6 +529,19 @@ func (l *lowerer) arith(op string, x ir.Var, tx Type, y ir.Var, ty Type, rt Type
 	a, ok := rt.(*Array)
 	if !ok {
 		return l.b.Binary(arithOps[op], x, y)
+	}
+	// Vector arithmetic has single IR operations, which evaluate and
+	// differentiate much faster than element loops.
+	_, xa := tx.(*Array)
+	_, ya := ty.(*Array)
+	switch {
+	case xa && ya && (op == "+" || op == "-"):
+		return l.b.Binary(arithOps[op], x, y)
+	case op == "*" && !xa:
+		return l.b.Emit(l.irType(rt), ir.Instr{Op: ir.OpScale, Args: []ir.Var{x, y}})
+	case op == "*" && !ya:
+		// s*v[i] and v[i]*s are the same number.
+		return l.b.Emit(l.irType(rt), ir.Instr{Op: ir.OpScale, Args: []ir.Var{y, x}})
 	}
 	return l.mapArray(l.size(a.Len), l.irType(rt), func(i ir.Var) ir.Var {
 		xi, xt := x, tx

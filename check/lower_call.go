@@ -46,17 +46,11 @@ func (l *lowerer) builtin(e *parser.CallExpr, info *call) ir.Var {
 	case bDot:
 		x, y := l.expr(e.Args[0]), l.expr(e.Args[1])
 		l.at(e.Pos())
-		return l.sum(l.size(info.reduceN), ir.Real, func(i ir.Var) ir.Var {
-			return b.Binary(ir.OpMul, b.Index(x, i), b.Index(y, i))
-		})
+		return b.Emit(ir.Real, ir.Instr{Op: ir.OpDot, Args: []ir.Var{x, y}})
 	case bNorm:
 		x := l.expr(e.Args[0])
 		l.at(e.Pos())
-		s := l.sum(l.size(info.reduceN), ir.Real, func(i ir.Var) ir.Var {
-			xi := b.Index(x, i)
-			return b.Binary(ir.OpMul, xi, xi)
-		})
-		return b.Unary(ir.OpSqrt, s)
+		return b.Unary(ir.OpSqrt, b.Emit(ir.Real, ir.Instr{Op: ir.OpDot, Args: []ir.Var{x, x}}))
 	}
 	args := make([]ir.Var, len(e.Args))
 	for i, a := range e.Args {

@@ -114,6 +114,10 @@ const (
 	xScanStore // i = fr[b]; fr[d+i*e : d+(i+1)*e] = fr[a:a+e]
 	xFillN     // fr[d:d+n] = bits(b | c<<32)
 	xAddN      // fr[d+k] = fr[a+k] + fr[b+k] for k < n
+	xSubN      // fr[d+k] = fr[a+k] - fr[b+k] for k < n
+	xNegN      // fr[d+k] = -fr[a+k] for k < n
+	xScaleN    // fr[d+k] = fr[a] * fr[b+k] for k < n
+	xDotN      // fr[d] = sum from 0 of fr[a+k] * fr[b+k] for k < n
 	xStoreAt   // i = fr[b]; check 0 <= i < n; fr[d+i*e : d+(i+1)*e] = fr[a:a+e]
 	xCall      // step; run calls[n] with its frame at fr[a:]
 )
@@ -490,15 +494,29 @@ func (cp *compiler) instr(in *ir.Instr) {
 			cp.fixups = append(cp.fixups, fixup{pc, 'a'})
 		}
 
-	case ir.OpAdd:
+	case ir.OpAdd, ir.OpSub, ir.OpNeg:
 		if t := f.Types[in.Args[0]]; !t.IsScalar() {
 			d := cp.alloc(in.Dst)
-			if n := size(in.Dst); n > 0 {
-				cp.emit(inst{op: xAddN, d: d, a: arg(0), b: arg(1), n: int32(n)}, pos)
+			x := inst{op: map[ir.Op]opcode{ir.OpAdd: xAddN, ir.OpSub: xSubN, ir.OpNeg: xNegN}[in.Op], d: d, a: arg(0), n: int32(size(in.Dst))}
+			if len(in.Args) > 1 {
+				x.b = arg(1)
+			}
+			if x.n > 0 {
+				cp.emit(x, pos)
 			}
 			return
 		}
 		cp.scalar(in, arg, pos)
+
+	case ir.OpScale:
+		d := cp.alloc(in.Dst)
+		if n := size(in.Dst); n > 0 {
+			cp.emit(inst{op: xScaleN, d: d, a: arg(0), b: arg(1), n: int32(n)}, pos)
+		}
+
+	case ir.OpDot:
+		d := cp.alloc(in.Dst)
+		cp.emit(inst{op: xDotN, d: d, a: arg(0), b: arg(1), n: int32(size(in.Args[0]))}, pos)
 
 	default:
 		cp.scalar(in, arg, pos)

@@ -474,6 +474,29 @@ func (c *Code) exec(m *machine, fr []float64) *RuntimeError {
 			for k := range dst {
 				dst[k] = a[k] + b[k]
 			}
+		case xSubN:
+			dst, a, b := fr[in.d:in.d+in.n], fr[in.a:in.a+in.n], fr[in.b:in.b+in.n]
+			for k := range dst {
+				dst[k] = a[k] - b[k]
+			}
+		case xNegN:
+			dst, a := fr[in.d:in.d+in.n], fr[in.a:in.a+in.n]
+			for k := range dst {
+				dst[k] = -a[k]
+			}
+		case xScaleN:
+			s := fr[in.a]
+			dst, b := fr[in.d:in.d+in.n], fr[in.b:in.b+in.n]
+			for k := range dst {
+				dst[k] = s * b[k]
+			}
+		case xDotN:
+			a, b := fr[in.a:in.a+in.n], fr[in.b:in.b+in.n]
+			sum := 0.0
+			for k := range a {
+				sum += float64(a[k] * b[k]) // no fused multiply-add: results match the loop it replaces
+			}
+			fr[in.d] = sum
 		case xStoreAt:
 			i := ival(fr[in.b])
 			if uint64(i) >= uint64(in.n) {

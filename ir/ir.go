@@ -232,8 +232,9 @@ const (
 	OpRound // half away from zero, as math.Round
 	OpSign  // -1, 0 or 1 (NaN stays NaN)
 
-	// Binary on num. OpAdd also adds two aggregates of the same AllReal
-	// type slot by slot, to sum cotangents.
+	// Binary on num. OpAdd and OpSub also work slot by slot on two
+	// aggregates of the same AllReal type (vector arithmetic, sums of
+	// cotangents), and OpNeg on one.
 	OpAdd
 	OpSub
 	OpMul
@@ -296,6 +297,13 @@ const (
 	// into arrays with it.
 	OpUpdate
 
+	// OpScale: Dst = Args[0] * Args[1] slot by slot: a Real times an
+	// aggregate of AllReal type, which Dst has.
+	OpScale
+	// OpDot: Dst (Real) = the sum, from 0.0 in slot order, of the products
+	// of the slots of two aggregates of the same AllReal type.
+	OpDot
+
 	numOps
 )
 
@@ -312,7 +320,7 @@ var opNames = [...]string{
 	OpNot: "not", OpAnd: "and", OpOr: "or", OpToReal: "toreal",
 	OpIf: "if", OpTuple: "tuple", OpField: "field", OpArray: "array",
 	OpIndex: "index", OpFor: "for", OpLoop: "loop", OpCall: "call",
-	OpScan: "scan", OpUpdate: "update",
+	OpScan: "scan", OpUpdate: "update", OpScale: "scale", OpDot: "dot",
 }
 
 func (op Op) String() string {
@@ -349,7 +357,7 @@ func (op Op) Arity() int {
 		return 0
 	case op >= OpNeg && op <= OpSign, op == OpNot, op == OpToReal, op == OpField, op == OpLoop, op == OpScan:
 		return 1
-	case op >= OpAdd && op <= OpGe, op == OpAnd, op == OpOr, op == OpIndex:
+	case op >= OpAdd && op <= OpGe, op == OpAnd, op == OpOr, op == OpIndex, op == OpScale, op == OpDot:
 		return 2
 	case op == OpIf:
 		return 1

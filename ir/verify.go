@@ -342,16 +342,27 @@ func (v *verifier) instr(in *Instr) {
 	case op == OpConst:
 		want(dst.IsScalar() || dst.AllReal(), "constant of type %v, which is neither scalar nor all Real", dst)
 		want(dst.Kind != KBool || in.I == 0 || in.I == 1, "Bool constant %d is not 0 or 1", in.I)
-	case op == OpNeg || op == OpAbs:
+	case (op == OpNeg && args[0].IsScalar()) || op == OpAbs:
 		want(isNum(args[0]), "operand must be Real or Int, got %v", args[0])
 		want(Identical(dst, args[0]), "result type %v differs from operand type %v", dst, args[0])
 	case op >= OpSqrt && op <= OpSign:
 		want(args[0].Kind == KReal, "operand must be Real, got %v", args[0])
 		want(dst.Kind == KReal, "result must be Real, got %v", dst)
-	case op == OpAdd && !args[0].IsScalar():
+	case (op == OpAdd || op == OpSub) && !args[0].IsScalar():
 		want(Identical(args[0], args[1]), "operands have different types %v and %v", args[0], args[1])
-		want(args[0].AllReal(), "aggregate add needs all-Real operands, got %v", args[0])
+		want(args[0].AllReal(), "aggregate %s needs all-Real operands, got %v", op, args[0])
 		want(Identical(dst, args[0]), "result type %v differs from operand type %v", dst, args[0])
+	case op == OpNeg && !args[0].IsScalar():
+		want(args[0].AllReal(), "aggregate neg needs an all-Real operand, got %v", args[0])
+		want(Identical(dst, args[0]), "result type %v differs from operand type %v", dst, args[0])
+	case op == OpScale:
+		want(args[0].Kind == KReal, "scale factor must be Real, got %v", args[0])
+		want(args[1].AllReal(), "scale needs an all-Real aggregate, got %v", args[1])
+		want(Identical(dst, args[1]), "result type %v differs from operand type %v", dst, args[1])
+	case op == OpDot:
+		want(Identical(args[0], args[1]), "operands have different types %v and %v", args[0], args[1])
+		want(args[0].AllReal(), "dot needs all-Real operands, got %v", args[0])
+		want(dst.Kind == KReal, "result must be Real, got %v", dst)
 	case op == OpUpdate:
 		want(args[0].Kind == KArray, "update needs an array, got %v", args[0])
 		want(args[1].Kind == KInt, "index must be Int, got %v", args[1])
