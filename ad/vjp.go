@@ -66,7 +66,7 @@ func (tr *Transformer) vjpBuild(f *ir.Func, primal bool, inputs []bool, cache ma
 	}
 	v := &vjp{tr: tr, f: f, b: ir.NewBuilder(name, f.Pos),
 		prim: make([]ir.Var, len(f.Types)), states: map[*ir.Instr]ir.Var{}, free: map[*ir.Block][]ir.Var{},
-		active: activity(f, inputs)}
+		active: activity(f, inputs), operand: operands(f)}
 	for _, p := range f.Params {
 		v.prim[p] = v.b.Param(f.Types[p])
 	}
@@ -96,19 +96,38 @@ type vjpError struct{ msg string }
 func (e vjpError) Error() string { return e.msg }
 
 type vjp struct {
-	tr     *Transformer
-	f      *ir.Func
-	b      *ir.Builder
-	prim   []ir.Var               // old var -> new primal var, in the current sweep
-	states map[*ir.Instr]ir.Var   // OpLoop -> the recorded states of its forward sweep
-	free   map[*ir.Block][]ir.Var // active variables a block uses from outside
-	active []bool                 // active[x]: x depends on a parameter through Reals
+	tr      *Transformer
+	f       *ir.Func
+	b       *ir.Builder
+	prim    []ir.Var               // old var -> new primal var, in the current sweep
+	states  map[*ir.Instr]ir.Var   // OpLoop -> the recorded states of its forward sweep
+	free    map[*ir.Block][]ir.Var // active variables a block uses from outside
+	active  []bool                 // active[x]: x depends on a parameter through Reals
+	operand []bool                 // operand[x]: some instruction of f reads x
 
 	// While the body of an elementwise comprehension is transposed, the
 	// cotangents of x[i] for its arrays x, with i the body's index, are
 	// collected here instead of into whole-array cotangents.
 	elemCt  map[ir.Var]ir.Var
 	elemIdx ir.Var
+}
+
+// operands marks the variables of f that some instruction reads.
+func operands(f *ir.Func) []bool {
+	used := make([]bool, len(f.Types))
+	var walk func(b *ir.Block)
+	walk = func(b *ir.Block) {
+		for i := range b.Instrs {
+			for _, a := range b.Instrs[i].Args {
+				used[a] = true
+			}
+			for _, nb := range b.Instrs[i].Blocks {
+				walk(nb)
+			}
+		}
+	}
+	walk(f.Body)
+	return used
 }
 
 // activity marks the variables of f whose value depends, through Reals, on
@@ -337,7 +356,11 @@ func (v *vjp) instr(in *ir.Instr, cz ir.Var, ct map[ir.Var]ir.Var) {
 			v.acc(ct, c, b.Emit(t, ir.Instr{Op: ir.OpScale, Args: []ir.Var{cz, v.prim[a]}}))
 		}
 	case ir.OpCall:
-		g, err := v.tr.vjpOf(in.Callee, false)
+		// A call whose value no instruction reads (a block's result, say)
+		// takes its value from the callee's VJP, so that the forward call
+		// is dropped; otherwise the forward sweep has the value already.
+		primal := !v.operand[in.Dst]
+		g, err := v.tr.vjpOf(in.Callee, primal)
 		if err != nil {
 			panic(err)
 		}
@@ -346,9 +369,14 @@ func (v *vjp) instr(in *ir.Instr, cz ir.Var, ct map[ir.Var]ir.Var) {
 			args = append(args, v.prim[a])
 		}
 		r := b.Call(g, append(args, cz)...)
+		off := 0
+		if primal {
+			v.prim[in.Dst] = b.Field(r, 0)
+			off = 1
+		}
 		for k, a := range in.Args {
 			if v.active[a] {
-				v.acc(ct, a, b.Field(r, k))
+				v.acc(ct, a, b.Field(r, k+off))
 			}
 		}
 	case ir.OpIf:
