@@ -115,3 +115,33 @@ func TestBilliards(t *testing.T) {
 	billiardsCheck(t, "loss_goal", []float64{gg.Value.Real()}, []float64{billiardsLoss})
 	billiardsCheck(t, "dL/dgoal", billiardsReals(t, *gg.Grad[0]), billiardsGradGoal)
 }
+
+// BenchmarkBilliards times the paper's billiards loss alone and with its
+// gradient, in the reference evaluator.
+func BenchmarkBilliards(b *testing.B) {
+	src, err := os.ReadFile("examples/billiards.rose")
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := rose.Load("billiards.rose", src)
+	f, err := p.Func("loss", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	args := []eval.Value{eval.Array(eval.Real(0.1), eval.Real(0.5)), eval.Array(eval.Real(0.3), eval.Real(0))}
+	b.Run("value", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := f.Call(ctx, args, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("value+grad", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := f.Grad(ctx, args, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
