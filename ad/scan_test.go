@@ -1,7 +1,6 @@
 package ad_test
 
 import (
-	"context"
 	"math"
 	"math/rand"
 	"strings"
@@ -14,102 +13,6 @@ import (
 
 // The helpers below are copies of those in jvp_test.go, so that this file
 // stands on its own.
-
-// scanReals lists the Real scalars of v in layout order.
-func scanReals(v eval.Value, out []float64) []float64 {
-	switch v.Kind() {
-	case ir.KReal:
-		return append(out, v.Real())
-	case ir.KArray, ir.KTuple:
-		for i := 0; i < v.Len(); i++ {
-			out = scanReals(v.Elem(i), out)
-		}
-	}
-	return out
-}
-
-// scanRebuild returns v with its Reals replaced by xs (consumed in order);
-// with tangent set, Ints and Bools become empty tuples.
-func scanRebuild(v eval.Value, xs *[]float64, tangent bool) eval.Value {
-	switch v.Kind() {
-	case ir.KReal:
-		x := (*xs)[0]
-		*xs = (*xs)[1:]
-		return eval.Real(x)
-	case ir.KInt, ir.KBool:
-		if tangent {
-			return eval.Tuple()
-		}
-		return v
-	}
-	elems := make([]eval.Value, v.Len())
-	for i := range elems {
-		elems[i] = scanRebuild(v.Elem(i), xs, tangent)
-	}
-	if v.Kind() == ir.KArray {
-		return eval.Array(elems...)
-	}
-	return eval.Tuple(elems...)
-}
-
-func scanPerturb(args []eval.Value, dir [][]float64, h float64) []eval.Value {
-	out := make([]eval.Value, len(args))
-	for i, a := range args {
-		xs := scanReals(a, nil)
-		for k := range xs {
-			xs[k] += h * dir[i][k]
-		}
-		out[i] = scanRebuild(a, &xs, false)
-	}
-	return out
-}
-
-func scanCall(t *testing.T, f *ir.Func, args []eval.Value) eval.Value {
-	t.Helper()
-	v, err := eval.Call(context.Background(), f, args, nil)
-	if err != nil {
-		t.Fatalf("%s: %v", f.Name, err)
-	}
-	return v
-}
-
-// checkScanJVP compares the JVP of f at args in a random direction with
-// central finite differences, and its primal with f's result.
-func checkScanJVP(t *testing.T, tr *ad.Transformer, f *ir.Func, args []eval.Value, rng *rand.Rand, label string) {
-	t.Helper()
-	g := tr.JVP(f)
-	if err := ir.Verify(g); err != nil {
-		t.Fatalf("%s: JVP does not verify: %v\n%s", label, err, g)
-	}
-	dir := make([][]float64, len(args))
-	all := append([]eval.Value(nil), args...)
-	for i, a := range args {
-		xs := scanReals(a, nil)
-		for k := range xs {
-			xs[k] = rng.NormFloat64()
-		}
-		dir[i] = append([]float64(nil), xs...)
-		all = append(all, scanRebuild(a, &xs, true))
-	}
-	out := scanCall(t, g, all)
-	y, dy := out.Elem(0), scanReals(out.Elem(1), nil)
-	if want := scanCall(t, f, args); !eval.Equal(y, want) {
-		t.Errorf("%s: JVP primal %v, want %v", label, y, want)
-	}
-	const h = 1e-6
-	plus := scanReals(scanCall(t, f, scanPerturb(args, dir, h)), nil)
-	minus := scanReals(scanCall(t, f, scanPerturb(args, dir, -h)), nil)
-	if len(plus) != len(dy) {
-		t.Fatalf("%s: %d tangent scalars for %d Reals", label, len(dy), len(plus))
-	}
-	for k := range dy {
-		fd := (plus[k] - minus[k]) / (2 * h)
-		scale := math.Max(1, math.Max(math.Abs(fd), math.Abs(dy[k])))
-		if math.Abs(fd-dy[k]) > 1e-5*scale || math.IsNaN(dy[k]) != math.IsNaN(fd) {
-			t.Errorf("%s: tangent[%d] = %.12g, finite differences give %.12g", label, k, dy[k], fd)
-		}
-	}
-}
 
 // emitScan emits the recording loop s = body(i, s), n times from init.
 func emitScan(b *ir.Builder, n int, init ir.Var, body func(i, s ir.Var) ir.Var) ir.Var {
@@ -168,12 +71,12 @@ func TestScanJVP(t *testing.T) {
 		for _, constInit := range []bool{false, true} {
 			f := scanSum(n, constInit)
 			for _, a := range [][2]float64{{0.8, 0.3}, {-1.2, 2}} {
-				checkScanJVP(t, tr, f, []eval.Value{eval.Real(a[0]), eval.Real(a[1])}, rng, f.Name)
+				checkJVP(t, tr, f, []eval.Value{eval.Real(a[0]), eval.Real(a[1])}, rng, f.Name)
 			}
 		}
 		f := scanTuple(n)
 		args := []eval.Value{eval.Real(0.7), eval.Array(eval.Real(0.4), eval.Real(-0.9))}
-		checkScanJVP(t, tr, f, args, rng, f.Name)
+		checkJVP(t, tr, f, args, rng, f.Name)
 	}
 }
 
@@ -188,7 +91,7 @@ func TestScanJVPExact(t *testing.T) {
 	}))
 	g := ad.NewTransformer().JVP(f)
 	xv, sv, dx, ds := 1.3, 0.4, 0.7, -0.2
-	out := scanCall(t, g, []eval.Value{eval.Real(xv), eval.Real(sv), eval.Real(dx), eval.Real(ds)})
+	out := call(t, g, []eval.Value{eval.Real(xv), eval.Real(sv), eval.Real(dx), eval.Real(ds)})
 	primal, tangent := out.Elem(0), out.Elem(1)
 	if primal.Elem(0).Len() != n || tangent.Elem(0).Len() != n {
 		t.Fatalf("got %v", out)
@@ -214,16 +117,16 @@ func TestScanJVPOfJVP(t *testing.T) {
 	f := scanSum(12, false)
 	g := tr.JVP(f)
 	args := []eval.Value{eval.Real(0.9), eval.Real(0.2), eval.Real(1), eval.Real(-0.5)}
-	checkScanJVP(t, tr, g, args, rng, "jvp(jvp(scansum))")
+	checkJVP(t, tr, g, args, rng, "jvp(jvp(scansum))")
 	h := tr.JVP(g)
 	args2 := append(append([]eval.Value(nil), args...), eval.Real(0.3), eval.Real(0.1), eval.Real(-1), eval.Real(2))
-	checkScanJVP(t, tr, h, args2, rng, "jvp(jvp(jvp(scansum)))")
+	checkJVP(t, tr, h, args2, rng, "jvp(jvp(jvp(scansum)))")
 
 	ft := scanTuple(6)
 	gt := tr.JVP(ft)
 	argsT := []eval.Value{eval.Real(0.7), eval.Array(eval.Real(0.4), eval.Real(-0.9)),
 		eval.Real(0.5), eval.Array(eval.Real(-1), eval.Real(0.25))}
-	checkScanJVP(t, tr, gt, argsT, rng, "jvp(jvp(scantuple))")
+	checkJVP(t, tr, gt, argsT, rng, "jvp(jvp(scantuple))")
 }
 
 // TestScanJVPOfVJP differentiates in forward mode the reverse-mode
@@ -250,5 +153,5 @@ func TestScanJVPOfVJP(t *testing.T) {
 		}
 		args[i] = eval.Real(vals[i])
 	}
-	checkScanJVP(t, tr, g, args, rand.New(rand.NewSource(6)), "jvp(vjp(loop))")
+	checkJVP(t, tr, g, args, rand.New(rand.NewSource(6)), "jvp(vjp(loop))")
 }

@@ -75,25 +75,7 @@ func checkDuality(t *testing.T, tr *ad.Transformer, f *ir.Func, args []eval.Valu
 // TestVJPBuiltins checks reverse mode against forward mode on every
 // operator and construct.
 func TestVJPBuiltins(t *testing.T) {
-	p := rose.Load("b.rose", []byte(builtinsSrc))
-	if err := p.Err(); err != nil {
-		t.Fatal(err)
-	}
-	tr := ad.NewTransformer()
-	rng := rand.New(rand.NewSource(4))
-	for _, c := range builtinCases {
-		f, err := p.Func(c.fn, []byte(c.args))
-		if err != nil {
-			t.Fatal(err)
-		}
-		args, err := eval.DecodeArgs(f.Params(), []byte(c.args))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for k := 0; k < 3; k++ {
-			checkDuality(t, tr, f.IR, args, rng, c.fn+c.args)
-		}
-	}
+	forBuiltinCases(t, 4, checkDuality)
 }
 
 // TestVJPExamples checks reverse mode against forward mode on every
