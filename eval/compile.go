@@ -383,6 +383,12 @@ func (cp *compiler) instr(in *ir.Instr) {
 		for _, e := range t.Elems[:in.N] {
 			o += slotsOf(e)
 		}
+		if cp.off[in.Dst] < 0 {
+			// Values never change once computed, so a field is read in
+			// place: its variable is the slots of the tuple's field.
+			cp.off[in.Dst] = arg(0) + int32(o)
+			return
+		}
 		d := cp.alloc(in.Dst)
 		cp.mov(d, arg(0)+int32(o), size(in.Dst), pos)
 
