@@ -356,10 +356,11 @@ func (v *vjp) instr(in *ir.Instr, cz ir.Var, ct map[ir.Var]ir.Var) {
 			v.acc(ct, c, b.Emit(t, ir.Instr{Op: ir.OpScale, Args: []ir.Var{cz, v.prim[a]}}))
 		}
 	case ir.OpCall:
-		// A call whose value no instruction reads (a block's result, say)
-		// takes its value from the callee's VJP, so that the forward call
-		// is dropped; otherwise the forward sweep has the value already.
-		primal := !v.operand[in.Dst]
+		// A call that makes the function's result, which no instruction
+		// reads, takes its value from the callee's VJP, so that the
+		// forward call is dropped; otherwise the forward sweep has the
+		// value already (and nested blocks never need theirs again).
+		primal := in.Dst == v.f.Body.Result && !v.operand[in.Dst]
 		g, err := v.tr.vjpOf(in.Callee, primal)
 		if err != nil {
 			panic(err)
