@@ -40,12 +40,14 @@ func Tangent(t *ir.Type) *ir.Type {
 type Transformer struct {
 	jvp, vjp, vjpCt, vjpLin, grad map[*ir.Func]*ir.Func
 	resolved                      map[*ir.Func]bool
+	splits                        map[*ir.Func][2]*ir.Func // fwd and bwd halves
 }
 
 // NewTransformer returns an empty cache.
 func NewTransformer() *Transformer {
 	return &Transformer{jvp: map[*ir.Func]*ir.Func{}, vjp: map[*ir.Func]*ir.Func{},
-		vjpCt: map[*ir.Func]*ir.Func{}, vjpLin: map[*ir.Func]*ir.Func{}, grad: map[*ir.Func]*ir.Func{}}
+		vjpCt: map[*ir.Func]*ir.Func{}, vjpLin: map[*ir.Func]*ir.Func{}, grad: map[*ir.Func]*ir.Func{},
+		splits: map[*ir.Func][2]*ir.Func{}}
 }
 
 // JVP returns the forward-mode derivative of f: a function taking f's

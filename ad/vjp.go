@@ -64,15 +64,25 @@ func (tr *Transformer) vjpBuild(f *ir.Func, primal bool, inputs []bool, cache ma
 	if !primal {
 		name = "vjp_ct(" + f.Name + ")"
 	}
+	g, _, _ = tr.sweeps(f, name, primal, inputs)
+	ir.Prune(g)
+	cache[f] = g
+	return g, nil
+}
+
+// sweeps builds a VJP of f without pruning it, and returns the number of
+// top-level instructions of its forward sweep and the forward sweep's value.
+func (tr *Transformer) sweeps(f *ir.Func, name string, primal bool, inputs []bool) (g *ir.Func, k int, y ir.Var) {
 	v := &vjp{tr: tr, f: f, b: ir.NewBuilder(name, f.Pos),
 		prim: make([]ir.Var, len(f.Types)), states: map[*ir.Instr]ir.Var{}, free: map[*ir.Block][]ir.Var{},
-		active: activity(f, inputs), operand: operands(f)}
+		active: activity(f, inputs), operand: operands(f), resid: map[*ir.Instr]ir.Var{}}
 	for _, p := range f.Params {
 		v.prim[p] = v.b.Param(f.Types[p])
 	}
 	rt := f.Result()
 	ctY := v.b.Param(Tangent(rt))
-	y := v.forward(f.Body)
+	y = v.forward(f.Body)
+	k = len(v.b.F.Body.Instrs)
 	ct := map[ir.Var]ir.Var{f.Body.Result: ctY}
 	v.backward(f.Body, ct)
 	var outs []ir.Var
@@ -84,10 +94,89 @@ func (tr *Transformer) vjpBuild(f *ir.Func, primal bool, inputs []bool, cache ma
 		outs = append(outs, v.ctValue(ct, p))
 		types = append(types, Tangent(f.Types[p]))
 	}
-	g = v.b.Finish(v.b.Tuple(ir.TupleOf(types...), outs...))
-	ir.Prune(g)
-	cache[f] = g
-	return g, nil
+	return v.b.Finish(v.b.Tuple(ir.TupleOf(types...), outs...)), k, y
+}
+
+// split cuts the cotangent VJP of f into its two sweeps: fwd(f) returns
+// (value, residuals), the values the backward sweep reads, and bwd(f)
+// takes the residuals and the result's cotangent and returns the
+// parameters' cotangents. A caller runs fwd(f) in its own forward sweep
+// and bwd(f) in its backward sweep, so f's forward work is done once.
+func (tr *Transformer) split(f *ir.Func) (fwd, bwd *ir.Func, err error) {
+	if s, ok := tr.splits[f]; ok {
+		return s[0], s[1], nil
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			e, ok := r.(vjpError)
+			if !ok {
+				panic(r)
+			}
+			fwd, bwd, err = nil, nil, e
+		}
+	}()
+	g, k, y := tr.sweeps(f, "vjp_ct("+f.Name+")", false, nil)
+	n := len(f.Params)
+	ctY := g.Params[n]
+	defined := map[ir.Var]bool{}
+	for _, p := range g.Params[:n] {
+		defined[p] = true
+	}
+	for i := range g.Body.Instrs[:k] {
+		defined[g.Body.Instrs[i].Dst] = true
+	}
+	seen := map[ir.Var]bool{}
+	var res []ir.Var
+	var mark func(b *ir.Block)
+	note := func(x ir.Var) {
+		if defined[x] && !seen[x] {
+			seen[x] = true
+			res = append(res, x)
+		}
+	}
+	mark = func(b *ir.Block) {
+		for i := range b.Instrs {
+			for _, a := range b.Instrs[i].Args {
+				note(a)
+			}
+			for _, nb := range b.Instrs[i].Blocks {
+				mark(nb)
+			}
+		}
+		note(b.Result)
+	}
+	mark(&ir.Block{Instrs: g.Body.Instrs[k:], Result: g.Body.Result})
+	sort.Slice(res, func(i, j int) bool { return res[i] < res[j] })
+	resTypes := make([]*ir.Type, len(res))
+	for i, x := range res {
+		resTypes[i] = g.Types[x]
+	}
+	resT := ir.TupleOf(resTypes...)
+
+	newVar := func(f *ir.Func, t *ir.Type) ir.Var {
+		f.Types = append(f.Types, t)
+		return ir.Var(len(f.Types) - 1)
+	}
+	fwd = &ir.Func{Name: "fwd(" + f.Name + ")", Pos: f.Pos, Params: g.Params[:n:n], Types: append([]*ir.Type(nil), g.Types...)}
+	rv := newVar(fwd, resT)
+	out := newVar(fwd, ir.TupleOf(f.Result(), resT))
+	instrs := append(append([]ir.Instr(nil), g.Body.Instrs[:k]...),
+		ir.Instr{Dst: rv, Op: ir.OpTuple, Args: res, Pos: f.Pos},
+		ir.Instr{Dst: out, Op: ir.OpTuple, Args: []ir.Var{y, rv}, Pos: f.Pos})
+	fwd.Body = &ir.Block{Instrs: instrs, Result: out}
+
+	bwd = &ir.Func{Name: "bwd(" + f.Name + ")", Pos: f.Pos, Types: append([]*ir.Type(nil), g.Types...)}
+	rp := newVar(bwd, resT)
+	bwd.Params = []ir.Var{rp, ctY}
+	var pre []ir.Instr
+	for i, x := range res {
+		pre = append(pre, ir.Instr{Dst: x, Op: ir.OpField, Args: []ir.Var{rp}, N: i, Pos: f.Pos})
+	}
+	bwd.Body = &ir.Block{Instrs: append(pre, g.Body.Instrs[k:]...), Result: g.Body.Result}
+	ir.Prune(fwd)
+	ir.Prune(bwd)
+	tr.splits[f] = [2]*ir.Func{fwd, bwd}
+	return fwd, bwd, nil
 }
 
 // vjpError reports a construct reverse mode does not handle.
@@ -110,6 +199,10 @@ type vjp struct {
 	// collected here instead of into whole-array cotangents.
 	elemCt  map[ir.Var]ir.Var
 	elemIdx ir.Var
+
+	// resid holds, for a call in the function's own forward sweep, the
+	// residuals returned by the callee's fwd half.
+	resid map[*ir.Instr]ir.Var
 }
 
 // operands marks the variables of f that some instruction reads.
@@ -218,6 +311,20 @@ func (v *vjp) forward(blk *ir.Block) ir.Var {
 			v.prim[in.Dst] = v.b.Field(scan, 1)
 		case ir.OpScan:
 			panic(vjpError{"reverse mode of a recorded loop (a derivative of a derivative) is not supported; use forward mode over reverse (JVP of the gradient)"})
+		case ir.OpCall:
+			if blk == v.f.Body && v.active[in.Dst] && in.Callee.CustomJVP == nil {
+				fw, _, err := v.tr.split(in.Callee)
+				if err != nil {
+					panic(err)
+				}
+				r := v.b.Call(fw, args...)
+				v.prim[in.Dst] = v.b.Field(r, 0)
+				v.resid[in] = v.b.Field(r, 1)
+				continue
+			}
+			c := *in
+			c.Args = args
+			v.prim[in.Dst] = v.b.Emit(t, c)
 		default:
 			c := *in
 			c.Args = args
@@ -356,6 +463,19 @@ func (v *vjp) instr(in *ir.Instr, cz ir.Var, ct map[ir.Var]ir.Var) {
 			v.acc(ct, c, b.Emit(t, ir.Instr{Op: ir.OpScale, Args: []ir.Var{cz, v.prim[a]}}))
 		}
 	case ir.OpCall:
+		if res, ok := v.resid[in]; ok {
+			_, bw, err := v.tr.split(in.Callee)
+			if err != nil {
+				panic(err)
+			}
+			r := b.Call(bw, res, cz)
+			for k, a := range in.Args {
+				if v.active[a] {
+					v.acc(ct, a, b.Field(r, k))
+				}
+			}
+			return
+		}
 		// A call that makes the function's result, which no instruction
 		// reads, takes its value from the callee's VJP, so that the
 		// forward call is dropped; otherwise the forward sweep has the
