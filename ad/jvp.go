@@ -1,7 +1,10 @@
-// Package ad differentiates IR functions: forward mode (JVP) is the
-// primitive transform; it maps IR to IR, one function at a time, with calls
-// staying calls, so the derivative of a program of N functions has O(N)
-// functions.
+// Package ad differentiates IR functions, IR to IR, one function at a time,
+// with calls staying calls, so the derivative of a program of N functions
+// has O(N) functions. Forward mode (JVP) defines every derivative rule;
+// reverse mode (VJP) emits the same rules transposed, after a forward sweep
+// (see VJP); Grad wraps VJP; Resolve materializes the derivative operators
+// of the language; a custom rule (ir.Func.CustomJVP) replaces a function's
+// derivation and is transposed for reverse mode.
 //
 // Tangent types mirror primal types with every Real kept and every Int and
 // Bool replaced by the empty tuple, so that Int and Bool carry no tangent

@@ -18,9 +18,11 @@ import (
 // around: a linear map dz = a*dx becomes ct_x += a*ct_z. Values the
 // backward sweep needs are taken from the forward sweep of the same block;
 // nested blocks recompute their forward sweep inside the backward one, so
-// that nothing but a loop's carried state is stored: a sequential loop
-// records each step's state (OpScan) and its backward loop runs the steps
-// in reverse from those states. A call stays a call, to the callee's VJP.
+// that little is stored: a sequential loop records each step's state
+// (OpScan) and its backward loop runs the steps in reverse from those
+// states. A call stays a call: in a function's own forward sweep, to the
+// callee's forward half, which returns the residuals its backward half
+// reads (see split); in nested blocks, to the callee's VJP.
 func (tr *Transformer) VJP(f *ir.Func) (g *ir.Func, err error) {
 	return tr.vjpOf(f, true)
 }
