@@ -23,6 +23,8 @@ fn g(x: Real, y: Real) -> (Real, Real) { grad(f)(x, y) }
 fn dir(x: Real, y: Real, dx: Real, dy: Real) -> Real { jvp(f)(x, y, dx, dy).1 }
 fn back(x: Real, y: Real, c: Real) -> (Real, Real, Real) { vjp(f)(x, y, c) }
 fn hxx(x: Real, y: Real) -> Real { jvp(grad(f))(x, y, 1.0, 0.0).1.0 }
+fn gy(x: Real, y: Real) -> Real { grad(f, y)(x, y) }
+fn gyx(x: Real, y: Real) -> (Real, Real) { grad(f, y, x)(x, y) }
 `
 	p := rose.Load("d.rose", []byte(src))
 	if err := p.Err(); err != nil {
@@ -69,6 +71,9 @@ fn hxx(x: Real, y: Real) -> Real { jvp(grad(f))(x, y, 1.0, 0.0).1.0 }
 		b := call("back", x, y, 2.0)
 		near("vjp(f).0", b.Elem(0).Real(), call("f", x, y).Real(), 0)
 		near("vjp(f).1", b.Elem(1).Real(), 2*fwd.Grad[0].Real(), 1e-12)
+		near("grad(f, y)", call("gy", x, y).Real(), fwd.Grad[1].Real(), 1e-12)
+		near("grad(f, y, x).0", call("gyx", x, y).Elem(0).Real(), fwd.Grad[1].Real(), 1e-12)
+		near("grad(f, y, x).1", call("gyx", x, y).Elem(1).Real(), fwd.Grad[0].Real(), 1e-12)
 		dgx := (call("g", x+h, y).Elem(0).Real() - call("g", x-h, y).Elem(0).Real()) / (2 * h)
 		near("jvp(grad(f))", call("hxx", x, y).Real(), dgx, 1e-5)
 	}

@@ -41,15 +41,16 @@ func Tangent(t *ir.Type) *ir.Type {
 // Transformer holds the derivatives made so far, so that each function is
 // transformed once however many callers it has.
 type Transformer struct {
-	jvp, vjp, vjpCt, vjpLin, grad map[*ir.Func]*ir.Func
-	resolved                      map[*ir.Func]bool
-	splits                        map[*ir.Func][2]*ir.Func // fwd and bwd halves
+	jvp, vjp, vjpCt, vjpLin map[*ir.Func]*ir.Func
+	grad                    map[*ir.Func]map[string]*ir.Func // by chosen parameters
+	resolved                map[*ir.Func]bool
+	splits                  map[*ir.Func][2]*ir.Func // fwd and bwd halves
 }
 
 // NewTransformer returns an empty cache.
 func NewTransformer() *Transformer {
 	return &Transformer{jvp: map[*ir.Func]*ir.Func{}, vjp: map[*ir.Func]*ir.Func{},
-		vjpCt: map[*ir.Func]*ir.Func{}, vjpLin: map[*ir.Func]*ir.Func{}, grad: map[*ir.Func]*ir.Func{},
+		vjpCt: map[*ir.Func]*ir.Func{}, vjpLin: map[*ir.Func]*ir.Func{}, grad: map[*ir.Func]map[string]*ir.Func{},
 		splits: map[*ir.Func][2]*ir.Func{}}
 }
 

@@ -69,7 +69,7 @@ func (tr *Transformer) materialize(ref *ir.Func) (*ir.Func, error) {
 	case "vjp":
 		return tr.VJP(of)
 	case "grad":
-		return tr.Grad(of)
+		return tr.GradWrt(of, ref.Deriv.Wrt)
 	}
 	return nil, fmt.Errorf("ad: unknown derivative %q", ref.Deriv.Kind)
 }
@@ -78,13 +78,37 @@ func (tr *Transformer) materialize(ref *ir.Func) (*ir.Func, error) {
 // function of f's parameters returning the cotangent of its only parameter,
 // or the tuple of the cotangents of all of them.
 func (tr *Transformer) Grad(f *ir.Func) (*ir.Func, error) {
-	if g, ok := tr.grad[f]; ok {
+	return tr.GradWrt(f, nil)
+}
+
+// GradWrt is Grad with respect to the parameters wrt only (all if nil): it
+// returns their cotangents, one or a tuple, and differentiates by nothing
+// else.
+func (tr *Transformer) GradWrt(f *ir.Func, wrt []int) (*ir.Func, error) {
+	key := fmt.Sprint(wrt)
+	if g, ok := tr.grad[f][key]; ok {
 		return g, nil
 	}
 	if f.Result().Kind != ir.KReal {
 		return nil, fmt.Errorf("ad: the gradient of %s needs a Real result, not %v", f.Name, f.Result())
 	}
-	v, err := tr.VJP(f)
+	var v *ir.Func
+	var err error
+	if wrt == nil {
+		wrt = make([]int, len(f.Params))
+		for i := range wrt {
+			wrt[i] = i
+		}
+	}
+	if len(wrt) == len(f.Params) || f.CustomJVP != nil {
+		v, err = tr.VJP(f) // a custom rule is transposed whole
+	} else {
+		inputs := make([]bool, len(f.Params))
+		for _, k := range wrt {
+			inputs[k] = true
+		}
+		v, err = tr.vjpBuild(f, true, inputs, map[*ir.Func]*ir.Func{})
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -96,18 +120,21 @@ func (tr *Transformer) Grad(f *ir.Func) (*ir.Func, error) {
 	args = append(args, b.Real(1))
 	out := b.Call(v, args...)
 	var res ir.Var
-	if len(f.Params) == 1 {
-		res = b.Field(out, 1)
+	if len(wrt) == 1 {
+		res = b.Field(out, wrt[0]+1)
 	} else {
-		fields := make([]ir.Var, len(f.Params))
-		types := make([]*ir.Type, len(f.Params))
-		for i, p := range f.Params {
-			fields[i] = b.Field(out, i+1)
-			types[i] = Tangent(f.Types[p])
+		fields := make([]ir.Var, len(wrt))
+		types := make([]*ir.Type, len(wrt))
+		for i, k := range wrt {
+			fields[i] = b.Field(out, k+1)
+			types[i] = Tangent(f.Types[f.Params[k]])
 		}
 		res = b.Tuple(ir.TupleOf(types...), fields...)
 	}
 	g := b.Finish(res)
-	tr.grad[f] = g
+	if tr.grad[f] == nil {
+		tr.grad[f] = map[string]*ir.Func{}
+	}
+	tr.grad[f][key] = g
 	return g, nil
 }

@@ -12,6 +12,7 @@ type derivRef struct {
 	kind string    // "grad", "jvp" or "vjp"
 	of   *derivRef // the operand when it is itself a derivative, else nil
 	name string    // how the source writes it, for messages
+	wrt  []int     // grad(f, x, y): the parameters chosen, or nil for all
 }
 
 // derivCall checks a call of a derivative of a user function, such as
@@ -59,7 +60,7 @@ func (c *checker) funcExpr(s *scope, e parser.Expr) (f *FuncObj, ref *derivRef, 
 		if !isIdent || !reserved[id.Name] {
 			break
 		}
-		if len(e.Args) != 1 {
+		if len(e.Args) == 0 || (len(e.Args) != 1 && id.Name != "grad") {
 			c.errorf(e, "wrong-arity", "%s takes one function, got %d arguments", id.Name, len(e.Args))
 			return nil, nil, nil, nil, false
 		}
@@ -68,6 +69,16 @@ func (c *checker) funcExpr(s *scope, e parser.Expr) (f *FuncObj, ref *derivRef, 
 			return nil, nil, nil, nil, false
 		}
 		ref := &derivRef{kind: id.Name, of: inner, name: id.Name + "(" + nameOf(inner, f) + ")"}
+		if len(e.Args) > 1 {
+			if ref.wrt, ok = c.chosenParams(f, inner, e.Args[1:]); !ok {
+				return nil, nil, nil, nil, false
+			}
+			var names []string
+			for _, a := range e.Args[1:] {
+				names = append(names, a.(*parser.Ident).Name)
+			}
+			ref.name = "grad(" + f.Name + ", " + strings.Join(names, ", ") + ")"
+		}
 		switch id.Name {
 		case "jvp":
 			params = append(append([]Type(nil), ps...), c.tangents(ps)...)
@@ -89,7 +100,14 @@ func (c *checker) funcExpr(s *scope, e parser.Expr) (f *FuncObj, ref *derivRef, 
 				return nil, nil, nil, nil, false
 			}
 			params = ps
-			if ts := c.tangents(ps); len(ts) == 1 {
+			chosen := ps
+			if ref.wrt != nil {
+				chosen = nil
+				for _, k := range ref.wrt {
+					chosen = append(chosen, ps[k])
+				}
+			}
+			if ts := c.tangents(chosen); len(ts) == 1 {
 				result = ts[0]
 			} else {
 				result = &Tuple{Elems: ts}
@@ -226,4 +244,50 @@ func (c *checker) rule(f *FuncObj) {
 		return
 	}
 	f.Rule = o
+}
+
+// chosenParams resolves the parameter names of grad(f, x, y) to indices.
+func (c *checker) chosenParams(f *FuncObj, inner *derivRef, args []parser.Expr) ([]int, bool) {
+	if inner != nil {
+		c.errorf(args[0], "bad-derivative", "choosing parameters needs a function name, not a derivative: its parameters have no names")
+		return nil, false
+	}
+	var wrt []int
+	seen := map[int]bool{}
+	for _, a := range args {
+		id, ok := a.(*parser.Ident)
+		k := -1
+		if ok {
+			for i, p := range f.Decl.Params {
+				if p.Name.Name == id.Name {
+					k = i
+				}
+			}
+		}
+		switch {
+		case k < 0:
+			var names []string
+			for _, p := range f.Decl.Params {
+				names = append(names, p.Name.Name)
+			}
+			c.errorf(a, "bad-derivative", "%s has no parameter %s (its parameters: %s)", f.Name, exprText(a), strings.Join(names, ", "))
+			return nil, false
+		case seen[k]:
+			c.errorf(a, "duplicate", "parameter %s is chosen twice", id.Name)
+			return nil, false
+		case !hasReal(f.Params[k]):
+			c.errorf(a, "bad-derivative", "%s has type %s, which has no derivative", id.Name, f.Params[k])
+			return nil, false
+		}
+		seen[k] = true
+		wrt = append(wrt, k)
+	}
+	return wrt, true
+}
+
+func exprText(e parser.Expr) string {
+	if id, ok := e.(*parser.Ident); ok {
+		return id.Name
+	}
+	return "(an expression)"
 }

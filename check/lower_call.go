@@ -140,5 +140,5 @@ func derivFunc(d *derivRef, fn *ir.Func) *ir.Func {
 	if d.of != nil {
 		of = derivFunc(d.of, fn)
 	}
-	return &ir.Func{Name: d.kind + "(" + of.Name + ")", Pos: fn.Pos, Deriv: &ir.Derivative{Kind: d.kind, Of: of}}
+	return &ir.Func{Name: d.kind + "(" + of.Name + ")", Pos: fn.Pos, Deriv: &ir.Derivative{Kind: d.kind, Of: of, Wrt: d.wrt}}
 }

@@ -169,6 +169,7 @@ type Func struct {
 type Derivative struct {
 	Kind string // "jvp", "vjp" or "grad"
 	Of   *Func
+	Wrt  []int // grad only: the parameters to differentiate by, nil for all
 }
 
 // Result is the type of f's result.
