@@ -3,7 +3,6 @@ module github.com/rose-go/rose
 go 1.26.8
 
 require (
-	github.com/alecthomas/participle/v2 v2.1.4 // indirect
-	github.com/pmezard/go-difflib v1.0.0 // indirect
-	golang.org/x/tools v0.52.0 // indirect
+	github.com/alecthomas/participle/v2 v2.1.4
+	github.com/pmezard/go-difflib v1.0.0
 )
