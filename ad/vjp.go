@@ -312,7 +312,17 @@ func (v *vjp) forward(blk *ir.Block) ir.Var {
 			v.states[in] = v.b.Field(scan, 0)
 			v.prim[in.Dst] = v.b.Field(scan, 1)
 		case ir.OpScan:
-			panic(vjpError{"reverse mode of a recorded loop (a derivative of a derivative) is not supported; use forward mode over reverse (JVP of the gradient)"})
+			// The recorded states are the ones the backward loop needs.
+			body := in.Blocks[0]
+			st := t.Elems[1]
+			_, ps := v.b.Begin(ir.Int, st)
+			v.prim[body.Params[0]], v.prim[body.Params[1]] = ps[0], ps[1]
+			nb := v.b.End(v.forward(body))
+			scan := v.b.Emit(t, ir.Instr{Op: ir.OpScan, Args: args, N: in.N, Blocks: []*ir.Block{nb}})
+			v.prim[in.Dst] = scan
+			if differentiable(st) {
+				v.states[in] = v.b.Field(scan, 0)
+			}
 		case ir.OpCall:
 			if blk == v.f.Body && v.active[in.Dst] && in.Callee.CustomJVP == nil {
 				fw, _, err := v.tr.split(in.Callee)
@@ -507,7 +517,11 @@ func (v *vjp) instr(in *ir.Instr, cz ir.Var, ct map[ir.Var]ir.Var) {
 	case ir.OpFor:
 		v.forInstr(in, cz, ct)
 	case ir.OpLoop:
-		v.loopInstr(in, cz, ct)
+		v.loopInstr(in, cz, ir.NoVar, ct)
+	case ir.OpScan:
+		// z = (states, final): the final state's cotangent starts the
+		// backward loop and each recorded state's joins it at its step.
+		v.loopInstr(in, b.Field(cz, 1), b.Field(cz, 0), ct)
 	default:
 		if v.typ(in.Dst).Kind == ir.KReal {
 			v.scalar(in, cz, ct)
@@ -881,14 +895,14 @@ func (v *vjp) forInstr(in *ir.Instr, cz ir.Var, ct map[ir.Var]ir.Var) {
 // loopInstr runs a sequential loop's steps backwards, each from its
 // recorded state, carrying the state's cotangent and those of the
 // variables the body uses from outside.
-func (v *vjp) loopInstr(in *ir.Instr, cz ir.Var, ct map[ir.Var]ir.Var) {
+func (v *vjp) loopInstr(in *ir.Instr, cz, ctStates ir.Var, ct map[ir.Var]ir.Var) {
 	states, ok := v.states[in]
 	if !ok {
 		return // a loop without Reals in its state
 	}
 	body := in.Blocks[0]
 	b := v.b
-	t := v.typ(in.Dst)
+	t := v.typ(in.Args[0])
 	fv := v.freeVars(body)
 	startVals := []ir.Var{cz}
 	types := []*ir.Type{Tangent(t)}
@@ -912,7 +926,11 @@ func (v *vjp) loopInstr(in *ir.Instr, cz ir.Var, ct map[ir.Var]ir.Var) {
 	withState := append(append([]ir.Var(nil), fv...), body.Params[1])
 	initS := append(append([]ir.Var(nil), init...), ir.NoVar)
 	cts := v.nested(body, b.Field(ps[1], 0), withState, initS, nil)
-	next := b.Tuple(st, append([]ir.Var{cts[len(fv)]}, cts[:len(fv)]...)...)
+	ctS := cts[len(fv)]
+	if ctStates != ir.NoVar {
+		ctS = v.add(ctS, b.Index(ctStates, i), t)
+	}
+	next := b.Tuple(st, append([]ir.Var{ctS}, cts[:len(fv)]...)...)
 	loopBody := b.End(next)
 	res := b.Emit(st, ir.Instr{Op: ir.OpLoop, Args: []ir.Var{start}, N: in.N, Blocks: []*ir.Block{loopBody}})
 	v.acc(ct, in.Args[0], b.Field(res, 0))

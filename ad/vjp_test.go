@@ -327,3 +327,49 @@ func BenchmarkDifferentiate(b *testing.B) {
 		}
 	}
 }
+
+// TestVJPOfVJP takes reverse mode of reverse mode through a loop (whose
+// VJP records its states with OpScan): the dot-product identity must hold
+// for the derivative itself, and the second derivative must agree with
+// forward over reverse.
+func TestVJPOfVJP(t *testing.T) {
+	src := `
+fn f(x: Real, y: Real) -> Real {
+    var s = x
+    for i in 0..10 { s = sin(s) * y + 0.1 * x }
+    s * s
+}
+fn rr(x: Real, y: Real) -> (Real, Real) { grad(grad(f, x))(x, y) }
+fn fr(x: Real, y: Real) -> (Real, Real) { jvp(grad(f))(x, y, 1.0, 0.0).1 }
+`
+	p := rose.Load("v.rose", []byte(src))
+	if err := p.Err(); err != nil {
+		t.Fatal(err)
+	}
+	f, err := p.Func("f", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := ad.NewTransformer()
+	g, err := tr.VJP(f.IR)
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := []eval.Value{eval.Real(0.7), eval.Real(1.3), eval.Real(1)}
+	checkDuality(t, tr, g, args, rand.New(rand.NewSource(6)), "vjp(vjp(f))")
+	for _, name := range []string{"rr", "fr"} {
+		if _, err := p.Func(name, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rr, _ := p.Func("rr", nil)
+	fr, _ := p.Func("fr", nil)
+	in := []eval.Value{eval.Real(0.7), eval.Real(1.3)}
+	a := call(t, rr.IR, in)
+	b := call(t, fr.IR, in)
+	for k := 0; k < 2; k++ {
+		if x, y := a.Elem(k).Real(), b.Elem(k).Real(); math.Abs(x-y) > 1e-12*math.Max(1, math.Abs(y)) {
+			t.Errorf("H[0][%d]: reverse over reverse %v, forward over reverse %v", k, x, y)
+		}
+	}
+}
