@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rose-go/rose"
+	"github.com/rose-go/rose/check"
 	"github.com/rose-go/rose/eval"
 )
 
@@ -243,4 +244,25 @@ func runExamples(t *testing.T, prog *rose.Program) (stdout, stderr string) {
 		out.WriteString(ex.Text + " = " + eval.Format(v, ex.Func.IR.Result()) + "\n")
 	}
 	return out.String(), errs.String()
+}
+
+// TestBuiltinsDocumented checks that the builtin table of the language
+// reference lists every builtin function.
+func TestBuiltinsDocumented(t *testing.T) {
+	doc, err := os.ReadFile("docs/language.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(doc)
+	start := strings.Index(text, "## 7. Builtin functions")
+	end := strings.Index(text, "## 8.")
+	if start < 0 || end < start {
+		t.Fatal("docs/language.md has no section 7, Builtin functions")
+	}
+	section := text[start:end]
+	for name := range check.BuiltinDocs() {
+		if !strings.Contains(section, "| `"+name+"` ") && !strings.Contains(section, " `"+name+"` |") && !strings.Contains(section, " `"+name+"` `") {
+			t.Errorf("docs/language.md, Builtin functions, has no table row for %s", name)
+		}
+	}
 }

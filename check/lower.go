@@ -157,22 +157,6 @@ func (p *Package) FuncByName(name string) *FuncObj {
 	return nil
 }
 
-// IRType converts a checked type with concrete sizes (sizes maps size
-// parameters to values) to an IR type.
-func (p *Package) IRType(t Type, sizes map[*SizeParam]int) (it *ir.Type, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			le, ok := r.(lowerError)
-			if !ok {
-				panic(r)
-			}
-			it, err = nil, p.asError(le)
-		}
-	}()
-	l := &lowerer{pkg: p, sizes: sizes}
-	return l.irType(t), nil
-}
-
 type lowerer struct {
 	pkg   *Package
 	b     *ir.Builder
