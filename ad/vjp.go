@@ -729,9 +729,14 @@ func (v *vjp) ifInstr(in *ir.Instr, cz ir.Var, ct map[ir.Var]ir.Var) {
 	if len(fv) == 0 {
 		return
 	}
+	// Each arm starts from the cotangents so far and returns them updated,
+	// so that an arm that does not touch a variable passes it through.
 	init := make([]ir.Var, len(fv))
-	for k := range init {
+	for k, x := range fv {
 		init[k] = ir.NoVar
+		if c, ok := ct[x]; ok {
+			init[k] = c
+		}
 	}
 	var rt *ir.Type
 	blocks := make([]*ir.Block, 2)
@@ -744,7 +749,7 @@ func (v *vjp) ifInstr(in *ir.Instr, cz ir.Var, ct map[ir.Var]ir.Var) {
 	}
 	res := v.b.Emit(rt, ir.Instr{Op: ir.OpIf, Args: []ir.Var{v.prim[in.Args[0]]}, Blocks: blocks})
 	for k, x := range fv {
-		v.acc(ct, x, v.b.Field(res, k))
+		ct[x] = v.b.Field(res, k)
 	}
 }
 
