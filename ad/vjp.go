@@ -85,7 +85,8 @@ func (tr *Transformer) sweeps(f *ir.Func, name string, primal bool, inputs []boo
 	ctY := v.b.Param(Tangent(rt))
 	y = v.forward(f.Body)
 	k = len(v.b.F.Body.Instrs)
-	ct := map[ir.Var]ir.Var{f.Body.Result: ctY}
+	ct := v.newCts()
+	ct.set(f.Body.Result, ctY)
 	v.backward(f.Body, ct)
 	var outs []ir.Var
 	var types []*ir.Type
@@ -347,8 +348,8 @@ func (v *vjp) forward(blk *ir.Block) ir.Var {
 }
 
 // ctValue is the cotangent of old var x as a value (zero if none reached it).
-func (v *vjp) ctValue(ct map[ir.Var]ir.Var, x ir.Var) ir.Var {
-	if c, ok := ct[x]; ok {
+func (v *vjp) ctValue(ct *cts, x ir.Var) ir.Var {
+	if c, ok := ct.get(x); ok {
 		return c
 	}
 	return v.zero(v.typ(x))
@@ -360,15 +361,15 @@ func (v *vjp) zero(t *ir.Type) ir.Var {
 }
 
 // acc adds c to the cotangent of old var x.
-func (v *vjp) acc(ct map[ir.Var]ir.Var, x ir.Var, c ir.Var) {
+func (v *vjp) acc(ct *cts, x ir.Var, c ir.Var) {
 	t := v.typ(x)
 	if !v.active[x] {
 		return
 	}
-	if old, ok := ct[x]; ok {
-		ct[x] = v.add(old, c, t)
+	if old, ok := ct.get(x); ok {
+		ct.set(x, v.add(old, c, t))
 	} else {
-		ct[x] = c
+		ct.set(x, c)
 	}
 }
 
@@ -384,10 +385,20 @@ func (v *vjp) add(a, c ir.Var, t *ir.Type) ir.Var {
 // backward emits, in reverse order, the transposed tangent rules of blk's
 // instructions. ct maps old vars to their cotangents so far; the forward
 // sweep of blk must have been emitted in the same block.
-func (v *vjp) backward(blk *ir.Block, ct map[ir.Var]ir.Var) {
+func (v *vjp) backward(blk *ir.Block, ct *cts) {
 	for i := len(blk.Instrs) - 1; i >= 0; i-- {
 		in := &blk.Instrs[i]
-		cz, ok := ct[in.Dst]
+		if fs, ok := ct.fields[in.Dst]; ok && in.Op == ir.OpTuple {
+			// A tuple known field by field gives each field to its source.
+			v.b.Pos = in.Pos
+			for k, a := range in.Args {
+				if fs[k] != ir.NoVar {
+					v.acc(ct, a, fs[k])
+				}
+			}
+			continue
+		}
+		cz, ok := ct.get(in.Dst)
 		if !ok {
 			continue // nothing depends on this value
 		}
@@ -396,7 +407,7 @@ func (v *vjp) backward(blk *ir.Block, ct map[ir.Var]ir.Var) {
 	}
 }
 
-func (v *vjp) instr(in *ir.Instr, cz ir.Var, ct map[ir.Var]ir.Var) {
+func (v *vjp) instr(in *ir.Instr, cz ir.Var, ct *cts) {
 	b := v.b
 	switch in.Op {
 	case ir.OpTuple:
@@ -406,7 +417,24 @@ func (v *vjp) instr(in *ir.Instr, cz ir.Var, ct map[ir.Var]ir.Var) {
 			}
 		}
 	case ir.OpField:
-		tt := v.typ(in.Args[0])
+		x := in.Args[0]
+		if !v.active[x] {
+			return
+		}
+		if _, whole := ct.whole[x]; !whole {
+			// Keep the tuple's cotangent field by field until it is needed.
+			fs, ok := ct.fields[x]
+			if !ok {
+				fs = make([]ir.Var, len(v.typ(x).Elems))
+				for k := range fs {
+					fs[k] = ir.NoVar
+				}
+				ct.fields[x] = fs
+			}
+			fs[in.N] = v.addOpt(fs[in.N], cz, v.typ(in.Dst))
+			return
+		}
+		tt := v.typ(x)
 		fields := make([]ir.Var, len(tt.Elems))
 		for k, e := range tt.Elems {
 			if k == in.N {
@@ -415,7 +443,7 @@ func (v *vjp) instr(in *ir.Instr, cz ir.Var, ct map[ir.Var]ir.Var) {
 				fields[k] = v.zero(e)
 			}
 		}
-		v.acc(ct, in.Args[0], b.Tuple(Tangent(tt), fields...))
+		v.acc(ct, x, b.Tuple(Tangent(tt), fields...))
 	case ir.OpArray:
 		for k, a := range in.Args {
 			if differentiable(v.typ(a)) {
@@ -530,23 +558,23 @@ func (v *vjp) instr(in *ir.Instr, cz ir.Var, ct map[ir.Var]ir.Var) {
 }
 
 // accAt adds c to element i of the cotangent of the array old var a.
-func (v *vjp) accAt(ct map[ir.Var]ir.Var, a, i, c ir.Var) {
+func (v *vjp) accAt(ct *cts, a, i, c ir.Var) {
 	t := v.typ(a)
 	if !v.active[a] {
 		return
 	}
 	b := v.b
-	old, had := ct[a]
+	old, had := ct.get(a)
 	if !had {
 		old = v.zero(t)
 	} else {
 		c = v.add(b.Index(old, i), c, t.Elem)
 	}
-	ct[a] = b.Emit(Tangent(t), ir.Instr{Op: ir.OpUpdate, Args: []ir.Var{old, i, c}})
+	ct.set(a, b.Emit(Tangent(t), ir.Instr{Op: ir.OpUpdate, Args: []ir.Var{old, i, c}}))
 }
 
 // scalar transposes the tangent rule of a Real arithmetic instruction.
-func (v *vjp) scalar(in *ir.Instr, cz ir.Var, ct map[ir.Var]ir.Var) {
+func (v *vjp) scalar(in *ir.Instr, cz ir.Var, ct *cts) {
 	if len(in.Args) == 0 {
 		return // a constant
 	}
@@ -596,7 +624,7 @@ func (v *vjp) scalar(in *ir.Instr, cz ir.Var, ct map[ir.Var]ir.Var) {
 	}
 }
 
-func (v *vjp) binary(in *ir.Instr, cz ir.Var, ct map[ir.Var]ir.Var, x, z ir.Var) {
+func (v *vjp) binary(in *ir.Instr, cz ir.Var, ct *cts, x, z ir.Var) {
 	b := v.b
 	y := v.prim[in.Args[1]]
 	mul := func(a, c ir.Var) ir.Var { return b.Binary(ir.OpMul, a, c) }
@@ -693,14 +721,14 @@ func (v *vjp) freeVars(blk *ir.Block) []ir.Var {
 // zero).
 func (v *vjp) nested(blk *ir.Block, ctRes ir.Var, fv []ir.Var, init []ir.Var, extra map[ir.Var]ir.Var) []ir.Var {
 	v.forward(blk)
-	ct := map[ir.Var]ir.Var{}
+	ct := v.newCts()
 	for k, x := range fv {
 		if init[k] != ir.NoVar {
-			ct[x] = init[k]
+			ct.set(x, init[k])
 		}
 	}
 	for x, c := range extra {
-		ct[x] = c
+		ct.set(x, c)
 	}
 	if ctRes != ir.NoVar {
 		v.acc(ct, blk.Result, ctRes)
@@ -724,7 +752,7 @@ func (v *vjp) packCts(fv, cts []ir.Var) (ir.Var, *ir.Type) {
 }
 
 // ifInstr runs the backward sweep of the branch the forward sweep took.
-func (v *vjp) ifInstr(in *ir.Instr, cz ir.Var, ct map[ir.Var]ir.Var) {
+func (v *vjp) ifInstr(in *ir.Instr, cz ir.Var, ct *cts) {
 	fv := union(v.freeVars(in.Blocks[0]), v.freeVars(in.Blocks[1]))
 	if len(fv) == 0 {
 		return
@@ -734,7 +762,7 @@ func (v *vjp) ifInstr(in *ir.Instr, cz ir.Var, ct map[ir.Var]ir.Var) {
 	init := make([]ir.Var, len(fv))
 	for k, x := range fv {
 		init[k] = ir.NoVar
-		if c, ok := ct[x]; ok {
+		if c, ok := ct.get(x); ok {
 			init[k] = c
 		}
 	}
@@ -749,7 +777,7 @@ func (v *vjp) ifInstr(in *ir.Instr, cz ir.Var, ct map[ir.Var]ir.Var) {
 	}
 	res := v.b.Emit(rt, ir.Instr{Op: ir.OpIf, Args: []ir.Var{v.prim[in.Args[0]]}, Blocks: blocks})
 	for k, x := range fv {
-		ct[x] = v.b.Field(res, k)
+		ct.set(x, v.b.Field(res, k))
 	}
 }
 
@@ -821,7 +849,7 @@ func uses(b *ir.Block, x ir.Var) bool {
 // it uses from outside only at its own index, as elementwise arithmetic
 // does: the cotangents of their elements are themselves a comprehension,
 // with no accumulation from one element to the next.
-func (v *vjp) forElementwise(in *ir.Instr, cz ir.Var, ct map[ir.Var]ir.Var, fv []ir.Var) {
+func (v *vjp) forElementwise(in *ir.Instr, cz ir.Var, ct *cts, fv []ir.Var) {
 	body := in.Blocks[0]
 	b := v.b
 	savedCt, savedIdx := v.elemCt, v.elemIdx
@@ -836,7 +864,7 @@ func (v *vjp) forElementwise(in *ir.Instr, cz ir.Var, ct map[ir.Var]ir.Var, fv [
 		v.elemCt[x] = ir.NoVar
 	}
 	v.forward(body)
-	local := map[ir.Var]ir.Var{}
+	local := v.newCts()
 	v.acc(local, body.Result, b.Index(cz, ps[0]))
 	v.backward(body, local)
 	outs := make([]ir.Var, len(fv))
@@ -860,7 +888,7 @@ func (v *vjp) forElementwise(in *ir.Instr, cz ir.Var, ct map[ir.Var]ir.Var, fv [
 
 // forInstr accumulates, element by element, the cotangents that a
 // comprehension's body sends to the variables it uses from outside.
-func (v *vjp) forInstr(in *ir.Instr, cz ir.Var, ct map[ir.Var]ir.Var) {
+func (v *vjp) forInstr(in *ir.Instr, cz ir.Var, ct *cts) {
 	body := in.Blocks[0]
 	fv := v.freeVars(body)
 	if len(fv) == 0 || in.N == 0 {
@@ -893,14 +921,14 @@ func (v *vjp) forInstr(in *ir.Instr, cz ir.Var, ct map[ir.Var]ir.Var) {
 	loopBody := b.End(next)
 	res := b.Emit(st, ir.Instr{Op: ir.OpLoop, Args: []ir.Var{start}, N: in.N, Blocks: []*ir.Block{loopBody}})
 	for k, x := range fv {
-		ct[x] = b.Field(res, k)
+		ct.set(x, b.Field(res, k))
 	}
 }
 
 // loopInstr runs a sequential loop's steps backwards, each from its
 // recorded state, carrying the state's cotangent and those of the
 // variables the body uses from outside.
-func (v *vjp) loopInstr(in *ir.Instr, cz, ctStates ir.Var, ct map[ir.Var]ir.Var) {
+func (v *vjp) loopInstr(in *ir.Instr, cz, ctStates ir.Var, ct *cts) {
 	states, ok := v.states[in]
 	if !ok {
 		return // a loop without Reals in its state
@@ -940,7 +968,7 @@ func (v *vjp) loopInstr(in *ir.Instr, cz, ctStates ir.Var, ct map[ir.Var]ir.Var)
 	res := b.Emit(st, ir.Instr{Op: ir.OpLoop, Args: []ir.Var{start}, N: in.N, Blocks: []*ir.Block{loopBody}})
 	v.acc(ct, in.Args[0], b.Field(res, 0))
 	for k, x := range fv {
-		ct[x] = b.Field(res, k+1)
+		ct.set(x, b.Field(res, k+1))
 	}
 }
 
@@ -996,4 +1024,44 @@ func (tr *Transformer) transposeRule(f *ir.Func, primal bool) (*ir.Func, error) 
 	g := b.Finish(b.Tuple(ir.TupleOf(types...), outs...))
 	ir.Prune(g)
 	return g, nil
+}
+
+// cts holds the cotangents of a backward sweep. A tuple's cotangent may be
+// known field by field (from the fields the sweep has seen read) and is
+// assembled only when something needs it whole, so that taking a tuple
+// apart costs no zero-filled tuples.
+type cts struct {
+	v      *vjp
+	whole  map[ir.Var]ir.Var
+	fields map[ir.Var][]ir.Var // NoVar for a zero field
+}
+
+func (v *vjp) newCts() *cts {
+	return &cts{v: v, whole: map[ir.Var]ir.Var{}, fields: map[ir.Var][]ir.Var{}}
+}
+
+// get returns the cotangent of x, assembling it from its fields if needed.
+func (c *cts) get(x ir.Var) (ir.Var, bool) {
+	if w, ok := c.whole[x]; ok {
+		return w, true
+	}
+	fs, ok := c.fields[x]
+	if !ok {
+		return ir.NoVar, false
+	}
+	t := c.v.typ(x)
+	vals := make([]ir.Var, len(fs))
+	for k, f := range fs {
+		if vals[k] = f; f == ir.NoVar {
+			vals[k] = c.v.zero(t.Elems[k])
+		}
+	}
+	w := c.v.b.Tuple(Tangent(t), vals...)
+	c.set(x, w)
+	return w, true
+}
+
+func (c *cts) set(x, w ir.Var) {
+	c.whole[x] = w
+	delete(c.fields, x)
 }
