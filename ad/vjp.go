@@ -802,6 +802,16 @@ func (v *vjp) addOpt(a, c ir.Var, t *ir.Type) ir.Var {
 	return v.add(a, c, t)
 }
 
+// small reports whether the cotangents of xs are small enough (in slots)
+// to keep one per element of a comprehension.
+func (v *vjp) small(xs []ir.Var) bool {
+	n := 0
+	for _, x := range xs {
+		n += Tangent(v.typ(x)).Slots()
+	}
+	return n <= 16
+}
+
 // elementwise reports whether the only uses of x in body are x[i] at its
 // top level, with i the body's index.
 func elementwise(body *ir.Block, x ir.Var) bool {
@@ -845,44 +855,61 @@ func uses(b *ir.Block, x ir.Var) bool {
 	return false
 }
 
-// forElementwise transposes a comprehension whose body reads the arrays
-// it uses from outside only at its own index, as elementwise arithmetic
-// does: the cotangents of their elements are themselves a comprehension,
-// with no accumulation from one element to the next.
-func (v *vjp) forElementwise(in *ir.Instr, cz ir.Var, ct *cts, fv []ir.Var) {
+// forElementwise transposes a comprehension as another comprehension: the
+// arrays in elems, which the body reads only at its own index (as
+// elementwise arithmetic does), get the cotangents of their elements
+// directly, and the other variables the body uses from outside (sums) get
+// one contribution per element, added up afterwards. No whole-array
+// cotangent is updated element by element.
+func (v *vjp) forElementwise(in *ir.Instr, cz ir.Var, ct *cts, elems, others []ir.Var) {
 	body := in.Blocks[0]
 	b := v.b
 	savedCt, savedIdx := v.elemCt, v.elemIdx
-	types := make([]*ir.Type, len(fv))
-	for k, x := range fv {
-		types[k] = Tangent(v.typ(x).Elem)
+	var types []*ir.Type
+	for _, x := range elems {
+		types = append(types, Tangent(v.typ(x).Elem))
+	}
+	for _, x := range others {
+		types = append(types, Tangent(v.typ(x)))
 	}
 	_, ps := b.Begin(ir.Int)
 	v.prim[body.Params[0]] = ps[0]
 	v.elemCt, v.elemIdx = map[ir.Var]ir.Var{}, body.Params[0]
-	for _, x := range fv {
+	for _, x := range elems {
 		v.elemCt[x] = ir.NoVar
 	}
 	v.forward(body)
 	local := v.newCts()
 	v.acc(local, body.Result, b.Index(cz, ps[0]))
 	v.backward(body, local)
-	outs := make([]ir.Var, len(fv))
-	for k, x := range fv {
-		if outs[k] = v.elemCt[x]; outs[k] == ir.NoVar {
-			outs[k] = v.zero(v.typ(x).Elem)
+	var outs []ir.Var
+	for _, x := range elems {
+		o := v.elemCt[x]
+		if o == ir.NoVar {
+			o = v.zero(v.typ(x).Elem)
 		}
+		outs = append(outs, o)
+	}
+	for _, x := range others {
+		outs = append(outs, v.ctValue(local, x))
 	}
 	v.elemCt, v.elemIdx = savedCt, savedIdx
 	et := ir.TupleOf(types...)
-	r := b.Tuple(et, outs...)
-	loopBody := b.End(r)
+	loopBody := b.End(b.Tuple(et, outs...))
 	res := b.Emit(ir.ArrayOf(in.N, et), ir.Instr{Op: ir.OpFor, N: in.N, Blocks: []*ir.Block{loopBody}})
-	for k, x := range fv {
+	for k, x := range elems {
 		_, ps := b.Begin(ir.Int)
 		e := b.Field(b.Index(res, ps[0]), k)
 		col := b.End(e)
 		v.acc(ct, x, b.Emit(Tangent(v.typ(x)), ir.Instr{Op: ir.OpFor, N: in.N, Blocks: []*ir.Block{col}}))
+	}
+	for j, x := range others {
+		k := len(elems) + j
+		t := v.typ(x)
+		_, ps := b.Begin(ir.Int, Tangent(t))
+		sum := v.add(ps[1], b.Field(b.Index(res, ps[0]), k), t)
+		loop := b.End(sum)
+		v.acc(ct, x, b.Emit(Tangent(t), ir.Instr{Op: ir.OpLoop, Args: []ir.Var{v.zero(t)}, N: in.N, Blocks: []*ir.Block{loop}}))
 	}
 }
 
@@ -894,13 +921,20 @@ func (v *vjp) forInstr(in *ir.Instr, cz ir.Var, ct *cts) {
 	if len(fv) == 0 || in.N == 0 {
 		return
 	}
-	all := true
+	var elems, others []ir.Var
 	for _, x := range fv {
 		t := v.typ(x)
-		all = all && t.Kind == ir.KArray && t.Len == in.N && elementwise(body, x)
+		if t.Kind == ir.KArray && t.Len == in.N && elementwise(body, x) {
+			elems = append(elems, x)
+		} else {
+			others = append(others, x)
+		}
 	}
-	if all {
-		v.forElementwise(in, cz, ct, fv)
+	// Elementwise arrays make the comprehension's transpose a
+	// comprehension too, with the other variables' cotangents summed per
+	// element, unless those are large.
+	if len(elems) > 0 && v.small(others) {
+		v.forElementwise(in, cz, ct, elems, others)
 		return
 	}
 	b := v.b
