@@ -101,18 +101,9 @@ func foldBinary(op string, x, y *constant) *constant {
 				return &constant{kind: IntKind, i: a / b}
 			}
 			return &constant{kind: IntKind, i: a % b}
-		case "==":
-			return boolean(a == b)
-		case "!=":
-			return boolean(a != b)
-		case "<":
-			return boolean(a < b)
-		case "<=":
-			return boolean(a <= b)
-		case ">":
-			return boolean(a > b)
-		case ">=":
-			return boolean(a >= b)
+		}
+		if c, ok := compare(op, a, b); ok {
+			return boolean(c)
 		}
 	case RealKind:
 		a, b := x.f, y.f
@@ -125,18 +116,9 @@ func foldBinary(op string, x, y *constant) *constant {
 			return &constant{kind: RealKind, f: a * b}
 		case "/":
 			return &constant{kind: RealKind, f: a / b}
-		case "==":
-			return boolean(a == b)
-		case "!=":
-			return boolean(a != b)
-		case "<":
-			return boolean(a < b)
-		case "<=":
-			return boolean(a <= b)
-		case ">":
-			return boolean(a > b)
-		case ">=":
-			return boolean(a >= b)
+		}
+		if c, ok := compare(op, a, b); ok {
+			return boolean(c)
 		}
 	case BoolKind:
 		switch op {
@@ -151,4 +133,23 @@ func foldBinary(op string, x, y *constant) *constant {
 		}
 	}
 	return nil
+}
+
+// compare folds a comparison operator.
+func compare[T int64 | float64](op string, a, b T) (bool, bool) {
+	switch op {
+	case "==":
+		return a == b, true
+	case "!=":
+		return a != b, true
+	case "<":
+		return a < b, true
+	case "<=":
+		return a <= b, true
+	case ">":
+		return a > b, true
+	case ">=":
+		return a >= b, true
+	}
+	return false, false
 }

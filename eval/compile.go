@@ -422,54 +422,17 @@ func (cp *compiler) instr(in *ir.Instr) {
 		cp.next = save
 
 	case ir.OpLoop:
-		d := cp.alloc(in.Dst)
-		body := in.Blocks[0]
-		n := size(in.Dst)
 		// The state lives in the destination's slots: nothing reads the
 		// destination before the loop ends.
-		cp.mov(d, arg(0), n, pos)
-		if in.N == 0 {
-			return
-		}
-		save := cp.next
-		i := cp.alloc(body.Params[0])
-		cp.off[body.Params[1]] = d
-		cp.emit(inst{op: xIterInit, a: i}, pos)
-		start := len(cp.c.code)
-		cp.block(body)
-		op := xLoopNextN
-		if n == 1 {
-			op = xLoopNext1
-		}
-		cp.emit(inst{op: op, d: d, a: cp.off[body.Result], b: i, c: int32(start), n: int32(in.N), e: int32(n)}, pos)
-		cp.next = save
+		d := cp.alloc(in.Dst)
+		cp.loop(in, d, -1, size(in.Dst), pos)
 
 	case ir.OpScan:
 		// Dst is (states, final): the state lives in the final slots and
 		// is stored into states[i] at the start of step i.
 		d := cp.alloc(in.Dst)
-		body := in.Blocks[0]
 		n := size(in.Args[0])
-		fin := d + int32(int64(in.N)*n)
-		cp.mov(fin, arg(0), n, pos)
-		if in.N == 0 {
-			return
-		}
-		save := cp.next
-		i := cp.alloc(body.Params[0])
-		cp.off[body.Params[1]] = fin
-		cp.emit(inst{op: xIterInit, a: i}, pos)
-		start := len(cp.c.code)
-		if n > 0 {
-			cp.emit(inst{op: xScanStore, d: d, a: fin, b: i, e: int32(n)}, pos)
-		}
-		cp.block(body)
-		op := xLoopNextN
-		if n == 1 {
-			op = xLoopNext1
-		}
-		cp.emit(inst{op: op, d: fin, a: cp.off[body.Result], b: i, c: int32(start), n: int32(in.N), e: int32(n)}, pos)
-		cp.next = save
+		cp.loop(in, d+int32(int64(in.N)*n), d, n, pos)
 
 	case ir.OpCall:
 		callee, err := compile(in.Callee, cp.done, cp.active)
@@ -527,6 +490,31 @@ func (cp *compiler) instr(in *ir.Instr) {
 	default:
 		cp.scalar(in, arg, pos)
 	}
+}
+
+// loop compiles OpLoop and OpScan: the n-slot state lives at state and,
+// when record >= 0, is copied to record+i*n at the start of step i.
+func (cp *compiler) loop(in *ir.Instr, state, record int32, n int64, pos ir.Pos) {
+	body := in.Blocks[0]
+	cp.mov(state, cp.off[in.Args[0]], n, pos)
+	if in.N == 0 {
+		return
+	}
+	save := cp.next
+	i := cp.alloc(body.Params[0])
+	cp.off[body.Params[1]] = state
+	cp.emit(inst{op: xIterInit, a: i}, pos)
+	start := len(cp.c.code)
+	if record >= 0 && n > 0 {
+		cp.emit(inst{op: xScanStore, d: record, a: state, b: i, e: int32(n)}, pos)
+	}
+	cp.block(body)
+	op := xLoopNextN
+	if n == 1 {
+		op = xLoopNext1
+	}
+	cp.emit(inst{op: op, d: state, a: cp.off[body.Result], b: i, c: int32(start), n: int32(in.N), e: int32(n)}, pos)
+	cp.next = save
 }
 
 // scalar compiles a one- or two-operand scalar operation.
