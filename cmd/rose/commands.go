@@ -103,31 +103,41 @@ func usage(e *env, cmd, msg string) int {
 }
 
 func runExamples(ctx context.Context, e *env, p *rose.Program) int {
+	return eachExample(ctx, e, p, "run", func(ex *rose.Example) (string, error) {
+		v, err := ex.Func.Call(ctx, ex.Args, nil)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("%s = %s\n", ex.Text, eval.Format(v, ex.Func.IR.Result())), nil
+	})
+}
+
+// eachExample prints render's text for every example of p, or "= error"
+// with the error on stderr; it exits 1 if an example fails or there are
+// none.
+func eachExample(ctx context.Context, e *env, p *rose.Program, verb string, render func(*rose.Example) (string, error)) int {
 	exs, err := p.Examples(ctx)
 	if err != nil {
 		fmt.Fprintln(e.stderr, err)
 		return exitUser
 	}
 	if len(exs) == 0 {
-		fmt.Fprintf(e.stderr, "%s: nothing to run: the file has no examples (add a line like: example f(1.0), or call a function with -f NAME)\n", p.File.Name)
+		fmt.Fprintf(e.stderr, "%s: nothing to %s: the file has no examples (add a line like: example f(1.0), or call a function with -f NAME)\n", p.File.Name, verb)
 		return exitUser
 	}
 	code := exitOK
 	for _, ex := range exs {
-		if ex.Err != nil {
-			fmt.Fprintf(e.stdout, "%s = error\n", ex.Text)
-			fmt.Fprintln(e.stderr, ex.Err)
-			code = exitUser
-			continue
+		out, err := "", ex.Err
+		if err == nil {
+			out, err = render(ex)
 		}
-		v, err := ex.Func.Call(ctx, ex.Args, nil)
 		if err != nil {
 			fmt.Fprintf(e.stdout, "%s = error\n", ex.Text)
 			fmt.Fprintln(e.stderr, err)
 			code = exitUser
 			continue
 		}
-		fmt.Fprintf(e.stdout, "%s = %s\n", ex.Text, eval.Format(v, ex.Func.IR.Result()))
+		fmt.Fprint(e.stdout, out)
 	}
 	return code
 }

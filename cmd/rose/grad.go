@@ -70,33 +70,9 @@ independent method for cross-checking.
 }
 
 func gradExamples(ctx context.Context, e *env, p *rose.Program, mode rose.Mode) int {
-	exs, err := p.Examples(ctx)
-	if err != nil {
-		fmt.Fprintln(e.stderr, err)
-		return exitUser
-	}
-	if len(exs) == 0 {
-		fmt.Fprintf(e.stderr, "%s: nothing to differentiate: the file has no examples\n", p.File.Name)
-		return exitUser
-	}
-	code := exitOK
-	for _, ex := range exs {
-		if ex.Err != nil {
-			fmt.Fprintf(e.stdout, "%s = error\n", ex.Text)
-			fmt.Fprintln(e.stderr, ex.Err)
-			code = exitUser
-			continue
-		}
-		text, err := ex.GradientText(ctx, mode)
-		if err != nil {
-			fmt.Fprintf(e.stdout, "%s = error\n", ex.Text)
-			fmt.Fprintln(e.stderr, err)
-			code = exitUser
-			continue
-		}
-		fmt.Fprint(e.stdout, text)
-	}
-	return code
+	return eachExample(ctx, e, p, "differentiate", func(ex *rose.Example) (string, error) {
+		return ex.GradientText(ctx, mode)
+	})
 }
 
 func gradOne(ctx context.Context, e *env, p *rose.Program, name, argText string, mode rose.Mode) int {
