@@ -141,11 +141,16 @@ func forBuiltinCases(t *testing.T, seed int64, check func(*testing.T, *ad.Transf
 // TestJVPExamples differentiates every example program at its example
 // points in random directions.
 func TestJVPExamples(t *testing.T) {
+	forExamples(t, 2, checkJVP)
+}
+
+// forExamples runs check on every example of every program in examples/.
+func forExamples(t *testing.T, seed int64, check func(*testing.T, *ad.Transformer, *ir.Func, []eval.Value, *rand.Rand, string)) {
 	files, _ := filepath.Glob("../examples/*.rose")
 	if len(files) == 0 {
 		t.Fatal("no examples")
 	}
-	rng := rand.New(rand.NewSource(2))
+	rng := rand.New(rand.NewSource(seed))
 	for _, path := range files {
 		src, err := os.ReadFile(path)
 		if err != nil {
@@ -161,7 +166,7 @@ func TestJVPExamples(t *testing.T) {
 			if ex.Err != nil {
 				t.Fatal(ex.Err)
 			}
-			checkJVP(t, tr, ex.Func.IR, ex.Args, rng, filepath.Base(path)+": "+ex.Text)
+			check(t, tr, ex.Func.IR, ex.Args, rng, filepath.Base(path)+": "+ex.Text)
 		}
 	}
 }

@@ -1,12 +1,9 @@
 package ad_test
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"math/rand"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -81,23 +78,7 @@ func TestVJPBuiltins(t *testing.T) {
 // TestVJPExamples checks reverse mode against forward mode on every
 // example program.
 func TestVJPExamples(t *testing.T) {
-	files, _ := filepath.Glob("../examples/*.rose")
-	rng := rand.New(rand.NewSource(5))
-	for _, path := range files {
-		src, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := rose.Load(path, src)
-		exs, err := p.Examples(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		tr := ad.NewTransformer()
-		for _, ex := range exs {
-			checkDuality(t, tr, ex.Func.IR, ex.Args, rng, filepath.Base(path)+": "+ex.Text)
-		}
-	}
+	forExamples(t, 5, checkDuality)
 }
 
 // hessian computes the Hessian of a function of Real scalars as the JVP of
