@@ -28,6 +28,8 @@ func Tangent(t *ir.Type) *ir.Type {
 		return ir.TupleOf()
 	case ir.KArray:
 		return ir.ArrayOf(t.Len, Tangent(t.Elem))
+	case ir.KRef:
+		return ir.RefOf(Tangent(t.Elem))
 	}
 	elems := make([]*ir.Type, len(t.Elems))
 	for i, e := range t.Elems {
@@ -135,6 +137,10 @@ func (j *jvp) instr(in *ir.Instr) {
 		c.Args = args
 		return b.Emit(t, c)
 	}
+	if isAccumOp(in.Op) {
+		j.accum(in, args)
+		return
+	}
 	if t.Kind != ir.KReal && in.Op != ir.OpIf && in.Op != ir.OpTuple && in.Op != ir.OpField &&
 		in.Op != ir.OpArray && in.Op != ir.OpIndex && in.Op != ir.OpFor && in.Op != ir.OpLoop && in.Op != ir.OpScan && in.Op != ir.OpCall &&
 		in.Op != ir.OpUpdate && !(t.AllReal() && (in.Op == ir.OpAdd || in.Op == ir.OpSub || in.Op == ir.OpNeg || in.Op == ir.OpScale)) {
@@ -196,6 +202,46 @@ func (j *jvp) instr(in *ir.Instr) {
 		z := copyInstr()
 		set(z, j.scalar(in, args, z))
 	}
+}
+
+// isAccumOp reports whether op creates, refers into, adds into or reads an
+// accumulator.
+func isAccumOp(op ir.Op) bool {
+	switch op {
+	case ir.OpAccum, ir.OpRefIndex, ir.OpRefField, ir.OpAccAdd, ir.OpResolve:
+		return true
+	}
+	return false
+}
+
+// accum differentiates an accumulator operation: every accumulator gets a
+// twin that accumulates the tangents of what is added into it (always,
+// since adds in nested blocks may come after it is made), and resolving
+// reads both.
+func (j *jvp) accum(in *ir.Instr, args []ir.Var) {
+	b := j.b
+	t := j.f.Types[in.Dst]
+	c := *in
+	c.Args = args
+	z := b.Emit(t, c)
+	j.prim[in.Dst], j.tan[in.Dst] = z, ir.NoVar
+	d := ir.Instr{Op: in.Op, N: in.N}
+	switch in.Op {
+	case ir.OpAccum:
+		if len(in.Args) == 1 && j.tan[in.Args[0]] != ir.NoVar {
+			d.Args = []ir.Var{j.tan[in.Args[0]]}
+		}
+	case ir.OpRefIndex:
+		d.Args = []ir.Var{j.tan[in.Args[0]], args[1]}
+	case ir.OpRefField, ir.OpResolve:
+		d.Args = []ir.Var{j.tan[in.Args[0]]}
+	case ir.OpAccAdd:
+		if dv := j.tan[in.Args[1]]; dv != ir.NoVar {
+			b.Emit(t, ir.Instr{Op: ir.OpAccAdd, Args: []ir.Var{j.tan[in.Args[0]], dv}})
+		}
+		return
+	}
+	j.tan[in.Dst] = b.Emit(Tangent(t), d)
 }
 
 // scalar is the tangent of a Real-valued arithmetic instruction whose new

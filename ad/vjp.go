@@ -75,9 +75,11 @@ func (tr *Transformer) vjpBuild(f *ir.Func, primal bool, inputs []bool, cache ma
 // sweeps builds a VJP of f without pruning it, and returns the number of
 // top-level instructions of its forward sweep and the forward sweep's value.
 func (tr *Transformer) sweeps(f *ir.Func, name string, primal bool, inputs []bool) (g *ir.Func, k int, y ir.Var) {
+	root := refRoots(f)
 	v := &vjp{tr: tr, f: f, b: ir.NewBuilder(name, f.Pos),
 		prim: make([]ir.Var, len(f.Types)), states: map[*ir.Instr]ir.Var{}, free: map[*ir.Block][]ir.Var{},
-		active: activity(f, inputs), operand: operands(f), resid: map[*ir.Instr]ir.Var{}}
+		active: activity(f, inputs, root), operand: operands(f), resid: map[*ir.Instr]ir.Var{},
+		root: root, def: definitions(f), refCt: map[ir.Var]ir.Var{}}
 	for _, p := range f.Params {
 		v.prim[p] = v.b.Param(f.Types[p])
 	}
@@ -206,6 +208,11 @@ type vjp struct {
 	// resid holds, for a call in the function's own forward sweep, the
 	// residuals returned by the callee's fwd half.
 	resid map[*ir.Instr]ir.Var
+
+	root  []ir.Var            // reference var -> its OpAccum var (see refRoots)
+	def   []*ir.Instr         // var -> its defining instruction, nil for parameters
+	refCt map[ir.Var]ir.Var   // OpAccum var -> cotangent of the accumulator's final contents
+	local map[ir.Var]bool     // while recomputing a block: the references it makes itself
 }
 
 // operands marks the variables of f that some instruction reads.
@@ -229,7 +236,7 @@ func operands(f *ir.Func) []bool {
 // activity marks the variables of f whose value depends, through Reals, on
 // f's parameters. Only they can carry a cotangent; constants and index
 // arithmetic cost nothing in the backward sweep.
-func activity(f *ir.Func, inputs []bool) []bool {
+func activity(f *ir.Func, inputs []bool, root []ir.Var) []bool {
 	active := make([]bool, len(f.Types))
 	for i, p := range f.Params {
 		active[p] = differentiable(f.Types[p]) && (inputs == nil || inputs[i])
@@ -250,6 +257,31 @@ func activity(f *ir.Func, inputs []bool) []bool {
 				}
 				for _, nb := range in.Blocks {
 					walk(nb)
+				}
+				// An accumulator is active once an active value is added
+				// into it (through any reference into it); its references
+				// and what resolving it reads are active with it.
+				switch in.Op {
+				case ir.OpAccAdd:
+					if r := root[in.Args[0]]; active[in.Args[1]] && !active[r] {
+						active[r], changed = true, true
+					}
+					continue
+				case ir.OpRefIndex, ir.OpRefField:
+					if !active[in.Dst] && active[root[in.Dst]] {
+						active[in.Dst], changed = true, true
+					}
+					continue
+				case ir.OpResolve:
+					if !active[in.Dst] && active[root[in.Args[0]]] {
+						active[in.Dst], changed = true, true
+					}
+					continue
+				case ir.OpAccum:
+					if !active[in.Dst] && len(in.Args) == 1 && active[in.Args[0]] {
+						active[in.Dst], changed = true, true
+					}
+					continue
 				}
 				if active[in.Dst] || !differentiable(f.Types[in.Dst]) {
 					continue
@@ -273,7 +305,53 @@ func activity(f *ir.Func, inputs []bool) []bool {
 
 func (v *vjp) typ(old ir.Var) *ir.Type { return v.f.Types[old] }
 
-func differentiable(t *ir.Type) bool { return Tangent(t).Slots() > 0 }
+// differentiable reports whether values of type t carry cotangents. A
+// reference does not: the cotangent of an accumulator is handled by the
+// operations on it (see vjp.refOp).
+func differentiable(t *ir.Type) bool { return t.Kind != ir.KRef && Tangent(t).Slots() > 0 }
+
+// refRoots maps each reference variable of f to the OpAccum variable it
+// points into, and every other variable to NoVar.
+func refRoots(f *ir.Func) []ir.Var {
+	root := make([]ir.Var, len(f.Types))
+	for i := range root {
+		root[i] = ir.NoVar
+	}
+	var walk func(b *ir.Block)
+	walk = func(b *ir.Block) {
+		for i := range b.Instrs {
+			in := &b.Instrs[i]
+			switch in.Op {
+			case ir.OpAccum:
+				root[in.Dst] = in.Dst
+			case ir.OpRefIndex, ir.OpRefField:
+				root[in.Dst] = root[in.Args[0]]
+			}
+			for _, nb := range in.Blocks {
+				walk(nb)
+			}
+		}
+	}
+	walk(f.Body)
+	return root
+}
+
+// definitions maps each variable of f defined by an instruction to it.
+func definitions(f *ir.Func) []*ir.Instr {
+	def := make([]*ir.Instr, len(f.Types))
+	var walk func(b *ir.Block)
+	walk = func(b *ir.Block) {
+		for i := range b.Instrs {
+			in := &b.Instrs[i]
+			def[in.Dst] = in
+			for _, nb := range in.Blocks {
+				walk(nb)
+			}
+		}
+	}
+	walk(f.Body)
+	return def
+}
 
 // forward emits the primal instructions of blk and returns its result.
 func (v *vjp) forward(blk *ir.Block) ir.Var {
@@ -324,6 +402,8 @@ func (v *vjp) forward(blk *ir.Block) ir.Var {
 			if differentiable(st) {
 				v.states[in] = v.b.Field(scan, 0)
 			}
+		case ir.OpAccum, ir.OpRefIndex, ir.OpRefField, ir.OpAccAdd, ir.OpResolve:
+			v.forwardRef(in, args)
 		case ir.OpCall:
 			if blk == v.f.Body && v.active[in.Dst] && in.Callee.CustomJVP == nil {
 				fw, _, err := v.tr.split(in.Callee)
@@ -347,6 +427,101 @@ func (v *vjp) forward(blk *ir.Block) ir.Var {
 	return v.prim[blk.Result]
 }
 
+// forwardRef emits an accumulator operation of the primal. A block that
+// is recomputed in a backward sweep adds nothing into accumulators made
+// outside it: their contents were read already, when the forward sweep
+// ran the block the first time.
+func (v *vjp) forwardRef(in *ir.Instr, args []ir.Var) {
+	if v.local != nil {
+		switch in.Op {
+		case ir.OpAccum:
+			v.local[in.Dst] = true
+		case ir.OpRefIndex, ir.OpRefField:
+			v.local[in.Dst] = v.local[in.Args[0]]
+		case ir.OpAccAdd:
+			if !v.local[in.Args[0]] {
+				v.prim[in.Dst] = ir.NoVar
+				return
+			}
+		case ir.OpResolve:
+			if !v.local[in.Args[0]] {
+				panic(vjpError{"ad: reverse mode cannot recompute a read of an accumulator made outside its block"})
+			}
+		}
+	}
+	c := *in
+	c.Args = args
+	v.prim[in.Dst] = v.b.Emit(v.typ(in.Dst), c)
+}
+
+// recomputeForward emits blk's forward sweep again inside a backward sweep
+// (see forwardRef).
+func (v *vjp) recomputeForward(blk *ir.Block) {
+	saved := v.local
+	v.local = map[ir.Var]bool{}
+	v.forward(blk)
+	v.local = saved
+}
+
+// refOp transposes an accumulator operation of the primal. The cotangent
+// of an accumulator's contents is the same at every add into it (adding
+// does not change how the final contents are used), so it is known once
+// the reads of the accumulator (later in the primal, earlier here) are
+// transposed: each add sends it, at the add's position, to the added value.
+func (v *vjp) refOp(in *ir.Instr, ct *cts) {
+	switch in.Op {
+	case ir.OpResolve:
+		cz, ok := ct.get(in.Dst)
+		if !ok {
+			return
+		}
+		r := v.root[in.Args[0]]
+		if r != in.Args[0] {
+			panic(vjpError{"ad: reverse mode of reading part of an accumulator is not supported"})
+		}
+		old, had := v.refCt[r]
+		if !had {
+			old = ir.NoVar
+		}
+		v.refCt[r] = v.addOpt(old, cz, v.typ(in.Dst))
+	case ir.OpAccAdd:
+		if x := in.Args[1]; v.active[x] {
+			if c := v.refCtAt(in.Args[0]); c != ir.NoVar {
+				v.acc(ct, x, c)
+			}
+		}
+	case ir.OpAccum:
+		if c, ok := v.refCt[in.Dst]; ok {
+			if len(in.Args) == 1 {
+				v.acc(ct, in.Args[0], c)
+			}
+			// Everything that adds into it has been transposed.
+			delete(v.refCt, in.Dst)
+		}
+	}
+}
+
+// refCtAt is the cotangent of the part of an accumulator that reference r
+// points to, or NoVar when the accumulator's contents do not matter.
+func (v *vjp) refCtAt(r ir.Var) ir.Var {
+	d := v.def[r]
+	switch d.Op {
+	case ir.OpAccum:
+		if c, ok := v.refCt[r]; ok {
+			return c
+		}
+	case ir.OpRefIndex:
+		if c := v.refCtAt(d.Args[0]); c != ir.NoVar {
+			return v.b.Index(c, v.prim[d.Args[1]])
+		}
+	case ir.OpRefField:
+		if c := v.refCtAt(d.Args[0]); c != ir.NoVar {
+			return v.b.Field(c, d.N)
+		}
+	}
+	return ir.NoVar
+}
+
 // ctValue is the cotangent of old var x as a value (zero if none reached it).
 func (v *vjp) ctValue(ct *cts, x ir.Var) ir.Var {
 	if c, ok := ct.get(x); ok {
@@ -364,6 +539,10 @@ func (v *vjp) zero(t *ir.Type) ir.Var {
 func (v *vjp) acc(ct *cts, x ir.Var, c ir.Var) {
 	t := v.typ(x)
 	if !v.active[x] {
+		return
+	}
+	if r, ok := ct.ref(x); ok {
+		v.accAdd(r, c)
 		return
 	}
 	if old, ok := ct.get(x); ok {
@@ -388,6 +567,11 @@ func (v *vjp) add(a, c ir.Var, t *ir.Type) ir.Var {
 func (v *vjp) backward(blk *ir.Block, ct *cts) {
 	for i := len(blk.Instrs) - 1; i >= 0; i-- {
 		in := &blk.Instrs[i]
+		if isAccumOp(in.Op) {
+			v.b.Pos = in.Pos
+			v.refOp(in, ct)
+			continue
+		}
 		if fs, ok := ct.fields[in.Dst]; ok && in.Op == ir.OpTuple {
 			// A tuple known field by field gives each field to its source.
 			v.b.Pos = in.Pos
@@ -419,6 +603,11 @@ func (v *vjp) instr(in *ir.Instr, cz ir.Var, ct *cts) {
 	case ir.OpField:
 		x := in.Args[0]
 		if !v.active[x] {
+			return
+		}
+		if r, ok := ct.ref(x); ok {
+			f := b.Emit(ir.RefOf(Tangent(v.typ(in.Dst))), ir.Instr{Op: ir.OpRefField, Args: []ir.Var{r}, N: in.N})
+			v.accAdd(f, cz)
 			return
 		}
 		if _, whole := ct.whole[x]; !whole {
@@ -557,20 +746,15 @@ func (v *vjp) instr(in *ir.Instr, cz ir.Var, ct *cts) {
 	}
 }
 
-// accAt adds c to element i of the cotangent of the array old var a.
+// accAt adds c to element i of the cotangent of the array old var a, in
+// O(1): the cotangent lives in an accumulator from then on.
 func (v *vjp) accAt(ct *cts, a, i, c ir.Var) {
-	t := v.typ(a)
 	if !v.active[a] {
 		return
 	}
-	b := v.b
-	old, had := ct.get(a)
-	if !had {
-		old = v.zero(t)
-	} else {
-		c = v.add(b.Index(old, i), c, t.Elem)
-	}
-	ct.set(a, b.Emit(Tangent(t), ir.Instr{Op: ir.OpUpdate, Args: []ir.Var{old, i, c}}))
+	r := v.accumulate(ct, a)
+	e := v.b.Emit(ir.RefOf(Tangent(v.typ(a).Elem)), ir.Instr{Op: ir.OpRefIndex, Args: []ir.Var{r, i}})
+	v.accAdd(e, c)
 }
 
 // scalar transposes the tangent rule of a Real arithmetic instruction.
@@ -716,19 +900,17 @@ func (v *vjp) freeVars(blk *ir.Block) []ir.Var {
 
 // nested differentiates a nested block inside the current builder block:
 // it recomputes the block's forward sweep, seeds its result with ctRes,
-// runs its backward sweep and returns the cotangents reaching the free
-// variables fv, starting from init (their cotangents so far, or NoVar for
-// zero).
-func (v *vjp) nested(blk *ir.Block, ctRes ir.Var, fv []ir.Var, init []ir.Var, extra map[ir.Var]ir.Var) []ir.Var {
-	v.forward(blk)
-	ct := v.newCts()
+// runs its backward sweep and returns the cotangents reaching the carried
+// free variables fv, starting from init (their cotangents so far, or NoVar
+// for zero). Contributions to accumulated variables go into parent's
+// accumulators.
+func (v *vjp) nested(blk *ir.Block, ctRes ir.Var, fv []ir.Var, init []ir.Var, parent *cts) []ir.Var {
+	v.recomputeForward(blk)
+	ct := parent.child()
 	for k, x := range fv {
 		if init[k] != ir.NoVar {
 			ct.set(x, init[k])
 		}
-	}
-	for x, c := range extra {
-		ct.set(x, c)
 	}
 	if ctRes != ir.NoVar {
 		v.acc(ct, blk.Result, ctRes)
@@ -737,6 +919,22 @@ func (v *vjp) nested(blk *ir.Block, ctRes ir.Var, fv []ir.Var, init []ir.Var, ex
 	out := make([]ir.Var, len(fv))
 	for k, x := range fv {
 		out[k] = v.ctValue(ct, x)
+	}
+	return out
+}
+
+// carried splits the free variables of a nested block: those whose
+// cotangents the block adds into accumulators (made here, in the current
+// block, if they have none yet) and the rest, returned, whose cotangents
+// are carried through the construct as values.
+func (v *vjp) carried(ct *cts, fv []ir.Var) []ir.Var {
+	var out []ir.Var
+	for _, x := range fv {
+		if v.accumulated(ct, x) {
+			v.accumulate(ct, x)
+		} else {
+			out = append(out, x)
+		}
 	}
 	return out
 }
@@ -757,6 +955,7 @@ func (v *vjp) ifInstr(in *ir.Instr, cz ir.Var, ct *cts) {
 	if len(fv) == 0 {
 		return
 	}
+	fv = v.carried(ct, fv)
 	// Each arm starts from the cotangents so far and returns them updated,
 	// so that an arm that does not touch a variable passes it through.
 	init := make([]ir.Var, len(fv))
@@ -770,7 +969,7 @@ func (v *vjp) ifInstr(in *ir.Instr, cz ir.Var, ct *cts) {
 	blocks := make([]*ir.Block, 2)
 	for k, arm := range in.Blocks {
 		v.b.Begin()
-		cts := v.nested(arm, cz, fv, init, nil)
+		cts := v.nested(arm, cz, fv, init, ct)
 		var r ir.Var
 		r, rt = v.packCts(fv, cts)
 		blocks[k] = v.b.End(r)
@@ -878,8 +1077,8 @@ func (v *vjp) forElementwise(in *ir.Instr, cz ir.Var, ct *cts, elems, others []i
 	for _, x := range elems {
 		v.elemCt[x] = ir.NoVar
 	}
-	v.forward(body)
-	local := v.newCts()
+	v.recomputeForward(body)
+	local := ct.child()
 	v.acc(local, body.Result, b.Index(cz, ps[0]))
 	v.backward(body, local)
 	var outs []ir.Var
@@ -938,6 +1137,7 @@ func (v *vjp) forInstr(in *ir.Instr, cz ir.Var, ct *cts) {
 		return
 	}
 	b := v.b
+	fv = v.carried(ct, fv)
 	startVals := make([]ir.Var, len(fv))
 	for k, x := range fv {
 		startVals[k] = v.ctValue(ct, x)
@@ -950,7 +1150,7 @@ func (v *vjp) forInstr(in *ir.Instr, cz ir.Var, ct *cts) {
 	for k := range fv {
 		init[k] = b.Field(ps[1], k)
 	}
-	cts := v.nested(body, b.Index(cz, i), fv, init, nil)
+	cts := v.nested(body, b.Index(cz, i), fv, init, ct)
 	next, _ := v.packCts(fv, cts)
 	loopBody := b.End(next)
 	res := b.Emit(st, ir.Instr{Op: ir.OpLoop, Args: []ir.Var{start}, N: in.N, Blocks: []*ir.Block{loopBody}})
@@ -970,7 +1170,7 @@ func (v *vjp) loopInstr(in *ir.Instr, cz, ctStates ir.Var, ct *cts) {
 	body := in.Blocks[0]
 	b := v.b
 	t := v.typ(in.Args[0])
-	fv := v.freeVars(body)
+	fv := v.carried(ct, v.freeVars(body))
 	startVals := []ir.Var{cz}
 	types := []*ir.Type{Tangent(t)}
 	for _, x := range fv {
@@ -992,7 +1192,7 @@ func (v *vjp) loopInstr(in *ir.Instr, cz, ctStates ir.Var, ct *cts) {
 	// cotangent is collected separately, starting from zero.
 	withState := append(append([]ir.Var(nil), fv...), body.Params[1])
 	initS := append(append([]ir.Var(nil), init...), ir.NoVar)
-	cts := v.nested(body, b.Field(ps[1], 0), withState, initS, nil)
+	cts := v.nested(body, b.Field(ps[1], 0), withState, initS, ct)
 	ctS := cts[len(fv)]
 	if ctStates != ir.NoVar {
 		ctS = v.add(ctS, b.Index(ctStates, i), t)
@@ -1063,20 +1263,55 @@ func (tr *Transformer) transposeRule(f *ir.Func, primal bool) (*ir.Func, error) 
 // cts holds the cotangents of a backward sweep. A tuple's cotangent may be
 // known field by field (from the fields the sweep has seen read) and is
 // assembled only when something needs it whole, so that taking a tuple
-// apart costs no zero-filled tuples.
+// apart costs no zero-filled tuples. An aggregate's cotangent may instead
+// live in an accumulator (refs), which element reads add into at O(1)
+// each and which nested blocks add into directly; it is resolved into a
+// value once, when the value is needed. A nested block's cts has the
+// enclosing one as parent, whose accumulators it adds into.
 type cts struct {
 	v      *vjp
+	parent *cts
 	whole  map[ir.Var]ir.Var
 	fields map[ir.Var][]ir.Var // NoVar for a zero field
+	refs   map[ir.Var]ir.Var   // old var -> reference to its cotangent's accumulator
+	views  map[ir.Var]bool     // vars whose refs point into their tuple's or array's accumulator
 }
 
 func (v *vjp) newCts() *cts {
-	return &cts{v: v, whole: map[ir.Var]ir.Var{}, fields: map[ir.Var][]ir.Var{}}
+	return &cts{v: v, whole: map[ir.Var]ir.Var{}, fields: map[ir.Var][]ir.Var{}, refs: map[ir.Var]ir.Var{}, views: map[ir.Var]bool{}}
 }
 
-// get returns the cotangent of x, assembling it from its fields if needed.
+// child is a cts for a nested block of the block c belongs to.
+func (c *cts) child() *cts {
+	n := c.v.newCts()
+	n.parent = c
+	return n
+}
+
+// ref returns the accumulator of x's cotangent, in c or an enclosing cts.
+func (c *cts) ref(x ir.Var) (ir.Var, bool) {
+	for ; c != nil; c = c.parent {
+		if r, ok := c.refs[x]; ok {
+			return r, true
+		}
+	}
+	return ir.NoVar, false
+}
+
+// get returns the cotangent of x, assembling it from its fields or
+// resolving its accumulator if needed.
 func (c *cts) get(x ir.Var) (ir.Var, bool) {
 	if w, ok := c.whole[x]; ok {
+		return w, true
+	}
+	if r, ok := c.refs[x]; ok {
+		if c.views[x] {
+			// x's contributions went into its tuple's or array's
+			// accumulator already.
+			return ir.NoVar, false
+		}
+		w := c.v.b.Emit(Tangent(c.v.typ(x)), ir.Instr{Op: ir.OpResolve, Args: []ir.Var{r}})
+		c.set(x, w)
 		return w, true
 	}
 	fs, ok := c.fields[x]
@@ -1098,4 +1333,76 @@ func (c *cts) get(x ir.Var) (ir.Var, bool) {
 func (c *cts) set(x, w ir.Var) {
 	c.whole[x] = w
 	delete(c.fields, x)
+	delete(c.refs, x)
+	delete(c.views, x)
 }
+
+// accumulate makes x's cotangent live in an accumulator from now on and
+// returns the reference to it: x's own if it has one; a reference into its
+// tuple's or array's accumulator if x is a field or element of a value
+// whose cotangent is accumulated (so that p.a[i] adds straight into p's);
+// else a new accumulator, in the current block, starting from x's
+// cotangent so far.
+func (v *vjp) accumulate(ct *cts, x ir.Var) ir.Var {
+	if r, ok := ct.ref(x); ok {
+		return r
+	}
+	b := v.b
+	r := ir.NoVar
+	if d := v.def[x]; d != nil && (d.Op == ir.OpField || (d.Op == ir.OpIndex && v.prim[d.Args[1]] != ir.NoVar)) {
+		if pr, ok := ct.ref(d.Args[0]); ok && pr != ir.NoVar {
+			if d.Op == ir.OpField {
+				r = b.Emit(ir.RefOf(Tangent(v.typ(x))), ir.Instr{Op: ir.OpRefField, Args: []ir.Var{pr}, N: d.N})
+			} else {
+				r = b.Emit(ir.RefOf(Tangent(v.typ(x))), ir.Instr{Op: ir.OpRefIndex, Args: []ir.Var{pr, v.prim[d.Args[1]]}})
+			}
+		}
+	}
+	old, had := ct.whole[x]
+	if _, ok := ct.fields[x]; ok {
+		old, had = ct.get(x)
+	}
+	if r == ir.NoVar {
+		in := ir.Instr{Op: ir.OpAccum}
+		if had {
+			in.Args = []ir.Var{old}
+		}
+		r = b.Emit(ir.RefOf(Tangent(v.typ(x))), in)
+	} else {
+		ct.views[x] = true
+		if had {
+			v.accAdd(r, old)
+		}
+	}
+	delete(ct.whole, x)
+	delete(ct.fields, x)
+	ct.refs[x] = r
+	return r
+}
+
+// accAdd adds the value c into what reference r points to.
+func (v *vjp) accAdd(r, c ir.Var) {
+	v.b.Emit(ir.TupleOf(), ir.Instr{Op: ir.OpAccAdd, Args: []ir.Var{r, c}})
+}
+
+// accumulated reports whether x's cotangent should live in an accumulator
+// when a nested block contributes to it: when it does already, when x is
+// part of a value whose cotangent does, or when it is an aggregate too
+// large to carry through a loop's state or an if's result.
+func (v *vjp) accumulated(ct *cts, x ir.Var) bool {
+	if _, ok := ct.ref(x); ok {
+		return true
+	}
+	if Tangent(v.typ(x)).Slots() > carryLimit {
+		return true
+	}
+	if d := v.def[x]; d != nil && (d.Op == ir.OpField || d.Op == ir.OpIndex) {
+		return v.accumulated(ct, d.Args[0])
+	}
+	return false
+}
+
+// carryLimit is the largest cotangent, in slots, that a backward loop
+// carries in its state (and an if passes through its result) rather than
+// accumulating it.
+const carryLimit = 4

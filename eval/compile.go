@@ -120,6 +120,11 @@ const (
 	xDotN      // fr[d] = sum from 0 of fr[a+k] * fr[b+k] for k < n
 	xStoreAt   // i = fr[b]; check 0 <= i < n; fr[d+i*e : d+(i+1)*e] = fr[a:a+e]
 	xCall      // step; run calls[n] with its frame at fr[a:]
+	xRefIndex  // i = fr[b]; check 0 <= i < n; fr[d] = slot(int(fr[a]) + i*e)
+	xRefOff    // fr[d] = slot(int(fr[a]) + c)
+	xAccAdd1   // fr[int(fr[a])] += fr[b]
+	xAccAddN   // p = int(fr[a]); fr[p+k] += fr[b+k] for k < n
+	xResolveN  // p = int(fr[a]); fr[d:d+n] = fr[p:p+n]
 )
 
 // maxSlots bounds frame and stack sizes so that slot offsets fit an int32.
@@ -154,12 +159,13 @@ func compile(f *ir.Func, done map[*ir.Func]*Code, active map[*ir.Func]bool) (*Co
 		f:      f,
 		c:      &Code{name: f.Name, pos: f.Pos},
 		off:    make([]int32, len(f.Types)),
+		base:   make([]int64, len(f.Types)),
 		slots:  make([]int64, len(f.Types)),
 		done:   done,
 		active: active,
 	}
 	for v, t := range f.Types {
-		cp.off[v] = -1
+		cp.off[v], cp.base[v] = -1, -1
 		cp.slots[v] = slotsOf(t)
 		if cp.slots[v] < 0 {
 			return nil, fmt.Errorf("eval: %s: %%%d of type %v is too large", f.Name, v, t)
@@ -236,6 +242,7 @@ type compiler struct {
 	f      *ir.Func
 	c      *Code
 	off    []int32 // frame offset of each variable, -1 until assigned
+	base   []int64 // reference variables: the buffer's frame offset when known here, else -1
 	slots  []int64 // slots of each variable
 	next   int64   // first free slot
 	max    int64   // frame size so far
@@ -261,6 +268,26 @@ func (cp *compiler) alloc(v ir.Var) int32 {
 	cp.next += n
 	cp.max = max(cp.max, cp.next)
 	return cp.off[v]
+}
+
+// allocN reserves n anonymous slots (an accumulator's buffer) and returns
+// their offset.
+func (cp *compiler) allocN(n int64) int32 {
+	if cp.next+n > maxSlots {
+		if cp.err == nil {
+			cp.err = fmt.Errorf("eval: %s: frame too large", cp.f.Name)
+		}
+		n = 0
+	}
+	o := int32(cp.next)
+	cp.next += n
+	cp.max = max(cp.max, cp.next)
+	return o
+}
+
+// intConst is an instruction setting slot d to the Int i.
+func intConst(d int32, i int64) inst {
+	return inst{op: xConst, d: d, b: int32(uint32(uint64(i))), c: int32(uint32(uint64(i) >> 32))}
 }
 
 func (cp *compiler) emit(in inst, pos ir.Pos) int {
@@ -343,6 +370,56 @@ func (cp *compiler) instr(in *ir.Instr) {
 			x.op = xFillN
 		}
 		cp.emit(x, pos)
+
+	case ir.OpAccum:
+		// The buffer lives in this frame; the reference's slot holds its
+		// offset for the operations that compute sub-references.
+		n := slotsOf(f.Types[in.Dst].Elem)
+		buf := cp.allocN(n)
+		cp.base[in.Dst] = int64(buf)
+		cp.emit(intConst(cp.alloc(in.Dst), int64(buf)), pos)
+		if len(in.Args) == 1 {
+			cp.mov(buf, arg(0), n, pos)
+		} else if n > 0 {
+			cp.emit(inst{op: xFillN, d: buf, n: int32(n)}, pos)
+		}
+
+	case ir.OpRefField:
+		t := f.Types[in.Args[0]].Elem
+		o := int64(t.FieldOffset(in.N))
+		d := cp.alloc(in.Dst)
+		if b := cp.base[in.Args[0]]; b >= 0 {
+			cp.base[in.Dst] = b + o
+			cp.emit(intConst(d, b+o), pos)
+			return
+		}
+		cp.emit(inst{op: xRefOff, d: d, a: arg(0), c: int32(o)}, pos)
+
+	case ir.OpRefIndex:
+		t := f.Types[in.Args[0]].Elem
+		cp.emit(inst{op: xRefIndex, d: cp.alloc(in.Dst), a: arg(0), b: arg(1), n: int32(t.Len), e: int32(slotsOf(t.Elem))}, pos)
+
+	case ir.OpAccAdd:
+		cp.alloc(in.Dst)
+		n := size(in.Args[1])
+		switch b := cp.base[in.Args[0]]; {
+		case n == 0:
+		case b >= 0:
+			cp.emit(inst{op: xAddN, d: int32(b), a: int32(b), b: arg(1), n: int32(n)}, pos)
+		case n == 1:
+			cp.emit(inst{op: xAccAdd1, a: arg(0), b: arg(1)}, pos)
+		default:
+			cp.emit(inst{op: xAccAddN, a: arg(0), b: arg(1), n: int32(n)}, pos)
+		}
+
+	case ir.OpResolve:
+		d := cp.alloc(in.Dst)
+		n := size(in.Dst)
+		if b := cp.base[in.Args[0]]; b >= 0 {
+			cp.mov(d, int32(b), n, pos)
+		} else if n > 0 {
+			cp.emit(inst{op: xResolveN, d: d, a: arg(0), n: int32(n)}, pos)
+		}
 
 	case ir.OpUpdate:
 		d := cp.alloc(in.Dst)

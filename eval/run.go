@@ -18,6 +18,12 @@ type Options struct {
 	// are taken. 0 means unlimited. Since bodies are finite and calls are not
 	// recursive, this bounds the running time of any call.
 	MaxSteps int64
+
+	// Executed, when not nil, has the number of evaluator instructions
+	// the call executed added to it. The count is exact and repeatable,
+	// so tests can compare the cost of a derivative with its function's
+	// without timing anything.
+	Executed *int64
 }
 
 // ErrStepBudget is wrapped by the RuntimeError of a call that exceeded
@@ -89,6 +95,7 @@ func Call(ctx context.Context, f *ir.Func, args []Value, opts *Options) (Value, 
 // step accounting.
 type machine struct {
 	stack []float64
+	count int64 // instructions executed
 	steps int64 // steps taken
 	next  int64 // steps at which to check the budget and the context again
 	max   int64 // Options.MaxSteps
@@ -125,7 +132,7 @@ func (c *Code) run(ctx context.Context, m *machine, args []Value, opts *Options)
 			return Value{}, fmt.Errorf("%s: argument %d: %v", c.name, i+1, err)
 		}
 	}
-	m.steps, m.max, m.ctx, m.done = 0, 0, ctx, ctx.Done()
+	m.steps, m.count, m.max, m.ctx, m.done = 0, 0, 0, ctx, ctx.Done()
 	if opts != nil && opts.MaxSteps > 0 {
 		m.max = opts.MaxSteps
 	}
@@ -133,7 +140,11 @@ func (c *Code) run(ctx context.Context, m *machine, args []Value, opts *Options)
 	if m.max > 0 && m.max < checkInterval {
 		m.next = m.max + 1
 	}
-	if err := c.exec(m, m.stack); err != nil {
+	err := c.exec(m, m.stack)
+	if opts != nil && opts.Executed != nil {
+		*opts.Executed += m.count
+	}
+	if err != nil {
 		return Value{}, err
 	}
 	v, _ := load(m.stack[c.resOff:], c.result)
@@ -280,9 +291,12 @@ func sign(x float64) float64 {
 // stack, callee frames following this one).
 func (c *Code) exec(m *machine, fr []float64) *RuntimeError {
 	code := c.code
+	n := int64(0)
+	defer func() { m.count += n }()
 	for pc := 0; pc < len(code); {
 		in := &code[pc]
 		pc++
+		n++
 		switch in.op {
 		case xConst:
 			fr[in.d] = math.Float64frombits(uint64(uint32(in.b)) | uint64(uint32(in.c))<<32)
@@ -504,6 +518,25 @@ func (c *Code) exec(m *machine, fr []float64) *RuntimeError {
 			}
 			dst := int64(in.d) + i*int64(in.e)
 			copy(fr[dst:dst+int64(in.e)], fr[in.a:in.a+in.e])
+		case xRefIndex:
+			i := ival(fr[in.b])
+			if uint64(i) >= uint64(in.n) {
+				return c.fail(pc-1, nil, "index %d out of range [0, %d)", i, in.n)
+			}
+			fr[in.d] = islot(ival(fr[in.a]) + i*int64(in.e))
+		case xRefOff:
+			fr[in.d] = islot(ival(fr[in.a]) + int64(in.c))
+		case xAccAdd1:
+			fr[ival(fr[in.a])] += fr[in.b]
+		case xAccAddN:
+			p := ival(fr[in.a])
+			dst, b := fr[p:p+int64(in.n)], fr[in.b:in.b+in.n]
+			for k := range dst {
+				dst[k] += b[k]
+			}
+		case xResolveN:
+			p := ival(fr[in.a])
+			copy(fr[in.d:in.d+in.n], fr[p:p+int64(in.n)])
 		case xScanStore:
 			dst := int64(in.d) + ival(fr[in.b])*int64(in.e)
 			copy(fr[dst:dst+int64(in.e)], fr[in.a:in.a+in.e])

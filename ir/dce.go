@@ -1,14 +1,96 @@
 package ir
 
 // Prune removes the instructions of f whose results nothing uses. All IR
-// operations are pure, so this changes no result; it may drop a failing
-// operation whose value is unused (an index out of range, say). The
-// derivative transforms rely on it to drop recomputed values that the
-// backward sweep does not need.
+// operations but OpAccAdd are pure, so this changes no result; it may drop
+// a failing operation whose value is unused (an index out of range, say).
+// An OpAccAdd (and an instruction whose blocks hold one) is kept while the
+// accumulator it adds into is read by a kept OpResolve. The derivative
+// transforms rely on Prune to drop recomputed values that the backward
+// sweep does not need.
 func Prune(f *Func) {
-	used := make([]bool, len(f.Types))
-	pruneBlock(f.Body, used)
+	// Which accumulators are read is found first, then the instructions
+	// are pruned as if each add into a read accumulator were used.
+	p := &pruner{root: make([]Var, len(f.Types)), read: make([]bool, len(f.Types)), effect: map[*Block]bool{}}
+	p.roots(f.Body)
+	for len(p.resolved) > 0 {
+		used := make([]bool, len(f.Types))
+		p.block(f.Body, used, false)
+		// An accumulator counts as read once a kept OpResolve reads it;
+		// that can keep more adds, whose values can keep more resolves.
+		changed := false
+		for v, r := range p.root {
+			if r != NoVar && used[v] && p.resolved[Var(v)] && !p.read[r] {
+				p.read[r], changed = true, true
+			}
+		}
+		clear(p.effect)
+		if !changed {
+			break
+		}
+	}
+	p.block(f.Body, make([]bool, len(f.Types)), true)
 	renumber(f)
+}
+
+// pruner holds what Prune knows about the accumulators of one function.
+type pruner struct {
+	root     []Var           // reference var -> the OpAccum it points into, NoVar for others
+	resolved map[Var]bool    // reference vars that an OpResolve reads
+	read     []bool          // accumulators (by their OpAccum var) that a kept resolve reads
+	effect   map[*Block]bool // memo: the block holds an add into a read accumulator
+}
+
+// roots finds the accumulator behind every reference.
+func (p *pruner) roots(b *Block) {
+	if p.resolved == nil {
+		p.resolved = map[Var]bool{}
+		for i := range p.root {
+			p.root[i] = NoVar
+		}
+	}
+	for i := range b.Instrs {
+		in := &b.Instrs[i]
+		switch in.Op {
+		case OpAccum:
+			p.root[in.Dst] = in.Dst
+		case OpRefIndex, OpRefField:
+			p.root[in.Dst] = p.root[in.Args[0]]
+		case OpResolve:
+			p.resolved[in.Args[0]] = true
+		}
+		for _, nb := range in.Blocks {
+			p.roots(nb)
+		}
+	}
+}
+
+// live reports whether in must be kept for its effect.
+func (p *pruner) live(in *Instr) bool {
+	if in.Op == OpAccAdd {
+		r := p.root[in.Args[0]]
+		return r != NoVar && p.read[r]
+	}
+	for _, nb := range in.Blocks {
+		if p.hasEffect(nb) {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *pruner) hasEffect(b *Block) bool {
+	if e, ok := p.effect[b]; ok {
+		return e
+	}
+	e := false
+	for i := range b.Instrs {
+		if p.live(&b.Instrs[i]) {
+			e = true
+			break
+		}
+	}
+	p.effect[b] = e
+	return e
 }
 
 // renumber drops the types of variables that are no longer defined and
@@ -67,23 +149,32 @@ func renumber(f *Func) {
 	f.Types = types
 }
 
-func pruneBlock(b *Block, used []bool) {
+// block marks what b uses; with sweep set it also drops what is not used.
+func (p *pruner) block(b *Block, used []bool, sweep bool) {
 	if b.Result >= 0 {
 		used[b.Result] = true
 	}
-	keep := make([]Instr, 0, len(b.Instrs))
+	var keep []Instr
+	if sweep {
+		keep = make([]Instr, 0, len(b.Instrs))
+	}
 	for i := len(b.Instrs) - 1; i >= 0; i-- {
-		in := b.Instrs[i]
-		if !used[in.Dst] {
+		in := &b.Instrs[i]
+		if !used[in.Dst] && !p.live(in) {
 			continue
 		}
 		for _, nb := range in.Blocks {
-			pruneBlock(nb, used)
+			p.block(nb, used, sweep)
 		}
 		for _, a := range in.Args {
 			used[a] = true
 		}
-		keep = append(keep, in)
+		if sweep {
+			keep = append(keep, *in)
+		}
+	}
+	if !sweep {
+		return
 	}
 	// keep holds the live instructions in reverse order.
 	for i, j := 0, len(keep)-1; i < j; i, j = i+1, j-1 {

@@ -25,6 +25,11 @@ const (
 	KBool
 	KArray
 	KTuple
+	// KRef is a reference to an accumulator: a mutable buffer of Elem,
+	// which must be all Real (see OpAccum). References live only inside one
+	// function: they are never parameters, block parameters, results or
+	// parts of aggregates.
+	KRef
 )
 
 // Type is the type of an IR variable. Types are compared structurally with
@@ -32,7 +37,7 @@ const (
 type Type struct {
 	Kind  Kind
 	Len   int     // KArray: number of elements (>= 0)
-	Elem  *Type   // KArray: element type
+	Elem  *Type   // KArray: element type; KRef: the accumulated type
 	Elems []*Type // KTuple: field types
 
 	// Name and Fields label a tuple that came from a named struct, so that
@@ -58,6 +63,12 @@ func ArrayOf(n int, elem *Type) *Type {
 		t.slots = t.Slots() + 1
 	}
 	return t
+}
+
+// RefOf returns the type of a reference to an accumulator of type elem.
+// A reference occupies one slot, which holds the position of the buffer.
+func RefOf(elem *Type) *Type {
+	return &Type{Kind: KRef, Elem: elem, slots: 2}
 }
 
 // TupleOf returns the tuple type (elems...).
@@ -117,6 +128,8 @@ func Identical(a, b *Type) bool {
 	switch a.Kind {
 	case KArray:
 		return a.Len == b.Len && Identical(a.Elem, b.Elem)
+	case KRef:
+		return Identical(a.Elem, b.Elem)
 	case KTuple:
 		if len(a.Elems) != len(b.Elems) {
 			return false
@@ -305,6 +318,28 @@ const (
 	// of the slots of two aggregates of the same AllReal type.
 	OpDot
 
+	// Accumulators: mutable buffers that reverse mode adds cotangents into
+	// at O(1) per element and reads once, instead of rebuilding an array per
+	// contribution. They are the IR's only effects: instructions run in
+	// order, and an OpAccAdd is kept by Prune while its reference is live.
+	//
+	// OpAccum: Dst (a KRef of an AllReal type T) = a new buffer holding
+	// Args[0] (of type T), or zero with no Args.
+	OpAccum
+	// OpRefIndex: Dst = a reference to element Args[1] (an Int) of the
+	// array that reference Args[0] points to; out of range is a runtime
+	// error.
+	OpRefIndex
+	// OpRefField: Dst = a reference to field N of the tuple that
+	// reference Args[0] points to.
+	OpRefField
+	// OpAccAdd: adds Args[1] slot by slot into what reference Args[0]
+	// points to. Dst is the empty tuple.
+	OpAccAdd
+	// OpResolve: Dst = the current contents of the buffer reference
+	// Args[0] points to, as a value.
+	OpResolve
+
 	numOps
 )
 
@@ -322,6 +357,7 @@ var opNames = [...]string{
 	OpIf: "if", OpTuple: "tuple", OpField: "field", OpArray: "array",
 	OpIndex: "index", OpFor: "for", OpLoop: "loop", OpCall: "call",
 	OpScan: "scan", OpUpdate: "update", OpScale: "scale", OpDot: "dot",
+	OpAccum: "accum", OpRefIndex: "refindex", OpRefField: "reffield", OpAccAdd: "accadd", OpResolve: "resolve",
 }
 
 func (op Op) String() string {
@@ -351,14 +387,16 @@ func (t *Type) AllReal() bool {
 }
 
 // Arity is the number of Args op takes, or -1 when it varies (OpTuple,
-// OpArray, OpCall).
+// OpArray, OpCall, OpAccum).
 func (op Op) Arity() int {
 	switch {
 	case op == OpConst:
 		return 0
-	case op >= OpNeg && op <= OpSign, op == OpNot, op == OpToReal, op == OpField, op == OpLoop, op == OpScan:
+	case op >= OpNeg && op <= OpSign, op == OpNot, op == OpToReal, op == OpField, op == OpLoop, op == OpScan,
+		op == OpRefField, op == OpResolve:
 		return 1
-	case op >= OpAdd && op <= OpGe, op == OpAnd, op == OpOr, op == OpIndex, op == OpScale, op == OpDot:
+	case op >= OpAdd && op <= OpGe, op == OpAnd, op == OpOr, op == OpIndex, op == OpScale, op == OpDot,
+		op == OpRefIndex, op == OpAccAdd:
 		return 2
 	case op == OpIf:
 		return 1

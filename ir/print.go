@@ -46,6 +46,9 @@ func writeTypeUpTo(sb *strings.Builder, t *Type, limit int) {
 		sb.WriteString(strconv.Itoa(t.Len))
 		sb.WriteByte(']')
 		writeTypeUpTo(sb, t.Elem, limit)
+	case KRef:
+		sb.WriteString("&")
+		writeTypeUpTo(sb, t.Elem, limit)
 	case KTuple:
 		sb.WriteByte('(')
 		for i, e := range t.Elems {
@@ -202,7 +205,7 @@ func (p *printer) head(in *Instr) {
 		p.sb.WriteByte(' ')
 		p.v(a)
 	}
-	if in.Op == OpField {
+	if in.Op == OpField || in.Op == OpRefField {
 		p.sb.WriteByte(' ')
 		p.sb.WriteString(strconv.Itoa(in.N))
 	}

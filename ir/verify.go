@@ -130,6 +130,9 @@ func (v *verifier) run() {
 	}
 	for _, p := range f.Params {
 		v.define(nil, p, "parameter")
+		if v.isRef(p) {
+			v.errorf(nil, "parameter %%%d is a reference", p)
+		}
 	}
 	v.blocks[f.Body] = true
 	v.block(f.Body, nil)
@@ -153,12 +156,14 @@ func (v *verifier) checkType(t *Type, depth int) bool {
 	switch t.Kind {
 	case KReal, KInt, KBool:
 	case KArray:
-		ok = t.Len >= 0 && v.checkType(t.Elem, depth+1)
+		ok = t.Len >= 0 && v.checkType(t.Elem, depth+1) && t.Elem.Kind != KRef
 	case KTuple:
 		ok = t.Fields == nil || len(t.Fields) == len(t.Elems)
 		for _, e := range t.Elems {
-			ok = ok && v.checkType(e, depth+1)
+			ok = ok && v.checkType(e, depth+1) && e.Kind != KRef
 		}
+	case KRef:
+		ok = v.checkType(t.Elem, depth+1) && t.Elem.AllReal()
 	default:
 		ok = false
 	}
@@ -179,6 +184,12 @@ func (v *verifier) typ(x Var) *Type {
 }
 
 func (v *verifier) inRange(x Var) bool { return x >= 0 && int(x) < len(v.f.Types) }
+
+// isRef reports whether x is a variable of reference type.
+func (v *verifier) isRef(x Var) bool {
+	t := v.typ(x)
+	return t != nil && t.Kind == KRef
+}
 
 // define marks x defined (and visible), reporting double definitions.
 func (v *verifier) define(in *Instr, x Var, what string) {
@@ -213,6 +224,9 @@ func (v *verifier) use(in *Instr, x Var) *Type {
 func (v *verifier) block(b *Block, owner *Instr) {
 	for _, p := range b.Params {
 		v.define(owner, p, "block parameter")
+		if v.isRef(p) {
+			v.errorf(owner, "block parameter %%%d is a reference", p)
+		}
 	}
 	for i := range b.Instrs {
 		in := &b.Instrs[i]
@@ -230,6 +244,8 @@ func (v *verifier) block(b *Block, owner *Instr) {
 		v.errorf(owner, "block result %%%d is not defined before the end of the block", b.Result)
 	case v.state[b.Result] == outOfScope:
 		v.errorf(owner, "block result %%%d is defined in another block", b.Result)
+	case v.isRef(b.Result):
+		v.errorf(owner, "block result %%%d is a reference", b.Result)
 	}
 	v.endScope(b)
 }
@@ -272,6 +288,21 @@ func (v *verifier) skipBlocks(in *Instr) {
 	}
 }
 
+func firstType(ts []*Type) *Type {
+	if len(ts) == 0 {
+		return nil
+	}
+	return ts[0]
+}
+
+// takesRef reports whether op's first operand is a reference.
+func (op Op) takesRef() bool {
+	return op == OpRefIndex || op == OpRefField || op == OpAccAdd || op == OpResolve
+}
+
+// makesRef reports whether op's result is a reference.
+func (op Op) makesRef() bool { return op == OpAccum || op == OpRefIndex || op == OpRefField }
+
 func isNum(t *Type) bool { return t.Kind == KReal || t.Kind == KInt }
 
 func (v *verifier) instr(in *Instr) {
@@ -291,6 +322,21 @@ func (v *verifier) instr(in *Instr) {
 	for i, a := range in.Args {
 		args[i] = v.use(in, a)
 		argsOK = argsOK && args[i] != nil
+		// References are operands of the accumulator operations only, and
+		// only as their first operand.
+		if args[i] != nil && args[i].Kind == KRef && (i > 0 || !op.takesRef()) {
+			v.errorf(in, "operand %d is a reference, which %s does not take", i, op)
+			argsOK = false
+		}
+	}
+	if dst := v.typ(in.Dst); dst != nil && (dst.Kind == KRef) != op.makesRef() {
+		if op.makesRef() {
+			v.errorf(in, "result type %v is not a reference", dst)
+		} else {
+			v.errorf(in, "%s cannot make a reference", op)
+		}
+		v.skipBlocks(in)
+		return
 	}
 	if op == OpCall {
 		if in.Callee == nil {
@@ -338,7 +384,36 @@ func (v *verifier) instr(in *Instr) {
 			v.errorf(in, format, a...)
 		}
 	}
+	if op.takesRef() && (args[0].Kind != KRef) {
+		v.errorf(in, "%s needs a reference operand, got %v", op, args[0])
+		return
+	}
 	switch {
+	case op == OpAccum:
+		if len(args) > 1 {
+			v.errorf(in, "accum takes 0 or 1 operands, got %d", len(args))
+			return
+		}
+		want(dst.Elem.AllReal(), "accumulator of type %v, which is not all Real", dst.Elem)
+		want(len(args) == 0 || Identical(args[0], dst.Elem), "initial value has type %v, want %v", firstType(args), dst.Elem)
+	case op == OpRefIndex:
+		if args[0].Elem.Kind != KArray {
+			v.errorf(in, "refindex needs a reference to an array, got %v", args[0])
+			return
+		}
+		want(args[1].Kind == KInt, "index must be Int, got %v", args[1])
+		want(Identical(dst.Elem, args[0].Elem.Elem), "result type %v differs from element type %v", dst, args[0].Elem.Elem)
+	case op == OpRefField:
+		if args[0].Elem.Kind != KTuple || in.N < 0 || in.N >= len(args[0].Elem.Elems) {
+			v.errorf(in, "reffield %d needs a reference to a tuple with that field, got %v", in.N, args[0])
+			return
+		}
+		want(Identical(dst.Elem, args[0].Elem.Elems[in.N]), "result type %v differs from field type %v", dst, args[0].Elem.Elems[in.N])
+	case op == OpAccAdd:
+		want(Identical(args[1], args[0].Elem), "added value has type %v, want %v", args[1], args[0].Elem)
+		want(dst.Kind == KTuple && len(dst.Elems) == 0, "result must be the empty tuple, got %v", dst)
+	case op == OpResolve:
+		want(Identical(dst, args[0].Elem), "result type %v differs from accumulated type %v", dst, args[0].Elem)
 	case op == OpConst:
 		want(dst.IsScalar() || dst.AllReal(), "constant of type %v, which is neither scalar nor all Real", dst)
 		want(dst.Kind != KBool || in.I == 0 || in.I == 1, "Bool constant %d is not 0 or 1", in.I)
