@@ -3,7 +3,9 @@ package rose_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand"
+	"os"
 	"strings"
 	"testing"
 
@@ -101,4 +103,97 @@ func TestCheapGradient(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSecondOrderThroughAccumulators checks Hessian-vector products of a
+// function whose gradient uses accumulators, forward over reverse and
+// reverse over reverse, against central differences of the gradient, and
+// the gradient against central differences of the function.
+func TestSecondOrderThroughAccumulators(t *testing.T) {
+	src, err := os.ReadFile("testdata/scale/second.rose")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := rose.Load("second.rose", src)
+	if err := p.Err(); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	fn := func(name string) *rose.Func {
+		f, err := p.Func(name, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	f, g, hf, hr := fn("f"), fn("g"), fn("hv_fwd"), fn("hv_rev")
+	arr := func(xs []float64) eval.Value {
+		vs := make([]eval.Value, len(xs))
+		for i, x := range xs {
+			vs[i] = eval.Real(x)
+		}
+		return eval.Array(vs...)
+	}
+	reals := func(v eval.Value) []float64 {
+		out := make([]float64, v.Len())
+		for i := range out {
+			out[i] = v.Elem(i).Real()
+		}
+		return out
+	}
+	call := func(f *rose.Func, args ...[]float64) eval.Value {
+		vs := make([]eval.Value, len(args))
+		for i, a := range args {
+			vs[i] = arr(a)
+		}
+		out, err := f.Call(ctx, vs, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	r := rand.New(rand.NewSource(3))
+	vec := func() []float64 {
+		xs := make([]float64, 5)
+		for i := range xs {
+			xs[i] = r.Float64()*2 - 1
+		}
+		return xs
+	}
+	const h = 1e-5
+	for trial := 0; trial < 20; trial++ {
+		x, m, v := vec(), vec(), vec()
+		shift := func(s float64) []float64 {
+			y := make([]float64, 5)
+			for i := range y {
+				y[i] = x[i] + s*v[i]
+			}
+			return y
+		}
+		// Directional derivative of f against <grad f, v>.
+		fd := (call(f, shift(h), m).Real() - call(f, shift(-h), m).Real()) / (2 * h)
+		gr := reals(call(g, x, m))
+		dir := 0.0
+		for i := range gr {
+			dir += gr[i] * v[i]
+		}
+		if !close(fd, dir, 1e-6) {
+			t.Errorf("trial %d: <grad f, v> = %v, central difference %v", trial, dir, fd)
+		}
+		gp, gm := reals(call(g, shift(h), m)), reals(call(g, shift(-h), m))
+		fwd, rev := reals(call(hf, x, m, v)), reals(call(hr, x, m, v))
+		for i := range fwd {
+			want := (gp[i] - gm[i]) / (2 * h)
+			if !close(fwd[i], want, 1e-5) || !close(rev[i], want, 1e-5) {
+				t.Errorf("trial %d: (H v)[%d]: forward over reverse %v, reverse over reverse %v, central difference %v", trial, i, fwd[i], rev[i], want)
+			}
+			if !close(fwd[i], rev[i], 1e-12) {
+				t.Errorf("trial %d: (H v)[%d]: forward over reverse %v and reverse over reverse %v differ", trial, i, fwd[i], rev[i])
+			}
+		}
+	}
+}
+
+func close(a, b, tol float64) bool {
+	return math.Abs(a-b) <= tol*math.Max(1, math.Max(math.Abs(a), math.Abs(b)))
 }

@@ -155,6 +155,9 @@ func (tr *Transformer) split(f *ir.Func) (fwd, bwd *ir.Func, err error) {
 	resTypes := make([]*ir.Type, len(res))
 	for i, x := range res {
 		resTypes[i] = g.Types[x]
+		if resTypes[i].Kind == ir.KRef {
+			return nil, nil, vjpError{"ad: internal error: the backward sweep of " + f.Name + " reads an accumulator of its forward sweep"}
+		}
 	}
 	resT := ir.TupleOf(resTypes...)
 
@@ -199,20 +202,14 @@ type vjp struct {
 	active  []bool                 // active[x]: x depends on a parameter through Reals
 	operand []bool                 // operand[x]: some instruction of f reads x
 
-	// While the body of an elementwise comprehension is transposed, the
-	// cotangents of x[i] for its arrays x, with i the body's index, are
-	// collected here instead of into whole-array cotangents.
-	elemCt  map[ir.Var]ir.Var
-	elemIdx ir.Var
-
 	// resid holds, for a call in the function's own forward sweep, the
 	// residuals returned by the callee's fwd half.
 	resid map[*ir.Instr]ir.Var
 
-	root  []ir.Var            // reference var -> its OpAccum var (see refRoots)
-	def   []*ir.Instr         // var -> its defining instruction, nil for parameters
-	refCt map[ir.Var]ir.Var   // OpAccum var -> cotangent of the accumulator's final contents
-	local map[ir.Var]bool     // while recomputing a block: the references it makes itself
+	root  []ir.Var          // reference var -> its OpAccum var (see refRoots)
+	def   []*ir.Instr       // var -> its defining instruction, nil for parameters
+	refCt map[ir.Var]ir.Var // OpAccum var -> cotangent of the accumulator's final contents
+	local map[ir.Var]bool   // while recomputing a block: the references it makes itself
 }
 
 // operands marks the variables of f that some instruction reads.
@@ -382,7 +379,7 @@ func (v *vjp) forward(blk *ir.Block) ir.Var {
 			_, ps := v.b.Begin(ir.Int, t)
 			v.prim[body.Params[0]], v.prim[body.Params[1]] = ps[0], ps[1]
 			nb := v.b.End(v.forward(body))
-			if !differentiable(t) {
+			if !differentiable(t) && !addsAny(body) {
 				v.prim[in.Dst] = v.b.Emit(t, ir.Instr{Op: ir.OpLoop, Args: args, N: in.N, Blocks: []*ir.Block{nb}})
 				continue
 			}
@@ -399,7 +396,7 @@ func (v *vjp) forward(blk *ir.Block) ir.Var {
 			nb := v.b.End(v.forward(body))
 			scan := v.b.Emit(t, ir.Instr{Op: ir.OpScan, Args: args, N: in.N, Blocks: []*ir.Block{nb}})
 			v.prim[in.Dst] = scan
-			if differentiable(st) {
+			if differentiable(st) || addsAny(body) {
 				v.states[in] = v.b.Field(scan, 0)
 			}
 		case ir.OpAccum, ir.OpRefIndex, ir.OpRefField, ir.OpAccAdd, ir.OpResolve:
@@ -437,7 +434,11 @@ func (v *vjp) forwardRef(in *ir.Instr, args []ir.Var) {
 		case ir.OpAccum:
 			v.local[in.Dst] = true
 		case ir.OpRefIndex, ir.OpRefField:
-			v.local[in.Dst] = v.local[in.Args[0]]
+			if !v.local[in.Args[0]] {
+				v.prim[in.Dst] = ir.NoVar
+				return
+			}
+			v.local[in.Dst] = true
 		case ir.OpAccAdd:
 			if !v.local[in.Args[0]] {
 				v.prim[in.Dst] = ir.NoVar
@@ -499,6 +500,52 @@ func (v *vjp) refOp(in *ir.Instr, ct *cts) {
 			delete(v.refCt, in.Dst)
 		}
 	}
+}
+
+// addsAny reports whether b adds into an accumulator.
+func addsAny(b *ir.Block) bool {
+	for i := range b.Instrs {
+		if b.Instrs[i].Op == ir.OpAccAdd {
+			return true
+		}
+		for _, nb := range b.Instrs[i].Blocks {
+			if addsAny(nb) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// addsInto reports whether the blocks of in add into an accumulator whose
+// contents matter (whose cotangent is known).
+func (v *vjp) addsInto(in *ir.Instr) bool {
+	if len(in.Blocks) == 0 || len(v.refCt) == 0 {
+		return false
+	}
+	var walk func(b *ir.Block) bool
+	walk = func(b *ir.Block) bool {
+		for i := range b.Instrs {
+			x := &b.Instrs[i]
+			if x.Op == ir.OpAccAdd {
+				if _, ok := v.refCt[v.root[x.Args[0]]]; ok {
+					return true
+				}
+			}
+			for _, nb := range x.Blocks {
+				if walk(nb) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for _, b := range in.Blocks {
+		if walk(b) {
+			return true
+		}
+	}
+	return false
 }
 
 // refCtAt is the cotangent of the part of an accumulator that reference r
@@ -584,7 +631,12 @@ func (v *vjp) backward(blk *ir.Block, ct *cts) {
 		}
 		cz, ok := ct.get(in.Dst)
 		if !ok {
-			continue // nothing depends on this value
+			if !v.addsInto(in) {
+				continue // nothing depends on this value
+			}
+			// The value is unused but the blocks add into accumulators,
+			// whose cotangents the adds send on.
+			cz = v.zero(v.typ(in.Dst))
 		}
 		v.b.Pos = in.Pos
 		v.instr(in, cz, ct)
@@ -640,12 +692,6 @@ func (v *vjp) instr(in *ir.Instr, cz ir.Var, ct *cts) {
 			}
 		}
 	case ir.OpIndex:
-		if x := in.Args[0]; v.elemCt != nil && in.Args[1] == v.elemIdx {
-			if _, ok := v.elemCt[x]; ok {
-				v.elemCt[x] = v.addOpt(v.elemCt[x], cz, v.typ(in.Dst))
-				return
-			}
-		}
 		v.accAt(ct, in.Args[0], v.prim[in.Args[1]], cz)
 	case ir.OpUpdate:
 		i := v.prim[in.Args[1]]
@@ -889,7 +935,7 @@ func (v *vjp) freeVars(blk *ir.Block) []ir.Var {
 	walk(blk)
 	var fv []ir.Var
 	for u := range used {
-		if !defined[u] && v.active[u] {
+		if !defined[u] && v.active[u] && differentiable(v.typ(u)) {
 			fv = append(fv, u)
 		}
 	}
@@ -1001,139 +1047,12 @@ func (v *vjp) addOpt(a, c ir.Var, t *ir.Type) ir.Var {
 	return v.add(a, c, t)
 }
 
-// small reports whether the cotangents of xs are small enough (in slots)
-// to keep one per element of a comprehension.
-func (v *vjp) small(xs []ir.Var) bool {
-	n := 0
-	for _, x := range xs {
-		n += Tangent(v.typ(x)).Slots()
-	}
-	return n <= 16
-}
-
-// elementwise reports whether the only uses of x in body are x[i] at its
-// top level, with i the body's index.
-func elementwise(body *ir.Block, x ir.Var) bool {
-	if body.Result == x {
-		return false
-	}
-	idx := body.Params[0]
-	for k := range body.Instrs {
-		in := &body.Instrs[k]
-		for j, a := range in.Args {
-			if a == x && !(in.Op == ir.OpIndex && j == 0 && in.Args[1] == idx) {
-				return false
-			}
-		}
-		for _, nb := range in.Blocks {
-			if uses(nb, x) {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-func uses(b *ir.Block, x ir.Var) bool {
-	if b.Result == x {
-		return true
-	}
-	for k := range b.Instrs {
-		in := &b.Instrs[k]
-		for _, a := range in.Args {
-			if a == x {
-				return true
-			}
-		}
-		for _, nb := range in.Blocks {
-			if uses(nb, x) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// forElementwise transposes a comprehension as another comprehension: the
-// arrays in elems, which the body reads only at its own index (as
-// elementwise arithmetic does), get the cotangents of their elements
-// directly, and the other variables the body uses from outside (sums) get
-// one contribution per element, added up afterwards. No whole-array
-// cotangent is updated element by element.
-func (v *vjp) forElementwise(in *ir.Instr, cz ir.Var, ct *cts, elems, others []ir.Var) {
-	body := in.Blocks[0]
-	b := v.b
-	savedCt, savedIdx := v.elemCt, v.elemIdx
-	var types []*ir.Type
-	for _, x := range elems {
-		types = append(types, Tangent(v.typ(x).Elem))
-	}
-	for _, x := range others {
-		types = append(types, Tangent(v.typ(x)))
-	}
-	_, ps := b.Begin(ir.Int)
-	v.prim[body.Params[0]] = ps[0]
-	v.elemCt, v.elemIdx = map[ir.Var]ir.Var{}, body.Params[0]
-	for _, x := range elems {
-		v.elemCt[x] = ir.NoVar
-	}
-	v.recomputeForward(body)
-	local := ct.child()
-	v.acc(local, body.Result, b.Index(cz, ps[0]))
-	v.backward(body, local)
-	var outs []ir.Var
-	for _, x := range elems {
-		o := v.elemCt[x]
-		if o == ir.NoVar {
-			o = v.zero(v.typ(x).Elem)
-		}
-		outs = append(outs, o)
-	}
-	for _, x := range others {
-		outs = append(outs, v.ctValue(local, x))
-	}
-	v.elemCt, v.elemIdx = savedCt, savedIdx
-	et := ir.TupleOf(types...)
-	loopBody := b.End(b.Tuple(et, outs...))
-	res := b.Emit(ir.ArrayOf(in.N, et), ir.Instr{Op: ir.OpFor, N: in.N, Blocks: []*ir.Block{loopBody}})
-	for k, x := range elems {
-		_, ps := b.Begin(ir.Int)
-		e := b.Field(b.Index(res, ps[0]), k)
-		col := b.End(e)
-		v.acc(ct, x, b.Emit(Tangent(v.typ(x)), ir.Instr{Op: ir.OpFor, N: in.N, Blocks: []*ir.Block{col}}))
-	}
-	for j, x := range others {
-		k := len(elems) + j
-		t := v.typ(x)
-		_, ps := b.Begin(ir.Int, Tangent(t))
-		sum := v.add(ps[1], b.Field(b.Index(res, ps[0]), k), t)
-		loop := b.End(sum)
-		v.acc(ct, x, b.Emit(Tangent(t), ir.Instr{Op: ir.OpLoop, Args: []ir.Var{v.zero(t)}, N: in.N, Blocks: []*ir.Block{loop}}))
-	}
-}
-
 // forInstr accumulates, element by element, the cotangents that a
 // comprehension's body sends to the variables it uses from outside.
 func (v *vjp) forInstr(in *ir.Instr, cz ir.Var, ct *cts) {
 	body := in.Blocks[0]
 	fv := v.freeVars(body)
 	if len(fv) == 0 || in.N == 0 {
-		return
-	}
-	var elems, others []ir.Var
-	for _, x := range fv {
-		t := v.typ(x)
-		if t.Kind == ir.KArray && t.Len == in.N && elementwise(body, x) {
-			elems = append(elems, x)
-		} else {
-			others = append(others, x)
-		}
-	}
-	// Elementwise arrays make the comprehension's transpose a
-	// comprehension too, with the other variables' cotangents summed per
-	// element, unless those are large.
-	if len(elems) > 0 && v.small(others) {
-		v.forElementwise(in, cz, ct, elems, others)
 		return
 	}
 	b := v.b
