@@ -6,11 +6,13 @@ import (
 	"math"
 	"math/rand"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/rose-go/rose"
 	"github.com/rose-go/rose/eval"
+	"github.com/rose-go/rose/ir"
 )
 
 // scaleShapes are the array-heavy shapes of real workloads: a loop over
@@ -196,4 +198,71 @@ func TestSecondOrderThroughAccumulators(t *testing.T) {
 
 func close(a, b, tol float64) bool {
 	return math.Abs(a-b) <= tol*math.Max(1, math.Max(math.Abs(a), math.Abs(b)))
+}
+
+// TestExampleGradientCost reports, for every example of examples/, how
+// many times the value's instructions value and gradient together execute,
+// and fails above 4.
+func TestExampleGradientCost(t *testing.T) {
+	files, _ := filepath.Glob("examples/*.rose")
+	ctx := context.Background()
+	for _, path := range files {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		exs, err := rose.Load(path, src).Examples(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ex := range exs {
+			if ex.Err != nil || ex.Func.IR.Result() != ir.Real {
+				continue
+			}
+			var value, grad int64
+			if _, err := ex.Func.Call(ctx, ex.Args, &eval.Options{Executed: &value}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := ex.Func.Grad(ctx, ex.Args, &eval.Options{Executed: &grad}); err != nil {
+				t.Fatal(err)
+			}
+			ratio := float64(grad) / float64(value)
+			t.Logf("%s %s: value %d, value+gradient %d: %.2f", filepath.Base(path), ex.Text, value, grad, ratio)
+			if ratio > 4 {
+				t.Errorf("%s %s: value+gradient costs %.2f times the value (goal <= 4)", filepath.Base(path), ex.Text, ratio)
+			}
+		}
+	}
+}
+
+// TestDeepCallChain differentiates a chain of 1000 calls in reverse mode
+// (whose residuals once nested one tuple per call) and compares it with
+// forward mode and with the closed form 1.0001^1000 cos(x).
+func TestDeepCallChain(t *testing.T) {
+	const depth = 1000
+	var sb strings.Builder
+	for i := 0; i < depth; i++ {
+		fmt.Fprintf(&sb, "fn f%d(x: Real) -> Real { f%d(x) * 1.0001 }\n", i, i+1)
+	}
+	fmt.Fprintf(&sb, "fn f%d(x: Real) -> Real { sin(x) }\n", depth)
+	p := rose.Load("chain.rose", []byte(sb.String()))
+	f, err := p.Func("f0", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	args := []eval.Value{eval.Real(1)}
+	rev, err := f.GradMode(ctx, args, nil, rose.Reverse)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fwd, err := f.GradMode(ctx, args, nil, rose.Forward)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := math.Pow(1.0001, depth) * math.Cos(1)
+	r, fw := rev.Grad[0].Real(), fwd.Grad[0].Real()
+	if !close(r, want, 1e-12) || !close(fw, want, 1e-12) {
+		t.Errorf("d f0/dx: reverse %v, forward %v, closed form %v", r, fw, want)
+	}
 }

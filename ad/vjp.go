@@ -159,26 +159,41 @@ func (tr *Transformer) split(f *ir.Func) (fwd, bwd *ir.Func, err error) {
 			return nil, nil, vjpError{"ad: internal error: the backward sweep of " + f.Name + " reads an accumulator of its forward sweep"}
 		}
 	}
+	// One residual is passed as itself, not in a 1-tuple, so that a chain
+	// of calls that each keep only their callee's residuals does not nest
+	// tuples as deep as the chain.
 	resT := ir.TupleOf(resTypes...)
+	if len(res) == 1 {
+		resT = resTypes[0]
+	}
 
 	newVar := func(f *ir.Func, t *ir.Type) ir.Var {
 		f.Types = append(f.Types, t)
 		return ir.Var(len(f.Types) - 1)
 	}
 	fwd = &ir.Func{Name: "fwd(" + f.Name + ")", Pos: f.Pos, Params: g.Params[:n:n], Types: append([]*ir.Type(nil), g.Types...)}
-	rv := newVar(fwd, resT)
+	instrs := append([]ir.Instr(nil), g.Body.Instrs[:k]...)
+	var rv ir.Var
+	if len(res) == 1 {
+		rv = res[0]
+	} else {
+		rv = newVar(fwd, resT)
+		instrs = append(instrs, ir.Instr{Dst: rv, Op: ir.OpTuple, Args: res, Pos: f.Pos})
+	}
 	out := newVar(fwd, ir.TupleOf(f.Result(), resT))
-	instrs := append(append([]ir.Instr(nil), g.Body.Instrs[:k]...),
-		ir.Instr{Dst: rv, Op: ir.OpTuple, Args: res, Pos: f.Pos},
-		ir.Instr{Dst: out, Op: ir.OpTuple, Args: []ir.Var{y, rv}, Pos: f.Pos})
+	instrs = append(instrs, ir.Instr{Dst: out, Op: ir.OpTuple, Args: []ir.Var{y, rv}, Pos: f.Pos})
 	fwd.Body = &ir.Block{Instrs: instrs, Result: out}
 
 	bwd = &ir.Func{Name: "bwd(" + f.Name + ")", Pos: f.Pos, Types: append([]*ir.Type(nil), g.Types...)}
-	rp := newVar(bwd, resT)
-	bwd.Params = []ir.Var{rp, ctY}
 	var pre []ir.Instr
-	for i, x := range res {
-		pre = append(pre, ir.Instr{Dst: x, Op: ir.OpField, Args: []ir.Var{rp}, N: i, Pos: f.Pos})
+	if len(res) == 1 {
+		bwd.Params = []ir.Var{res[0], ctY}
+	} else {
+		rp := newVar(bwd, resT)
+		bwd.Params = []ir.Var{rp, ctY}
+		for i, x := range res {
+			pre = append(pre, ir.Instr{Dst: x, Op: ir.OpField, Args: []ir.Var{rp}, N: i, Pos: f.Pos})
+		}
 	}
 	bwd.Body = &ir.Block{Instrs: append(pre, g.Body.Instrs[k:]...), Result: g.Body.Result}
 	ir.Prune(fwd)
@@ -500,6 +515,23 @@ func (v *vjp) refOp(in *ir.Instr, ct *cts) {
 			delete(v.refCt, in.Dst)
 		}
 	}
+}
+
+// indexedIn reports whether b (or a block nested in it) reads an element
+// of x.
+func indexedIn(b *ir.Block, x ir.Var) bool {
+	for i := range b.Instrs {
+		in := &b.Instrs[i]
+		if in.Op == ir.OpIndex && in.Args[0] == x {
+			return true
+		}
+		for _, nb := range in.Blocks {
+			if indexedIn(nb, x) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // addsAny reports whether b adds into an accumulator.
@@ -973,10 +1005,10 @@ func (v *vjp) nested(blk *ir.Block, ctRes ir.Var, fv []ir.Var, init []ir.Var, pa
 // cotangents the block adds into accumulators (made here, in the current
 // block, if they have none yet) and the rest, returned, whose cotangents
 // are carried through the construct as values.
-func (v *vjp) carried(ct *cts, fv []ir.Var) []ir.Var {
+func (v *vjp) carried(ct *cts, fv []ir.Var, blocks ...*ir.Block) []ir.Var {
 	var out []ir.Var
 	for _, x := range fv {
-		if v.accumulated(ct, x) {
+		if v.accumulated(ct, x, blocks) {
 			v.accumulate(ct, x)
 		} else {
 			out = append(out, x)
@@ -1001,7 +1033,7 @@ func (v *vjp) ifInstr(in *ir.Instr, cz ir.Var, ct *cts) {
 	if len(fv) == 0 {
 		return
 	}
-	fv = v.carried(ct, fv)
+	fv = v.carried(ct, fv, in.Blocks...)
 	// Each arm starts from the cotangents so far and returns them updated,
 	// so that an arm that does not touch a variable passes it through.
 	init := make([]ir.Var, len(fv))
@@ -1056,7 +1088,7 @@ func (v *vjp) forInstr(in *ir.Instr, cz ir.Var, ct *cts) {
 		return
 	}
 	b := v.b
-	fv = v.carried(ct, fv)
+	fv = v.carried(ct, fv, body)
 	startVals := make([]ir.Var, len(fv))
 	for k, x := range fv {
 		startVals[k] = v.ctValue(ct, x)
@@ -1089,7 +1121,7 @@ func (v *vjp) loopInstr(in *ir.Instr, cz, ctStates ir.Var, ct *cts) {
 	body := in.Blocks[0]
 	b := v.b
 	t := v.typ(in.Args[0])
-	fv := v.carried(ct, v.freeVars(body))
+	fv := v.carried(ct, v.freeVars(body), body)
 	startVals := []ir.Var{cz}
 	types := []*ir.Type{Tangent(t)}
 	for _, x := range fv {
@@ -1308,15 +1340,20 @@ func (v *vjp) accAdd(r, c ir.Var) {
 // when a nested block contributes to it: when it does already, when x is
 // part of a value whose cotangent does, or when it is an aggregate too
 // large to carry through a loop's state or an if's result.
-func (v *vjp) accumulated(ct *cts, x ir.Var) bool {
+func (v *vjp) accumulated(ct *cts, x ir.Var, blocks []*ir.Block) bool {
 	if _, ok := ct.ref(x); ok {
 		return true
 	}
 	if Tangent(v.typ(x)).Slots() > carryLimit {
 		return true
 	}
+	for _, b := range blocks {
+		if indexedIn(b, x) {
+			return true // its elements' cotangents are added in O(1) each
+		}
+	}
 	if d := v.def[x]; d != nil && (d.Op == ir.OpField || d.Op == ir.OpIndex) {
-		return v.accumulated(ct, d.Args[0])
+		return v.accumulated(ct, d.Args[0], blocks)
 	}
 	return false
 }
