@@ -68,6 +68,12 @@ func (tr *Transformer) vjpBuild(f *ir.Func, primal bool, inputs []bool, cache ma
 	}
 	g, _, _ = tr.sweeps(f, name, primal, inputs)
 	ir.Prune(g)
+	if tr.fuseSplits(g) {
+		ir.Prune(g)
+	}
+	if !primal && inputs == nil {
+		tr.ctOf[g] = f
+	}
 	cache[f] = g
 	return g, nil
 }
@@ -200,6 +206,139 @@ func (tr *Transformer) split(f *ir.Func) (fwd, bwd *ir.Func, err error) {
 	ir.Prune(bwd)
 	tr.splits[f] = [2]*ir.Func{fwd, bwd}
 	return fwd, bwd, nil
+}
+
+// fuseSplits rewrites, in each block of g, a call of f followed by a call
+// of f's cotangent VJP on the same arguments, both needed (a backward sweep
+// that recomputes a call's value and then differentiates it), into
+// fwd(f) followed by bwd(f), where that costs less (see splitPays): the
+// VJP would do f's forward work again.
+func (tr *Transformer) fuseSplits(g *ir.Func) bool {
+	changed := false
+	var walk func(b *ir.Block)
+	walk = func(b *ir.Block) {
+		calls := map[*ir.Func][]int{} // callee -> positions of its calls in b
+		var out []ir.Instr
+		for i := range b.Instrs {
+			in := b.Instrs[i]
+			for _, nb := range in.Blocks {
+				walk(nb)
+			}
+			if in.Op != ir.OpCall {
+				out = append(out, in)
+				continue
+			}
+			f, ok := tr.ctOf[in.Callee]
+			if !ok || !tr.splitPays(f) {
+				calls[in.Callee] = append(calls[in.Callee], len(out))
+				out = append(out, in)
+				continue
+			}
+			n := len(f.Params)
+			k := -1
+			for _, j := range calls[f] {
+				if out[j].Op == ir.OpCall && sameVars(out[j].Args, in.Args[:n]) {
+					k = j
+					break
+				}
+			}
+			if k < 0 {
+				calls[in.Callee] = append(calls[in.Callee], len(out))
+				out = append(out, in)
+				continue
+			}
+			fw, bw, _ := tr.split(f)
+			newVar := func(t *ir.Type) ir.Var {
+				g.Types = append(g.Types, t)
+				return ir.Var(len(g.Types) - 1)
+			}
+			// The call of f becomes fwd(f) and its value the first field.
+			y := out[k].Dst
+			pair := newVar(fw.Result())
+			res := newVar(fw.Result().Elems[1])
+			pos := out[k].Pos
+			out[k] = ir.Instr{Dst: pair, Op: ir.OpCall, Callee: fw, Args: out[k].Args, Pos: pos}
+			out = append(out[:k+1], append([]ir.Instr{
+				{Dst: y, Op: ir.OpField, Args: []ir.Var{pair}, N: 0, Pos: pos},
+				{Dst: res, Op: ir.OpField, Args: []ir.Var{pair}, N: 1, Pos: pos},
+			}, out[k+1:]...)...)
+			for c, js := range calls {
+				for x, j := range js {
+					if j > k {
+						calls[c][x] = j + 2
+					}
+				}
+			}
+			in.Callee, in.Args = bw, []ir.Var{res, in.Args[n]}
+			out = append(out, in)
+			changed = true
+		}
+		b.Instrs = out
+	}
+	walk(g.Body)
+	return changed
+}
+
+func sameVars(a, b []ir.Var) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// splitPays reports whether running fwd(f) and then bwd(f) costs less
+// than running f and then its cotangent VJP, by the static cost of each
+// (see cost).
+func (tr *Transformer) splitPays(f *ir.Func) bool {
+	if p, ok := tr.pays[f]; ok {
+		return p
+	}
+	p := false
+	fw, bw, err := tr.split(f)
+	g, err2 := tr.vjpOf(f, false)
+	if err == nil && err2 == nil {
+		memo := map[*ir.Func]float64{}
+		p = cost(fw, memo)+cost(bw, memo) < cost(f, memo)+cost(g, memo)
+	}
+	tr.pays[f] = p
+	return p
+}
+
+// cost estimates the instructions one call of f executes: loops count
+// their bodies once per step, an if its dearer arm, a call its callee.
+func cost(f *ir.Func, memo map[*ir.Func]float64) float64 {
+	if c, ok := memo[f]; ok {
+		return c
+	}
+	var block func(b *ir.Block) float64
+	block = func(b *ir.Block) float64 {
+		n := 0.0
+		for i := range b.Instrs {
+			in := &b.Instrs[i]
+			n++
+			switch in.Op {
+			case ir.OpIf:
+				n += max(block(in.Blocks[0]), block(in.Blocks[1]))
+			case ir.OpFor, ir.OpLoop, ir.OpScan:
+				n += float64(in.N) * block(in.Blocks[0])
+			case ir.OpCall:
+				n += cost(in.Callee, memo)
+			default:
+				for _, nb := range in.Blocks {
+					n += block(nb)
+				}
+			}
+		}
+		return n
+	}
+	c := block(f.Body)
+	memo[f] = c
+	return c
 }
 
 // vjpError reports a construct reverse mode does not handle.

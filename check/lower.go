@@ -76,7 +76,7 @@ func (p *Package) Instantiate(f *FuncObj, sizes []int) (fn *ir.Func, err error) 
 		}
 	}
 	res := l.block(f.Decl.Body)
-	in.ir = l.b.Finish(res)
+	in.ir = l.finish(res)
 	p.order = append(p.order, in.ir)
 	if f.Rule != nil {
 		// The rule may call f, which is complete now.
@@ -144,7 +144,7 @@ func (p *Package) ExampleArgs(ex *Example) (fn *ir.Func, err error) {
 		vars = append(vars, v)
 		types = append(types, l.b.Type(v))
 	}
-	return l.b.Finish(l.b.Tuple(ir.TupleOf(types...), vars...)), nil
+	return l.finish(l.b.Tuple(ir.TupleOf(types...), vars...)), nil
 }
 
 // FuncByName returns the function declared as name, or nil.
@@ -163,13 +163,34 @@ type lowerer struct {
 	base  int
 	sizes map[*SizeParam]int
 	env   map[*VarObj]ir.Var
+
+	// Aggregate constants are lowered once per function, at its entry,
+	// however many times and in however deep a loop they are used.
+	consts  map[constUse]ir.Var
+	hoisted []ir.Instr
+}
+
+// constUse is a constant used at a type.
+type constUse struct {
+	c *ConstObj
+	t string
+}
+
+// finish closes the function with the given result, its hoisted
+// constants first.
+func (l *lowerer) finish(res ir.Var) *ir.Func {
+	f := l.b.Finish(res)
+	if len(l.hoisted) > 0 {
+		f.Body.Instrs = append(l.hoisted, f.Body.Instrs...)
+	}
+	return f
 }
 
 func (p *Package) newLowerer(name string, pos token.Pos) *lowerer {
 	base := p.Fset.File(pos).Base()
 	return &lowerer{
 		pkg: p, b: ir.NewBuilder(name, ir.Pos(int(pos)-base)), base: base,
-		sizes: map[*SizeParam]int{}, env: map[*VarObj]ir.Var{},
+		sizes: map[*SizeParam]int{}, env: map[*VarObj]ir.Var{}, consts: map[constUse]ir.Var{},
 	}
 }
 
@@ -453,7 +474,16 @@ func (l *lowerer) ident(e *parser.Ident) ir.Var {
 				return l.b.Bool(k.i == 1)
 			}
 		}
-		return l.expr(o.Decl.Value)
+		key := constUse{o, fmt.Sprint(t)}
+		if v, ok := l.consts[key]; ok {
+			return v
+		}
+		blk, _ := l.b.Begin()
+		v := l.expr(o.Decl.Value)
+		l.b.End(v)
+		l.hoisted = append(l.hoisted, blk.Instrs...)
+		l.consts[key] = v
+		return v
 	case *SizeParam:
 		return l.b.Int(int64(l.size(Size{Param: o})))
 	}
