@@ -211,11 +211,33 @@ func (c *checker) assign(s *scope, st *parser.AssignStmt) {
 		c.pkg.Uses[st.Target] = v
 		want = v.Type
 	}
+	var target parser.Expr = st.Target
+	if st.Place != nil && o != nil {
+		// An element or field update: the place is typed as a read of it.
+		target = st.Place
+		if pt := c.expr(s, st.Place, nil); ok {
+			want = pt
+		}
+	}
 	t := c.expr(s, st.Value, want)
 	if st.Op != "=" {
-		t = c.arith(st.Op[:1], st.Target, want, st.Value, t, st.Value)
+		t = c.arith(st.Op[:1], target, want, st.Value, t, st.Value)
 	}
-	c.assignable(st.Value, t, want, "assignment to "+st.Target.Name)
+	c.assignable(st.Value, t, want, "assignment to "+placeName(target))
+}
+
+// placeName is the source form of a simple assignment target, for
+// messages: a, a[...], p.x.
+func placeName(e parser.Expr) string {
+	switch e := e.(type) {
+	case *parser.Ident:
+		return e.Name
+	case *parser.IndexExpr:
+		return placeName(e.X) + "[...]"
+	case *parser.SelectorExpr:
+		return placeName(e.X) + "." + e.Sel.Name
+	}
+	return "this place"
 }
 
 // encloses reports whether inner is s or nested inside it.

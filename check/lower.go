@@ -277,6 +277,10 @@ func (l *lowerer) stmt(s parser.Stmt) {
 		}
 	case *parser.AssignStmt:
 		o := l.pkg.Uses[s.Target].(*VarObj)
+		if s.Place != nil {
+			l.update(s, o)
+			return
+		}
 		v := l.expr(s.Value)
 		if s.Op != "=" {
 			l.at(s.OpPos)
@@ -288,6 +292,73 @@ func (l *lowerer) stmt(s parser.Stmt) {
 	case *parser.ExprStmt:
 		l.expr(s.X)
 	}
+}
+
+// update lowers an assignment to an element or field of variable o:
+// the path from o to the place is read once, top down (each index
+// evaluated once), then the variable is rebuilt bottom up, with OpUpdate
+// for an element and OpTuple of the other fields for a field.
+func (l *lowerer) update(s *parser.AssignStmt, o *VarObj) {
+	var path []parser.Expr // from the outermost step (next to o) to the place
+	for e := s.Place; e != parser.Expr(s.Target); {
+		path = append([]parser.Expr{e}, path...)
+		switch t := e.(type) {
+		case *parser.IndexExpr:
+			e = t.X
+		case *parser.SelectorExpr:
+			e = t.X
+		}
+	}
+	vals := make([]ir.Var, len(path)+1) // vals[k]: value at depth k
+	keys := make([]ir.Var, len(path))   // the index of an IndexExpr step
+	vals[0] = l.env[o]
+	for k, e := range path {
+		switch t := e.(type) {
+		case *parser.IndexExpr:
+			keys[k] = l.expr(t.Index)
+			l.at(t.Lbrack)
+			vals[k+1] = l.b.Index(vals[k], keys[k])
+		case *parser.SelectorExpr:
+			l.at(t.Sel.Pos())
+			vals[k+1] = l.b.Field(vals[k], l.fieldIndex(t))
+		}
+	}
+	v := l.expr(s.Value)
+	if s.Op != "=" {
+		l.at(s.OpPos)
+		pt := l.typeOf(s.Place)
+		v = l.arith(s.Op[:1], vals[len(path)], pt, v, l.typeOf(s.Value), pt)
+	}
+	for k := len(path) - 1; k >= 0; k-- {
+		switch t := path[k].(type) {
+		case *parser.IndexExpr:
+			l.at(t.Lbrack)
+			v = l.b.Emit(l.b.Type(vals[k]), ir.Instr{Op: ir.OpUpdate, Args: []ir.Var{vals[k], keys[k], v}})
+		case *parser.SelectorExpr:
+			l.at(t.Sel.Pos())
+			tt := l.b.Type(vals[k])
+			fs := make([]ir.Var, len(tt.Elems))
+			j := l.fieldIndex(t)
+			for i := range fs {
+				if i == j {
+					fs[i] = v
+				} else {
+					fs[i] = l.b.Field(vals[k], i)
+				}
+			}
+			v = l.b.Tuple(tt, fs...)
+		}
+	}
+	l.env[o] = v
+}
+
+// fieldIndex is the index of the field that selector e names.
+func (l *lowerer) fieldIndex(e *parser.SelectorExpr) int {
+	if t, ok := l.typeOf(e.X).(*Struct); ok {
+		return t.field(e.Sel.Name)
+	}
+	i, _ := strconv.Atoi(e.Sel.Name)
+	return i
 }
 
 // assigned lists the variables assigned inside n that were declared

@@ -611,7 +611,11 @@ func (p *printer) stmt(s parser.Stmt) {
 		p.write(" = ")
 		p.expr(s.Value)
 	case *parser.AssignStmt:
-		p.ident(s.Target)
+		if s.Place != nil {
+			p.expr(s.Place)
+		} else {
+			p.ident(s.Target)
+		}
 		p.write(" " + s.Op + " ")
 		p.expr(s.Value)
 	case *parser.ForStmt:

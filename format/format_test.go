@@ -266,6 +266,9 @@ func (d *dumper) node(n any, k int) {
 		d.node(n.Value, k+1)
 	case *parser.AssignStmt:
 		d.line(k, "Assign %s %s", n.Target.Name, n.Op)
+		if n.Place != nil {
+			d.node(n.Place, k+1)
+		}
 		d.node(n.Value, k+1)
 	case *parser.ForStmt:
 		d.line(k, "For %s", n.Index.Name)

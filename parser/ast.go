@@ -190,9 +190,14 @@ type (
 		Value Expr
 	}
 
-	// AssignStmt is `x = v` or `x op= v`.
+	// AssignStmt is `x = v` or `x op= v`, or an update of a part of a
+	// variable: `a[i] = v`, `p.x += v`, `s.pos[k][j] -= v`.
 	AssignStmt struct {
-		Target *Ident
+		Target *Ident // the variable assigned (the root of Place)
+		// Place is the whole target when it is an element or field of
+		// Target: an IndexExpr or SelectorExpr chain whose innermost X is
+		// Target. It is nil when the whole variable is assigned.
+		Place  Expr
 		OpPos  token.Pos
 		Op     string // "=", "+=", "-=", "*=", "/="
 		Value  Expr

@@ -92,12 +92,11 @@ func (p *parser) block(b *grammar.Block) *Block {
 			blk.Stmts = append(blk.Stmts, p.forStmt(it.For))
 		case it.Assign != nil:
 			x := p.expr(it.Expr)
-			target, ok := x.(*Ident)
+			target, place, ok := AssignTarget(x)
 			if !ok {
-				p.errorf(x.Pos(), "syntax", "can only assign to a variable name")
-				target = &Ident{NamePos: x.Pos(), Name: "_"}
+				p.errorf(x.Pos(), "syntax", "%s", badTarget)
 			}
-			blk.Stmts = append(blk.Stmts, &AssignStmt{Target: target, OpPos: p.lpos(it.Assign.Pos), Op: it.Assign.Op, Value: p.expr(it.Assign.Value)})
+			blk.Stmts = append(blk.Stmts, &AssignStmt{Target: target, Place: place, OpPos: p.lpos(it.Assign.Pos), Op: it.Assign.Op, Value: p.expr(it.Assign.Value)})
 		default:
 			x := p.expr(it.Expr)
 			if last {
@@ -260,4 +259,31 @@ func (p *parser) ifExpr(g *grammar.If) *IfExpr {
 		x.Else = p.block(g.Else)
 	}
 	return x
+}
+
+// badTarget is the message for an assignment to something that is not a
+// place.
+const badTarget = "can only assign to a variable, an element a[i] or a field p.x of one"
+
+// AssignTarget splits the left side x of an assignment into the variable
+// it assigns and, for an element or field update, the whole place. A place
+// is a name followed by indexes and field selections; anything else is not
+// assignable (ok false, and target is the blank name at x's position).
+func AssignTarget(x Expr) (target *Ident, place Expr, ok bool) {
+	for e := x; ; {
+		switch t := e.(type) {
+		case *Ident:
+			if t == x {
+				return t, nil, true
+			}
+			return t, x, true
+		case *IndexExpr:
+			e = t.X
+			continue
+		case *SelectorExpr:
+			e = t.X
+			continue
+		}
+		return &Ident{NamePos: x.Pos(), Name: "_"}, nil, false
+	}
 }

@@ -646,12 +646,11 @@ func (f *fast) stmt() (Stmt, Expr, bool) {
 			}
 			break
 		}
-		target, isIdent := x.(*Ident)
-		if !isIdent {
-			f.errorf(x.Pos(), "can only assign to a variable name")
-			target = &Ident{NamePos: x.Pos(), Name: "_"}
+		target, place, isPlace := AssignTarget(x)
+		if !isPlace {
+			f.errorf(x.Pos(), "%s", badTarget)
 		}
-		return &AssignStmt{Target: target, OpPos: opPos, Op: op, Value: v}, nil, true
+		return &AssignStmt{Target: target, Place: place, OpPos: opPos, Op: op, Value: v}, nil, true
 	}
 	return nil, x, true
 }

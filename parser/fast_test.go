@@ -287,6 +287,9 @@ var snippets = []string{
 	// statements
 	`fn f() -> Real { var s = 0; s += 1; s -= 2; s *= 3; s /= 4; s = 5; s }`,
 	`fn f() -> Real { s += }`,
+	`fn f() -> Real { a[i] = 1; p.x -= 2; m[i][j + 1] *= 3; s.pos[k].0 /= 4; a[0] }`,
+	`fn f() -> Real { (a)[0] = 1; f(x)[0] += 2; a.b(c) = 3; 0 }`,
+	`fn f() -> Real { a[i] = ; a[] = 1; a. = 2 }`,
 	`fn f() -> Real { s = = 1 }`,
 	`fn f() -> Real { 2 = x; x }`,
 	`fn f() -> Real { a.b = x; x }`,

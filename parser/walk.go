@@ -57,7 +57,11 @@ func Inspect(n Node, f func(Node) bool) {
 		}
 		Inspect(n.Value, f)
 	case *AssignStmt:
-		Inspect(n.Target, f)
+		if n.Place != nil {
+			Inspect(n.Place, f)
+		} else {
+			Inspect(n.Target, f)
+		}
 		Inspect(n.Value, f)
 	case *ForStmt:
 		Inspect(n.Index, f)
