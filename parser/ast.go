@@ -197,10 +197,10 @@ type (
 		// Place is the whole target when it is an element or field of
 		// Target: an IndexExpr or SelectorExpr chain whose innermost X is
 		// Target. It is nil when the whole variable is assigned.
-		Place  Expr
-		OpPos  token.Pos
-		Op     string // "=", "+=", "-=", "*=", "/="
-		Value  Expr
+		Place Expr
+		OpPos token.Pos
+		Op    string // "=", "+=", "-=", "*=", "/="
+		Value Expr
 	}
 
 	// ForStmt is the sequential loop `for i in lo..hi { body }`; its body
