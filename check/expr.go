@@ -12,8 +12,8 @@ const MaxLen = 1 << 24
 
 // rangeInfo is a checked `lo..hi` of a loop or comprehension.
 type rangeInfo struct {
-	lo int  // first index
-	n  Size // trip count
+	lo Size // first index
+	n  Size // trip count, hi - lo
 }
 
 func (c *checker) typeExpr(t parser.TypeExpr, sizes *scope) Type {
@@ -52,8 +52,9 @@ func (c *checker) typeExpr(t parser.TypeExpr, sizes *scope) Type {
 	return TInvalid
 }
 
-// sizeExpr resolves an array length: a literal, an Int constant or a size
-// parameter.
+// sizeExpr resolves an array length: an Int expression of literals, Int
+// constants, size parameters and len(a) for arrays a of known length,
+// combined with + - * / % and parentheses.
 func (c *checker) sizeExpr(s *scope, e parser.Expr, what string) (Size, bool) {
 	if id, ok := e.(*parser.Ident); ok {
 		switch o := s.lookup(id.Name).(type) {
@@ -72,45 +73,94 @@ func (c *checker) sizeExpr(s *scope, e parser.Expr, what string) (Size, bool) {
 	if isInvalid(t) {
 		return Size{}, false
 	}
-	k := c.fold(e)
-	if k == nil || k.kind != IntKind {
-		c.errorf(e, "not-constant", "%s must be an Int constant or a size parameter; sizes do not support arithmetic such as n - 1", what)
+	if !isKind(t, IntKind) {
+		c.errorf(e, "type-mismatch", "%s must be an Int, not %s", what, t)
 		return Size{}, false
 	}
-	if k.i < 0 || k.i > MaxLen {
-		c.errorf(e, "bad-size", "array length %d is out of range [0, %d]", k.i, MaxLen)
+	n, ok := c.sizeOf(e)
+	if !ok {
+		c.errorf(e, "not-constant", "%s must be known when the function is instantiated: an Int expression of constants, size parameters and len(a)", what)
 		return Size{}, false
 	}
-	return Size{N: int(k.i)}, true
+	if n.isConst() && (n.N < 0 || n.N > MaxLen) {
+		c.errorf(e, "bad-size", "array length %d is out of range [0, %d]", n.N, MaxLen)
+		return Size{}, false
+	}
+	return n, true
 }
 
-// rangeOf checks `lo..hi`: both Int constants, or `0..n` for a size
-// parameter n.
+// sizeOf turns a checked Int expression into a size, if it is one.
+func (c *checker) sizeOf(e parser.Expr) (Size, bool) {
+	if k := c.fold(e); k != nil {
+		if k.kind != IntKind || k.i < math.MinInt32 || k.i > math.MaxInt32 {
+			return Size{}, false
+		}
+		return Size{N: int(k.i)}, true
+	}
+	switch e := e.(type) {
+	case *parser.Ident:
+		if o, ok := c.pkg.Uses[e].(*SizeParam); ok {
+			return Size{Param: o}, true
+		}
+	case *parser.ParenExpr:
+		return c.sizeOf(e.X)
+	case *parser.UnaryExpr:
+		if e.Op == "-" {
+			x, ok := c.sizeOf(e.X)
+			if !ok {
+				return Size{}, false
+			}
+			n, err := mkSize('-', Size{}, x)
+			return n, err == nil
+		}
+	case *parser.BinaryExpr:
+		switch e.Op {
+		case "+", "-", "*", "/", "%":
+			x, ok := c.sizeOf(e.X)
+			if !ok {
+				return Size{}, false
+			}
+			y, ok := c.sizeOf(e.Y)
+			if !ok {
+				return Size{}, false
+			}
+			n, err := mkSize(e.Op[0], x, y)
+			if err != nil {
+				c.errorf(e, "bad-size", "%v", err)
+				return Size{}, false
+			}
+			return n, true
+		}
+	case *parser.CallExpr:
+		if info := c.pkg.calls[e]; info != nil && info.fn == nil && info.builtin == bLen && len(e.Args) == 1 {
+			if a, ok := c.pkg.Types[e.Args[0]].(*Array); ok {
+				return a.Len, true
+			}
+		}
+	}
+	return Size{}, false
+}
+
+// rangeOf checks `lo..hi`: the trip count hi - lo must be known when the
+// function is instantiated (see sizeExpr), and not negative.
 func (c *checker) rangeOf(s *scope, lo, hi parser.Expr) (rangeInfo, bool) {
-	if isInvalid(c.expr(s, lo, TInt)) {
-		return rangeInfo{}, false
-	}
-	k := c.fold(lo)
-	if k == nil || k.kind != IntKind {
-		c.errorf(lo, "bad-range", "range start must be an Int constant")
-		return rangeInfo{}, false
-	}
-	n, ok := c.sizeExpr(s, hi, "range end (a trip count fixed before the loop runs)")
+	l, ok := c.sizeExpr(s, lo, "range start")
 	if !ok {
 		return rangeInfo{}, false
 	}
-	if n.Param != nil {
-		if k.i != 0 {
-			c.errorf(lo, "bad-range", "a range up to a size parameter must start at 0")
-			return rangeInfo{}, false
-		}
-		return rangeInfo{lo: 0, n: n}, true
-	}
-	if int64(n.N) < k.i {
-		c.errorf(hi, "bad-range", "range end %d is before its start %d", n.N, k.i)
+	h, ok := c.sizeExpr(s, hi, "range end (a trip count fixed before the loop runs)")
+	if !ok {
 		return rangeInfo{}, false
 	}
-	return rangeInfo{lo: int(k.i), n: Size{N: n.N - int(k.i)}}, true
+	n, err := mkSize('-', h, l)
+	if err != nil {
+		return rangeInfo{}, false
+	}
+	if n.isConst() && n.N < 0 {
+		c.errorf(hi, "bad-range", "range end %s is before its start %s", h, l)
+		return rangeInfo{}, false
+	}
+	return rangeInfo{lo: l, n: n}, true
 }
 
 func (c *checker) undefined(s *scope, id *parser.Ident, want func(Object) bool) {
@@ -512,7 +562,7 @@ func (c *checker) untypedFits(e parser.Expr, want Type) bool {
 	}
 	if a, ok := e.(*parser.ArrayLit); ok {
 		wa, ok := want.(*Array)
-		if !ok || wa.Len.Param != nil || wa.Len.N != len(a.Elems) {
+		if !ok || !wa.Len.isConst() || wa.Len.N != len(a.Elems) {
 			return false
 		}
 		for _, x := range a.Elems {
@@ -687,7 +737,7 @@ func (c *checker) index(s *scope, e *parser.IndexExpr) Type {
 		c.errorf(e.Index, "type-mismatch", "index must be an Int, not %s", it)
 		return TInvalid
 	}
-	if k := c.fold(e.Index); k != nil && a.Len.Param == nil && (k.i < 0 || k.i >= int64(a.Len.N)) {
+	if k := c.fold(e.Index); k != nil && a.Len.isConst() && (k.i < 0 || k.i >= int64(a.Len.N)) {
 		c.errorf(e.Index, "index-range", "index %d is out of range for %s", k.i, xt)
 	}
 	return a.Elem

@@ -184,14 +184,33 @@ func (l *lowerer) fail(format string, args ...any) {
 func (l *lowerer) at(pos token.Pos) { l.b.Pos = ir.Pos(int(pos) - l.base) }
 
 func (l *lowerer) size(s Size) int {
-	if s.Param != nil {
-		n, ok := l.sizes[s.Param]
+	if s.isConst() {
+		return s.N
+	}
+	n, err := s.eval(func(sp *SizeParam) int {
+		n, ok := l.sizes[sp]
 		if !ok {
-			l.fail("size %s has no value", s.Param.Name)
+			l.fail("size %s has no value", sp.Name)
 		}
 		return n
+	})
+	if err != nil {
+		l.fail("size %s: %v", s, err)
 	}
-	return s.N
+	if n < 0 || n > MaxLen {
+		l.fail("size %s is %d, out of range [0, %d]", s, n, MaxLen)
+	}
+	return int(n)
+}
+
+// trips is the trip count of a range, failing with the range's numbers if
+// it ends before it starts.
+func (l *lowerer) trips(r rangeInfo) int {
+	n, err := r.n.eval(func(sp *SizeParam) int { return l.sizes[sp] })
+	if err == nil && n < 0 {
+		l.fail("range ends before its start: its trip count %s is %d", r.n, n)
+	}
+	return l.size(r.n)
 }
 
 func (l *lowerer) irType(t Type) *ir.Type {
@@ -406,7 +425,7 @@ func (l *lowerer) loop(s *parser.ForStmt) {
 	r := l.pkg.ranges[s]
 	l.at(s.For)
 	init, st := l.stateOf(vars)
-	n := l.size(r.n)
+	n := l.trips(r)
 	_, params := l.b.Begin(ir.Int, st)
 	l.bindIndex(s.Index, params[0], r.lo)
 	l.unpack(params[1], vars, 0)
@@ -418,8 +437,8 @@ func (l *lowerer) loop(s *parser.ForStmt) {
 	l.unpack(out, vars, 0)
 }
 
-func (l *lowerer) bindIndex(id *parser.Ident, i ir.Var, lo int) {
-	if lo != 0 {
+func (l *lowerer) bindIndex(id *parser.Ident, i ir.Var, start Size) {
+	if lo := l.size(start); lo != 0 {
 		i = l.b.Binary(ir.OpAdd, i, l.b.Int(int64(lo)))
 	}
 	if o, ok := l.pkg.Defs[id].(*VarObj); ok {
@@ -613,7 +632,7 @@ func (l *lowerer) arith(op string, x ir.Var, tx Type, y ir.Var, ty Type, rt Type
 
 func (l *lowerer) comprehension(e *parser.ForExpr) ir.Var {
 	r := l.pkg.ranges[e.Loop]
-	n := l.size(r.n)
+	n := l.trips(r)
 	t := l.irType(l.typeOf(e))
 	l.at(e.Pos())
 	return l.mapArray(n, t, func(i ir.Var) ir.Var {

@@ -105,12 +105,12 @@ type Type struct {
 	EndPos lexer.Position
 }
 
-// ArrayType is `[size]Elem` where size is a literal or a name.
+// ArrayType is `[size]Elem` where size is an Int expression (a literal,
+// a name, or arithmetic on them; the checker decides what is allowed).
 type ArrayType struct {
-	Pos    lexer.Position
-	Number *string `parser:"\"[\" ( @Number"`
-	Name   *Name   `parser:"    | @@ ) \"]\""`
-	Elem   *Type   `parser:"@@"`
+	Pos  lexer.Position
+	Len  *Expr `parser:"\"[\" @@ \"]\""`
+	Elem *Type `parser:"@@"`
 }
 
 // TupleType is `(T, U, ...)`; `()` is the empty tuple, `(T,)` a one-element

@@ -58,14 +58,7 @@ func (p *parser) name(n *grammar.Name) *Ident {
 func (p *parser) typ(t *grammar.Type) TypeExpr {
 	switch {
 	case t.Array != nil:
-		a := &ArrayType{Lbrack: p.lpos(t.Array.Pos), Elem: p.typ(t.Array.Elem)}
-		if t.Array.Number != nil {
-			pos := p.lpos(t.Array.Pos) + 1
-			a.Len = &NumberLit{ValuePos: pos, Value: *t.Array.Number, IsInt: isIntLit(*t.Array.Number)}
-		} else {
-			a.Len = p.name(t.Array.Name)
-		}
-		return a
+		return &ArrayType{Lbrack: p.lpos(t.Array.Pos), Len: p.expr(t.Array.Len), Elem: p.typ(t.Array.Elem)}
 	case t.Tuple != nil:
 		if len(t.Tuple.Elems) == 1 && !t.Tuple.Trail {
 			return p.typ(t.Tuple.Elems[0])

@@ -458,17 +458,8 @@ func (f *fast) typ() (TypeExpr, bool) {
 		if t.Value == "[" {
 			h := header{start: start, lbrack: f.p.lpos(t.Pos)}
 			f.i++
-			switch n := f.cur(); {
-			case n.Type == grammar.TNumber:
-				// As convert.go: the length is placed just after "[".
-				h.len = &NumberLit{ValuePos: h.lbrack + 1, Value: n.Value, IsInt: isIntLit(n.Value)}
-				f.i++
-			case n.Type == grammar.TIdent:
-				h.len, _ = f.name()
-			default:
-				f.expect("an array length")
-			}
-			if h.len != nil && f.want("]", `"]"`) {
+			var lenOK bool
+			if h.len, lenOK = f.expr(); lenOK && f.want("]", `"]"`) {
 				hs = append(hs, h)
 				continue
 			}
