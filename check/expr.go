@@ -202,10 +202,32 @@ func (c *checker) stmt(s *scope, st parser.Stmt) {
 		if t := c.block(body, st.Body, nil); !isKind(t, UnitKind) && !isInvalid(t) {
 			c.errorf(st.Body.Result, "unused-value", "a loop body must not end with a value (it has type %s); assign it to a var", t)
 		}
+	case *parser.WhileStmt:
+		c.whileStmt(s, st)
 	case *parser.ExprStmt:
 		if t := c.expr(s, st.X, nil); !isKind(t, UnitKind) && !isInvalid(t) {
 			c.errorf(st.X, "unused-value", "value of type %s is not used", t)
 		}
+	}
+}
+
+// whileStmt checks `while cond max bound { body }`: a Bool condition, a
+// bound known at instantiation and at least 1, and a body without value.
+func (c *checker) whileStmt(s *scope, st *parser.WhileStmt) {
+	if ct := c.expr(s, st.Cond, TBool); !isInvalid(ct) && !isKind(ct, BoolKind) {
+		c.errorf(st.Cond, "type-mismatch", "condition must be a Bool, not %s", ct)
+	}
+	if st.Max != nil {
+		if n, ok := c.sizeExpr(s, st.Max, "the step bound of a while loop"); ok {
+			if n.isConst() && n.N < 1 {
+				c.errorf(st.Max, "bad-size", "the step bound of a while loop must be at least 1, not %d", n.N)
+			} else {
+				c.pkg.bounds[st] = n
+			}
+		}
+	}
+	if t := c.block(newScope(s), st.Body, nil); !isKind(t, UnitKind) && !isInvalid(t) {
+		c.errorf(st.Body.Result, "unused-value", "a loop body must not end with a value (it has type %s); assign it to a var", t)
 	}
 }
 

@@ -308,6 +308,8 @@ func (l *lowerer) stmt(s parser.Stmt) {
 		l.env[o] = v
 	case *parser.ForStmt:
 		l.loop(s)
+	case *parser.WhileStmt:
+		l.while(s)
 	case *parser.ExprStmt:
 		l.expr(s.X)
 	}
@@ -434,6 +436,31 @@ func (l *lowerer) loop(s *parser.ForStmt) {
 	body := l.b.End(next)
 	l.at(s.For)
 	out := l.b.Emit(st, ir.Instr{Op: ir.OpLoop, Args: []ir.Var{init}, N: n, Blocks: []*ir.Block{body}})
+	l.unpack(out, vars, 0)
+}
+
+// while lowers a while loop to OpWhile whose state is the tuple of the
+// variables the body assigns; the condition reads them from the state.
+func (l *lowerer) while(s *parser.WhileStmt) {
+	vars := l.assigned(s.Body)
+	l.at(s.While)
+	bound := 0
+	if n, ok := l.pkg.bounds[s]; ok {
+		if bound = l.size(n); bound < 1 {
+			l.fail("the step bound %s of a while loop is %d; it must be at least 1", n, bound)
+		}
+	}
+	init, st := l.stateOf(vars)
+	_, params := l.b.Begin(st)
+	l.unpack(params[0], vars, 0)
+	cond := l.b.End(l.expr(s.Cond))
+	_, params = l.b.Begin(st)
+	l.unpack(params[0], vars, 0)
+	l.block(s.Body)
+	next, _ := l.stateOf(vars)
+	body := l.b.End(next)
+	l.at(s.While)
+	out := l.b.Emit(st, ir.Instr{Op: ir.OpWhile, Args: []ir.Var{init}, N: bound, Blocks: []*ir.Block{cond, body}})
 	l.unpack(out, vars, 0)
 }
 

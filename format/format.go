@@ -620,6 +620,15 @@ func (p *printer) stmt(s parser.Stmt) {
 		p.expr(s.Value)
 	case *parser.ForStmt:
 		p.forLoop(s)
+	case *parser.WhileStmt:
+		p.write("while ")
+		p.expr(s.Cond)
+		if s.Max != nil {
+			p.write(" max ")
+			p.expr(s.Max)
+		}
+		p.write(" ")
+		p.block(s.Body)
 	case *parser.ExprStmt:
 		p.expr(s.X)
 	}

@@ -275,6 +275,13 @@ func (d *dumper) node(n any, k int) {
 		d.node(n.Lo, k+1)
 		d.node(n.Hi, k+1)
 		d.node(n.Body, k+1)
+	case *parser.WhileStmt:
+		d.line(k, "While")
+		d.node(n.Cond, k+1)
+		if n.Max != nil {
+			d.node(n.Max, k+1)
+		}
+		d.node(n.Body, k+1)
 	case *parser.ExprStmt:
 		d.line(k, "ExprStmt")
 		d.node(n.X, k+1)

@@ -212,6 +212,16 @@ type (
 		Body   *Block
 	}
 
+	// WhileStmt is `while cond { body }`, optionally with a step bound:
+	// `while cond max bound { body }`. Like a for loop, its body assigns
+	// variables declared with var outside it.
+	WhileStmt struct {
+		While token.Pos
+		Cond  Expr
+		Max   Expr // nil without a bound
+		Body  *Block
+	}
+
 	// ExprStmt is an expression used as a statement: an if without value.
 	ExprStmt struct {
 		X Expr
@@ -335,10 +345,12 @@ func (x *Block) End() token.Pos { return x.Rbrace + 1 }
 func (s *LetStmt) Pos() token.Pos    { return s.Let }
 func (s *AssignStmt) Pos() token.Pos { return s.Target.Pos() }
 func (s *ForStmt) Pos() token.Pos    { return s.For }
+func (s *WhileStmt) Pos() token.Pos  { return s.While }
 func (s *ExprStmt) Pos() token.Pos   { return s.X.Pos() }
 func (s *LetStmt) End() token.Pos    { return s.Value.End() }
 func (s *AssignStmt) End() token.Pos { return s.Value.End() }
 func (s *ForStmt) End() token.Pos    { return s.Body.End() }
+func (s *WhileStmt) End() token.Pos  { return s.Body.End() }
 func (s *ExprStmt) End() token.Pos   { return s.X.End() }
 
 func (d *BadDecl) Pos() token.Pos     { return d.From }
@@ -388,6 +400,7 @@ func (*Block) exprNode()        {}
 func (*LetStmt) stmtNode()    {}
 func (*AssignStmt) stmtNode() {}
 func (*ForStmt) stmtNode()    {}
+func (*WhileStmt) stmtNode()  {}
 func (*ExprStmt) stmtNode()   {}
 
 func (*BadDecl) declNode()     {}

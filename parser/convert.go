@@ -83,6 +83,12 @@ func (p *parser) block(b *grammar.Block) *Block {
 			blk.Stmts = append(blk.Stmts, p.let(it.Let))
 		case it.For != nil:
 			blk.Stmts = append(blk.Stmts, p.forStmt(it.For))
+		case it.While != nil:
+			w := &WhileStmt{While: p.lpos(it.While.Pos), Cond: p.expr(it.While.Cond), Body: p.block(it.While.Body)}
+			if it.While.Max != nil {
+				w.Max = p.expr(it.While.Max)
+			}
+			blk.Stmts = append(blk.Stmts, w)
 		case it.Assign != nil:
 			x := p.expr(it.Expr)
 			target, place, ok := AssignTarget(x)

@@ -619,6 +619,13 @@ func (f *fast) stmt() (Stmt, Expr, bool) {
 		if !f.soft(start, mark) {
 			return nil, nil, false
 		}
+	case "while":
+		if s, ok := f.whileStmt(); ok {
+			return s, nil, true
+		}
+		if !f.soft(start, mark) {
+			return nil, nil, false
+		}
 	}
 	x, ok := f.expr()
 	if !ok {
@@ -728,6 +735,30 @@ func (f *fast) forStmt() (*ForStmt, bool) {
 	}
 	if s.Hi, ok = f.expr(); !ok {
 		return nil, false
+	}
+	if s.Body, ok = f.wantBlock(); !ok {
+		return nil, false
+	}
+	return s, true
+}
+
+// "while" Expr ( "max" Expr )? Block
+func (f *fast) whileStmt() (*WhileStmt, bool) {
+	s := &WhileStmt{While: f.pos(f.i)}
+	f.i++
+	var ok bool
+	if s.Cond, ok = f.expr(); !ok {
+		return nil, false
+	}
+	if f.at("max") {
+		start, mark := f.i, f.mark()
+		f.i++
+		if s.Max, ok = f.expr(); !ok {
+			if !f.soft(start, mark) {
+				return nil, false
+			}
+			s.Max = nil
+		}
 	}
 	if s.Body, ok = f.wantBlock(); !ok {
 		return nil, false

@@ -68,6 +68,12 @@ func Inspect(n Node, f func(Node) bool) {
 		Inspect(n.Lo, f)
 		Inspect(n.Hi, f)
 		Inspect(n.Body, f)
+	case *WhileStmt:
+		Inspect(n.Cond, f)
+		if n.Max != nil {
+			Inspect(n.Max, f)
+		}
+		Inspect(n.Body, f)
 	case *ExprStmt:
 		Inspect(n.X, f)
 	case *FuncDecl:
