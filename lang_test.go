@@ -49,6 +49,38 @@ fn packed<d>(x: [d]Real, t: [d * (d + 1) / 2]Real) -> Real { dot(t, t) + sum(x) 
 
 fn tris(x: [3]Real) -> Real { packed(x, tri(x)) }
 
+fn tri2<d>(x: [d]Real) -> [d * (d + 1) / 2]Real {
+    var out: [d * (d + 1) / 2]Real = [for k in 0..d * (d + 1) / 2 { 0.0 }]
+    for i in 0..d {
+        for j in 0..i + 1 { out[i * (i + 1) / 2 + j] = x[i] * x[j] }
+    }
+    out
+}
+
+fn dyn(x: [4]Real) -> Real {
+    var s = 0.0
+    for a in 0..4 {
+        for b in a..4 {
+            for c in b / 2..a + b - 1 { s += x[a] * x[b] * real(c) + sin(x[c % 4]) }
+        }
+    }
+    packed(x, tri2(x)) + s
+}
+
+fn guarded(x: [4]Real) -> Real {
+    var s = 0.0
+    for a in 0..4 {
+        for b in 0..4 {
+            for c in 0..8 {
+                if b >= a && c >= b / 2 && c < a + b - 1 { s += x[a] * x[b] * real(c) + sin(x[c % 4]) }
+            }
+        }
+    }
+    var t = 0.0
+    for i in 0..4 { for j in 0..4 { if j <= i { t += x[i] * x[j] * x[i] * x[j] } } }
+    t + sum(x) + s
+}
+
 fn halve(x: Real) -> Real { var y = x; while y > 1.0 { y = y / 2.0 }; y * y + sin(x) }
 
 fn newton(a: Real, b: Real) -> Real {
@@ -77,6 +109,7 @@ func TestLangDerivatives(t *testing.T) {
 		{"fields", "", []eval.Value{eval.Real(1.3), eval.Real(0.7)}, []rose.Mode{rose.Forward, rose.Reverse}, false},
 		{"fields", "", []eval.Value{eval.Real(-0.4), eval.Real(2.1)}, []rose.Mode{rose.Forward, rose.Reverse}, false},
 		{"tris", "", []eval.Value{eval.Array(eval.Real(0.3), eval.Real(-1.2), eval.Real(0.8))}, []rose.Mode{rose.Forward, rose.Reverse}, false},
+		{"dyn", "", []eval.Value{eval.Array(eval.Real(0.3), eval.Real(-1.2), eval.Real(0.8), eval.Real(2.5))}, []rose.Mode{rose.Forward, rose.Reverse}, false},
 		{"halve", "", []eval.Value{eval.Real(10)}, []rose.Mode{rose.Forward}, true},
 		{"halve", "", []eval.Value{eval.Real(0.6)}, []rose.Mode{rose.Forward}, true},
 		{"newton", "", []eval.Value{eval.Real(2), eval.Real(1.5)}, []rose.Mode{rose.Forward}, true},
@@ -153,6 +186,31 @@ func TestLangDerivatives(t *testing.T) {
 				t.Errorf("%s: reverse mode: got error %v, want the while loop error", c.name, err)
 			}
 		}
+	}
+}
+
+// TestDynamicLoops compares loops whose trip counts depend on enclosing
+// indices with the same sums written as guarded static loops.
+func TestDynamicLoops(t *testing.T) {
+	p := rose.Load("lang.rose", []byte(langSrc))
+	if err := p.Err(); err != nil {
+		t.Fatal(err)
+	}
+	x := []eval.Value{eval.Array(eval.Real(0.3), eval.Real(-1.2), eval.Real(0.8), eval.Real(2.5))}
+	var got [2]float64
+	for k, name := range []string{"dyn", "guarded"} {
+		f, err := p.Func(name, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := f.Call(context.Background(), x, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got[k] = v.Real()
+	}
+	if math.Abs(got[0]-got[1]) > 1e-12*math.Abs(got[1]) {
+		t.Errorf("dyn = %.17g, guarded = %.17g", got[0], got[1])
 	}
 }
 

@@ -71,6 +71,7 @@ type VarObj struct {
 	Type    Type
 	Mutable bool
 	scope   *scope // where it was declared
+	index   bool   // the index of a loop or comprehension
 }
 
 // BuiltinObj is a predeclared function.

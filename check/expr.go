@@ -14,6 +14,10 @@ const MaxLen = 1 << 24
 type rangeInfo struct {
 	lo Size // first index
 	n  Size // trip count, hi - lo
+	// dyn marks a loop whose bounds depend on the indices of enclosing
+	// loops: its trip count is known only when it runs, and lo and n are
+	// unused (the lowerer computes a static bound from the bounds' ranges).
+	dyn bool
 }
 
 func (c *checker) typeExpr(t parser.TypeExpr, sizes *scope) Type {
@@ -143,7 +147,29 @@ func (c *checker) sizeOf(e parser.Expr) (Size, bool) {
 
 // rangeOf checks `lo..hi`: the trip count hi - lo must be known when the
 // function is instantiated (see sizeExpr), and not negative.
-func (c *checker) rangeOf(s *scope, lo, hi parser.Expr) (rangeInfo, bool) {
+//
+// With dyn set (a for statement, not a comprehension), the bounds may also
+// use the indices of enclosing loops and comprehensions: then the trip
+// count is known only when the loop runs, and the loop is lowered to one
+// over a static bound with a guarded body (see lowerer.dynLoop).
+func (c *checker) rangeOf(s *scope, lo, hi parser.Expr, dyn bool) (rangeInfo, bool) {
+	if dyn && (c.usesIndex(s, lo) || c.usesIndex(s, hi)) {
+		ok := true
+		for _, e := range []parser.Expr{lo, hi} {
+			t := c.expr(s, e, TInt)
+			switch {
+			case isInvalid(t):
+				ok = false
+			case !isKind(t, IntKind):
+				c.errorf(e, "type-mismatch", "a range bound must be an Int, not %s", t)
+				ok = false
+			case !c.bounded(e):
+				c.errorf(e, "not-constant", "no static bound for this range: its bounds may use constants, size parameters, len(a), the indices of enclosing loops, + - * and / or %% by a constant, nothing known only at run time")
+				ok = false
+			}
+		}
+		return rangeInfo{dyn: true}, ok
+	}
 	l, ok := c.sizeExpr(s, lo, "range start")
 	if !ok {
 		return rangeInfo{}, false
@@ -161,6 +187,47 @@ func (c *checker) rangeOf(s *scope, lo, hi parser.Expr) (rangeInfo, bool) {
 		return rangeInfo{}, false
 	}
 	return rangeInfo{lo: l, n: n}, true
+}
+
+// usesIndex reports whether e names the index of an enclosing loop or
+// comprehension.
+func (c *checker) usesIndex(s *scope, e parser.Expr) bool {
+	found := false
+	parser.Inspect(e, func(n parser.Node) bool {
+		if id, ok := n.(*parser.Ident); ok {
+			if v, ok := s.lookup(id.Name).(*VarObj); ok && v.index {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// bounded reports whether the checked Int expression e has a static range
+// once sizes are known: see lowerer.interval, which computes it.
+func (c *checker) bounded(e parser.Expr) bool {
+	if _, ok := c.sizeOf(e); ok {
+		return true
+	}
+	switch e := e.(type) {
+	case *parser.Ident:
+		v, ok := c.pkg.Uses[e].(*VarObj)
+		return ok && v.index
+	case *parser.ParenExpr:
+		return c.bounded(e.X)
+	case *parser.UnaryExpr:
+		return e.Op == "-" && c.bounded(e.X)
+	case *parser.BinaryExpr:
+		switch e.Op {
+		case "+", "-", "*":
+			return c.bounded(e.X) && c.bounded(e.Y)
+		case "/", "%":
+			k := c.fold(e.Y)
+			return c.bounded(e.X) && k != nil && k.kind == IntKind && k.i > 0
+		}
+	}
+	return false
 }
 
 func (c *checker) undefined(s *scope, id *parser.Ident, want func(Object) bool) {
@@ -193,12 +260,12 @@ func (c *checker) stmt(s *scope, st parser.Stmt) {
 	case *parser.AssignStmt:
 		c.assign(s, st)
 	case *parser.ForStmt:
-		r, ok := c.rangeOf(s, st.Lo, st.Hi)
+		r, ok := c.rangeOf(s, st.Lo, st.Hi, true)
 		if ok {
 			c.pkg.ranges[st] = r
 		}
 		body := newScope(s)
-		c.declare(body, st.Index, &VarObj{Name: st.Index.Name, Pos: st.Index.Pos(), Type: TInt, scope: body})
+		c.declare(body, st.Index, &VarObj{Name: st.Index.Name, Pos: st.Index.Pos(), Type: TInt, scope: body, index: true})
 		if t := c.block(body, st.Body, nil); !isKind(t, UnitKind) && !isInvalid(t) {
 			c.errorf(st.Body.Result, "unused-value", "a loop body must not end with a value (it has type %s); assign it to a var", t)
 		}
@@ -662,12 +729,12 @@ func (c *checker) arrayLit(s *scope, e *parser.ArrayLit, want Type) Type {
 
 func (c *checker) comprehension(s *scope, e *parser.ForExpr, want Type) Type {
 	loop := e.Loop
-	r, ok := c.rangeOf(s, loop.Lo, loop.Hi)
+	r, ok := c.rangeOf(s, loop.Lo, loop.Hi, false)
 	if ok {
 		c.pkg.ranges[loop] = r
 	}
 	body := newScope(s)
-	c.declare(body, loop.Index, &VarObj{Name: loop.Index.Name, Pos: loop.Index.Pos(), Type: TInt, scope: body})
+	c.declare(body, loop.Index, &VarObj{Name: loop.Index.Name, Pos: loop.Index.Pos(), Type: TInt, scope: body, index: true})
 	var welem Type
 	if wa, ok := want.(*Array); ok {
 		welem = wa.Elem

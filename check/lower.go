@@ -163,6 +163,7 @@ type lowerer struct {
 	base  int
 	sizes map[*SizeParam]int
 	env   map[*VarObj]ir.Var
+	ivals map[*VarObj][2]int64 // the range of each loop index in scope
 }
 
 func (p *Package) newLowerer(name string, pos token.Pos) *lowerer {
@@ -170,6 +171,7 @@ func (p *Package) newLowerer(name string, pos token.Pos) *lowerer {
 	return &lowerer{
 		pkg: p, b: ir.NewBuilder(name, ir.Pos(int(pos)-base)), base: base,
 		sizes: map[*SizeParam]int{}, env: map[*VarObj]ir.Var{},
+		ivals: map[*VarObj][2]int64{},
 	}
 }
 
@@ -425,11 +427,15 @@ func (l *lowerer) loop(s *parser.ForStmt) {
 		return // the body can change nothing
 	}
 	r := l.pkg.ranges[s]
+	if r.dyn {
+		l.dynLoop(s, vars)
+		return
+	}
 	l.at(s.For)
 	init, st := l.stateOf(vars)
 	n := l.trips(r)
 	_, params := l.b.Begin(ir.Int, st)
-	l.bindIndex(s.Index, params[0], r.lo)
+	l.bindIndex(s.Index, params[0], r)
 	l.unpack(params[1], vars, 0)
 	l.block(s.Body)
 	next, _ := l.stateOf(vars)
@@ -464,13 +470,122 @@ func (l *lowerer) while(s *parser.WhileStmt) {
 	l.unpack(out, vars, 0)
 }
 
-func (l *lowerer) bindIndex(id *parser.Ident, i ir.Var, start Size) {
-	if lo := l.size(start); lo != 0 {
+func (l *lowerer) bindIndex(id *parser.Ident, i ir.Var, r rangeInfo) {
+	lo := l.size(r.lo)
+	if lo != 0 {
 		i = l.b.Binary(ir.OpAdd, i, l.b.Int(int64(lo)))
 	}
 	if o, ok := l.pkg.Defs[id].(*VarObj); ok {
 		l.env[o] = i
+		l.ivals[o] = [2]int64{int64(lo), int64(lo) + int64(l.size(r.n)) - 1}
 	}
+}
+
+// dynLoop lowers a for loop whose bounds depend on enclosing loop indices.
+// The IR's loops have static trip counts, so it becomes a loop over the
+// static bound max(hi) - min(lo), computed from the ranges of the indices,
+// whose body runs only while lo + k < hi:
+//
+//	for k in 0..bound { if lo + k < hi { i = lo + k; body } }
+//
+// Each iteration beyond the real trip count costs a comparison, and
+// reverse mode records the state of every one of the bound's iterations.
+func (l *lowerer) dynLoop(s *parser.ForStmt, vars []*VarObj) {
+	loMin, _ := l.interval(s.Lo)
+	_, hiMax := l.interval(s.Hi)
+	l.at(s.For)
+	bound := hiMax - loMin
+	if bound < 0 {
+		bound = 0
+	}
+	if bound > MaxLen {
+		l.fail("the static bound %d of this loop's trip count is more than %d", bound, MaxLen)
+	}
+	lo := l.expr(s.Lo)
+	hi := l.expr(s.Hi)
+	l.at(s.For)
+	init, st := l.stateOf(vars)
+	_, params := l.b.Begin(ir.Int, st)
+	i := l.b.Binary(ir.OpAdd, lo, params[0])
+	run := l.b.Compare(ir.OpLt, i, hi)
+	l.b.Begin()
+	l.unpack(params[1], vars, 0)
+	if o, ok := l.pkg.Defs[s.Index].(*VarObj); ok {
+		l.env[o] = i
+		l.ivals[o] = [2]int64{loMin, hiMax - 1}
+	}
+	l.block(s.Body)
+	next, _ := l.stateOf(vars)
+	then := l.b.End(next)
+	l.b.Begin()
+	els := l.b.End(params[1])
+	l.at(s.For)
+	step := l.b.Emit(st, ir.Instr{Op: ir.OpIf, Args: []ir.Var{run}, Blocks: []*ir.Block{then, els}})
+	body := l.b.End(step)
+	out := l.b.Emit(st, ir.Instr{Op: ir.OpLoop, Args: []ir.Var{init}, N: int(bound), Blocks: []*ir.Block{body}})
+	l.unpack(out, vars, 0)
+}
+
+// interval is the range [lo, hi] of the values of the Int expression e,
+// which the checker found bounded, given the ranges of the loop indices in
+// scope. Products and quotients take the extremes of their corners.
+func (l *lowerer) interval(e parser.Expr) (int64, int64) {
+	if k := (&checker{pkg: l.pkg}).fold(e); k != nil && k.kind == IntKind {
+		return k.i, k.i
+	}
+	switch e := e.(type) {
+	case *parser.Ident:
+		switch o := l.pkg.Uses[e].(type) {
+		case *SizeParam:
+			n := int64(l.size(Size{Param: o}))
+			return n, n
+		case *VarObj:
+			if r, ok := l.ivals[o]; ok {
+				return r[0], r[1]
+			}
+		}
+	case *parser.ParenExpr:
+		return l.interval(e.X)
+	case *parser.UnaryExpr:
+		a, b := l.interval(e.X)
+		return -b, -a
+	case *parser.BinaryExpr:
+		a, b := l.interval(e.X)
+		c, d := l.interval(e.Y)
+		switch e.Op {
+		case "+":
+			return a + c, b + d
+		case "-":
+			return a - d, b - c
+		case "*", "/":
+			var xs [4]int64
+			for k, p := range [][2]int64{{a, c}, {a, d}, {b, c}, {b, d}} {
+				if e.Op == "*" {
+					xs[k] = p[0] * p[1]
+				} else {
+					xs[k] = p[0] / p[1] // the checker allows only positive constant divisors
+				}
+			}
+			return min(xs[0], xs[1], xs[2], xs[3]), max(xs[0], xs[1], xs[2], xs[3])
+		case "%":
+			m := d - 1 // |x % d| < d for the constant d > 0
+			lo, hi := -m, m
+			if a >= 0 {
+				lo = 0
+			}
+			if b <= 0 {
+				hi = 0
+			}
+			return lo, hi
+		}
+	case *parser.CallExpr:
+		if a, ok := l.typeOf(e.Args[0]).(*Array); ok {
+			n := int64(l.size(a.Len))
+			return n, n
+		}
+	}
+	l.fail("no static bound for this range")
+	return 0, 0
 }
 
 func (l *lowerer) expr(e parser.Expr) ir.Var {
@@ -663,7 +778,7 @@ func (l *lowerer) comprehension(e *parser.ForExpr) ir.Var {
 	t := l.irType(l.typeOf(e))
 	l.at(e.Pos())
 	return l.mapArray(n, t, func(i ir.Var) ir.Var {
-		l.bindIndex(e.Loop.Index, i, r.lo)
+		l.bindIndex(e.Loop.Index, i, r)
 		return l.block(e.Loop.Body)
 	})
 }
