@@ -80,6 +80,8 @@ func TestNonlinearRule(t *testing.T) {
 		{"(x + dx, dx)", "adds a tangent and a value"},
 		{"(x, if dx > 0.0 { dx } else { -dx })", "applies gt to a tangent"},
 		{"(x, helper(dx))", "calls helper, which is not linear in its tangent arguments"},
+		{"{ var d = dx; while d > 1.0 { d = d / 2.0 }; (x, d) }", "applies gt to a tangent"},
+		{"{ var d = dx; while x > 1.0 max 3 { d = d * d }; (x, d) }", "multiplies two tangents"},
 	} {
 		src := "fn f(x: Real) -> Real jvp r { x }\nfn helper(d: Real) -> Real { exp(d) }\nfn r(x: Real, dx: Real) -> (Real, Real) { " + tc.rule + " }\n"
 		p := rose.Load("n.rose", []byte(src))

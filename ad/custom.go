@@ -86,6 +86,23 @@ func (c *linChecker) instr(in *ir.Instr) error {
 		}
 		lin[in.Dst] = lin[in.Blocks[0].Result]
 		return nil
+	case ir.OpWhile:
+		cond, body := in.Blocks[0], in.Blocks[1]
+		lin[cond.Params[0]], lin[body.Params[0]] = any, any
+		if err := c.block(cond); err != nil {
+			return err
+		}
+		if lin[cond.Result] {
+			return c.fail(in, "a condition depends on the tangents")
+		}
+		if err := c.block(body); err != nil {
+			return err
+		}
+		if lin[body.Result] != lin[body.Params[0]] && lin[body.Params[0]] {
+			return c.fail(in, "a loop mixes its tangent state with values that do not depend on the tangents")
+		}
+		lin[in.Dst] = any || lin[body.Result]
+		return nil
 	case ir.OpLoop, ir.OpScan:
 		body := in.Blocks[0]
 		lin[body.Params[1]] = any

@@ -144,7 +144,7 @@ func (j *jvp) instr(in *ir.Instr) {
 		return
 	}
 	if t.Kind != ir.KReal && in.Op != ir.OpIf && in.Op != ir.OpTuple && in.Op != ir.OpField &&
-		in.Op != ir.OpArray && in.Op != ir.OpIndex && in.Op != ir.OpFor && in.Op != ir.OpLoop && in.Op != ir.OpScan && in.Op != ir.OpCall &&
+		in.Op != ir.OpArray && in.Op != ir.OpIndex && in.Op != ir.OpFor && in.Op != ir.OpLoop && in.Op != ir.OpScan && in.Op != ir.OpWhile && in.Op != ir.OpCall &&
 		in.Op != ir.OpUpdate && !(t.AllReal() && (in.Op == ir.OpAdd || in.Op == ir.OpSub || in.Op == ir.OpNeg || in.Op == ir.OpScale)) {
 		set(copyInstr(), ir.NoVar) // Int and Bool results carry no tangent
 		return
@@ -160,6 +160,8 @@ func (j *jvp) instr(in *ir.Instr) {
 		set(j.loopInstr(in, args[0]))
 	case ir.OpScan:
 		set(j.scanInstr(in, args[0]))
+	case ir.OpWhile:
+		set(j.whileInstr(in, args[0]))
 	case ir.OpCall:
 		set(j.call(in, args))
 	case ir.OpTuple, ir.OpArray:
@@ -454,6 +456,29 @@ func (j *jvp) loopInstr(in *ir.Instr, init ir.Var) (ir.Var, ir.Var) {
 	p, d := j.block(blk)
 	body := j.b.End(j.pair(p, d, t))
 	r := j.b.Emit(pt, ir.Instr{Op: ir.OpLoop, Args: []ir.Var{start}, N: in.N, Blocks: []*ir.Block{body}})
+	return j.unpair(r)
+}
+
+// whileInstr carries the state and its tangent through the loop, as
+// loopInstr does; the condition reads only the primal state.
+func (j *jvp) whileInstr(in *ir.Instr, init ir.Var) (ir.Var, ir.Var) {
+	t := j.f.Types[in.Dst]
+	pt := ir.TupleOf(t, Tangent(t))
+	start := j.pair(init, j.tan[in.Args[0]], t)
+	blocks := make([]*ir.Block, 2)
+	for k, blk := range in.Blocks {
+		_, ps := j.b.Begin(pt)
+		s, ds := j.unpair(ps[0])
+		j.prim[blk.Params[0]], j.tan[blk.Params[0]] = s, ds
+		p, d := j.block(blk)
+		if k == 0 {
+			blocks[k] = j.b.End(p)
+		} else {
+			blocks[k] = j.b.End(j.pair(p, d, t))
+		}
+	}
+	j.b.Pos = in.Pos
+	r := j.b.Emit(pt, ir.Instr{Op: ir.OpWhile, Args: []ir.Var{start}, N: in.N, Blocks: blocks})
 	return j.unpair(r)
 }
 

@@ -555,6 +555,17 @@ func (v *vjp) forward(blk *ir.Block) ir.Var {
 			}
 		case ir.OpAccum, ir.OpRefIndex, ir.OpRefField, ir.OpAccAdd, ir.OpResolve:
 			v.forwardRef(in, args)
+		case ir.OpWhile:
+			if differentiable(t) && v.active[in.Dst] {
+				panic(vjpError{"reverse mode of while loops is not supported yet"})
+			}
+			blocks := make([]*ir.Block, 2)
+			for k, nb := range in.Blocks {
+				_, ps := v.b.Begin(t)
+				v.prim[nb.Params[0]] = ps[0]
+				blocks[k] = v.b.End(v.forward(nb))
+			}
+			v.prim[in.Dst] = v.b.Emit(t, ir.Instr{Op: ir.OpWhile, Args: args, N: in.N, Blocks: blocks})
 		case ir.OpCall:
 			if blk == v.f.Body && v.active[in.Dst] && in.Callee.CustomJVP == nil {
 				fw, _, err := v.tr.split(in.Callee)

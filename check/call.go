@@ -77,6 +77,7 @@ func (c *checker) callSig(s *scope, e *parser.CallExpr, f *FuncObj, name string,
 		return TInvalid
 	}
 	bind := map[*SizeParam]Size{}
+	var checks []sizeCheck
 	bad := false
 	for i, a := range e.Args {
 		pt := params[i]
@@ -85,7 +86,12 @@ func (c *checker) callSig(s *scope, e *parser.CallExpr, f *FuncObj, name string,
 			bad = true
 			continue
 		}
-		if err := unify(pt, at, bind, f); err != nil {
+		n := len(checks)
+		err := unify(pt, at, bind, f, &checks)
+		for k := n; k < len(checks); k++ {
+			checks[k].arg = i
+		}
+		if err != nil {
 			if c.untypedFits(a, pt) {
 				c.retype(a, pt)
 				continue
@@ -111,6 +117,20 @@ func (c *checker) callSig(s *scope, e *parser.CallExpr, f *FuncObj, name string,
 			return TInvalid
 		}
 		info.sizes = append(info.sizes, sz)
+	}
+	for _, k := range checks {
+		if bad {
+			break
+		}
+		if !k.want.params(func(sp *SizeParam) bool { _, ok := bind[sp]; return ok }) {
+			c.errorf(e.Args[k.arg], "infer-size", "cannot infer the sizes of %s in the length %s of argument %d of %s: a size computed in a type must be bound by another parameter", name, k.want, k.arg+1, name)
+			bad = true
+			break
+		}
+		if got := substSize(k.want, bind); !got.equal(k.got) {
+			c.errorf(e.Args[k.arg], "type-mismatch", "argument %d of %s has length %s, but its type needs %s = %s", k.arg+1, name, k.got, k.want, got)
+			bad = true
+		}
 	}
 	if bad {
 		return TInvalid
@@ -216,7 +236,7 @@ func (c *checker) builtinCall(s *scope, e *parser.CallExpr, id builtinID, want T
 			return bad(0, "an array of Real")
 		case !isNumeric(a.Elem):
 			return bad(0, "an array of Real or Int")
-		case (id == bMin || id == bMax) && a.Len.Param == nil && a.Len.N == 0:
+		case (id == bMin || id == bMax) && a.Len.isConst() && a.Len.N == 0:
 			c.errorf(e.Args[0], "bad-size", "%s of an empty array has no value", name)
 			return TInvalid
 		case id == bNorm:

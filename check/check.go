@@ -71,6 +71,7 @@ type VarObj struct {
 	Type    Type
 	Mutable bool
 	scope   *scope // where it was declared
+	index   bool   // the index of a loop or comprehension
 }
 
 // BuiltinObj is a predeclared function.
@@ -115,6 +116,7 @@ type Package struct {
 	Defs   map[*parser.Ident]Object      // what each declaring name declares
 	calls  map[*parser.CallExpr]*call    // resolved calls
 	ranges map[*parser.ForStmt]rangeInfo // checked loop and comprehension ranges
+	bounds map[*parser.WhileStmt]Size    // step bounds of while loops that have one
 
 	scope     *scope
 	instances map[string]*instance
@@ -140,6 +142,7 @@ func Check(fset *token.FileSet, f *parser.File) (pkg *Package, errs diag.List) {
 		Types: map[parser.Expr]Type{}, Uses: map[*parser.Ident]Object{},
 		Defs: map[*parser.Ident]Object{}, calls: map[*parser.CallExpr]*call{},
 		ranges:    map[*parser.ForStmt]rangeInfo{},
+		bounds:    map[*parser.WhileStmt]Size{},
 		instances: map[string]*instance{},
 	}}
 	defer func() {

@@ -12,8 +12,12 @@ const MaxLen = 1 << 24
 
 // rangeInfo is a checked `lo..hi` of a loop or comprehension.
 type rangeInfo struct {
-	lo int  // first index
-	n  Size // trip count
+	lo Size // first index
+	n  Size // trip count, hi - lo
+	// dyn marks a loop whose bounds depend on the indices of enclosing
+	// loops: its trip count is known only when it runs, and lo and n are
+	// unused (the lowerer computes a static bound from the bounds' ranges).
+	dyn bool
 }
 
 func (c *checker) typeExpr(t parser.TypeExpr, sizes *scope) Type {
@@ -52,8 +56,9 @@ func (c *checker) typeExpr(t parser.TypeExpr, sizes *scope) Type {
 	return TInvalid
 }
 
-// sizeExpr resolves an array length: a literal, an Int constant or a size
-// parameter.
+// sizeExpr resolves an array length: an Int expression of literals, Int
+// constants, size parameters and len(a) for arrays a of known length,
+// combined with + - * / % and parentheses.
 func (c *checker) sizeExpr(s *scope, e parser.Expr, what string) (Size, bool) {
 	if id, ok := e.(*parser.Ident); ok {
 		switch o := s.lookup(id.Name).(type) {
@@ -72,45 +77,157 @@ func (c *checker) sizeExpr(s *scope, e parser.Expr, what string) (Size, bool) {
 	if isInvalid(t) {
 		return Size{}, false
 	}
-	k := c.fold(e)
-	if k == nil || k.kind != IntKind {
-		c.errorf(e, "not-constant", "%s must be an Int constant or a size parameter; sizes do not support arithmetic such as n - 1", what)
+	if !isKind(t, IntKind) {
+		c.errorf(e, "type-mismatch", "%s must be an Int, not %s", what, t)
 		return Size{}, false
 	}
-	if k.i < 0 || k.i > MaxLen {
-		c.errorf(e, "bad-size", "array length %d is out of range [0, %d]", k.i, MaxLen)
+	n, ok := c.sizeOf(e)
+	if !ok {
+		c.errorf(e, "not-constant", "%s must be known when the function is instantiated: an Int expression of constants, size parameters and len(a)", what)
 		return Size{}, false
 	}
-	return Size{N: int(k.i)}, true
+	if n.isConst() && (n.N < 0 || n.N > MaxLen) {
+		c.errorf(e, "bad-size", "array length %d is out of range [0, %d]", n.N, MaxLen)
+		return Size{}, false
+	}
+	return n, true
 }
 
-// rangeOf checks `lo..hi`: both Int constants, or `0..n` for a size
-// parameter n.
-func (c *checker) rangeOf(s *scope, lo, hi parser.Expr) (rangeInfo, bool) {
-	if isInvalid(c.expr(s, lo, TInt)) {
-		return rangeInfo{}, false
+// sizeOf turns a checked Int expression into a size, if it is one.
+func (c *checker) sizeOf(e parser.Expr) (Size, bool) {
+	if k := c.fold(e); k != nil {
+		if k.kind != IntKind || k.i < math.MinInt32 || k.i > math.MaxInt32 {
+			return Size{}, false
+		}
+		return Size{N: int(k.i)}, true
 	}
-	k := c.fold(lo)
-	if k == nil || k.kind != IntKind {
-		c.errorf(lo, "bad-range", "range start must be an Int constant")
-		return rangeInfo{}, false
+	switch e := e.(type) {
+	case *parser.Ident:
+		if o, ok := c.pkg.Uses[e].(*SizeParam); ok {
+			return Size{Param: o}, true
+		}
+	case *parser.ParenExpr:
+		return c.sizeOf(e.X)
+	case *parser.UnaryExpr:
+		if e.Op == "-" {
+			x, ok := c.sizeOf(e.X)
+			if !ok {
+				return Size{}, false
+			}
+			n, err := mkSize('-', Size{}, x)
+			return n, err == nil
+		}
+	case *parser.BinaryExpr:
+		switch e.Op {
+		case "+", "-", "*", "/", "%":
+			x, ok := c.sizeOf(e.X)
+			if !ok {
+				return Size{}, false
+			}
+			y, ok := c.sizeOf(e.Y)
+			if !ok {
+				return Size{}, false
+			}
+			n, err := mkSize(e.Op[0], x, y)
+			if err != nil {
+				c.errorf(e, "bad-size", "%v", err)
+				return Size{}, false
+			}
+			return n, true
+		}
+	case *parser.CallExpr:
+		if info := c.pkg.calls[e]; info != nil && info.fn == nil && info.builtin == bLen && len(e.Args) == 1 {
+			if a, ok := c.pkg.Types[e.Args[0]].(*Array); ok {
+				return a.Len, true
+			}
+		}
 	}
-	n, ok := c.sizeExpr(s, hi, "range end (a trip count fixed before the loop runs)")
+	return Size{}, false
+}
+
+// rangeOf checks `lo..hi`: the trip count hi - lo must be known when the
+// function is instantiated (see sizeExpr), and not negative.
+//
+// With dyn set (a for statement, not a comprehension), the bounds may also
+// use the indices of enclosing loops and comprehensions: then the trip
+// count is known only when the loop runs, and the loop is lowered to one
+// over a static bound with a guarded body (see lowerer.dynLoop).
+func (c *checker) rangeOf(s *scope, lo, hi parser.Expr, dyn bool) (rangeInfo, bool) {
+	if dyn && (c.usesIndex(s, lo) || c.usesIndex(s, hi)) {
+		ok := true
+		for _, e := range []parser.Expr{lo, hi} {
+			t := c.expr(s, e, TInt)
+			switch {
+			case isInvalid(t):
+				ok = false
+			case !isKind(t, IntKind):
+				c.errorf(e, "type-mismatch", "a range bound must be an Int, not %s", t)
+				ok = false
+			case !c.bounded(e):
+				c.errorf(e, "not-constant", "no static bound for this range: its bounds may use constants, size parameters, len(a), the indices of enclosing loops, + - * and / or %% by a constant, nothing known only at run time")
+				ok = false
+			}
+		}
+		return rangeInfo{dyn: true}, ok
+	}
+	l, ok := c.sizeExpr(s, lo, "range start")
 	if !ok {
 		return rangeInfo{}, false
 	}
-	if n.Param != nil {
-		if k.i != 0 {
-			c.errorf(lo, "bad-range", "a range up to a size parameter must start at 0")
-			return rangeInfo{}, false
-		}
-		return rangeInfo{lo: 0, n: n}, true
-	}
-	if int64(n.N) < k.i {
-		c.errorf(hi, "bad-range", "range end %d is before its start %d", n.N, k.i)
+	h, ok := c.sizeExpr(s, hi, "range end (a trip count fixed before the loop runs)")
+	if !ok {
 		return rangeInfo{}, false
 	}
-	return rangeInfo{lo: int(k.i), n: Size{N: n.N - int(k.i)}}, true
+	n, err := mkSize('-', h, l)
+	if err != nil {
+		return rangeInfo{}, false
+	}
+	if n.isConst() && n.N < 0 {
+		c.errorf(hi, "bad-range", "range end %s is before its start %s", h, l)
+		return rangeInfo{}, false
+	}
+	return rangeInfo{lo: l, n: n}, true
+}
+
+// usesIndex reports whether e names the index of an enclosing loop or
+// comprehension.
+func (c *checker) usesIndex(s *scope, e parser.Expr) bool {
+	found := false
+	parser.Inspect(e, func(n parser.Node) bool {
+		if id, ok := n.(*parser.Ident); ok {
+			if v, ok := s.lookup(id.Name).(*VarObj); ok && v.index {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// bounded reports whether the checked Int expression e has a static range
+// once sizes are known: see lowerer.interval, which computes it.
+func (c *checker) bounded(e parser.Expr) bool {
+	if _, ok := c.sizeOf(e); ok {
+		return true
+	}
+	switch e := e.(type) {
+	case *parser.Ident:
+		v, ok := c.pkg.Uses[e].(*VarObj)
+		return ok && v.index
+	case *parser.ParenExpr:
+		return c.bounded(e.X)
+	case *parser.UnaryExpr:
+		return e.Op == "-" && c.bounded(e.X)
+	case *parser.BinaryExpr:
+		switch e.Op {
+		case "+", "-", "*":
+			return c.bounded(e.X) && c.bounded(e.Y)
+		case "/", "%":
+			k := c.fold(e.Y)
+			return c.bounded(e.X) && k != nil && k.kind == IntKind && k.i > 0
+		}
+	}
+	return false
 }
 
 func (c *checker) undefined(s *scope, id *parser.Ident, want func(Object) bool) {
@@ -143,19 +260,41 @@ func (c *checker) stmt(s *scope, st parser.Stmt) {
 	case *parser.AssignStmt:
 		c.assign(s, st)
 	case *parser.ForStmt:
-		r, ok := c.rangeOf(s, st.Lo, st.Hi)
+		r, ok := c.rangeOf(s, st.Lo, st.Hi, true)
 		if ok {
 			c.pkg.ranges[st] = r
 		}
 		body := newScope(s)
-		c.declare(body, st.Index, &VarObj{Name: st.Index.Name, Pos: st.Index.Pos(), Type: TInt, scope: body})
+		c.declare(body, st.Index, &VarObj{Name: st.Index.Name, Pos: st.Index.Pos(), Type: TInt, scope: body, index: true})
 		if t := c.block(body, st.Body, nil); !isKind(t, UnitKind) && !isInvalid(t) {
 			c.errorf(st.Body.Result, "unused-value", "a loop body must not end with a value (it has type %s); assign it to a var", t)
 		}
+	case *parser.WhileStmt:
+		c.whileStmt(s, st)
 	case *parser.ExprStmt:
 		if t := c.expr(s, st.X, nil); !isKind(t, UnitKind) && !isInvalid(t) {
 			c.errorf(st.X, "unused-value", "value of type %s is not used", t)
 		}
+	}
+}
+
+// whileStmt checks `while cond max bound { body }`: a Bool condition, a
+// bound known at instantiation and at least 1, and a body without value.
+func (c *checker) whileStmt(s *scope, st *parser.WhileStmt) {
+	if ct := c.expr(s, st.Cond, TBool); !isInvalid(ct) && !isKind(ct, BoolKind) {
+		c.errorf(st.Cond, "type-mismatch", "condition must be a Bool, not %s", ct)
+	}
+	if st.Max != nil {
+		if n, ok := c.sizeExpr(s, st.Max, "the step bound of a while loop"); ok {
+			if n.isConst() && n.N < 1 {
+				c.errorf(st.Max, "bad-size", "the step bound of a while loop must be at least 1, not %d", n.N)
+			} else {
+				c.pkg.bounds[st] = n
+			}
+		}
+	}
+	if t := c.block(newScope(s), st.Body, nil); !isKind(t, UnitKind) && !isInvalid(t) {
+		c.errorf(st.Body.Result, "unused-value", "a loop body must not end with a value (it has type %s); assign it to a var", t)
 	}
 }
 
@@ -211,11 +350,33 @@ func (c *checker) assign(s *scope, st *parser.AssignStmt) {
 		c.pkg.Uses[st.Target] = v
 		want = v.Type
 	}
+	var target parser.Expr = st.Target
+	if st.Place != nil && o != nil {
+		// An element or field update: the place is typed as a read of it.
+		target = st.Place
+		if pt := c.expr(s, st.Place, nil); ok {
+			want = pt
+		}
+	}
 	t := c.expr(s, st.Value, want)
 	if st.Op != "=" {
-		t = c.arith(st.Op[:1], st.Target, want, st.Value, t, st.Value)
+		t = c.arith(st.Op[:1], target, want, st.Value, t, st.Value)
 	}
-	c.assignable(st.Value, t, want, "assignment to "+st.Target.Name)
+	c.assignable(st.Value, t, want, "assignment to "+placeName(target))
+}
+
+// placeName is the source form of a simple assignment target, for
+// messages: a, a[...], p.x.
+func placeName(e parser.Expr) string {
+	switch e := e.(type) {
+	case *parser.Ident:
+		return e.Name
+	case *parser.IndexExpr:
+		return placeName(e.X) + "[...]"
+	case *parser.SelectorExpr:
+		return placeName(e.X) + "." + e.Sel.Name
+	}
+	return "this place"
 }
 
 // encloses reports whether inner is s or nested inside it.
@@ -490,7 +651,7 @@ func (c *checker) untypedFits(e parser.Expr, want Type) bool {
 	}
 	if a, ok := e.(*parser.ArrayLit); ok {
 		wa, ok := want.(*Array)
-		if !ok || wa.Len.Param != nil || wa.Len.N != len(a.Elems) {
+		if !ok || !wa.Len.isConst() || wa.Len.N != len(a.Elems) {
 			return false
 		}
 		for _, x := range a.Elems {
@@ -568,12 +729,12 @@ func (c *checker) arrayLit(s *scope, e *parser.ArrayLit, want Type) Type {
 
 func (c *checker) comprehension(s *scope, e *parser.ForExpr, want Type) Type {
 	loop := e.Loop
-	r, ok := c.rangeOf(s, loop.Lo, loop.Hi)
+	r, ok := c.rangeOf(s, loop.Lo, loop.Hi, false)
 	if ok {
 		c.pkg.ranges[loop] = r
 	}
 	body := newScope(s)
-	c.declare(body, loop.Index, &VarObj{Name: loop.Index.Name, Pos: loop.Index.Pos(), Type: TInt, scope: body})
+	c.declare(body, loop.Index, &VarObj{Name: loop.Index.Name, Pos: loop.Index.Pos(), Type: TInt, scope: body, index: true})
 	var welem Type
 	if wa, ok := want.(*Array); ok {
 		welem = wa.Elem
@@ -665,7 +826,7 @@ func (c *checker) index(s *scope, e *parser.IndexExpr) Type {
 		c.errorf(e.Index, "type-mismatch", "index must be an Int, not %s", it)
 		return TInvalid
 	}
-	if k := c.fold(e.Index); k != nil && a.Len.Param == nil && (k.i < 0 || k.i >= int64(a.Len.N)) {
+	if k := c.fold(e.Index); k != nil && a.Len.isConst() && (k.i < 0 || k.i >= int64(a.Len.N)) {
 		c.errorf(e.Index, "index-range", "index %d is out of range for %s", k.i, xt)
 	}
 	return a.Elem

@@ -163,6 +163,7 @@ type lowerer struct {
 	base  int
 	sizes map[*SizeParam]int
 	env   map[*VarObj]ir.Var
+	ivals map[*VarObj][2]int64 // the range of each loop index in scope
 
 	// Aggregate constants are lowered once per function, at its entry,
 	// however many times and in however deep a loop they are used.
@@ -191,6 +192,7 @@ func (p *Package) newLowerer(name string, pos token.Pos) *lowerer {
 	return &lowerer{
 		pkg: p, b: ir.NewBuilder(name, ir.Pos(int(pos)-base)), base: base,
 		sizes: map[*SizeParam]int{}, env: map[*VarObj]ir.Var{}, consts: map[constUse]ir.Var{},
+		ivals: map[*VarObj][2]int64{},
 	}
 }
 
@@ -205,14 +207,33 @@ func (l *lowerer) fail(format string, args ...any) {
 func (l *lowerer) at(pos token.Pos) { l.b.Pos = ir.Pos(int(pos) - l.base) }
 
 func (l *lowerer) size(s Size) int {
-	if s.Param != nil {
-		n, ok := l.sizes[s.Param]
+	if s.isConst() {
+		return s.N
+	}
+	n, err := s.eval(func(sp *SizeParam) int {
+		n, ok := l.sizes[sp]
 		if !ok {
-			l.fail("size %s has no value", s.Param.Name)
+			l.fail("size %s has no value", sp.Name)
 		}
 		return n
+	})
+	if err != nil {
+		l.fail("size %s: %v", s, err)
 	}
-	return s.N
+	if n < 0 || n > MaxLen {
+		l.fail("size %s is %d, out of range [0, %d]", s, n, MaxLen)
+	}
+	return int(n)
+}
+
+// trips is the trip count of a range, failing with the range's numbers if
+// it ends before it starts.
+func (l *lowerer) trips(r rangeInfo) int {
+	n, err := r.n.eval(func(sp *SizeParam) int { return l.sizes[sp] })
+	if err == nil && n < 0 {
+		l.fail("range ends before its start: its trip count %s is %d", r.n, n)
+	}
+	return l.size(r.n)
 }
 
 func (l *lowerer) irType(t Type) *ir.Type {
@@ -298,6 +319,10 @@ func (l *lowerer) stmt(s parser.Stmt) {
 		}
 	case *parser.AssignStmt:
 		o := l.pkg.Uses[s.Target].(*VarObj)
+		if s.Place != nil {
+			l.update(s, o)
+			return
+		}
 		v := l.expr(s.Value)
 		if s.Op != "=" {
 			l.at(s.OpPos)
@@ -306,9 +331,78 @@ func (l *lowerer) stmt(s parser.Stmt) {
 		l.env[o] = v
 	case *parser.ForStmt:
 		l.loop(s)
+	case *parser.WhileStmt:
+		l.while(s)
 	case *parser.ExprStmt:
 		l.expr(s.X)
 	}
+}
+
+// update lowers an assignment to an element or field of variable o:
+// the path from o to the place is read once, top down (each index
+// evaluated once), then the variable is rebuilt bottom up, with OpUpdate
+// for an element and OpTuple of the other fields for a field.
+func (l *lowerer) update(s *parser.AssignStmt, o *VarObj) {
+	var path []parser.Expr // from the outermost step (next to o) to the place
+	for e := s.Place; e != parser.Expr(s.Target); {
+		path = append([]parser.Expr{e}, path...)
+		switch t := e.(type) {
+		case *parser.IndexExpr:
+			e = t.X
+		case *parser.SelectorExpr:
+			e = t.X
+		}
+	}
+	vals := make([]ir.Var, len(path)+1) // vals[k]: value at depth k
+	keys := make([]ir.Var, len(path))   // the index of an IndexExpr step
+	vals[0] = l.env[o]
+	for k, e := range path {
+		switch t := e.(type) {
+		case *parser.IndexExpr:
+			keys[k] = l.expr(t.Index)
+			l.at(t.Lbrack)
+			vals[k+1] = l.b.Index(vals[k], keys[k])
+		case *parser.SelectorExpr:
+			l.at(t.Sel.Pos())
+			vals[k+1] = l.b.Field(vals[k], l.fieldIndex(t))
+		}
+	}
+	v := l.expr(s.Value)
+	if s.Op != "=" {
+		l.at(s.OpPos)
+		pt := l.typeOf(s.Place)
+		v = l.arith(s.Op[:1], vals[len(path)], pt, v, l.typeOf(s.Value), pt)
+	}
+	for k := len(path) - 1; k >= 0; k-- {
+		switch t := path[k].(type) {
+		case *parser.IndexExpr:
+			l.at(t.Lbrack)
+			v = l.b.Emit(l.b.Type(vals[k]), ir.Instr{Op: ir.OpUpdate, Args: []ir.Var{vals[k], keys[k], v}})
+		case *parser.SelectorExpr:
+			l.at(t.Sel.Pos())
+			tt := l.b.Type(vals[k])
+			fs := make([]ir.Var, len(tt.Elems))
+			j := l.fieldIndex(t)
+			for i := range fs {
+				if i == j {
+					fs[i] = v
+				} else {
+					fs[i] = l.b.Field(vals[k], i)
+				}
+			}
+			v = l.b.Tuple(tt, fs...)
+		}
+	}
+	l.env[o] = v
+}
+
+// fieldIndex is the index of the field that selector e names.
+func (l *lowerer) fieldIndex(e *parser.SelectorExpr) int {
+	if t, ok := l.typeOf(e.X).(*Struct); ok {
+		return t.field(e.Sel.Name)
+	}
+	i, _ := strconv.Atoi(e.Sel.Name)
+	return i
 }
 
 // assigned lists the variables assigned inside n that were declared
@@ -354,11 +448,15 @@ func (l *lowerer) loop(s *parser.ForStmt) {
 		return // the body can change nothing
 	}
 	r := l.pkg.ranges[s]
+	if r.dyn {
+		l.dynLoop(s, vars)
+		return
+	}
 	l.at(s.For)
 	init, st := l.stateOf(vars)
-	n := l.size(r.n)
+	n := l.trips(r)
 	_, params := l.b.Begin(ir.Int, st)
-	l.bindIndex(s.Index, params[0], r.lo)
+	l.bindIndex(s.Index, params[0], r)
 	l.unpack(params[1], vars, 0)
 	l.block(s.Body)
 	next, _ := l.stateOf(vars)
@@ -368,13 +466,147 @@ func (l *lowerer) loop(s *parser.ForStmt) {
 	l.unpack(out, vars, 0)
 }
 
-func (l *lowerer) bindIndex(id *parser.Ident, i ir.Var, lo int) {
+// while lowers a while loop to OpWhile whose state is the tuple of the
+// variables the body assigns; the condition reads them from the state.
+func (l *lowerer) while(s *parser.WhileStmt) {
+	vars := l.assigned(s.Body)
+	l.at(s.While)
+	bound := 0
+	if n, ok := l.pkg.bounds[s]; ok {
+		if bound = l.size(n); bound < 1 {
+			l.fail("the step bound %s of a while loop is %d; it must be at least 1", n, bound)
+		}
+	}
+	init, st := l.stateOf(vars)
+	_, params := l.b.Begin(st)
+	l.unpack(params[0], vars, 0)
+	cond := l.b.End(l.expr(s.Cond))
+	_, params = l.b.Begin(st)
+	l.unpack(params[0], vars, 0)
+	l.block(s.Body)
+	next, _ := l.stateOf(vars)
+	body := l.b.End(next)
+	l.at(s.While)
+	out := l.b.Emit(st, ir.Instr{Op: ir.OpWhile, Args: []ir.Var{init}, N: bound, Blocks: []*ir.Block{cond, body}})
+	l.unpack(out, vars, 0)
+}
+
+func (l *lowerer) bindIndex(id *parser.Ident, i ir.Var, r rangeInfo) {
+	lo := l.size(r.lo)
 	if lo != 0 {
 		i = l.b.Binary(ir.OpAdd, i, l.b.Int(int64(lo)))
 	}
 	if o, ok := l.pkg.Defs[id].(*VarObj); ok {
 		l.env[o] = i
+		l.ivals[o] = [2]int64{int64(lo), int64(lo) + int64(l.size(r.n)) - 1}
 	}
+}
+
+// dynLoop lowers a for loop whose bounds depend on enclosing loop indices.
+// The IR's loops have static trip counts, so it becomes a loop over the
+// static bound max(hi) - min(lo), computed from the ranges of the indices,
+// whose body runs only while lo + k < hi:
+//
+//	for k in 0..bound { if lo + k < hi { i = lo + k; body } }
+//
+// Each iteration beyond the real trip count costs a comparison, and
+// reverse mode records the state of every one of the bound's iterations.
+func (l *lowerer) dynLoop(s *parser.ForStmt, vars []*VarObj) {
+	loMin, _ := l.interval(s.Lo)
+	_, hiMax := l.interval(s.Hi)
+	l.at(s.For)
+	bound := hiMax - loMin
+	if bound < 0 {
+		bound = 0
+	}
+	if bound > MaxLen {
+		l.fail("the static bound %d of this loop's trip count is more than %d", bound, MaxLen)
+	}
+	lo := l.expr(s.Lo)
+	hi := l.expr(s.Hi)
+	l.at(s.For)
+	init, st := l.stateOf(vars)
+	_, params := l.b.Begin(ir.Int, st)
+	i := l.b.Binary(ir.OpAdd, lo, params[0])
+	run := l.b.Compare(ir.OpLt, i, hi)
+	l.b.Begin()
+	l.unpack(params[1], vars, 0)
+	if o, ok := l.pkg.Defs[s.Index].(*VarObj); ok {
+		l.env[o] = i
+		l.ivals[o] = [2]int64{loMin, hiMax - 1}
+	}
+	l.block(s.Body)
+	next, _ := l.stateOf(vars)
+	then := l.b.End(next)
+	l.b.Begin()
+	els := l.b.End(params[1])
+	l.at(s.For)
+	step := l.b.Emit(st, ir.Instr{Op: ir.OpIf, Args: []ir.Var{run}, Blocks: []*ir.Block{then, els}})
+	body := l.b.End(step)
+	out := l.b.Emit(st, ir.Instr{Op: ir.OpLoop, Args: []ir.Var{init}, N: int(bound), Blocks: []*ir.Block{body}})
+	l.unpack(out, vars, 0)
+}
+
+// interval is the range [lo, hi] of the values of the Int expression e,
+// which the checker found bounded, given the ranges of the loop indices in
+// scope. Products and quotients take the extremes of their corners.
+func (l *lowerer) interval(e parser.Expr) (int64, int64) {
+	if k := (&checker{pkg: l.pkg}).fold(e); k != nil && k.kind == IntKind {
+		return k.i, k.i
+	}
+	switch e := e.(type) {
+	case *parser.Ident:
+		switch o := l.pkg.Uses[e].(type) {
+		case *SizeParam:
+			n := int64(l.size(Size{Param: o}))
+			return n, n
+		case *VarObj:
+			if r, ok := l.ivals[o]; ok {
+				return r[0], r[1]
+			}
+		}
+	case *parser.ParenExpr:
+		return l.interval(e.X)
+	case *parser.UnaryExpr:
+		a, b := l.interval(e.X)
+		return -b, -a
+	case *parser.BinaryExpr:
+		a, b := l.interval(e.X)
+		c, d := l.interval(e.Y)
+		switch e.Op {
+		case "+":
+			return a + c, b + d
+		case "-":
+			return a - d, b - c
+		case "*", "/":
+			var xs [4]int64
+			for k, p := range [][2]int64{{a, c}, {a, d}, {b, c}, {b, d}} {
+				if e.Op == "*" {
+					xs[k] = p[0] * p[1]
+				} else {
+					xs[k] = p[0] / p[1] // the checker allows only positive constant divisors
+				}
+			}
+			return min(xs[0], xs[1], xs[2], xs[3]), max(xs[0], xs[1], xs[2], xs[3])
+		case "%":
+			m := d - 1 // |x % d| < d for the constant d > 0
+			lo, hi := -m, m
+			if a >= 0 {
+				lo = 0
+			}
+			if b <= 0 {
+				hi = 0
+			}
+			return lo, hi
+		}
+	case *parser.CallExpr:
+		if a, ok := l.typeOf(e.Args[0]).(*Array); ok {
+			n := int64(l.size(a.Len))
+			return n, n
+		}
+	}
+	l.fail("no static bound for this range")
+	return 0, 0
 }
 
 func (l *lowerer) expr(e parser.Expr) ir.Var {
@@ -572,11 +804,11 @@ func (l *lowerer) arith(op string, x ir.Var, tx Type, y ir.Var, ty Type, rt Type
 
 func (l *lowerer) comprehension(e *parser.ForExpr) ir.Var {
 	r := l.pkg.ranges[e.Loop]
-	n := l.size(r.n)
+	n := l.trips(r)
 	t := l.irType(l.typeOf(e))
 	l.at(e.Pos())
 	return l.mapArray(n, t, func(i ir.Var) ir.Var {
-		l.bindIndex(e.Loop.Index, i, r.lo)
+		l.bindIndex(e.Loop.Index, i, r)
 		return l.block(e.Loop.Body)
 	})
 }

@@ -106,7 +106,7 @@ func (l *lowerer) reduce(e *parser.CallExpr, info *call) ir.Var {
 	if fe, ok := arg.(*parser.ForExpr); ok {
 		r := l.pkg.ranges[fe.Loop]
 		elem = func(i ir.Var) ir.Var {
-			l.bindIndex(fe.Loop.Index, i, r.lo)
+			l.bindIndex(fe.Loop.Index, i, r)
 			return l.block(fe.Loop.Body)
 		}
 	} else {

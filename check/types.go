@@ -3,6 +3,8 @@ package check
 import (
 	"fmt"
 	"go/token"
+	"math"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -43,25 +45,271 @@ var (
 	TUnit    = &Basic{UnitKind, "no value"}
 )
 
-// Size is an array length: a constant, or a size parameter of the
-// function being checked.
+// Size is an array length: a constant, a size parameter of the function
+// being checked, or an arithmetic expression of size parameters and
+// constants such as n - 1 or d * (d + 1) / 2. Sizes are kept in a
+// normal form (see mkSize): an expression that is constant is a constant,
+// and one that is a single parameter is that parameter.
 type Size struct {
-	N     int        // when Param == nil
+	N     int        // when Param == nil and E == nil
 	Param *SizeParam // the size parameter, or nil
+	E     *SizeExpr  // a compound size, or nil
 }
 
+// SizeExpr is a compound size X Op Y, Op one of + - * / %. Division
+// truncates toward zero and % has the sign of the dividend, as for Int.
+type SizeExpr struct {
+	Op   byte
+	X, Y Size
+	key  string // canonical form, for equality
+}
+
+// isConst reports whether s is a plain constant.
+func (s Size) isConst() bool { return s.Param == nil && s.E == nil }
+
 func (s Size) String() string {
-	if s.Param != nil {
+	switch {
+	case s.Param != nil:
 		return s.Param.Name
+	case s.E != nil:
+		x, y := s.E.X.String(), s.E.Y.String()
+		p := sizePrec(s.E.Op)
+		if s.E.X.E != nil && sizePrec(s.E.X.E.Op) < p {
+			x = "(" + x + ")"
+		}
+		if s.E.Y.E != nil && (sizePrec(s.E.Y.E.Op) < p || sizePrec(s.E.Y.E.Op) == p && s.E.Op != '+' && s.E.Op != '*') {
+			y = "(" + y + ")"
+		}
+		return x + " " + string(s.E.Op) + " " + y
 	}
 	return strconv.Itoa(s.N)
 }
 
+func sizePrec(op byte) int {
+	if op == '+' || op == '-' {
+		return 1
+	}
+	return 2
+}
+
 func (s Size) equal(t Size) bool {
-	if s.Param != nil || t.Param != nil {
+	if s.isConst() && t.isConst() {
+		return s.N == t.N
+	}
+	if s.E == nil && t.E == nil {
 		return s.Param == t.Param
 	}
-	return s.N == t.N
+	return s.canon() == t.canon()
+}
+
+// canon is a canonical form of s: two sizes with the same canonical form
+// are equal for all values of their parameters.
+func (s Size) canon() string {
+	if s.E != nil {
+		return s.E.key
+	}
+	return polyKey(s.poly())
+}
+
+// A poly is a polynomial with Int coefficients over atoms: size parameters
+// and the quotients and remainders that do not simplify. Keys are sorted
+// products of atom names; "" is the constant term.
+type poly map[string]int64
+
+func (s Size) poly() poly {
+	switch {
+	case s.Param != nil:
+		return poly{fmt.Sprintf("%s@%p", s.Param.Name, s.Param): 1}
+	case s.E != nil:
+		x, y := s.E.X.poly(), s.E.Y.poly()
+		out := poly{}
+		switch s.E.Op {
+		case '+', '-':
+			sign := int64(1)
+			if s.E.Op == '-' {
+				sign = -1
+			}
+			for k, c := range x {
+				out[k] += c
+			}
+			for k, c := range y {
+				out[k] += sign * c
+			}
+		case '*':
+			for kx, cx := range x {
+				for ky, cy := range y {
+					out[mulKey(kx, ky)] += cx * cy
+				}
+			}
+		default:
+			out["("+polyKey(x)+")"+string(s.E.Op)+"("+polyKey(y)+")"] = 1
+		}
+		for k, c := range out {
+			if c == 0 {
+				delete(out, k)
+			}
+		}
+		return out
+	}
+	if s.N == 0 {
+		return poly{}
+	}
+	return poly{"": int64(s.N)}
+}
+
+func mulKey(a, b string) string {
+	var parts []string
+	for _, k := range []string{a, b} {
+		if k != "" {
+			parts = append(parts, strings.Split(k, "*")...)
+		}
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, "*")
+}
+
+func polyKey(p poly) string {
+	keys := make([]string, 0, len(p))
+	for k := range p {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&b, "%+d*[%s]", p[k], k)
+	}
+	return b.String()
+}
+
+// constPoly reports the value of p if it is a constant.
+func constPoly(p poly) (int64, bool) {
+	switch len(p) {
+	case 0:
+		return 0, true
+	case 1:
+		c, ok := p[""]
+		return c, ok
+	}
+	return 0, false
+}
+
+// mkSize returns the normal form of x op y. It fails on a constant
+// division by zero.
+func mkSize(op byte, x, y Size) (Size, error) {
+	if x.isConst() && y.isConst() {
+		n, err := sizeOp(op, int64(x.N), int64(y.N))
+		return Size{N: int(n)}, err
+	}
+	if y.isConst() && y.N == 0 && (op == '/' || op == '%') {
+		return Size{}, fmt.Errorf("division by zero in a size")
+	}
+	switch {
+	case y.isConst() && y.N == 0 && (op == '+' || op == '-'), y.isConst() && y.N == 1 && (op == '*' || op == '/'):
+		return x, nil
+	case x.isConst() && x.N == 0 && op == '+', x.isConst() && x.N == 1 && op == '*':
+		return y, nil
+	}
+	s := Size{E: &SizeExpr{Op: op, X: x, Y: y}}
+	p := s.poly()
+	if c, ok := constPoly(p); ok && c >= math.MinInt32 && c <= math.MaxInt32 {
+		return Size{N: int(c)}, nil
+	}
+	if len(p) == 1 {
+		for k, c := range p {
+			if c == 1 && !strings.ContainsAny(k, "*()") {
+				for _, sp := range []Size{x, y} {
+					if q := sp.param(k); q != nil {
+						return Size{Param: q}, nil
+					}
+				}
+			}
+		}
+	}
+	s.E.key = polyKey(p)
+	return s, nil
+}
+
+// param finds the size parameter whose atom name is k inside s.
+func (s Size) param(k string) *SizeParam {
+	switch {
+	case s.Param != nil:
+		if fmt.Sprintf("%s@%p", s.Param.Name, s.Param) == k {
+			return s.Param
+		}
+	case s.E != nil:
+		if p := s.E.X.param(k); p != nil {
+			return p
+		}
+		return s.E.Y.param(k)
+	}
+	return nil
+}
+
+// sizeOp applies op to two Int values as Int arithmetic does.
+func sizeOp(op byte, x, y int64) (int64, error) {
+	switch op {
+	case '+':
+		return x + y, nil
+	case '-':
+		return x - y, nil
+	case '*':
+		return x * y, nil
+	}
+	if y == 0 {
+		return 0, fmt.Errorf("division by zero in a size")
+	}
+	if op == '/' {
+		return x / y, nil
+	}
+	return x % y, nil
+}
+
+// eval computes s for concrete values of its size parameters; get returns
+// the value of one parameter.
+func (s Size) eval(get func(*SizeParam) int) (int64, error) {
+	switch {
+	case s.Param != nil:
+		return int64(get(s.Param)), nil
+	case s.E != nil:
+		x, err := s.E.X.eval(get)
+		if err != nil {
+			return 0, err
+		}
+		y, err := s.E.Y.eval(get)
+		if err != nil {
+			return 0, err
+		}
+		return sizeOp(s.E.Op, x, y)
+	}
+	return int64(s.N), nil
+}
+
+// params reports whether every size parameter of s satisfies ok.
+func (s Size) params(ok func(*SizeParam) bool) bool {
+	switch {
+	case s.Param != nil:
+		return ok(s.Param)
+	case s.E != nil:
+		return s.E.X.params(ok) && s.E.Y.params(ok)
+	}
+	return true
+}
+
+// substSize replaces the size parameters of s bound in bind.
+func substSize(s Size, bind map[*SizeParam]Size) Size {
+	switch {
+	case s.Param != nil:
+		if b, ok := bind[s.Param]; ok {
+			return b
+		}
+	case s.E != nil:
+		x, y := substSize(s.E.X, bind), substSize(s.E.Y, bind)
+		if r, err := mkSize(s.E.Op, x, y); err == nil {
+			return r
+		}
+		return Size{E: &SizeExpr{Op: s.E.Op, X: x, Y: y, key: s.E.key}}
+	}
+	return s
 }
 
 // Array is [Len]Elem.
@@ -175,13 +423,7 @@ func isRealArray(t Type) bool {
 func subst(t Type, bind map[*SizeParam]Size) Type {
 	switch t := t.(type) {
 	case *Array:
-		n := t.Len
-		if n.Param != nil {
-			if s, ok := bind[n.Param]; ok {
-				n = s
-			}
-		}
-		return &Array{Len: n, Elem: subst(t.Elem, bind)}
+		return &Array{Len: substSize(t.Len, bind), Elem: subst(t.Elem, bind)}
 	case *Tuple:
 		elems := make([]Type, len(t.Elems))
 		for i, e := range t.Elems {
@@ -192,17 +434,25 @@ func subst(t Type, bind map[*SizeParam]Size) Type {
 	return t
 }
 
+// sizeCheck is a compound size of a callee's parameter type, checked
+// against the argument's size once the callee's sizes are bound.
+type sizeCheck struct {
+	want, got Size
+	arg       int // the argument's index
+}
+
 // unify matches a parameter type p (with the callee's size parameters)
 // against an argument type a, binding size parameters. It reports the
-// first mismatch.
-func unify(p, a Type, bind map[*SizeParam]Size, callee *FuncObj) error {
+// first mismatch. Compound sizes of p are left in checks.
+func unify(p, a Type, bind map[*SizeParam]Size, callee *FuncObj, checks *[]sizeCheck) error {
 	switch p := p.(type) {
 	case *Array:
 		a, ok := a.(*Array)
 		if !ok {
 			return fmt.Errorf("mismatch")
 		}
-		if p.Len.Param != nil && p.Len.Param.Func == callee {
+		switch {
+		case p.Len.Param != nil && p.Len.Param.Func == callee:
 			if s, ok := bind[p.Len.Param]; ok {
 				if !s.equal(a.Len) {
 					return fmt.Errorf("size %s is %s here but %s from an earlier argument", p.Len.Param.Name, a.Len, s)
@@ -210,17 +460,19 @@ func unify(p, a Type, bind map[*SizeParam]Size, callee *FuncObj) error {
 			} else {
 				bind[p.Len.Param] = a.Len
 			}
-		} else if !p.Len.equal(a.Len) {
+		case p.Len.E != nil:
+			*checks = append(*checks, sizeCheck{want: p.Len, got: a.Len})
+		case !p.Len.equal(a.Len):
 			return fmt.Errorf("mismatch")
 		}
-		return unify(p.Elem, a.Elem, bind, callee)
+		return unify(p.Elem, a.Elem, bind, callee, checks)
 	case *Tuple:
 		a, ok := a.(*Tuple)
 		if !ok || len(a.Elems) != len(p.Elems) {
 			return fmt.Errorf("mismatch")
 		}
 		for i := range p.Elems {
-			if err := unify(p.Elems[i], a.Elems[i], bind, callee); err != nil {
+			if err := unify(p.Elems[i], a.Elems[i], bind, callee, checks); err != nil {
 				return err
 			}
 		}

@@ -125,6 +125,7 @@ const (
 	xAccAdd1   // fr[int(fr[a])] += fr[b]
 	xAccAddN   // p = int(fr[a]); fr[p+k] += fr[b+k] for k < n
 	xResolveN  // p = int(fr[a]); fr[d:d+n] = fr[p:p+n]
+	xWhileStep // k = fr[a]; if n > 0 && k == n { fail }; fr[a] = k + 1; step
 )
 
 // maxSlots bounds frame and stack sizes so that slot offsets fit an int32.
@@ -510,6 +511,31 @@ func (cp *compiler) instr(in *ir.Instr) {
 		d := cp.alloc(in.Dst)
 		n := size(in.Args[0])
 		cp.loop(in, d+int32(int64(in.N)*n), d, n, pos)
+
+	case ir.OpWhile:
+		// As OpLoop, the state lives in the destination's slots; a hidden
+		// slot counts the steps taken.
+		d := cp.alloc(in.Dst)
+		n := size(in.Dst)
+		cond, body := in.Blocks[0], in.Blocks[1]
+		cp.mov(d, cp.off[in.Args[0]], n, pos)
+		save := cp.next
+		cnt := int32(cp.next)
+		cp.next++
+		cp.max = max(cp.max, cp.next)
+		cp.emit(inst{op: xConst, d: cnt}, pos) // Int 0
+		start := len(cp.c.code)
+		cp.off[cond.Params[0]] = d
+		cp.off[body.Params[0]] = d
+		cp.block(cond)
+		jf := cp.emit(inst{op: xJmpF, a: cp.off[cond.Result]}, pos)
+		cp.next = int64(cnt) + 1
+		cp.emit(inst{op: xWhileStep, a: cnt, n: int32(in.N)}, pos)
+		cp.block(body)
+		cp.mov(d, cp.off[body.Result], n, pos)
+		cp.emit(inst{op: xJmp, n: int32(start)}, pos)
+		cp.c.code[jf].n = int32(len(cp.c.code))
+		cp.next = save
 
 	case ir.OpCall:
 		callee, err := compile(in.Callee, cp.done, cp.active)

@@ -13,7 +13,7 @@ import (
 // Options tunes a call. The zero value (or nil) means no limits.
 type Options struct {
 	// MaxSteps bounds the work of a call: every loop iteration (OpFor,
-	// OpLoop, OpScan) and every Rose call is a step, and the call fails
+	// OpLoop, OpScan, OpWhile) and every Rose call is a step, and the call fails
 	// with a RuntimeError wrapping ErrStepBudget once more than MaxSteps
 	// are taken. 0 means unlimited. Since bodies are finite and calls are not
 	// recursive, this bounds the running time of any call.
@@ -563,6 +563,18 @@ func (c *Code) exec(m *machine, fr []float64) *RuntimeError {
 					}
 				}
 				pc = int(in.c)
+			}
+
+		case xWhileStep:
+			k := ival(fr[in.a])
+			if in.n > 0 && k == int64(in.n) {
+				return c.fail(pc-1, nil, "while loop exceeded its bound of %d steps", in.n)
+			}
+			fr[in.a] = islot(k + 1)
+			if m.steps++; m.steps >= m.next {
+				if err := c.tick(m, pc-1); err != nil {
+					return err
+				}
 			}
 
 		case xCall:

@@ -611,11 +611,24 @@ func (p *printer) stmt(s parser.Stmt) {
 		p.write(" = ")
 		p.expr(s.Value)
 	case *parser.AssignStmt:
-		p.ident(s.Target)
+		if s.Place != nil {
+			p.expr(s.Place)
+		} else {
+			p.ident(s.Target)
+		}
 		p.write(" " + s.Op + " ")
 		p.expr(s.Value)
 	case *parser.ForStmt:
 		p.forLoop(s)
+	case *parser.WhileStmt:
+		p.write("while ")
+		p.expr(s.Cond)
+		if s.Max != nil {
+			p.write(" max ")
+			p.expr(s.Max)
+		}
+		p.write(" ")
+		p.block(s.Body)
 	case *parser.ExprStmt:
 		p.expr(s.X)
 	}

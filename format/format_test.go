@@ -266,11 +266,21 @@ func (d *dumper) node(n any, k int) {
 		d.node(n.Value, k+1)
 	case *parser.AssignStmt:
 		d.line(k, "Assign %s %s", n.Target.Name, n.Op)
+		if n.Place != nil {
+			d.node(n.Place, k+1)
+		}
 		d.node(n.Value, k+1)
 	case *parser.ForStmt:
 		d.line(k, "For %s", n.Index.Name)
 		d.node(n.Lo, k+1)
 		d.node(n.Hi, k+1)
+		d.node(n.Body, k+1)
+	case *parser.WhileStmt:
+		d.line(k, "While")
+		d.node(n.Cond, k+1)
+		if n.Max != nil {
+			d.node(n.Max, k+1)
+		}
 		d.node(n.Body, k+1)
 	case *parser.ExprStmt:
 		d.line(k, "ExprStmt")

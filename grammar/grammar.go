@@ -28,7 +28,7 @@ var Lexer = lexer.MustSimple([]lexer.SimpleRule{
 // Keywords are the reserved words; they cannot name anything.
 var Keywords = []string{
 	"fn", "const", "type", "struct", "example", "let", "var", "if", "else",
-	"for", "in", "true", "false",
+	"for", "in", "true", "false", "while",
 }
 
 // Item is one top-level declaration.
@@ -105,12 +105,12 @@ type Type struct {
 	EndPos lexer.Position
 }
 
-// ArrayType is `[size]Elem` where size is a literal or a name.
+// ArrayType is `[size]Elem` where size is an Int expression (a literal,
+// a name, or arithmetic on them; the checker decides what is allowed).
 type ArrayType struct {
-	Pos    lexer.Position
-	Number *string `parser:"\"[\" ( @Number"`
-	Name   *Name   `parser:"    | @@ ) \"]\""`
-	Elem   *Type   `parser:"@@"`
+	Pos  lexer.Position
+	Len  *Expr `parser:"\"[\" @@ \"]\""`
+	Elem *Type `parser:"@@"`
 }
 
 // TupleType is `(T, U, ...)`; `()` is the empty tuple, `(T,)` a one-element
@@ -136,6 +136,7 @@ type Stmt struct {
 	Pos    lexer.Position
 	Let    *Let    `parser:"  @@"`
 	For    *For    `parser:"| @@"`
+	While  *While  `parser:"| @@"`
 	Expr   *Expr   `parser:"| @@"`
 	Assign *Assign `parser:"  @@?"`
 	EndPos lexer.Position
@@ -158,6 +159,15 @@ type For struct {
 	Lo    *Expr  `parser:"@@ \"..\""`
 	Hi    *Expr  `parser:"@@"`
 	Body  *Block `parser:"@@"`
+}
+
+// While is `while cond { ... }` or `while cond max bound { ... }`, a loop
+// whose trip count is known only when it runs.
+type While struct {
+	Pos  lexer.Position
+	Cond *Expr  `parser:"\"while\" @@"`
+	Max  *Expr  `parser:"( \"max\" @@ )?"`
+	Body *Block `parser:"@@"`
 }
 
 // Assign continues an expression statement `target op= value`.

@@ -192,7 +192,8 @@ func (f *Func) Result() *Type { return f.Types[f.Body.Result] }
 type Block struct {
 	// Params are bound by the instruction that owns the block: the index
 	// for OpFor, the index and the carried state for OpLoop and OpScan,
-	// nothing for OpIf's arms and the function body.
+	// the state for both blocks of OpWhile, nothing for OpIf's arms and
+	// the function body.
 	Params []Var
 	Instrs []Instr
 	Result Var // the block's value; defined in the block or visible to it
@@ -206,9 +207,9 @@ type Instr struct {
 	Args   []Var
 	F      float64  // OpConst of Real type
 	I      int64    // OpConst of Int or Bool type (0 false, 1 true)
-	N      int      // OpField: field index; OpFor, OpLoop, OpScan: trip count
+	N      int      // OpField: field index; OpFor, OpLoop, OpScan: trip count; OpWhile: step bound
 	Callee *Func    // OpCall
-	Blocks []*Block // OpIf: then, else; OpFor, OpLoop, OpScan: body
+	Blocks []*Block // OpIf: then, else; OpFor, OpLoop, OpScan: body; OpWhile: condition, body
 	Pos    Pos      // source position, for runtime errors
 }
 
@@ -339,6 +340,14 @@ const (
 	// OpResolve: Dst = the current contents of the buffer reference
 	// Args[0] points to, as a value.
 	OpResolve
+	// OpWhile: a loop whose trip count is known only when it runs. s :=
+	// Args[0]; steps := 0; for Blocks[0](s) { if N > 0 && steps == N {
+	// runtime error "while loop exceeded its bound of N steps" }; s =
+	// Blocks[1](s); steps++ }; Dst = s. Blocks[0].Params = [s], result
+	// Bool; Blocks[1].Params = [s], result of the state's type. N is the
+	// step bound, 0 for none (then only the evaluator's step budget bounds
+	// it, one step per iteration).
+	OpWhile
 
 	numOps
 )
@@ -358,6 +367,7 @@ var opNames = [...]string{
 	OpIndex: "index", OpFor: "for", OpLoop: "loop", OpCall: "call",
 	OpScan: "scan", OpUpdate: "update", OpScale: "scale", OpDot: "dot",
 	OpAccum: "accum", OpRefIndex: "refindex", OpRefField: "reffield", OpAccAdd: "accadd", OpResolve: "resolve",
+	OpWhile: "while",
 }
 
 func (op Op) String() string {
@@ -392,7 +402,7 @@ func (op Op) Arity() int {
 	switch {
 	case op == OpConst:
 		return 0
-	case op >= OpNeg && op <= OpSign, op == OpNot, op == OpToReal, op == OpField, op == OpLoop, op == OpScan,
+	case op >= OpNeg && op <= OpSign, op == OpNot, op == OpToReal, op == OpField, op == OpLoop, op == OpScan, op == OpWhile,
 		op == OpRefField, op == OpResolve:
 		return 1
 	case op >= OpAdd && op <= OpGe, op == OpAnd, op == OpOr, op == OpIndex, op == OpScale, op == OpDot,

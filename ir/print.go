@@ -190,7 +190,7 @@ func (p *printer) head(in *Instr) {
 			p.sb.WriteString(strconv.FormatInt(in.I, 10))
 		}
 		return
-	case OpFor, OpLoop, OpScan:
+	case OpFor, OpLoop, OpScan, OpWhile:
 		p.sb.WriteByte(' ')
 		p.sb.WriteString(strconv.Itoa(in.N))
 	case OpCall:
@@ -236,6 +236,25 @@ func (p *printer) instr(in *Instr, depth int) {
 		p.blockBody(in.Blocks[0], depth+1)
 		p.indent(depth)
 		p.sb.WriteString("}\n")
+		return
+	case in.Op == OpWhile && len(in.Blocks) == 2 && in.Blocks[0] != nil && in.Blocks[1] != nil:
+		for k, b := range in.Blocks {
+			if k > 0 {
+				p.sb.WriteString(" do")
+			}
+			p.sb.WriteString(" |")
+			for i, v := range b.Params {
+				if i > 0 {
+					p.sb.WriteString(", ")
+				}
+				p.decl(v)
+			}
+			p.sb.WriteString("| {\n")
+			p.blockBody(b, depth+1)
+			p.indent(depth)
+			p.sb.WriteString("}")
+		}
+		p.sb.WriteByte('\n')
 		return
 	}
 	// Malformed or block-less: print any blocks generically.

@@ -183,3 +183,34 @@ func TestPrintMalformed(t *testing.T) {
 		t.Errorf("empty program printed %q", s)
 	}
 }
+
+// TestPrintWhile checks the form of OpWhile: the bound, then the
+// condition and the body blocks, each with its state parameter.
+func TestPrintWhile(t *testing.T) {
+	b := NewBuilder("halve", 0)
+	x := b.Param(Real)
+	cond, cs := b.Begin(Real)
+	b.End(b.Compare(OpGt, cs[0], b.Real(1)))
+	body, ps := b.Begin(Real)
+	b.End(b.Binary(OpDiv, ps[0], b.Real(2)))
+	f := b.Finish(b.Emit(Real, Instr{Op: OpWhile, N: 7, Args: []Var{x}, Blocks: []*Block{cond, body}}))
+	if err := Verify(f); err != nil {
+		t.Fatal(err)
+	}
+	want := `fn halve(%0: Real) -> Real {
+  %7: Real = while 7 %0 |%1: Real| {
+    %2: Real = const 1
+    %3: Bool = gt %1 %2
+    yield %3
+  } do |%4: Real| {
+    %5: Real = const 2
+    %6: Real = div %4 %5
+    yield %6
+  }
+  yield %7
+}
+`
+	if got := f.String(); got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}

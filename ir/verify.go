@@ -351,6 +351,8 @@ func (v *verifier) instr(in *Instr) {
 		wantBlocks = 2
 	case OpFor, OpLoop, OpScan:
 		wantBlocks = 1
+	case OpWhile:
+		wantBlocks = 2
 	}
 	if len(in.Blocks) != wantBlocks {
 		v.errorf(in, "%s needs %d blocks, got %d", op, wantBlocks, len(in.Blocks))
@@ -368,6 +370,9 @@ func (v *verifier) instr(in *Instr) {
 		return
 	case OpLoop:
 		v.checkLoop(in, args, dst)
+		return
+	case OpWhile:
+		v.checkWhile(in, args, dst)
 		return
 	case OpScan:
 		v.checkLoop(in, args, nil) // the result is checked as a whole
@@ -572,6 +577,36 @@ func (v *verifier) checkLoop(in *Instr, args []*Type, dst *Type) {
 	}
 	if rt != nil && !Identical(rt, state) {
 		v.errorf(in, "loop body yields %v, want state type %v", rt, state)
+	}
+	if dst != nil && !Identical(dst, state) {
+		v.errorf(in, "result type %v differs from state type %v", dst, state)
+	}
+}
+
+func (v *verifier) checkWhile(in *Instr, args []*Type, dst *Type) {
+	state := args[0]
+	if in.N < 0 {
+		v.errorf(in, "negative step bound %d", in.N)
+	}
+	var rts [2]*Type
+	for k, b := range in.Blocks {
+		if b != nil {
+			if len(b.Params) != 1 {
+				v.errorf(in, "while block %d needs 1 parameter, got %d", k, len(b.Params))
+			} else if t := v.typ(b.Params[0]); t != nil && state != nil && !Identical(t, state) {
+				v.errorf(in, "while state parameter has type %v, want %v", t, state)
+			}
+		}
+		rts[k] = v.sub(in, b)
+	}
+	if rts[0] != nil && rts[0].Kind != KBool {
+		v.errorf(in, "while condition yields %v, want Bool", rts[0])
+	}
+	if state == nil {
+		return
+	}
+	if rts[1] != nil && !Identical(rts[1], state) {
+		v.errorf(in, "while body yields %v, want state type %v", rts[1], state)
 	}
 	if dst != nil && !Identical(dst, state) {
 		v.errorf(in, "result type %v differs from state type %v", dst, state)

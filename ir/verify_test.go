@@ -62,6 +62,12 @@ func allOps() (*Func, *Func) {
 	b.End(lps[1])
 	b.Emit(pair, Instr{Op: OpLoop, N: 0, Args: []Var{tp}, Blocks: []*Block{lbody}})
 
+	wcond, wps := b.Begin(Real)
+	b.End(b.Compare(OpGt, wps[0], x))
+	wbody, wbs := b.Begin(Real)
+	b.End(b.Binary(OpSub, wbs[0], x))
+	b.Emit(Real, Instr{Op: OpWhile, N: 3, Args: []Var{x}, Blocks: []*Block{wcond, wbody}})
+
 	return callee, b.Finish(b.Call(callee, x, n))
 }
 
@@ -421,6 +427,50 @@ func TestVerifyBad(t *testing.T) {
 			b.End(ps[1])
 			return b.Finish(b.Emit(Real, Instr{Op: OpLoop, N: 2, Args: []Var{x}, Blocks: []*Block{body}}))
 		}, `loop index must be Int, got Real`},
+		{"while blocks", func() *Func {
+			b := NewBuilder("f", 0)
+			x := b.Param(Real)
+			body, ps := b.Begin(Real)
+			b.End(ps[0])
+			return b.Finish(b.Emit(Real, Instr{Op: OpWhile, Args: []Var{x}, Blocks: []*Block{body}}))
+		}, `while needs 2 blocks, got 1`},
+		{"while condition", func() *Func {
+			b := NewBuilder("f", 0)
+			x := b.Param(Real)
+			cond, cs := b.Begin(Real)
+			b.End(cs[0])
+			body, ps := b.Begin(Real)
+			b.End(ps[0])
+			return b.Finish(b.Emit(Real, Instr{Op: OpWhile, Args: []Var{x}, Blocks: []*Block{cond, body}}))
+		}, `while condition yields Real, want Bool`},
+		{"while state", func() *Func {
+			b := NewBuilder("f", 0)
+			x := b.Param(Real)
+			cond, _ := b.Begin(Int)
+			b.End(b.Bool(true))
+			body, ps := b.Begin(Real)
+			b.End(b.Emit(Int, Instr{Op: OpConst, I: 1}))
+			_ = ps
+			return b.Finish(b.Emit(Real, Instr{Op: OpWhile, Args: []Var{x}, Blocks: []*Block{cond, body}}))
+		}, `while state parameter has type Int, want Real`},
+		{"while body", func() *Func {
+			b := NewBuilder("f", 0)
+			x := b.Param(Real)
+			cond, _ := b.Begin(Real)
+			b.End(b.Bool(true))
+			body, _ := b.Begin(Real)
+			b.End(b.Emit(Int, Instr{Op: OpConst, I: 1}))
+			return b.Finish(b.Emit(Real, Instr{Op: OpWhile, Args: []Var{x}, Blocks: []*Block{cond, body}}))
+		}, `while body yields Int, want state type Real`},
+		{"while bound", func() *Func {
+			b := NewBuilder("f", 0)
+			x := b.Param(Real)
+			cond, _ := b.Begin(Real)
+			b.End(b.Bool(true))
+			body, ps := b.Begin(Real)
+			b.End(ps[0])
+			return b.Finish(b.Emit(Real, Instr{Op: OpWhile, N: -1, Args: []Var{x}, Blocks: []*Block{cond, body}}))
+		}, `negative step bound -1`},
 		{"call arg type", func() *Func {
 			callee, f := allOps()
 			in := last(f)

@@ -190,12 +190,17 @@ type (
 		Value Expr
 	}
 
-	// AssignStmt is `x = v` or `x op= v`.
+	// AssignStmt is `x = v` or `x op= v`, or an update of a part of a
+	// variable: `a[i] = v`, `p.x += v`, `s.pos[k][j] -= v`.
 	AssignStmt struct {
-		Target *Ident
-		OpPos  token.Pos
-		Op     string // "=", "+=", "-=", "*=", "/="
-		Value  Expr
+		Target *Ident // the variable assigned (the root of Place)
+		// Place is the whole target when it is an element or field of
+		// Target: an IndexExpr or SelectorExpr chain whose innermost X is
+		// Target. It is nil when the whole variable is assigned.
+		Place Expr
+		OpPos token.Pos
+		Op    string // "=", "+=", "-=", "*=", "/="
+		Value Expr
 	}
 
 	// ForStmt is the sequential loop `for i in lo..hi { body }`; its body
@@ -205,6 +210,16 @@ type (
 		Index  *Ident
 		Lo, Hi Expr
 		Body   *Block
+	}
+
+	// WhileStmt is `while cond { body }`, optionally with a step bound:
+	// `while cond max bound { body }`. Like a for loop, its body assigns
+	// variables declared with var outside it.
+	WhileStmt struct {
+		While token.Pos
+		Cond  Expr
+		Max   Expr // nil without a bound
+		Body  *Block
 	}
 
 	// ExprStmt is an expression used as a statement: an if without value.
@@ -330,10 +345,12 @@ func (x *Block) End() token.Pos { return x.Rbrace + 1 }
 func (s *LetStmt) Pos() token.Pos    { return s.Let }
 func (s *AssignStmt) Pos() token.Pos { return s.Target.Pos() }
 func (s *ForStmt) Pos() token.Pos    { return s.For }
+func (s *WhileStmt) Pos() token.Pos  { return s.While }
 func (s *ExprStmt) Pos() token.Pos   { return s.X.Pos() }
 func (s *LetStmt) End() token.Pos    { return s.Value.End() }
 func (s *AssignStmt) End() token.Pos { return s.Value.End() }
 func (s *ForStmt) End() token.Pos    { return s.Body.End() }
+func (s *WhileStmt) End() token.Pos  { return s.Body.End() }
 func (s *ExprStmt) End() token.Pos   { return s.X.End() }
 
 func (d *BadDecl) Pos() token.Pos     { return d.From }
@@ -383,6 +400,7 @@ func (*Block) exprNode()        {}
 func (*LetStmt) stmtNode()    {}
 func (*AssignStmt) stmtNode() {}
 func (*ForStmt) stmtNode()    {}
+func (*WhileStmt) stmtNode()  {}
 func (*ExprStmt) stmtNode()   {}
 
 func (*BadDecl) declNode()     {}

@@ -58,14 +58,7 @@ func (p *parser) name(n *grammar.Name) *Ident {
 func (p *parser) typ(t *grammar.Type) TypeExpr {
 	switch {
 	case t.Array != nil:
-		a := &ArrayType{Lbrack: p.lpos(t.Array.Pos), Elem: p.typ(t.Array.Elem)}
-		if t.Array.Number != nil {
-			pos := p.lpos(t.Array.Pos) + 1
-			a.Len = &NumberLit{ValuePos: pos, Value: *t.Array.Number, IsInt: isIntLit(*t.Array.Number)}
-		} else {
-			a.Len = p.name(t.Array.Name)
-		}
-		return a
+		return &ArrayType{Lbrack: p.lpos(t.Array.Pos), Len: p.expr(t.Array.Len), Elem: p.typ(t.Array.Elem)}
 	case t.Tuple != nil:
 		if len(t.Tuple.Elems) == 1 && !t.Tuple.Trail {
 			return p.typ(t.Tuple.Elems[0])
@@ -90,14 +83,19 @@ func (p *parser) block(b *grammar.Block) *Block {
 			blk.Stmts = append(blk.Stmts, p.let(it.Let))
 		case it.For != nil:
 			blk.Stmts = append(blk.Stmts, p.forStmt(it.For))
+		case it.While != nil:
+			w := &WhileStmt{While: p.lpos(it.While.Pos), Cond: p.expr(it.While.Cond), Body: p.block(it.While.Body)}
+			if it.While.Max != nil {
+				w.Max = p.expr(it.While.Max)
+			}
+			blk.Stmts = append(blk.Stmts, w)
 		case it.Assign != nil:
 			x := p.expr(it.Expr)
-			target, ok := x.(*Ident)
+			target, place, ok := AssignTarget(x)
 			if !ok {
-				p.errorf(x.Pos(), "syntax", "can only assign to a variable name")
-				target = &Ident{NamePos: x.Pos(), Name: "_"}
+				p.errorf(x.Pos(), "syntax", "%s", badTarget)
 			}
-			blk.Stmts = append(blk.Stmts, &AssignStmt{Target: target, OpPos: p.lpos(it.Assign.Pos), Op: it.Assign.Op, Value: p.expr(it.Assign.Value)})
+			blk.Stmts = append(blk.Stmts, &AssignStmt{Target: target, Place: place, OpPos: p.lpos(it.Assign.Pos), Op: it.Assign.Op, Value: p.expr(it.Assign.Value)})
 		default:
 			x := p.expr(it.Expr)
 			if last {
@@ -260,4 +258,31 @@ func (p *parser) ifExpr(g *grammar.If) *IfExpr {
 		x.Else = p.block(g.Else)
 	}
 	return x
+}
+
+// badTarget is the message for an assignment to something that is not a
+// place.
+const badTarget = "can only assign to a variable, an element a[i] or a field p.x of one"
+
+// AssignTarget splits the left side x of an assignment into the variable
+// it assigns and, for an element or field update, the whole place. A place
+// is a name followed by indexes and field selections; anything else is not
+// assignable (ok false, and target is the blank name at x's position).
+func AssignTarget(x Expr) (target *Ident, place Expr, ok bool) {
+	for e := x; ; {
+		switch t := e.(type) {
+		case *Ident:
+			if t == x {
+				return t, nil, true
+			}
+			return t, x, true
+		case *IndexExpr:
+			e = t.X
+			continue
+		case *SelectorExpr:
+			e = t.X
+			continue
+		}
+		return &Ident{NamePos: x.Pos(), Name: "_"}, nil, false
+	}
 }

@@ -458,17 +458,8 @@ func (f *fast) typ() (TypeExpr, bool) {
 		if t.Value == "[" {
 			h := header{start: start, lbrack: f.p.lpos(t.Pos)}
 			f.i++
-			switch n := f.cur(); {
-			case n.Type == grammar.TNumber:
-				// As convert.go: the length is placed just after "[".
-				h.len = &NumberLit{ValuePos: h.lbrack + 1, Value: n.Value, IsInt: isIntLit(n.Value)}
-				f.i++
-			case n.Type == grammar.TIdent:
-				h.len, _ = f.name()
-			default:
-				f.expect("an array length")
-			}
-			if h.len != nil && f.want("]", `"]"`) {
+			var lenOK bool
+			if h.len, lenOK = f.expr(); lenOK && f.want("]", `"]"`) {
 				hs = append(hs, h)
 				continue
 			}
@@ -628,6 +619,13 @@ func (f *fast) stmt() (Stmt, Expr, bool) {
 		if !f.soft(start, mark) {
 			return nil, nil, false
 		}
+	case "while":
+		if s, ok := f.whileStmt(); ok {
+			return s, nil, true
+		}
+		if !f.soft(start, mark) {
+			return nil, nil, false
+		}
 	}
 	x, ok := f.expr()
 	if !ok {
@@ -646,12 +644,11 @@ func (f *fast) stmt() (Stmt, Expr, bool) {
 			}
 			break
 		}
-		target, isIdent := x.(*Ident)
-		if !isIdent {
-			f.errorf(x.Pos(), "can only assign to a variable name")
-			target = &Ident{NamePos: x.Pos(), Name: "_"}
+		target, place, isPlace := AssignTarget(x)
+		if !isPlace {
+			f.errorf(x.Pos(), "%s", badTarget)
 		}
-		return &AssignStmt{Target: target, OpPos: opPos, Op: op, Value: v}, nil, true
+		return &AssignStmt{Target: target, Place: place, OpPos: opPos, Op: op, Value: v}, nil, true
 	}
 	return nil, x, true
 }
@@ -738,6 +735,30 @@ func (f *fast) forStmt() (*ForStmt, bool) {
 	}
 	if s.Hi, ok = f.expr(); !ok {
 		return nil, false
+	}
+	if s.Body, ok = f.wantBlock(); !ok {
+		return nil, false
+	}
+	return s, true
+}
+
+// "while" Expr ( "max" Expr )? Block
+func (f *fast) whileStmt() (*WhileStmt, bool) {
+	s := &WhileStmt{While: f.pos(f.i)}
+	f.i++
+	var ok bool
+	if s.Cond, ok = f.expr(); !ok {
+		return nil, false
+	}
+	if f.at("max") {
+		start, mark := f.i, f.mark()
+		f.i++
+		if s.Max, ok = f.expr(); !ok {
+			if !f.soft(start, mark) {
+				return nil, false
+			}
+			s.Max = nil
+		}
 	}
 	if s.Body, ok = f.wantBlock(); !ok {
 		return nil, false

@@ -57,12 +57,22 @@ func Inspect(n Node, f func(Node) bool) {
 		}
 		Inspect(n.Value, f)
 	case *AssignStmt:
-		Inspect(n.Target, f)
+		if n.Place != nil {
+			Inspect(n.Place, f)
+		} else {
+			Inspect(n.Target, f)
+		}
 		Inspect(n.Value, f)
 	case *ForStmt:
 		Inspect(n.Index, f)
 		Inspect(n.Lo, f)
 		Inspect(n.Hi, f)
+		Inspect(n.Body, f)
+	case *WhileStmt:
+		Inspect(n.Cond, f)
+		if n.Max != nil {
+			Inspect(n.Max, f)
+		}
 		Inspect(n.Body, f)
 	case *ExprStmt:
 		Inspect(n.X, f)
