@@ -48,9 +48,18 @@ func (l *lowerer) builtin(e *parser.CallExpr, info *call) ir.Var {
 		l.at(e.Pos())
 		return b.Emit(ir.Real, ir.Instr{Op: ir.OpDot, Args: []ir.Var{x, y}})
 	case bNorm:
+		// if s == 0 { 0 } else { sqrt(s) } for s = dot(x, x): the same
+		// value, and the subgradient 0 at the zero vector instead of the
+		// NaN that sqrt's infinite derivative at 0 times 0 would give.
 		x := l.expr(e.Args[0])
 		l.at(e.Pos())
-		return b.Unary(ir.OpSqrt, b.Emit(ir.Real, ir.Instr{Op: ir.OpDot, Args: []ir.Var{x, x}}))
+		s := b.Emit(ir.Real, ir.Instr{Op: ir.OpDot, Args: []ir.Var{x, x}})
+		zero := b.Compare(ir.OpEq, s, b.Real(0))
+		b.Begin()
+		then := b.End(b.Real(0))
+		b.Begin()
+		els := b.End(b.Unary(ir.OpSqrt, s))
+		return b.Emit(ir.Real, ir.Instr{Op: ir.OpIf, Args: []ir.Var{zero}, Blocks: []*ir.Block{then, els}})
 	}
 	args := make([]ir.Var, len(e.Args))
 	for i, a := range e.Args {
