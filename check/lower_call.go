@@ -70,6 +70,10 @@ func (l *lowerer) builtin(e *parser.CallExpr, info *call) ir.Var {
 	switch {
 	case id == bReal:
 		return b.Emit(ir.Real, ir.Instr{Op: ir.OpToReal, Args: args})
+	case id == bInt:
+		return b.Emit(ir.Int, ir.Instr{Op: ir.OpToInt, Args: args})
+	case id == bClamp:
+		return b.Binary(ir.OpMin, b.Binary(ir.OpMax, args[0], args[1]), args[2])
 	case len(args) == 1:
 		return b.Unary(op, args[0])
 	default:
