@@ -147,3 +147,55 @@ func (c *linChecker) call(in *ir.Instr, which []bool) error {
 	}
 	return nil
 }
+
+// ruleJVP makes the JVP of f, a function with a custom rule R: (f(x),
+// R(x, dx).1), the value by a call to f and the tangent by R without its
+// value part. The rule defines f's derivative at every order: the
+// derivative of the value is again R's tangent (through the call to f),
+// never the derivative of the expression R computes the value with, and
+// reverse mode, which transposes R and takes the value from f too, agrees
+// with forward mode in every composition.
+func (tr *Transformer) ruleJVP(f *ir.Func) *ir.Func {
+	rule := f.CustomJVP
+	tan := tangentPart(rule)
+	b := ir.NewBuilder("jvp("+f.Name+")", f.Pos)
+	args := make([]ir.Var, len(rule.Params))
+	for i, p := range rule.Params {
+		args[i] = b.Param(rule.Types[p])
+	}
+	n := len(f.Params)
+	y := b.Call(f, args[:n]...)
+	dy := b.Call(tan, args...)
+	return b.Finish(b.Tuple(rule.Result(), y, dy))
+}
+
+// tangentPart returns a copy of rule that returns only the tangent of its
+// (value, tangent) result, with the work for the value alone pruned.
+func tangentPart(rule *ir.Func) *ir.Func {
+	g := &ir.Func{Name: rule.Name + ".1", Pos: rule.Pos, Params: append([]ir.Var(nil), rule.Params...),
+		Types: append([]*ir.Type(nil), rule.Types...)}
+	g.Body = cloneBlock(rule.Body)
+	t := rule.Result().Elems[1]
+	g.Types = append(g.Types, t)
+	d := ir.Var(len(g.Types) - 1)
+	g.Body.Instrs = append(g.Body.Instrs, ir.Instr{Dst: d, Op: ir.OpField, Args: []ir.Var{g.Body.Result}, N: 1, Pos: rule.Pos})
+	g.Body.Result = d
+	ir.Prune(g)
+	return g
+}
+
+func cloneBlock(b *ir.Block) *ir.Block {
+	c := &ir.Block{Params: append([]ir.Var(nil), b.Params...), Result: b.Result, Instrs: make([]ir.Instr, len(b.Instrs))}
+	for i, in := range b.Instrs {
+		in.Args = append([]ir.Var(nil), in.Args...)
+		if in.Blocks != nil {
+			bs := make([]*ir.Block, len(in.Blocks))
+			for k, nb := range in.Blocks {
+				bs[k] = cloneBlock(nb)
+			}
+			in.Blocks = bs
+		}
+		c.Instrs[i] = in
+	}
+	return c
+}

@@ -60,8 +60,9 @@ func (tr *Transformer) JVP(f *ir.Func) *ir.Func {
 		return g
 	}
 	if f.CustomJVP != nil {
-		tr.jvp[f] = f.CustomJVP // the author's rule replaces the derivation
-		return f.CustomJVP
+		g := tr.ruleJVP(f) // the author's rule replaces the derivation
+		tr.jvp[f] = g
+		return g
 	}
 	j := &jvp{tr: tr, f: f, b: ir.NewBuilder("jvp("+f.Name+")", f.Pos),
 		prim: make([]ir.Var, len(f.Types)), tan: make([]ir.Var, len(f.Types))}
