@@ -102,18 +102,27 @@ func (c *linChecker) instr(in *ir.Instr) error {
 		return nil
 	}
 	lin[in.Dst] = true
-	switch in.Op {
-	case ir.OpNeg, ir.OpTuple, ir.OpArray, ir.OpField:
+	info := in.Op.Info()
+	switch {
+	case in.Op == ir.OpTuple, in.Op == ir.OpArray, in.Op == ir.OpField:
 		return nil
-	case ir.OpAdd, ir.OpSub:
-		if which[0] != which[1] {
-			verb := map[ir.Op]string{ir.OpAdd: "adds", ir.OpSub: "subtracts"}[in.Op]
-			return c.fail(in, "%s a tangent and a value that does not depend on the tangents (affine, not linear)", verb)
+	case info.Linear:
+		// Linear in its operands together (neg, add, sub): all of them
+		// must be tangents.
+		for _, w := range which {
+			if !w {
+				verb := map[ir.Op]string{ir.OpAdd: "adds", ir.OpSub: "subtracts"}[in.Op]
+				return c.fail(in, "%s a tangent and a value that does not depend on the tangents (affine, not linear)", verb)
+			}
 		}
-	case ir.OpMul, ir.OpScale, ir.OpDot:
+	case info.Bilinear:
 		if which[0] && which[1] {
 			return c.fail(in, "multiplies two tangents")
 		}
+	}
+	switch in.Op {
+	case ir.OpNeg, ir.OpAdd, ir.OpSub, ir.OpMul, ir.OpMulZ, ir.OpScale, ir.OpDot:
+		return nil
 	case ir.OpDiv:
 		if which[1] {
 			return c.fail(in, "divides by a tangent")

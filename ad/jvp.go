@@ -227,6 +227,14 @@ func (j *jvp) scalar(in *ir.Instr, args []ir.Var, z ir.Var) ir.Var {
 		return b.Emit(t, ir.Instr{Op: ir.OpAdd, Args: terms})
 	}
 	ps := partials(b, in, args, z)
+	if len(ps) == 2 && ps[0].cond != ir.NoVar && ps[0].cond == ps[1].cond && ps[0].inv != ps[1].inv &&
+		ds[0] != ir.NoVar && ds[1] != ir.NoVar {
+		// A choice between the operands (min, max): the chosen tangent.
+		if ps[0].inv {
+			return j.choose(ps[0].cond, ds[1], ds[0])
+		}
+		return j.choose(ps[0].cond, ds[0], ds[1])
+	}
 	dz := ir.NoVar
 	for i, p := range ps {
 		if ds[i] == ir.NoVar {
@@ -235,7 +243,7 @@ func (j *jvp) scalar(in *ir.Instr, args []ir.Var, z ir.Var) ir.Var {
 		switch {
 		case dz == ir.NoVar:
 			dz = apply(b, p, ds[i])
-		case p.v == ir.NoVar && p.c < 0:
+		case p.v == ir.NoVar && p.cond == ir.NoVar && p.c < 0:
 			dz = b.Binary(ir.OpSub, dz, ds[i])
 		default:
 			dz = b.Binary(ir.OpAdd, dz, apply(b, p, ds[i]))

@@ -14,16 +14,20 @@ import (
 // or cotangent contributes exactly zero even where a partial is infinite
 // or NaN (sqrt at 0, a division by 0, an untaken branch's values).
 
-// partial is one partial derivative of a scalar operation: the variable v,
-// or, when v is NoVar, the constant c (1 or -1: no product is emitted).
+// partial is one partial derivative of a scalar operation: the variable v;
+// or, when v is NoVar, the constant c (1 or -1: no product is emitted); or,
+// when cond is set, 1 where the Bool cond is true (false with inv) and 0
+// elsewhere, which selects the tangent instead of multiplying it.
 type partial struct {
-	v ir.Var
-	c float64
+	v    ir.Var
+	c    float64
+	cond ir.Var
+	inv  bool
 }
 
 var (
-	plusOne  = partial{v: ir.NoVar, c: 1}
-	minusOne = partial{v: ir.NoVar, c: -1}
+	plusOne  = partial{v: ir.NoVar, c: 1, cond: ir.NoVar}
+	minusOne = partial{v: ir.NoVar, c: -1, cond: ir.NoVar}
 )
 
 // ruleCtx is what a rule builds its partials from: the builder, the
@@ -41,7 +45,7 @@ func (r *ruleCtx) bin(op ir.Op, a, c ir.Var) ir.Var {
 }
 func (r *ruleCtx) mul(a, c ir.Var) ir.Var { return r.b.Binary(ir.OpMul, a, c) }
 func (r *ruleCtx) real(f float64) ir.Var  { return r.b.Real(f) }
-func (r *ruleCtx) v(a ir.Var) partial     { return partial{v: a} }
+func (r *ruleCtx) v(a ir.Var) partial     { return partial{v: a, cond: ir.NoVar} }
 
 // inv is 1 / a.
 func (r *ruleCtx) inv(a ir.Var) ir.Var { return r.bin(ir.OpDiv, r.real(1), a) }
@@ -154,7 +158,7 @@ func (r *ruleCtx) polygamma(n int64) ir.Var {
 // primal chose, with the same test.
 func (r *ruleCtx) pick(cmp ir.Op) []partial {
 	c := r.b.Compare(cmp, r.x, r.y)
-	return []partial{r.v(r.choose(c, r.real(1), r.real(0))), r.v(r.choose(c, r.real(0), r.real(1)))}
+	return []partial{{v: ir.NoVar, cond: c}, {v: ir.NoVar, cond: c, inv: true}}
 }
 
 // hasRule reports whether op has a derivative rule or is piecewise
@@ -182,6 +186,13 @@ func partials(b *ir.Builder, in *ir.Instr, args []ir.Var, z ir.Var) []partial {
 // apply is the contribution of a tangent or cotangent t through the
 // partial p: t * p, zero-safe.
 func apply(b *ir.Builder, p partial, t ir.Var) ir.Var {
+	if p.cond != ir.NoVar {
+		j := &jvp{b: b}
+		if p.inv {
+			return j.choose(p.cond, b.Real(0), t)
+		}
+		return j.choose(p.cond, t, b.Real(0))
+	}
 	if p.v == ir.NoVar {
 		if p.c < 0 {
 			return b.Unary(ir.OpNeg, t)
