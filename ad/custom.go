@@ -119,18 +119,27 @@ func (c *linChecker) instr(in *ir.Instr) error {
 		return nil
 	}
 	lin[in.Dst] = true
-	switch in.Op {
-	case ir.OpNeg, ir.OpTuple, ir.OpArray, ir.OpField:
+	info := in.Op.Info()
+	switch {
+	case in.Op == ir.OpTuple, in.Op == ir.OpArray, in.Op == ir.OpField:
 		return nil
-	case ir.OpAdd, ir.OpSub:
-		if which[0] != which[1] {
-			verb := map[ir.Op]string{ir.OpAdd: "adds", ir.OpSub: "subtracts"}[in.Op]
-			return c.fail(in, "%s a tangent and a value that does not depend on the tangents (affine, not linear)", verb)
+	case info.Linear:
+		// Linear in its operands together (neg, add, sub): all of them
+		// must be tangents.
+		for _, w := range which {
+			if !w {
+				verb := map[ir.Op]string{ir.OpAdd: "adds", ir.OpSub: "subtracts"}[in.Op]
+				return c.fail(in, "%s a tangent and a value that does not depend on the tangents (affine, not linear)", verb)
+			}
 		}
-	case ir.OpMul, ir.OpScale, ir.OpDot:
+	case info.Bilinear:
 		if which[0] && which[1] {
 			return c.fail(in, "multiplies two tangents")
 		}
+	}
+	switch in.Op {
+	case ir.OpNeg, ir.OpAdd, ir.OpSub, ir.OpMul, ir.OpMulZ, ir.OpScale, ir.OpDot:
+		return nil
 	case ir.OpDiv:
 		if which[1] {
 			return c.fail(in, "divides by a tangent")
@@ -163,4 +172,56 @@ func (c *linChecker) call(in *ir.Instr, which []bool) error {
 		return c.fail(in, "calls %s, which is not linear in its tangent arguments: %s", g.Name, le.Msg)
 	}
 	return nil
+}
+
+// ruleJVP makes the JVP of f, a function with a custom rule R: (f(x),
+// R(x, dx).1), the value by a call to f and the tangent by R without its
+// value part. The rule defines f's derivative at every order: the
+// derivative of the value is again R's tangent (through the call to f),
+// never the derivative of the expression R computes the value with, and
+// reverse mode, which transposes R and takes the value from f too, agrees
+// with forward mode in every composition.
+func (tr *Transformer) ruleJVP(f *ir.Func) *ir.Func {
+	rule := f.CustomJVP
+	tan := tangentPart(rule)
+	b := ir.NewBuilder("jvp("+f.Name+")", f.Pos)
+	args := make([]ir.Var, len(rule.Params))
+	for i, p := range rule.Params {
+		args[i] = b.Param(rule.Types[p])
+	}
+	n := len(f.Params)
+	y := b.Call(f, args[:n]...)
+	dy := b.Call(tan, args...)
+	return b.Finish(b.Tuple(rule.Result(), y, dy))
+}
+
+// tangentPart returns a copy of rule that returns only the tangent of its
+// (value, tangent) result, with the work for the value alone pruned.
+func tangentPart(rule *ir.Func) *ir.Func {
+	g := &ir.Func{Name: rule.Name + ".1", Pos: rule.Pos, Params: append([]ir.Var(nil), rule.Params...),
+		Types: append([]*ir.Type(nil), rule.Types...)}
+	g.Body = cloneBlock(rule.Body)
+	t := rule.Result().Elems[1]
+	g.Types = append(g.Types, t)
+	d := ir.Var(len(g.Types) - 1)
+	g.Body.Instrs = append(g.Body.Instrs, ir.Instr{Dst: d, Op: ir.OpField, Args: []ir.Var{g.Body.Result}, N: 1, Pos: rule.Pos})
+	g.Body.Result = d
+	ir.Prune(g)
+	return g
+}
+
+func cloneBlock(b *ir.Block) *ir.Block {
+	c := &ir.Block{Params: append([]ir.Var(nil), b.Params...), Result: b.Result, Instrs: make([]ir.Instr, len(b.Instrs))}
+	for i, in := range b.Instrs {
+		in.Args = append([]ir.Var(nil), in.Args...)
+		if in.Blocks != nil {
+			bs := make([]*ir.Block, len(in.Blocks))
+			for k, nb := range in.Blocks {
+				bs[k] = cloneBlock(nb)
+			}
+			in.Blocks = bs
+		}
+		c.Instrs[i] = in
+	}
+	return c
 }

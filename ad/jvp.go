@@ -13,8 +13,6 @@
 package ad
 
 import (
-	"fmt"
-
 	"github.com/rose-go/rose/ir"
 )
 
@@ -66,8 +64,9 @@ func (tr *Transformer) JVP(f *ir.Func) *ir.Func {
 		return g
 	}
 	if f.CustomJVP != nil {
-		tr.jvp[f] = f.CustomJVP // the author's rule replaces the derivation
-		return f.CustomJVP
+		g := tr.ruleJVP(f) // the author's rule replaces the derivation
+		tr.jvp[f] = g
+		return g
 	}
 	j := &jvp{tr: tr, f: f, b: ir.NewBuilder("jvp("+f.Name+")", f.Pos),
 		prim: make([]ir.Var, len(f.Types)), tan: make([]ir.Var, len(f.Types))}
@@ -150,7 +149,7 @@ func (j *jvp) instr(in *ir.Instr) {
 		return
 	}
 	switch in.Op {
-	case ir.OpConst, ir.OpFloor, ir.OpCeil, ir.OpRound, ir.OpSign, ir.OpToReal:
+	case ir.OpConst:
 		set(copyInstr(), ir.NoVar)
 	case ir.OpIf:
 		set(j.ifInstr(in, args[0]))
@@ -249,137 +248,58 @@ func (j *jvp) accum(in *ir.Instr, args []ir.Var) {
 }
 
 // scalar is the tangent of a Real-valued arithmetic instruction whose new
-// primal result is z, or NoVar when it is zero. The rules follow the
-// original Rose where it defines them (mul, div, sqrt), so that results can
-// agree bit for bit.
+// primal result is z, or NoVar when it is zero: the sum of the operands'
+// tangents through the partials of the operation's rule (see rules.go).
 func (j *jvp) scalar(in *ir.Instr, args []ir.Var, z ir.Var) ir.Var {
 	b := j.b
-	dx := j.tan[in.Args[0]]
-	var dy ir.Var = ir.NoVar
-	if len(in.Args) > 1 {
-		dy = j.tan[in.Args[1]]
+	ds := make([]ir.Var, len(in.Args))
+	allZero := true
+	for i, a := range in.Args {
+		ds[i] = j.tan[a]
+		allZero = allZero && ds[i] == ir.NoVar
 	}
-	if dx == ir.NoVar && dy == ir.NoVar {
+	if allZero {
 		return ir.NoVar
 	}
-	x := args[0]
-	mul := func(a, c ir.Var) ir.Var { return b.Binary(ir.OpMul, a, c) }
-	div := func(a, c ir.Var) ir.Var { return b.Binary(ir.OpDiv, a, c) }
-	add := func(a, c ir.Var) ir.Var { return b.Binary(ir.OpAdd, a, c) }
-	sub := func(a, c ir.Var) ir.Var { return b.Binary(ir.OpSub, a, c) }
-	neg := func(a ir.Var) ir.Var { return b.Unary(ir.OpNeg, a) }
-	un := func(op ir.Op, a ir.Var) ir.Var { return b.Unary(op, a) }
-	one := func() ir.Var { return b.Real(1) }
-	switch in.Op {
-	case ir.OpNeg:
-		return neg(dx)
-	case ir.OpAbs:
-		return mul(dx, un(ir.OpSign, x)) // 0 at 0: the subgradient in the middle
-	case ir.OpSqrt:
-		return div(dx, mul(b.Real(2), z)) // infinite at 0
-	case ir.OpExp:
-		return mul(dx, z)
-	case ir.OpLog:
-		return div(dx, x)
-	case ir.OpSin:
-		return mul(dx, un(ir.OpCos, x))
-	case ir.OpCos:
-		return neg(mul(dx, un(ir.OpSin, x)))
-	case ir.OpTan:
-		return mul(dx, add(one(), mul(z, z)))
-	case ir.OpAsin:
-		return div(dx, un(ir.OpSqrt, sub(one(), mul(x, x))))
-	case ir.OpAcos:
-		return neg(div(dx, un(ir.OpSqrt, sub(one(), mul(x, x)))))
-	case ir.OpAtan:
-		return div(dx, add(one(), mul(x, x)))
-	case ir.OpSinh:
-		return mul(dx, un(ir.OpCosh, x))
-	case ir.OpCosh:
-		return mul(dx, un(ir.OpSinh, x))
-	case ir.OpTanh:
-		return mul(dx, sub(one(), mul(z, z)))
-	}
-	y := args[1]
-	switch in.Op {
-	case ir.OpAdd:
-		switch {
-		case dx == ir.NoVar:
-			return dy
-		case dy == ir.NoVar:
-			return dx
-		}
-		return add(dx, dy)
-	case ir.OpSub:
-		switch {
-		case dx == ir.NoVar:
-			return neg(dy)
-		case dy == ir.NoVar:
-			return dx
-		}
-		return sub(dx, dy)
-	case ir.OpScale, ir.OpDot:
+	if in.Op == ir.OpScale || in.Op == ir.OpDot {
 		// Both are bilinear: d(a op b) = da op b + a op db.
 		op, t := in.Op, j.b.Type(z)
 		var terms []ir.Var
-		if dx != ir.NoVar {
-			terms = append(terms, b.Emit(t, ir.Instr{Op: op, Args: []ir.Var{dx, y}}))
+		if ds[0] != ir.NoVar {
+			terms = append(terms, b.Emit(t, ir.Instr{Op: op, Args: []ir.Var{ds[0], args[1]}}))
 		}
-		if dy != ir.NoVar {
-			terms = append(terms, b.Emit(t, ir.Instr{Op: op, Args: []ir.Var{x, dy}}))
+		if ds[1] != ir.NoVar {
+			terms = append(terms, b.Emit(t, ir.Instr{Op: op, Args: []ir.Var{args[0], ds[1]}}))
 		}
 		if len(terms) == 1 {
 			return terms[0]
 		}
 		return b.Emit(t, ir.Instr{Op: ir.OpAdd, Args: terms})
-	case ir.OpMul:
-		switch {
-		case dx == ir.NoVar:
-			return mul(dy, x)
-		case dy == ir.NoVar:
-			return mul(dx, y)
-		}
-		return add(mul(dx, y), mul(dy, x))
-	case ir.OpDiv:
-		if dy == ir.NoVar {
-			return div(dx, y)
-		}
-		return div(sub(mul(j.dt(in.Args[0]), y), mul(dy, x)), mul(y, y))
-	case ir.OpMin, ir.OpMax:
-		// The tangent of the operand the primal chose, with the same test.
-		cmp := ir.OpLt
-		if in.Op == ir.OpMax {
-			cmp = ir.OpGt
-		}
-		c := b.Compare(cmp, x, y)
-		return j.choose(c, j.dt(in.Args[0]), j.dt(in.Args[1]))
-	case ir.OpPow:
-		// d(x^y) = dx * y * x^(y-1) + dy * x^y * log(x); the second term
-		// is taken as 0 where x <= 0, where x^y is not differentiable in y.
-		var terms []ir.Var
-		if dx != ir.NoVar {
-			terms = append(terms, mul(dx, mul(y, b.Binary(ir.OpPow, x, sub(y, one())))))
-		}
-		if dy != ir.NoVar {
-			pos := b.Compare(ir.OpGt, x, b.Real(0))
-			lg := j.choose(pos, mul(z, un(ir.OpLog, x)), b.Real(0))
-			terms = append(terms, mul(dy, lg))
-		}
-		if len(terms) == 1 {
-			return terms[0]
-		}
-		return add(terms[0], terms[1])
-	case ir.OpAtan2:
-		// d atan2(y, x) = (x dy - y dx) / (x^2 + y^2), and 0 at the origin.
-		// Here the first operand is y and the second x.
-		yy, xx := x, y
-		dyy, dxx := j.dt(in.Args[0]), j.dt(in.Args[1])
-		r2 := add(mul(xx, xx), mul(yy, yy))
-		num := sub(mul(xx, dyy), mul(yy, dxx))
-		zero := b.Real(0)
-		return j.choose(b.Compare(ir.OpEq, r2, zero), zero, div(num, r2))
 	}
-	panic(fmt.Sprintf("ad: no derivative rule for %v", in.Op))
+	ps := partials(b, in, args, z)
+	if len(ps) == 2 && ps[0].cond != ir.NoVar && ps[0].cond == ps[1].cond && ps[0].inv != ps[1].inv &&
+		ds[0] != ir.NoVar && ds[1] != ir.NoVar {
+		// A choice between the operands (min, max): the chosen tangent.
+		if ps[0].inv {
+			return j.choose(ps[0].cond, ds[1], ds[0])
+		}
+		return j.choose(ps[0].cond, ds[0], ds[1])
+	}
+	dz := ir.NoVar
+	for i, p := range ps {
+		if ds[i] == ir.NoVar {
+			continue
+		}
+		switch {
+		case dz == ir.NoVar:
+			dz = apply(b, p, ds[i])
+		case p.v == ir.NoVar && p.cond == ir.NoVar && p.c < 0:
+			dz = b.Binary(ir.OpSub, dz, ds[i])
+		default:
+			dz = b.Binary(ir.OpAdd, dz, apply(b, p, ds[i]))
+		}
+	}
+	return dz
 }
 
 // choose emits `if c { a } else { b }` for already computed values.

@@ -1,7 +1,6 @@
 package ad
 
 import (
-	"fmt"
 	"sort"
 
 	"github.com/rose-go/rose/ir"
@@ -985,107 +984,26 @@ func (v *vjp) accAt(ct *cts, a, i, c ir.Var) {
 	v.accAdd(e, c)
 }
 
-// scalar transposes the tangent rule of a Real arithmetic instruction.
+// scalar transposes the tangent rule of a Real arithmetic instruction: each
+// operand's cotangent gains the result's through its partial (see
+// rules.go).
 func (v *vjp) scalar(in *ir.Instr, cz ir.Var, ct *cts) {
-	if len(in.Args) == 0 {
-		return // a constant
+	if len(in.Args) == 0 || flat[in.Op] {
+		return // a constant, or a piecewise constant operation
 	}
-	b := v.b
-	x := v.prim[in.Args[0]]
-	z := v.prim[in.Dst]
-	mul := func(a, c ir.Var) ir.Var { return b.Binary(ir.OpMul, a, c) }
-	div := func(a, c ir.Var) ir.Var { return b.Binary(ir.OpDiv, a, c) }
-	add := func(a, c ir.Var) ir.Var { return b.Binary(ir.OpAdd, a, c) }
-	sub := func(a, c ir.Var) ir.Var { return b.Binary(ir.OpSub, a, c) }
-	neg := func(a ir.Var) ir.Var { return b.Unary(ir.OpNeg, a) }
-	un := func(op ir.Op, a ir.Var) ir.Var { return b.Unary(op, a) }
-	one := func() ir.Var { return b.Real(1) }
-	ax := func(c ir.Var) { v.acc(ct, in.Args[0], c) }
-	switch in.Op {
-	case ir.OpConst, ir.OpFloor, ir.OpCeil, ir.OpRound, ir.OpSign, ir.OpToReal:
-	case ir.OpNeg:
-		ax(neg(cz))
-	case ir.OpAbs:
-		ax(mul(cz, un(ir.OpSign, x)))
-	case ir.OpSqrt:
-		ax(div(cz, mul(b.Real(2), z)))
-	case ir.OpExp:
-		ax(mul(cz, z))
-	case ir.OpLog:
-		ax(div(cz, x))
-	case ir.OpSin:
-		ax(mul(cz, un(ir.OpCos, x)))
-	case ir.OpCos:
-		ax(neg(mul(cz, un(ir.OpSin, x))))
-	case ir.OpTan:
-		ax(mul(cz, add(one(), mul(z, z))))
-	case ir.OpAsin:
-		ax(div(cz, un(ir.OpSqrt, sub(one(), mul(x, x)))))
-	case ir.OpAcos:
-		ax(neg(div(cz, un(ir.OpSqrt, sub(one(), mul(x, x))))))
-	case ir.OpAtan:
-		ax(div(cz, add(one(), mul(x, x))))
-	case ir.OpSinh:
-		ax(mul(cz, un(ir.OpCosh, x)))
-	case ir.OpCosh:
-		ax(mul(cz, un(ir.OpSinh, x)))
-	case ir.OpTanh:
-		ax(mul(cz, sub(one(), mul(z, z))))
-	default:
-		v.binary(in, cz, ct, x, z)
+	args := make([]ir.Var, len(in.Args))
+	anyActive := false
+	for k, a := range in.Args {
+		args[k] = v.prim[a]
+		anyActive = anyActive || v.active[a]
 	}
-}
-
-func (v *vjp) binary(in *ir.Instr, cz ir.Var, ct *cts, x, z ir.Var) {
-	b := v.b
-	y := v.prim[in.Args[1]]
-	mul := func(a, c ir.Var) ir.Var { return b.Binary(ir.OpMul, a, c) }
-	ax := func(c ir.Var) { v.acc(ct, in.Args[0], c) }
-	ay := func(c ir.Var) { v.acc(ct, in.Args[1], c) }
-	switch in.Op {
-	case ir.OpAdd:
-		ax(cz)
-		ay(cz)
-	case ir.OpSub:
-		ax(cz)
-		ay(b.Unary(ir.OpNeg, cz))
-	case ir.OpMul:
-		ax(mul(cz, y))
-		ay(mul(cz, x))
-	case ir.OpDiv:
-		// dz = dx/y - dy*z/y
-		t := b.Binary(ir.OpDiv, cz, y)
-		ax(t)
-		ay(b.Unary(ir.OpNeg, mul(t, z)))
-	case ir.OpMin, ir.OpMax:
-		cmp := ir.OpLt
-		if in.Op == ir.OpMax {
-			cmp = ir.OpGt
+	if !anyActive {
+		return
+	}
+	for k, p := range partials(v.b, in, args, v.prim[in.Dst]) {
+		if v.active[in.Args[k]] {
+			v.acc(ct, in.Args[k], apply(v.b, p, cz))
 		}
-		c := b.Compare(cmp, x, y)
-		zero := b.Real(0)
-		j := &jvp{b: b}
-		ax(j.choose(c, cz, zero))
-		ay(j.choose(c, zero, cz))
-	case ir.OpPow:
-		one := b.Real(1)
-		ax(mul(cz, mul(y, b.Binary(ir.OpPow, x, b.Binary(ir.OpSub, y, one)))))
-		j := &jvp{b: b}
-		pos := b.Compare(ir.OpGt, x, b.Real(0))
-		lg := j.choose(pos, mul(z, b.Unary(ir.OpLog, x)), b.Real(0))
-		ay(mul(cz, lg))
-	case ir.OpAtan2:
-		// z = atan2(yy, xx) with yy the first operand.
-		yy, xx := x, y
-		r2 := b.Binary(ir.OpAdd, mul(xx, xx), mul(yy, yy))
-		zero := b.Real(0)
-		j := &jvp{b: b}
-		isZero := b.Compare(ir.OpEq, r2, zero)
-		s := j.choose(isZero, zero, b.Binary(ir.OpDiv, cz, r2))
-		ax(mul(s, xx))
-		ay(b.Unary(ir.OpNeg, mul(s, yy)))
-	default:
-		panic(vjpError{fmt.Sprintf("ad: no reverse rule for %v", in.Op)})
 	}
 }
 

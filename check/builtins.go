@@ -1,6 +1,10 @@
 package check
 
-import "github.com/rose-go/rose/ir"
+import (
+	"math"
+
+	"github.com/rose-go/rose/ir"
+)
 
 // builtinID identifies a predeclared function.
 type builtinID uint8
@@ -42,6 +46,22 @@ const (
 	// ([n]Real, [n]Real) -> Real and [n]Real -> Real
 	bDot
 	bNorm
+	// Real -> Real, (Real, Real) -> Real, (Int, Int) -> Int and Real ->
+	// Int: their shapes come from the op table (ir.OpInfo.Class).
+	bLgamma
+	bLog1p
+	bExpm1
+	bErf
+	bCbrt
+	bHypot
+	bBand
+	bBor
+	bBxor
+	bShl
+	bShr
+	bInt
+	// (Real, Real, Real) -> Real
+	bClamp
 	numBuiltins
 )
 
@@ -79,14 +99,40 @@ var builtins = [numBuiltins]builtinInfo{
 	bLen:   {"len", ir.OpInvalid, "len(xs: [n]T) -> Int"},
 	bDot:   {"dot", ir.OpInvalid, "dot(a: [n]Real, b: [n]Real) -> Real"},
 	bNorm:  {"norm", ir.OpInvalid, "norm(v: [n]Real) -> Real (Euclidean)"},
+
+	bLgamma: {"lgamma", ir.OpLgamma, "lgamma(x: Real) -> Real (log |Γ(x)|)"},
+	bLog1p:  {"log1p", ir.OpLog1p, "log1p(x: Real) -> Real (log(1 + x))"},
+	bExpm1:  {"expm1", ir.OpExpm1, "expm1(x: Real) -> Real (exp(x) - 1)"},
+	bErf:    {"erf", ir.OpErf, "erf(x: Real) -> Real (error function)"},
+	bCbrt:   {"cbrt", ir.OpCbrt, "cbrt(x: Real) -> Real (cube root)"},
+	bHypot:  {"hypot", ir.OpHypot, "hypot(x: Real, y: Real) -> Real (sqrt(x*x + y*y))"},
+	bBand:   {"band", ir.OpBitAnd, "band(a: Int, b: Int) -> Int (bitwise and)"},
+	bBor:    {"bor", ir.OpBitOr, "bor(a: Int, b: Int) -> Int (bitwise or)"},
+	bBxor:   {"bxor", ir.OpBitXor, "bxor(a: Int, b: Int) -> Int (bitwise exclusive or)"},
+	bShl:    {"shl", ir.OpShl, "shl(a: Int, k: Int) -> Int (a shifted left by k, 0 <= k < 64)"},
+	bShr:    {"shr", ir.OpShr, "shr(a: Int, k: Int) -> Int (a shifted right by k with sign, 0 <= k < 64)"},
+	bInt:    {"int", ir.OpToInt, "int(x: Real) -> Int (truncated toward zero)"},
+	bClamp:  {"clamp", ir.OpInvalid, "clamp(x: Real, lo: Real, hi: Real) -> Real (min(max(x, lo), hi))"},
 }
 
-// BuiltinDocs lists the signature of every builtin function, for
+// constants are the predeclared constants.
+var constants = []struct {
+	name string
+	val  float64
+	doc  string
+}{
+	{"pi", math.Pi, "pi: Real = 3.141592653589793"},
+}
+
+// BuiltinDocs lists the signature of every builtin function and constant, for
 // documentation and editor completion.
 func BuiltinDocs() map[string]string {
 	m := map[string]string{}
 	for id := builtinID(1); id < numBuiltins; id++ {
 		m[builtins[id].name] = builtins[id].doc
+	}
+	for _, k := range constants {
+		m[k.name] = k.doc
 	}
 	return m
 }

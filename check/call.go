@@ -3,6 +3,7 @@ package check
 import (
 	"fmt"
 
+	"github.com/rose-go/rose/ir"
 	"github.com/rose-go/rose/parser"
 )
 
@@ -169,8 +170,51 @@ func (c *checker) builtinCall(s *scope, e *parser.CallExpr, id builtinID, want T
 		return TInvalid
 	}
 	var result Type
+	class := builtins[id].op.Info().Class
 	switch {
-	case id >= bSqrt && id <= bSign:
+	case id == bClamp:
+		if !c.arity(e, name, 3) {
+			break
+		}
+		for i := range e.Args {
+			check(i, TReal)
+		}
+		if invalid() {
+			return TInvalid
+		}
+		for i := range args {
+			if !isKind(args[i], RealKind) {
+				return bad(i, "Real arguments")
+			}
+		}
+		result = TReal
+	case class == ir.ClassInt2:
+		if !c.arity(e, name, 2) {
+			break
+		}
+		check(0, TInt)
+		check(1, TInt)
+		if invalid() {
+			return TInvalid
+		}
+		for i := range args {
+			if !isKind(args[i], IntKind) {
+				return bad(i, "Int arguments")
+			}
+		}
+		result = TInt
+	case class == ir.ClassRealToInt:
+		if !c.arity(e, name, 1) {
+			break
+		}
+		if check(0, TReal); invalid() {
+			return TInvalid
+		}
+		if !isKind(args[0], RealKind) {
+			return bad(0, "a Real")
+		}
+		result = TInt
+	case class == ir.ClassReal1:
 		if !c.arity(e, name, 1) {
 			break
 		}
@@ -192,7 +236,7 @@ func (c *checker) builtinCall(s *scope, e *parser.CallExpr, id builtinID, want T
 			return bad(0, "a Real or an Int")
 		}
 		result = args[0]
-	case id == bPow || id == bAtan2:
+	case class == ir.ClassReal2:
 		if !c.arity(e, name, 2) {
 			break
 		}

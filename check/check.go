@@ -45,7 +45,8 @@ type SizeParam struct {
 	Index int
 }
 
-// ConstObj is a named constant.
+// ConstObj is a named constant, declared in the file or predeclared (pi,
+// with no Decl).
 type ConstObj struct {
 	Name  string
 	Decl  *parser.ConstDecl
@@ -90,7 +91,12 @@ func (o *FuncObj) ObjPos() token.Pos  { return o.Decl.Name.Pos() }
 func (o *SizeParam) ObjPos() token.Pos {
 	return o.Pos
 }
-func (o *ConstObj) ObjPos() token.Pos   { return o.Decl.Name.Pos() }
+func (o *ConstObj) ObjPos() token.Pos {
+	if o.Decl == nil {
+		return token.NoPos // predeclared
+	}
+	return o.Decl.Name.Pos()
+}
 func (o *TypeObj) ObjPos() token.Pos    { return o.Pos }
 func (o *VarObj) ObjPos() token.Pos     { return o.Pos }
 func (o *BuiltinObj) ObjPos() token.Pos { return token.NoPos }
@@ -460,7 +466,10 @@ func (s *scope) suggest(name string, want func(Object) bool) string {
 	}
 	sort.Strings(cands)
 	for _, n := range cands {
-		if d := editDistance(strings.ToLower(name), strings.ToLower(n)); d < bestD || (d == 0 && n != name) {
+		// On a tie, a name that extends what was typed wins (sqr: sqrt, not shr).
+		prefix := func(c string) bool { return strings.HasPrefix(strings.ToLower(c), strings.ToLower(name)) }
+		if d := editDistance(strings.ToLower(name), strings.ToLower(n)); d < bestD || (d == 0 && n != name) ||
+			(d == bestD && best != "" && prefix(n) && !prefix(best)) {
 			best, bestD = n, d
 		}
 	}
@@ -497,6 +506,9 @@ var universe = func() *scope {
 	}
 	for id := builtinID(1); id < numBuiltins; id++ {
 		s.insert(builtins[id].name, &BuiltinObj{Name: builtins[id].name, id: id})
+	}
+	for _, k := range constants {
+		s.insert(k.name, &ConstObj{Name: k.name, Type: TReal, Value: &constant{kind: RealKind, f: k.val}, state: 2})
 	}
 	return s
 }()

@@ -48,9 +48,18 @@ func (l *lowerer) builtin(e *parser.CallExpr, info *call) ir.Var {
 		l.at(e.Pos())
 		return b.Emit(ir.Real, ir.Instr{Op: ir.OpDot, Args: []ir.Var{x, y}})
 	case bNorm:
+		// if s == 0 { 0 } else { sqrt(s) } for s = dot(x, x): the same
+		// value, and the subgradient 0 at the zero vector instead of the
+		// NaN that sqrt's infinite derivative at 0 times 0 would give.
 		x := l.expr(e.Args[0])
 		l.at(e.Pos())
-		return b.Unary(ir.OpSqrt, b.Emit(ir.Real, ir.Instr{Op: ir.OpDot, Args: []ir.Var{x, x}}))
+		s := b.Emit(ir.Real, ir.Instr{Op: ir.OpDot, Args: []ir.Var{x, x}})
+		zero := b.Compare(ir.OpEq, s, b.Real(0))
+		b.Begin()
+		then := b.End(b.Real(0))
+		b.Begin()
+		els := b.End(b.Unary(ir.OpSqrt, s))
+		return b.Emit(ir.Real, ir.Instr{Op: ir.OpIf, Args: []ir.Var{zero}, Blocks: []*ir.Block{then, els}})
 	}
 	args := make([]ir.Var, len(e.Args))
 	for i, a := range e.Args {
@@ -61,6 +70,10 @@ func (l *lowerer) builtin(e *parser.CallExpr, info *call) ir.Var {
 	switch {
 	case id == bReal:
 		return b.Emit(ir.Real, ir.Instr{Op: ir.OpToReal, Args: args})
+	case id == bInt:
+		return b.Emit(ir.Int, ir.Instr{Op: ir.OpToInt, Args: args})
+	case id == bClamp:
+		return b.Binary(ir.OpMin, b.Binary(ir.OpMax, args[0], args[1]), args[2])
 	case len(args) == 1:
 		return b.Unary(op, args[0])
 	default:

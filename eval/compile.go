@@ -126,6 +126,17 @@ const (
 	xAccAddN   // p = int(fr[a]); fr[p+k] += fr[b+k] for k < n
 	xResolveN  // p = int(fr[a]); fr[d:d+n] = fr[p:p+n]
 	xWhileStep // k = fr[a]; if n > 0 && k == n { fail }; fr[a] = k + 1; step
+
+	xReal1     // fr[d] = ir.Op(n).Info().Real1(fr[a])
+	xReal2     // fr[d] = ir.Op(n).Info().Real2(fr[a], fr[b])
+	xPolygamma // fr[d] = ir.Polygamma(n, fr[a])
+	xMulZ      // fr[d] = ir.MulZ(fr[a], fr[b])
+	xToInt     // fr[d] = int(fr[a]), truncated; NaN or out of range is an error
+	xBandI
+	xBorI
+	xBxorI
+	xShlI // a count outside 0..63 is an error
+	xShrI
 )
 
 // maxSlots bounds frame and stack sizes so that slot offsets fit an int32.
@@ -338,6 +349,7 @@ var (
 		ir.OpFloor: xFloor, ir.OpCeil: xCeil, ir.OpRound: xRound, ir.OpSign: xSign,
 		ir.OpAdd: xAddR, ir.OpSub: xSubR, ir.OpMul: xMulR, ir.OpDiv: xDivR,
 		ir.OpMin: xMinR, ir.OpMax: xMaxR, ir.OpPow: xPow, ir.OpAtan2: xAtan2,
+		ir.OpMulZ: xMulZ, ir.OpPolygamma: xPolygamma, ir.OpToInt: xToInt,
 		ir.OpEq: xEqR, ir.OpNe: xNeR, ir.OpLt: xLtR, ir.OpLe: xLeR, ir.OpGt: xGtR, ir.OpGe: xGeR,
 	}
 	intOps = map[ir.Op]opcode{
@@ -346,6 +358,7 @@ var (
 		ir.OpMin: xMinI, ir.OpMax: xMaxI,
 		ir.OpEq: xEqI, ir.OpNe: xNeI, ir.OpLt: xLtI, ir.OpLe: xLeI, ir.OpGt: xGtI, ir.OpGe: xGeI,
 		ir.OpNot: xNot, ir.OpAnd: xAnd, ir.OpOr: xOr, ir.OpToReal: xToReal,
+		ir.OpBitAnd: xBandI, ir.OpBitOr: xBorI, ir.OpBitXor: xBxorI, ir.OpShl: xShlI, ir.OpShr: xShrI,
 	}
 )
 
@@ -624,16 +637,31 @@ func (cp *compiler) loop(in *ir.Instr, state, record int32, n int64, pos ir.Pos)
 func (cp *compiler) scalar(in *ir.Instr, arg func(int) int32, pos ir.Pos) {
 	f := cp.f
 	ops := realOps
-	if f.Types[in.Args[0]].Kind != ir.KReal {
+	isReal := f.Types[in.Args[0]].Kind == ir.KReal
+	if !isReal {
 		ops = intOps
 	}
 	op, ok := ops[in.Op]
-	if !ok {
+	n := int32(0)
+	switch info := in.Op.Info(); {
+	case ok && in.Op == ir.OpPolygamma:
+		if in.I < 0 || in.I > math.MaxInt32 {
+			cp.err = fmt.Errorf("eval: %s: polygamma of order %d", f.Name, in.I)
+			return
+		}
+		n = int32(in.I)
+	case ok:
+	case isReal && len(in.Args) == 1 && info.Real1 != nil:
+		// Any other Real function of the op table.
+		op, n = xReal1, int32(in.Op)
+	case isReal && len(in.Args) == 2 && info.Real2 != nil:
+		op, n = xReal2, int32(in.Op)
+	default:
 		cp.err = fmt.Errorf("eval: %s: cannot compile %v", f.Name, in.Op)
 		return
 	}
 	d := cp.alloc(in.Dst)
-	x := inst{op: op, d: d, a: arg(0)}
+	x := inst{op: op, d: d, a: arg(0), n: n}
 	if len(in.Args) > 1 {
 		x.b = arg(1)
 	}

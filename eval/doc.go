@@ -21,6 +21,12 @@
 //     a NaN first operand is never returned, and min(-0, +0) is +0.
 //     Derivative rules should pick the operand the same way.
 //   - sign(x) is 1 for x > 0, -1 for x < 0, 0 for ±0, NaN for NaN.
+//   - Real operations without an opcode of their own (lgamma, log1p, expm1,
+//     erf, cbrt, hypot) run the function of the op table (ir.OpInfo.Real1
+//     and Real2); polygamma is ir.Polygamma and mulz ir.MulZ.
+//   - int(x) truncates toward zero; NaN, ±Inf and values outside
+//     [-2^63, 2^63) are a runtime error. Shifts by a count outside 0..63
+//     are a runtime error; shr is arithmetic.
 //   - An array index outside [0, len) is a runtime error.
 //   - Only the taken arm of an if runs.
 package eval

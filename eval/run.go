@@ -428,6 +428,37 @@ func (c *Code) exec(m *machine, fr []float64) *RuntimeError {
 			fr[in.d] = islot(ival(fr[in.a]) | ival(fr[in.b]))
 		case xToReal:
 			fr[in.d] = float64(ival(fr[in.a]))
+		case xReal1:
+			fr[in.d] = ir.Op(in.n).Info().Real1(fr[in.a])
+		case xReal2:
+			fr[in.d] = ir.Op(in.n).Info().Real2(fr[in.a], fr[in.b])
+		case xPolygamma:
+			fr[in.d] = ir.Polygamma(int64(in.n), fr[in.a])
+		case xMulZ:
+			fr[in.d] = ir.MulZ(fr[in.a], fr[in.b])
+		case xToInt:
+			x := fr[in.a]
+			// Every float64 in [-2^63, 2^63) truncates to an int64.
+			if !(x >= -(1<<63) && x < 1<<63) {
+				return c.fail(pc-1, nil, "int(%v) is out of the range of Int", x)
+			}
+			fr[in.d] = islot(int64(x))
+		case xBandI:
+			fr[in.d] = islot(ival(fr[in.a]) & ival(fr[in.b]))
+		case xBorI:
+			fr[in.d] = islot(ival(fr[in.a]) | ival(fr[in.b]))
+		case xBxorI:
+			fr[in.d] = islot(ival(fr[in.a]) ^ ival(fr[in.b]))
+		case xShlI, xShrI:
+			k := ival(fr[in.b])
+			if k < 0 || k > 63 {
+				return c.fail(pc-1, nil, "shift count %d is outside 0..63", k)
+			}
+			if in.op == xShlI {
+				fr[in.d] = islot(ival(fr[in.a]) << k)
+			} else {
+				fr[in.d] = islot(ival(fr[in.a]) >> k)
+			}
 
 		case xIndex1:
 			i := ival(fr[in.b])

@@ -349,33 +349,8 @@ const (
 	// it, one step per iteration).
 	OpWhile
 
-	numOps
+	opCore // the first of the operations declared in ops.go
 )
-
-var opNames = [...]string{
-	OpInvalid: "invalid",
-	OpConst:   "const",
-	OpNeg:     "neg", OpAbs: "abs", OpSqrt: "sqrt", OpExp: "exp", OpLog: "log",
-	OpSin: "sin", OpCos: "cos", OpTan: "tan", OpAsin: "asin", OpAcos: "acos",
-	OpAtan: "atan", OpSinh: "sinh", OpCosh: "cosh", OpTanh: "tanh",
-	OpFloor: "floor", OpCeil: "ceil", OpRound: "round", OpSign: "sign",
-	OpAdd: "add", OpSub: "sub", OpMul: "mul", OpDiv: "div", OpMod: "mod",
-	OpMin: "min", OpMax: "max", OpPow: "pow", OpAtan2: "atan2",
-	OpEq: "eq", OpNe: "ne", OpLt: "lt", OpLe: "le", OpGt: "gt", OpGe: "ge",
-	OpNot: "not", OpAnd: "and", OpOr: "or", OpToReal: "toreal",
-	OpIf: "if", OpTuple: "tuple", OpField: "field", OpArray: "array",
-	OpIndex: "index", OpFor: "for", OpLoop: "loop", OpCall: "call",
-	OpScan: "scan", OpUpdate: "update", OpScale: "scale", OpDot: "dot",
-	OpAccum: "accum", OpRefIndex: "refindex", OpRefField: "reffield", OpAccAdd: "accadd", OpResolve: "resolve",
-	OpWhile: "while",
-}
-
-func (op Op) String() string {
-	if int(op) < len(opNames) && opNames[op] != "" {
-		return opNames[op]
-	}
-	return "op?"
-}
 
 // AllReal reports whether every scalar of t is a Real: the types of
 // tangents and cotangents, which can be added and zeroed slot by slot.
@@ -394,28 +369,6 @@ func (t *Type) AllReal() bool {
 		return true
 	}
 	return false
-}
-
-// Arity is the number of Args op takes, or -1 when it varies (OpTuple,
-// OpArray, OpCall, OpAccum).
-func (op Op) Arity() int {
-	switch {
-	case op == OpConst:
-		return 0
-	case op >= OpNeg && op <= OpSign, op == OpNot, op == OpToReal, op == OpField, op == OpLoop, op == OpScan, op == OpWhile,
-		op == OpRefField, op == OpResolve:
-		return 1
-	case op >= OpAdd && op <= OpGe, op == OpAnd, op == OpOr, op == OpIndex, op == OpScale, op == OpDot,
-		op == OpRefIndex, op == OpAccAdd:
-		return 2
-	case op == OpIf:
-		return 1
-	case op == OpUpdate:
-		return 3
-	case op == OpFor:
-		return 0
-	}
-	return -1
 }
 
 // Program is a set of functions closed under calls, in an order where every

@@ -193,6 +193,9 @@ func (p *printer) head(in *Instr) {
 	case OpFor, OpLoop, OpScan, OpWhile:
 		p.sb.WriteByte(' ')
 		p.sb.WriteString(strconv.Itoa(in.N))
+	case OpPolygamma:
+		p.sb.WriteByte(' ')
+		p.sb.WriteString(strconv.FormatInt(in.I, 10)) // the order
 	case OpCall:
 		p.sb.WriteByte(' ')
 		if in.Callee == nil {

@@ -307,7 +307,7 @@ func isNum(t *Type) bool { return t.Kind == KReal || t.Kind == KInt }
 
 func (v *verifier) instr(in *Instr) {
 	op := in.Op
-	if op == OpInvalid || op >= numOps {
+	if op == OpInvalid || op >= numOps || op.Info().Class == ClassNone {
 		v.errorf(in, "invalid operation %d", op)
 		v.skipBlocks(in)
 		return
@@ -422,12 +422,6 @@ func (v *verifier) instr(in *Instr) {
 	case op == OpConst:
 		want(dst.IsScalar() || dst.AllReal(), "constant of type %v, which is neither scalar nor all Real", dst)
 		want(dst.Kind != KBool || in.I == 0 || in.I == 1, "Bool constant %d is not 0 or 1", in.I)
-	case (op == OpNeg && args[0].IsScalar()) || op == OpAbs:
-		want(isNum(args[0]), "operand must be Real or Int, got %v", args[0])
-		want(Identical(dst, args[0]), "result type %v differs from operand type %v", dst, args[0])
-	case op >= OpSqrt && op <= OpSign:
-		want(args[0].Kind == KReal, "operand must be Real, got %v", args[0])
-		want(dst.Kind == KReal, "result must be Real, got %v", dst)
 	case (op == OpAdd || op == OpSub) && !args[0].IsScalar():
 		want(Identical(args[0], args[1]), "operands have different types %v and %v", args[0], args[1])
 		want(args[0].AllReal(), "aggregate %s needs all-Real operands, got %v", op, args[0])
@@ -448,33 +442,8 @@ func (v *verifier) instr(in *Instr) {
 		want(args[1].Kind == KInt, "index must be Int, got %v", args[1])
 		want(args[0].Kind != KArray || Identical(args[0].Elem, args[2]), "element type %v does not match %v", args[2], args[0])
 		want(Identical(dst, args[0]), "result type %v differs from array type %v", dst, args[0])
-	case op >= OpAdd && op <= OpMax:
-		want(Identical(args[0], args[1]), "operands have different types %v and %v", args[0], args[1])
-		if op == OpMod {
-			want(args[0].Kind == KInt, "operands must be Int, got %v", args[0])
-		} else {
-			want(isNum(args[0]), "operands must be Real or Int, got %v", args[0])
-		}
-		want(Identical(dst, args[0]), "result type %v differs from operand type %v", dst, args[0])
-	case op == OpPow || op == OpAtan2:
-		want(args[0].Kind == KReal && args[1].Kind == KReal, "operands must be Real, got %v and %v", args[0], args[1])
-		want(dst.Kind == KReal, "result must be Real, got %v", dst)
-	case op >= OpEq && op <= OpGe:
-		want(Identical(args[0], args[1]), "operands have different types %v and %v", args[0], args[1])
-		if op == OpEq || op == OpNe {
-			want(args[0].IsScalar(), "operands must be Real, Int or Bool, got %v", args[0])
-		} else {
-			want(isNum(args[0]), "operands must be Real or Int, got %v", args[0])
-		}
-		want(dst.Kind == KBool, "result must be Bool, got %v", dst)
-	case op == OpNot || op == OpAnd || op == OpOr:
-		for _, a := range args {
-			want(a.Kind == KBool, "operand must be Bool, got %v", a)
-		}
-		want(dst.Kind == KBool, "result must be Bool, got %v", dst)
-	case op == OpToReal:
-		want(args[0].Kind == KInt, "operand must be Int, got %v", args[0])
-		want(dst.Kind == KReal, "result must be Real, got %v", dst)
+	case op.Info().Class != ClassOther:
+		v.checkScalar(in, args, dst)
 	case op == OpTuple:
 		if dst.Kind != KTuple || len(dst.Elems) != len(args) {
 			v.errorf(in, "result type %v is not a tuple of %d fields", dst, len(args))
@@ -508,8 +477,68 @@ func (v *verifier) instr(in *Instr) {
 		}
 		want(args[1].Kind == KInt, "index must be Int, got %v", args[1])
 		want(Identical(dst, args[0].Elem), "result type %v differs from element type %v", dst, args[0].Elem)
-	case op == OpCall && in.Callee != nil:
-		v.checkCall(in, args, dst)
+	case op == OpCall:
+		if in.Callee != nil {
+			v.checkCall(in, args, dst)
+		}
+	default:
+		v.errorf(in, "no verifier rule for %s", op)
+	}
+}
+
+// checkScalar checks a scalar operation against its class in the op table.
+func (v *verifier) checkScalar(in *Instr, args []*Type, dst *Type) {
+	op := in.Op
+	want := func(ok bool, format string, a ...any) {
+		if !ok {
+			v.errorf(in, format, a...)
+		}
+	}
+	same := func() bool {
+		ok := Identical(args[0], args[1])
+		want(ok, "operands have different types %v and %v", args[0], args[1])
+		return ok
+	}
+	switch op.Info().Class {
+	case ClassNum1:
+		want(isNum(args[0]), "operand must be Real or Int, got %v", args[0])
+		want(Identical(dst, args[0]), "result type %v differs from operand type %v", dst, args[0])
+	case ClassReal1:
+		want(args[0].Kind == KReal, "operand must be Real, got %v", args[0])
+		want(dst.Kind == KReal, "result must be Real, got %v", dst)
+		want(op != OpPolygamma || in.I >= 0, "polygamma of negative order %d", in.I)
+	case ClassNum2:
+		same()
+		want(isNum(args[0]), "operands must be Real or Int, got %v", args[0])
+		want(Identical(dst, args[0]), "result type %v differs from operand type %v", dst, args[0])
+	case ClassInt2:
+		same()
+		want(args[0].Kind == KInt, "operands must be Int, got %v", args[0])
+		want(dst.Kind == KInt, "result must be Int, got %v", dst)
+	case ClassReal2:
+		want(args[0].Kind == KReal && args[1].Kind == KReal, "operands must be Real, got %v and %v", args[0], args[1])
+		want(dst.Kind == KReal, "result must be Real, got %v", dst)
+	case ClassCmp:
+		same()
+		if op == OpEq || op == OpNe {
+			want(args[0].IsScalar(), "operands must be Real, Int or Bool, got %v", args[0])
+		} else {
+			want(isNum(args[0]), "operands must be Real or Int, got %v", args[0])
+		}
+		want(dst.Kind == KBool, "result must be Bool, got %v", dst)
+	case ClassBool1, ClassBool2:
+		for _, a := range args {
+			want(a.Kind == KBool, "operand must be Bool, got %v", a)
+		}
+		want(dst.Kind == KBool, "result must be Bool, got %v", dst)
+	case ClassIntToReal:
+		want(args[0].Kind == KInt, "operand must be Int, got %v", args[0])
+		want(dst.Kind == KReal, "result must be Real, got %v", dst)
+	case ClassRealToInt:
+		want(args[0].Kind == KReal, "operand must be Real, got %v", args[0])
+		want(dst.Kind == KInt, "result must be Int, got %v", dst)
+	default:
+		v.errorf(in, "no verifier rule for %s", op)
 	}
 }
 
