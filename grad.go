@@ -42,7 +42,11 @@ func (f *Func) GradMode(ctx context.Context, args []eval.Value, opts *eval.Optio
 		return f.reverse(ctx, args, opts)
 	}
 	if f.jvp == nil {
-		code, err := eval.Compile(f.prog.ad.JVP(f.IR))
+		g, err := f.prog.ad.JVP(f.IR)
+		if err != nil {
+			return nil, err
+		}
+		code, err := eval.Compile(g)
 		if err != nil {
 			return nil, err
 		}
@@ -189,7 +193,7 @@ func (p *Program) Derivative(kind, name string) (*ir.Program, error) {
 	case "grad":
 		d, err = p.ad.Grad(f.IR)
 	case "jvp":
-		d = p.ad.JVP(f.IR)
+		d, err = p.ad.JVP(f.IR)
 	case "vjp":
 		d, err = p.ad.VJP(f.IR)
 	default:

@@ -42,7 +42,7 @@ func FuzzDerivatives(f *testing.F) {
 				continue
 			}
 			fn := ex.Func.IR
-			jf := tr.JVP(fn)
+			jf := mustJVP(tr, fn)
 			if err := ir.Verify(jf); err != nil {
 				t.Fatalf("%s: JVP does not verify: %v", ex.Text, err)
 			}

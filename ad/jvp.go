@@ -59,7 +59,27 @@ func NewTransformer() *Transformer {
 // JVP returns the forward-mode derivative of f: a function taking f's
 // parameters followed by one tangent per parameter and returning the tuple
 // (result, tangent of the result).
-func (tr *Transformer) JVP(f *ir.Func) *ir.Func {
+func (tr *Transformer) JVP(f *ir.Func) (g *ir.Func, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			e, ok := r.(jvpError)
+			if !ok {
+				panic(r)
+			}
+			g, err = nil, e
+		}
+	}()
+	return tr.jvpOf(f), nil
+}
+
+// jvpError reports a construct forward mode does not handle.
+type jvpError struct{ msg string }
+
+func (e jvpError) Error() string { return e.msg }
+
+// jvpOf makes the JVP of f, panicking with a jvpError on what forward mode
+// does not handle (see JVP).
+func (tr *Transformer) jvpOf(f *ir.Func) *ir.Func {
 	if g, ok := tr.jvp[f]; ok {
 		return g
 	}
@@ -141,6 +161,10 @@ func (j *jvp) instr(in *ir.Instr) {
 	if isAccumOp(in.Op) {
 		j.accum(in, args)
 		return
+	}
+	switch in.Op {
+	case ir.OpWhileScan, ir.OpTapeLen, ir.OpTapeIndex:
+		panic(jvpError{"ad: forward mode over the reverse mode of a while loop is not supported"})
 	}
 	if t.Kind != ir.KReal && in.Op != ir.OpIf && in.Op != ir.OpTuple && in.Op != ir.OpField &&
 		in.Op != ir.OpArray && in.Op != ir.OpIndex && in.Op != ir.OpFor && in.Op != ir.OpLoop && in.Op != ir.OpScan && in.Op != ir.OpWhile && in.Op != ir.OpCall &&
@@ -443,7 +467,7 @@ func (j *jvp) call(in *ir.Instr, args []ir.Var) (ir.Var, ir.Var) {
 		c.Args = args
 		return j.b.Emit(t, c), ir.NoVar
 	}
-	g := j.tr.JVP(in.Callee)
+	g := j.tr.jvpOf(in.Callee)
 	all := append([]ir.Var(nil), args...)
 	for _, a := range in.Args {
 		all = append(all, j.dt(a))

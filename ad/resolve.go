@@ -65,7 +65,7 @@ func (tr *Transformer) materialize(ref *ir.Func) (*ir.Func, error) {
 	}
 	switch ref.Deriv.Kind {
 	case "jvp":
-		return tr.JVP(of), nil
+		return tr.JVP(of)
 	case "vjp":
 		return tr.VJP(of)
 	case "grad":

@@ -190,7 +190,7 @@ type derivs struct {
 func derivsAt(t *testing.T, tr *ad.Transformer, f *ir.Func, x []float64) derivs {
 	t.Helper()
 	n := len(x)
-	jv := tr.JVP(f)
+	jv := mustJVP(tr, f)
 	vj, err := tr.VJP(f)
 	if err != nil {
 		t.Fatal(err)
@@ -200,7 +200,7 @@ func derivsAt(t *testing.T, tr *ad.Transformer, f *ir.Func, x []float64) derivs 
 			t.Fatalf("%s does not verify: %v\n%s", g.Name, err, g)
 		}
 	}
-	jvjp, jjvp := tr.JVP(vj), tr.JVP(jv)
+	jvjp, jjvp := mustJVP(tr, vj), mustJVP(tr, jv)
 	var d derivs
 	unit := func(i int) []float64 {
 		e := make([]float64, n)
@@ -296,12 +296,12 @@ func TestRulesZeroSafe(t *testing.T) {
 				points = append(points, []float64{a, b})
 			}
 		}
-		jv := tr.JVP(f)
+		jv := mustJVP(tr, f)
 		vj, err := tr.VJP(f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		jvjp := tr.JVP(vj)
+		jvjp := mustJVP(tr, vj)
 		for _, x := range points {
 			label := fmt.Sprintf("%v%v", op, x)
 			zeros := make([]float64, n)

@@ -89,7 +89,7 @@ func TestScanJVPExact(t *testing.T) {
 	f := b.Finish(emitScan(b, n, s0, func(i, s ir.Var) ir.Var {
 		return b.Binary(ir.OpMul, b.Unary(ir.OpSin, s), x)
 	}))
-	g := ad.NewTransformer().JVP(f)
+	g := mustJVP(ad.NewTransformer(), f)
 	xv, sv, dx, ds := 1.3, 0.4, 0.7, -0.2
 	out := call(t, g, []eval.Value{eval.Real(xv), eval.Real(sv), eval.Real(dx), eval.Real(ds)})
 	primal, tangent := out.Elem(0), out.Elem(1)
@@ -115,15 +115,15 @@ func TestScanJVPOfJVP(t *testing.T) {
 	tr := ad.NewTransformer()
 	rng := rand.New(rand.NewSource(5))
 	f := scanSum(12, false)
-	g := tr.JVP(f)
+	g := mustJVP(tr, f)
 	args := []eval.Value{eval.Real(0.9), eval.Real(0.2), eval.Real(1), eval.Real(-0.5)}
 	checkJVP(t, tr, g, args, rng, "jvp(jvp(scansum))")
-	h := tr.JVP(g)
+	h := mustJVP(tr, g)
 	args2 := append(append([]eval.Value(nil), args...), eval.Real(0.3), eval.Real(0.1), eval.Real(-1), eval.Real(2))
 	checkJVP(t, tr, h, args2, rng, "jvp(jvp(jvp(scansum)))")
 
 	ft := scanTuple(6)
-	gt := tr.JVP(ft)
+	gt := mustJVP(tr, ft)
 	argsT := []eval.Value{eval.Real(0.7), eval.Array(eval.Real(0.4), eval.Real(-0.9)),
 		eval.Real(0.5), eval.Array(eval.Real(-1), eval.Real(0.25))}
 	checkJVP(t, tr, gt, argsT, rng, "jvp(jvp(scantuple))")

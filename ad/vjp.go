@@ -397,6 +397,13 @@ func activity(f *ir.Func, inputs []bool, root []ir.Var) []bool {
 		walk = func(b *ir.Block) {
 			for i := range b.Instrs {
 				in := &b.Instrs[i]
+				if in.Op == ir.OpWhile && len(in.Blocks) == 2 {
+					s := in.Blocks[1].Params[0]
+					if !active[s] && (active[in.Args[0]] || active[in.Blocks[1].Result]) && differentiable(f.Types[s]) {
+						active[s], changed = true, true
+						active[in.Blocks[0].Params[0]] = true
+					}
+				}
 				if (in.Op == ir.OpLoop || in.Op == ir.OpScan) && len(in.Blocks) == 1 {
 					// The state is active if it starts active or the body
 					// makes it so.
@@ -555,16 +562,24 @@ func (v *vjp) forward(blk *ir.Block) ir.Var {
 		case ir.OpAccum, ir.OpRefIndex, ir.OpRefField, ir.OpAccAdd, ir.OpResolve:
 			v.forwardRef(in, args)
 		case ir.OpWhile:
-			if differentiable(t) && v.active[in.Dst] {
-				panic(vjpError{"reverse mode of while loops is not supported yet"})
-			}
+			// A while loop that carries Reals records its states on a
+			// tape, whose length is known only when it runs; the backward
+			// sweep runs the steps in reverse from the recorded states.
 			blocks := make([]*ir.Block, 2)
 			for k, nb := range in.Blocks {
 				_, ps := v.b.Begin(t)
 				v.prim[nb.Params[0]] = ps[0]
 				blocks[k] = v.b.End(v.forward(nb))
 			}
-			v.prim[in.Dst] = v.b.Emit(t, ir.Instr{Op: ir.OpWhile, Args: args, N: in.N, Blocks: blocks})
+			if !(differentiable(t) && v.active[in.Dst]) && !addsAny(in.Blocks[1]) {
+				v.prim[in.Dst] = v.b.Emit(t, ir.Instr{Op: ir.OpWhile, Args: args, N: in.N, Blocks: blocks})
+				continue
+			}
+			scan := v.b.Emit(ir.TupleOf(ir.TapeOf(t), t), ir.Instr{Op: ir.OpWhileScan, Args: args, N: in.N, Blocks: blocks})
+			v.states[in] = v.b.Field(scan, 0)
+			v.prim[in.Dst] = v.b.Field(scan, 1)
+		case ir.OpWhileScan, ir.OpTapeLen, ir.OpTapeIndex:
+			panic(vjpError{"ad: reverse mode over the reverse mode of a while loop is not supported"})
 		case ir.OpCall:
 			if blk == v.f.Body && v.active[in.Dst] && in.Callee.CustomJVP == nil {
 				fw, _, err := v.tr.split(in.Callee)
@@ -962,6 +977,8 @@ func (v *vjp) instr(in *ir.Instr, cz ir.Var, ct *cts) {
 		v.forInstr(in, cz, ct)
 	case ir.OpLoop:
 		v.loopInstr(in, cz, ir.NoVar, ct)
+	case ir.OpWhile:
+		v.whileInstr(in, cz, ct)
 	case ir.OpScan:
 		// z = (states, final): the final state's cotangent starts the
 		// backward loop and each recorded state's joins it at its step.
@@ -1222,6 +1239,49 @@ func (v *vjp) loopInstr(in *ir.Instr, cz, ctStates ir.Var, ct *cts) {
 	v.acc(ct, in.Args[0], b.Field(res, 0))
 	for k, x := range fv {
 		ct.set(x, b.Field(res, k+1))
+	}
+}
+
+// whileInstr runs a while loop's steps backwards, each from its recorded
+// state, as loopInstr does, in a while loop of its own that counts the
+// steps down.
+func (v *vjp) whileInstr(in *ir.Instr, cz ir.Var, ct *cts) {
+	tape, ok := v.states[in]
+	if !ok {
+		return // a loop without Reals in its state
+	}
+	body := in.Blocks[1]
+	b := v.b
+	t := v.typ(in.Args[0])
+	fv := v.carried(ct, v.freeVars(body), body)
+	n := b.Emit(ir.Int, ir.Instr{Op: ir.OpTapeLen, Args: []ir.Var{tape}})
+	startVals := []ir.Var{n, cz}
+	types := []*ir.Type{ir.Int, Tangent(t)}
+	for _, x := range fv {
+		startVals = append(startVals, v.ctValue(ct, x))
+		types = append(types, Tangent(v.typ(x)))
+	}
+	st := ir.TupleOf(types...)
+	start := b.Tuple(st, startVals...)
+	_, cps := b.Begin(st)
+	cond := b.End(b.Compare(ir.OpGt, b.Field(cps[0], 0), b.Int(0)))
+	_, ps := b.Begin(st)
+	// The step with k steps left undoes step k-1 of the forward loop.
+	i := b.Binary(ir.OpSub, b.Field(ps[0], 0), b.Int(1))
+	v.prim[body.Params[0]] = b.Emit(t, ir.Instr{Op: ir.OpTapeIndex, Args: []ir.Var{tape, i}})
+	init := make([]ir.Var, len(fv))
+	for k := range fv {
+		init[k] = b.Field(ps[0], k+2)
+	}
+	withState := append(append([]ir.Var(nil), fv...), body.Params[0])
+	initS := append(append([]ir.Var(nil), init...), ir.NoVar)
+	cts := v.nested(body, b.Field(ps[0], 1), withState, initS, ct)
+	next := b.Tuple(st, append([]ir.Var{i, cts[len(fv)]}, cts[:len(fv)]...)...)
+	loop := b.End(next)
+	res := b.Emit(st, ir.Instr{Op: ir.OpWhile, Args: []ir.Var{start}, Blocks: []*ir.Block{cond, loop}})
+	v.acc(ct, in.Args[0], b.Field(res, 1))
+	for k, x := range fv {
+		ct.set(x, b.Field(res, k+2))
 	}
 }
 

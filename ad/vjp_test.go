@@ -50,7 +50,7 @@ func checkDuality(t *testing.T, tr *ad.Transformer, f *ir.Func, args []eval.Valu
 		jin = append(jin, dt)
 		dxs = append(dxs, flat...)
 	}
-	jout := call(t, tr.JVP(f), jin)
+	jout := call(t, mustJVP(tr, f), jin)
 	y := jout.Elem(0)
 	dy, dyFlat := randomTangent(y, rng)
 	vout := call(t, g, append(append([]eval.Value(nil), args...), dy))
@@ -95,7 +95,7 @@ func hessian(t *testing.T, src, name string, x []float64) [][]float64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hj := tr.JVP(g)
+	hj := mustJVP(tr, g)
 	if err := ir.Verify(hj); err != nil {
 		t.Fatal(err)
 	}

@@ -126,6 +126,10 @@ const (
 	xAccAddN   // p = int(fr[a]); fr[p+k] += fr[b+k] for k < n
 	xResolveN  // p = int(fr[a]); fr[d:d+n] = fr[p:p+n]
 	xWhileStep // k = fr[a]; if n > 0 && k == n { fail }; fr[a] = k + 1; step
+	xTapeNew   // fr[d] = the handle of a new, empty tape
+	xTapePush  // append fr[b:b+n] (one slot if n is 0) to tape fr[a]
+	xTapeLen   // fr[d] = length of tape fr[a] / n
+	xTapeIndex // i = fr[b]; check 0 <= i < length; fr[d:d+n] = element i of tape fr[a]
 
 	xReal1     // fr[d] = ir.Op(n).Info().Real1(fr[a])
 	xReal2     // fr[d] = ir.Op(n).Info().Real2(fr[a], fr[b])
@@ -526,29 +530,22 @@ func (cp *compiler) instr(in *ir.Instr) {
 		cp.loop(in, d+int32(int64(in.N)*n), d, n, pos)
 
 	case ir.OpWhile:
-		// As OpLoop, the state lives in the destination's slots; a hidden
-		// slot counts the steps taken.
+		// As OpLoop, the state lives in the destination's slots.
 		d := cp.alloc(in.Dst)
-		n := size(in.Dst)
-		cond, body := in.Blocks[0], in.Blocks[1]
-		cp.mov(d, cp.off[in.Args[0]], n, pos)
-		save := cp.next
-		cnt := int32(cp.next)
-		cp.next++
-		cp.max = max(cp.max, cp.next)
-		cp.emit(inst{op: xConst, d: cnt}, pos) // Int 0
-		start := len(cp.c.code)
-		cp.off[cond.Params[0]] = d
-		cp.off[body.Params[0]] = d
-		cp.block(cond)
-		jf := cp.emit(inst{op: xJmpF, a: cp.off[cond.Result]}, pos)
-		cp.next = int64(cnt) + 1
-		cp.emit(inst{op: xWhileStep, a: cnt, n: int32(in.N)}, pos)
-		cp.block(body)
-		cp.mov(d, cp.off[body.Result], n, pos)
-		cp.emit(inst{op: xJmp, n: int32(start)}, pos)
-		cp.c.code[jf].n = int32(len(cp.c.code))
-		cp.next = save
+		cp.while(in, d, -1, size(in.Dst), pos)
+
+	case ir.OpWhileScan:
+		// Dst is (tape, final): the tape's handle, then the state.
+		d := cp.alloc(in.Dst)
+		cp.emit(inst{op: xTapeNew, d: d}, pos)
+		cp.while(in, d+1, d, size(in.Args[0]), pos)
+
+	case ir.OpTapeLen:
+		e := max(slotsOf(f.Types[in.Args[0]].Elem), 1)
+		cp.emit(inst{op: xTapeLen, d: cp.alloc(in.Dst), a: arg(0), n: int32(e)}, pos)
+
+	case ir.OpTapeIndex:
+		cp.emit(inst{op: xTapeIndex, d: cp.alloc(in.Dst), a: arg(0), b: arg(1), n: int32(size(in.Dst))}, pos)
 
 	case ir.OpCall:
 		callee, err := compile(in.Callee, cp.done, cp.active)
@@ -606,6 +603,32 @@ func (cp *compiler) instr(in *ir.Instr) {
 	default:
 		cp.scalar(in, arg, pos)
 	}
+}
+
+// while compiles OpWhile and OpWhileScan: the n-slot state lives at
+// state, a hidden slot counts the steps taken and, when tape >= 0, the
+// state is appended to the tape whose handle is at tape before each step.
+func (cp *compiler) while(in *ir.Instr, state, tape int32, n int64, pos ir.Pos) {
+	cond, body := in.Blocks[0], in.Blocks[1]
+	cp.mov(state, cp.off[in.Args[0]], n, pos)
+	save := cp.next
+	cnt := cp.allocN(1)
+	cp.emit(inst{op: xConst, d: cnt}, pos) // Int 0
+	start := len(cp.c.code)
+	cp.off[cond.Params[0]] = state
+	cp.off[body.Params[0]] = state
+	cp.block(cond)
+	jf := cp.emit(inst{op: xJmpF, a: cp.off[cond.Result]}, pos)
+	cp.next = int64(cnt) + 1
+	cp.emit(inst{op: xWhileStep, a: cnt, n: int32(in.N)}, pos)
+	if tape >= 0 {
+		cp.emit(inst{op: xTapePush, a: tape, b: state, n: int32(n)}, pos)
+	}
+	cp.block(body)
+	cp.mov(state, cp.off[body.Result], n, pos)
+	cp.emit(inst{op: xJmp, n: int32(start)}, pos)
+	cp.c.code[jf].n = int32(len(cp.c.code))
+	cp.next = save
 }
 
 // loop compiles OpLoop and OpScan: the n-slot state lives at state and,

@@ -95,10 +95,12 @@ func Call(ctx context.Context, f *ir.Func, args []Value, opts *Options) (Value, 
 // step accounting.
 type machine struct {
 	stack []float64
-	count int64 // instructions executed
-	steps int64 // steps taken
-	next  int64 // steps at which to check the budget and the context again
-	max   int64 // Options.MaxSteps
+	tapes [][]float64 // the tapes of the call in progress (see OpWhileScan); buffers are reused
+	ntape int         // tapes in use
+	count int64       // instructions executed
+	steps int64       // steps taken
+	next  int64       // steps at which to check the budget and the context again
+	max   int64       // Options.MaxSteps
 	ctx   context.Context
 	done  <-chan struct{}
 }
@@ -133,6 +135,7 @@ func (c *Code) run(ctx context.Context, m *machine, args []Value, opts *Options)
 		}
 	}
 	m.steps, m.count, m.max, m.ctx, m.done = 0, 0, 0, ctx, ctx.Done()
+	m.ntape = 0
 	if opts != nil && opts.MaxSteps > 0 {
 		m.max = opts.MaxSteps
 	}
@@ -596,6 +599,29 @@ func (c *Code) exec(m *machine, fr []float64) *RuntimeError {
 				pc = int(in.c)
 			}
 
+		case xTapeNew:
+			if m.ntape == len(m.tapes) {
+				m.tapes = append(m.tapes, nil)
+			}
+			m.tapes[m.ntape] = m.tapes[m.ntape][:0]
+			fr[in.d] = islot(int64(m.ntape))
+			m.ntape++
+		case xTapePush:
+			h := ival(fr[in.a])
+			if in.n == 0 {
+				m.tapes[h] = append(m.tapes[h], 0)
+			} else {
+				m.tapes[h] = append(m.tapes[h], fr[in.b:in.b+in.n]...)
+			}
+		case xTapeLen:
+			fr[in.d] = islot(int64(len(m.tapes[ival(fr[in.a])]) / int(in.n)))
+		case xTapeIndex:
+			t := m.tapes[ival(fr[in.a])]
+			i := ival(fr[in.b])
+			if n := int64(len(t)) / int64(max(in.n, 1)); uint64(i) >= uint64(n) {
+				return c.fail(pc-1, nil, "index %d out of range [0, %d)", i, n)
+			}
+			copy(fr[in.d:in.d+in.n], t[i*int64(in.n):])
 		case xWhileStep:
 			k := ival(fr[in.a])
 			if in.n > 0 && k == int64(in.n) {

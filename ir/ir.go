@@ -30,6 +30,12 @@ const (
 	// function: they are never parameters, block parameters, results or
 	// parts of aggregates.
 	KRef
+	// KTape is a sequence of values of type Elem whose length is known only
+	// when the program runs: the states a while loop records for reverse
+	// mode (OpWhileScan). It occupies one slot, a handle to storage that
+	// lasts as long as the outermost call; it may be a tuple field (a
+	// residual), never an array element or a reference's contents.
+	KTape
 )
 
 // Type is the type of an IR variable. Types are compared structurally with
@@ -37,7 +43,7 @@ const (
 type Type struct {
 	Kind  Kind
 	Len   int     // KArray: number of elements (>= 0)
-	Elem  *Type   // KArray: element type; KRef: the accumulated type
+	Elem  *Type   // KArray: element type; KRef: the accumulated type; KTape: the recorded type
 	Elems []*Type // KTuple: field types
 
 	// Name and Fields label a tuple that came from a named struct, so that
@@ -69,6 +75,11 @@ func ArrayOf(n int, elem *Type) *Type {
 // A reference occupies one slot, which holds the position of the buffer.
 func RefOf(elem *Type) *Type {
 	return &Type{Kind: KRef, Elem: elem, slots: 2}
+}
+
+// TapeOf returns the type of a run-time sized sequence of elem values.
+func TapeOf(elem *Type) *Type {
+	return &Type{Kind: KTape, Elem: elem, slots: 2}
 }
 
 // TupleOf returns the tuple type (elems...).
@@ -128,7 +139,7 @@ func Identical(a, b *Type) bool {
 	switch a.Kind {
 	case KArray:
 		return a.Len == b.Len && Identical(a.Elem, b.Elem)
-	case KRef:
+	case KRef, KTape:
 		return Identical(a.Elem, b.Elem)
 	case KTuple:
 		if len(a.Elems) != len(b.Elems) {
@@ -348,6 +359,15 @@ const (
 	// step bound, 0 for none (then only the evaluator's step budget bounds
 	// it, one step per iteration).
 	OpWhile
+	// OpWhileScan is OpWhile that also records its states, for reverse
+	// mode: the state before each step taken is appended to a tape. Dst =
+	// (tape, final state), of type (Tape(S), S).
+	OpWhileScan
+	// OpTapeLen: Dst (Int) = the number of values recorded on tape Args[0].
+	OpTapeLen
+	// OpTapeIndex: Dst = element Args[1] (an Int) of tape Args[0]; out of
+	// range is a runtime error.
+	OpTapeIndex
 
 	opCore // the first of the operations declared in ops.go
 )

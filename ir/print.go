@@ -49,6 +49,9 @@ func writeTypeUpTo(sb *strings.Builder, t *Type, limit int) {
 	case KRef:
 		sb.WriteString("&")
 		writeTypeUpTo(sb, t.Elem, limit)
+	case KTape:
+		sb.WriteString("[?]")
+		writeTypeUpTo(sb, t.Elem, limit)
 	case KTuple:
 		sb.WriteByte('(')
 		for i, e := range t.Elems {
@@ -190,7 +193,7 @@ func (p *printer) head(in *Instr) {
 			p.sb.WriteString(strconv.FormatInt(in.I, 10))
 		}
 		return
-	case OpFor, OpLoop, OpScan, OpWhile:
+	case OpFor, OpLoop, OpScan, OpWhile, OpWhileScan:
 		p.sb.WriteByte(' ')
 		p.sb.WriteString(strconv.Itoa(in.N))
 	case OpPolygamma:
@@ -240,7 +243,7 @@ func (p *printer) instr(in *Instr, depth int) {
 		p.indent(depth)
 		p.sb.WriteString("}\n")
 		return
-	case in.Op == OpWhile && len(in.Blocks) == 2 && in.Blocks[0] != nil && in.Blocks[1] != nil:
+	case (in.Op == OpWhile || in.Op == OpWhileScan) && len(in.Blocks) == 2 && in.Blocks[0] != nil && in.Blocks[1] != nil:
 		for k, b := range in.Blocks {
 			if k > 0 {
 				p.sb.WriteString(" do")

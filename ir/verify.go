@@ -156,7 +156,7 @@ func (v *verifier) checkType(t *Type, depth int) bool {
 	switch t.Kind {
 	case KReal, KInt, KBool:
 	case KArray:
-		ok = t.Len >= 0 && v.checkType(t.Elem, depth+1) && t.Elem.Kind != KRef
+		ok = t.Len >= 0 && v.checkType(t.Elem, depth+1) && t.Elem.Kind != KRef && t.Elem.Kind != KTape
 	case KTuple:
 		ok = t.Fields == nil || len(t.Fields) == len(t.Elems)
 		for _, e := range t.Elems {
@@ -164,6 +164,8 @@ func (v *verifier) checkType(t *Type, depth int) bool {
 		}
 	case KRef:
 		ok = v.checkType(t.Elem, depth+1) && t.Elem.AllReal()
+	case KTape:
+		ok = v.checkType(t.Elem, depth+1) && t.Elem.Kind != KRef
 	default:
 		ok = false
 	}
@@ -351,7 +353,7 @@ func (v *verifier) instr(in *Instr) {
 		wantBlocks = 2
 	case OpFor, OpLoop, OpScan:
 		wantBlocks = 1
-	case OpWhile:
+	case OpWhile, OpWhileScan:
 		wantBlocks = 2
 	}
 	if len(in.Blocks) != wantBlocks {
@@ -374,6 +376,12 @@ func (v *verifier) instr(in *Instr) {
 	case OpWhile:
 		v.checkWhile(in, args, dst)
 		return
+	case OpWhileScan:
+		v.checkWhile(in, args, nil) // the result is checked as a whole
+		if want := TupleOf(TapeOf(args[0]), args[0]); args[0] != nil && dst != nil && !Identical(dst, want) {
+			v.errorf(in, "whilescan result type %v, want %v", dst, want)
+		}
+		return
 	case OpScan:
 		v.checkLoop(in, args, nil) // the result is checked as a whole
 		if want := TupleOf(ArrayOf(in.N, args[0]), args[0]); args[0] != nil && dst != nil && !Identical(dst, want) {
@@ -394,6 +402,16 @@ func (v *verifier) instr(in *Instr) {
 		return
 	}
 	switch {
+	case op == OpTapeLen:
+		want(args[0].Kind == KTape, "tapelen needs a tape, got %v", args[0])
+		want(dst.Kind == KInt, "result must be Int, got %v", dst)
+	case op == OpTapeIndex:
+		if args[0].Kind != KTape {
+			v.errorf(in, "tapeindex needs a tape, got %v", args[0])
+			return
+		}
+		want(args[1].Kind == KInt, "index must be Int, got %v", args[1])
+		want(Identical(dst, args[0].Elem), "result type %v differs from element type %v", dst, args[0].Elem)
 	case op == OpAccum:
 		if len(args) > 1 {
 			v.errorf(in, "accum takes 0 or 1 operands, got %d", len(args))
