@@ -41,6 +41,12 @@ func (f *Func) GradMode(ctx context.Context, args []eval.Value, opts *eval.Optio
 	if mode == Reverse {
 		return f.reverse(ctx, args, opts)
 	}
+	return f.forward(ctx, args, opts, nil)
+}
+
+// forward computes the gradient with one JVP per Real input of the
+// parameters chosen (all if chosen is nil); the others get nil entries.
+func (f *Func) forward(ctx context.Context, args []eval.Value, opts *eval.Options, chosen map[int]bool) (*Gradient, error) {
 	if f.jvp == nil {
 		code, err := eval.Compile(f.prog.ad.JVP(f.IR))
 		if err != nil {
@@ -61,7 +67,7 @@ func (f *Func) GradMode(ctx context.Context, args []eval.Value, opts *eval.Optio
 	in := append(append([]eval.Value(nil), args...), zeros...)
 	for i, t := range params {
 		n := ad.Tangent(t).Slots()
-		if n == 0 {
+		if n == 0 || chosen != nil && !chosen[i] {
 			continue
 		}
 		parts := make([]float64, n)

@@ -18,7 +18,22 @@ type Options struct {
 	// are taken. 0 means unlimited. Since bodies are finite and calls are not
 	// recursive, this bounds the running time of any call.
 	MaxSteps int64
+
+	// MaxMemory bounds, in bytes, the frame stack a call allocates (8
+	// bytes per slot, sized statically by Compile): a call that would need
+	// more fails before allocating, with a RuntimeError wrapping
+	// ErrMemoryBudget at the instruction that allocates the largest value.
+	// 0 means unlimited.
+	MaxMemory int64
 }
+
+// ErrMemoryBudget is wrapped by the RuntimeError of a call that would
+// exceed Options.MaxMemory, for errors.Is.
+var ErrMemoryBudget = errors.New("memory budget exceeded")
+
+// StackBytes is the size in bytes of the frame stack one call of c
+// allocates.
+func (c *Code) StackBytes() int64 { return int64(c.stackSize) * 8 }
 
 // ErrStepBudget is wrapped by the RuntimeError of a call that exceeded
 // Options.MaxSteps, for errors.Is.
@@ -109,6 +124,10 @@ func (c *Code) Call(ctx context.Context, args []Value, opts *Options) (Value, er
 	if len(args) != len(c.params) {
 		return Value{}, fmt.Errorf("%s: want %d arguments, got %d", c.name, len(c.params), len(args))
 	}
+	if opts != nil && opts.MaxMemory > 0 && c.StackBytes() > opts.MaxMemory {
+		return Value{}, &RuntimeError{Msg: fmt.Sprintf("memory budget exceeded: %s needs %s of memory, more than the budget of %s",
+			c.name, showBytes(c.StackBytes()), showBytes(opts.MaxMemory)), Pos: c.bigPos, Func: c.name, cause: ErrMemoryBudget}
+	}
 	m, _ := c.pool.Get().(*machine)
 	if m == nil {
 		m = &machine{stack: make([]float64, c.stackSize)}
@@ -138,6 +157,22 @@ func (c *Code) run(ctx context.Context, m *machine, args []Value, opts *Options)
 	}
 	v, _ := load(m.stack[c.resOff:], c.result)
 	return v, nil
+}
+
+// showBytes renders a byte count with a binary unit.
+func showBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	v, u := float64(n)/unit, "KiB"
+	for _, next := range []string{"MiB", "GiB", "TiB", "PiB"} {
+		if v < unit {
+			break
+		}
+		v, u = v/unit, next
+	}
+	return fmt.Sprintf("%.3g %s", v, u)
 }
 
 // store writes v, which must have type t, in the flat layout at dst.
