@@ -89,6 +89,7 @@ func (f *Func) forward(ctx context.Context, args []eval.Value, opts *eval.Option
 // GradientText evaluates ex with its gradient and renders both as `rose
 // grad` prints them: the value, then one line per parameter with a
 // derivative. An example whose result is not Real gets its value and a note.
+// The program's Limits apply.
 func (ex *Example) GradientText(ctx context.Context, mode Mode) (string, error) {
 	if ex.Err != nil {
 		return "", ex.Err
@@ -96,13 +97,13 @@ func (ex *Example) GradientText(ctx context.Context, mode Mode) (string, error) 
 	f := ex.Func
 	rt := f.IR.Result()
 	if rt.Kind != ir.KReal {
-		v, err := f.Call(ctx, ex.Args, nil)
+		v, err := f.Call(ctx, ex.Args, f.prog.Limits)
 		if err != nil {
 			return "", err
 		}
 		return fmt.Sprintf("%s = %s\n  (no gradient: the result is %s, not Real)\n", ex.Text, eval.Format(v, rt), rt), nil
 	}
-	g, err := f.GradMode(ctx, ex.Args, nil, mode)
+	g, err := f.GradMode(ctx, ex.Args, f.prog.Limits, mode)
 	if err != nil {
 		return "", err
 	}

@@ -37,6 +37,10 @@ type Program struct {
 	Diags diag.List // syntax and type errors, sorted by position
 	Src   []byte
 
+	// Limits bound the evaluation of the examples' arguments in Examples
+	// and of Example.GradientText; nil means no limits.
+	Limits *eval.Options
+
 	ad *ad.Transformer // derivatives made so far, shared by all functions
 }
 
@@ -257,7 +261,7 @@ func (p *Program) prepare(ctx context.Context, ex *check.Example) (*Func, []eval
 	if err != nil {
 		return nil, nil, err
 	}
-	tuple, err := eval.Call(ctx, argsFn, nil, nil)
+	tuple, err := eval.Call(ctx, argsFn, nil, p.Limits)
 	if err != nil {
 		return nil, nil, p.wrapErr(err)
 	}
