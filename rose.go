@@ -229,6 +229,8 @@ type Example struct {
 	Func *Func
 	Args []eval.Value
 	Err  error // evaluating the arguments failed; Func and Args are unset
+
+	obj *check.FuncObj // the function's declaration
 }
 
 // Examples prepares every example in the file. An example whose arguments
@@ -241,7 +243,7 @@ func (p *Program) Examples(ctx context.Context) ([]*Example, error) {
 	for _, ex := range p.Pkg.Examples {
 		start := p.Fset.Position(ex.Call.Pos()).Offset
 		end := p.Fset.Position(ex.Call.End()).Offset
-		e := &Example{Text: string(p.Src[start:end]), Pos: p.Fset.Position(ex.Decl.Pos())}
+		e := &Example{Text: string(p.Src[start:end]), Pos: p.Fset.Position(ex.Decl.Pos()), obj: ex.Func}
 		e.Func, e.Args, e.Err = p.prepare(ctx, ex)
 		out = append(out, e)
 	}

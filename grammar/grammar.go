@@ -28,7 +28,7 @@ var Lexer = lexer.MustSimple([]lexer.SimpleRule{
 // Keywords are the reserved words; they cannot name anything.
 var Keywords = []string{
 	"fn", "const", "type", "struct", "example", "let", "var", "if", "else",
-	"for", "in", "true", "false",
+	"for", "in", "true", "false", "test", "assert",
 }
 
 // Item is one top-level declaration.
@@ -39,7 +39,22 @@ type Item struct {
 	Type    *TypeAlias `parser:"| @@"`
 	Struct  *Struct    `parser:"| @@"`
 	Example *Example   `parser:"| @@"`
+	Test    *Test      `parser:"| @@"`
 	EndPos  lexer.Position
+}
+
+// Test is `test name { ... }`: statements and asserts that `rose test`
+// runs.
+type Test struct {
+	Pos  lexer.Position
+	Name *Name  `parser:"\"test\" @@"`
+	Body *Block `parser:"@@"`
+}
+
+// Assert is the statement `assert cond`.
+type Assert struct {
+	Pos  lexer.Position
+	Cond *Expr `parser:"\"assert\" @@"`
 }
 
 // Fn is `fn name<sizes>(params) -> Type { ... }`.
@@ -136,6 +151,7 @@ type Stmt struct {
 	Pos    lexer.Position
 	Let    *Let    `parser:"  @@"`
 	For    *For    `parser:"| @@"`
+	Assert *Assert `parser:"| @@"`
 	Expr   *Expr   `parser:"| @@"`
 	Assign *Assign `parser:"  @@?"`
 	EndPos lexer.Position

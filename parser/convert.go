@@ -43,6 +43,8 @@ func (p *parser) decl(g *grammar.Item) Decl {
 		return d
 	case g.Example != nil:
 		return &ExampleDecl{Example: p.lpos(g.Example.Pos), Call: p.expr(g.Example.Call)}
+	case g.Test != nil:
+		return &TestDecl{Test: p.lpos(g.Test.Pos), Name: p.name(g.Test.Name), Body: p.block(g.Test.Body)}
 	}
 	return nil
 }
@@ -90,6 +92,8 @@ func (p *parser) block(b *grammar.Block) *Block {
 			blk.Stmts = append(blk.Stmts, p.let(it.Let))
 		case it.For != nil:
 			blk.Stmts = append(blk.Stmts, p.forStmt(it.For))
+		case it.Assert != nil:
+			blk.Stmts = append(blk.Stmts, &AssertStmt{Assert: p.lpos(it.Assert.Pos), Cond: p.expr(it.Assert.Cond)})
 		case it.Assign != nil:
 			x := p.expr(it.Expr)
 			target, ok := x.(*Ident)

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/rose-go/rose"
+	"github.com/rose-go/rose/ir"
+)
+
+var testCmd = &command{
+	name:    "test",
+	usage:   "[--tol X] FILE...",
+	summary: "run test blocks and check gradients at every example",
+	help: `
+Test runs, for each FILE:
+
+  - every 'test NAME { ... }' block: its statements in order, each 'assert
+    cond' at its top level checked. A false assert prints its position and
+    the condition, and for a comparison (==, !=, <, <=, >, >=) the values of
+    both sides.
+  - at every 'example' whose function returns a Real, a gradient check: the
+    reverse-mode gradient against the forward-mode gradient and against
+    central finite differences of the function, input by input, printing the
+    worst error per parameter. The error of a against b is |a - b| /
+    max(1, |a|, |b|) (relative above 1, absolute below); the check fails
+    when it exceeds --tol (default 1e-6).
+  - at every example of a function with a custom JVP rule ('fn f(...) -> T
+    jvp rule'), the rule against the function's own body: the rule's value
+    against the body's value and its tangents against central differences
+    of the body. A disagreement above --tol prints a warning at the rule's
+    position and fails the file: the rule, not the function, is what every
+    derivative uses.
+
+The output reads like 'go test -v': a '--- PASS' or '--- FAIL' line per test
+and check, then 'ok' or 'FAIL' with the file name. Test exits with 1 if
+anything failed (or a file has errors), 0 otherwise.
+
+Finite differences cannot see through a discontinuity (an 'if' whose branch
+changes within the step): an example sitting exactly on one can fail the
+check although the gradient is right; move the example or raise --tol.
+
+The budgets --timeout, --max-steps and --max-memory are those of 'rose run'.
+`,
+	flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) int {
+		tol := fs.Float64("tol", rose.DefaultTolerance, "fail a gradient or rule check whose error exceeds `X`")
+		lim := addLimits(fs)
+		return func(ctx context.Context, e *env, files []string) int {
+			if len(files) == 0 {
+				return usage(e, "test", "expects at least one FILE")
+			}
+			if !(*tol >= 0) {
+				return usage(e, "test", "--tol must be a number at least 0")
+			}
+			ctx, cancel := lim.context(ctx)
+			defer cancel()
+			code := exitOK
+			for _, path := range files {
+				if !testFile(ctx, e, path, *tol, lim) {
+					code = exitUser
+				}
+			}
+			return code
+		}
+	},
+}
+
+// testFile runs the tests and checks of one file; it reports whether they
+// all passed.
+func testFile(ctx context.Context, e *env, path string, tol float64, lim *limits) bool {
+	start := time.Now()
+	p, ok := load(e, "test", path)
+	if !ok {
+		fmt.Fprintf(e.stdout, "FAIL\t%s [load failed]\n", path)
+		return false
+	}
+	p.Limits = lim.options()
+	pass := true
+	report := func(ok bool, what string, t time.Time, details []string) {
+		status := "PASS"
+		if !ok {
+			status, pass = "FAIL", false
+		}
+		fmt.Fprintf(e.stdout, "--- %s: %s (%.2fs)\n", status, what, time.Since(t).Seconds())
+		for _, d := range details {
+			fmt.Fprintf(e.stdout, "    %s\n", d)
+		}
+	}
+	tests, err := p.RunTests(ctx, lim.options())
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return false
+	}
+	for _, r := range tests {
+		var details []string
+		if r.Err != nil {
+			details = append(details, strings.ReplaceAll(fmt.Sprintf("%v%s", r.Err, lim.explain(r.Err)), "\n", "\n    "))
+		}
+		for _, f := range r.Failures {
+			details = append(details, fmt.Sprintf("%s: assert failed: %s", f.Pos, f.Text))
+			if f.LeftText != "" {
+				details = append(details, fmt.Sprintf("    %s = %s", f.LeftText, f.Left), fmt.Sprintf("    %s = %s", f.RightText, f.Right))
+			}
+		}
+		report(!r.Failed(), "test "+r.Name, start, details)
+	}
+	exs, err := p.Examples(ctx)
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return false
+	}
+	for _, ex := range exs {
+		t := time.Now()
+		if ex.Err != nil {
+			report(false, "example "+ex.Text, t, []string{ex.Err.Error()})
+			continue
+		}
+		if ex.Func.IR.Result().Kind != ir.KReal {
+			continue
+		}
+		if rc, err := ex.RuleCheck(ctx, lim.options()); err != nil {
+			report(false, "rule check "+ex.Text, t, []string{err.Error()})
+		} else if rc != nil {
+			ok := rc.Worst() <= tol
+			if !ok {
+				fmt.Fprintf(e.stderr, "%s: warning: the JVP rule %s of %s disagrees with %s's body at %s: %s, more than --tol %g\n\t%s: rule attached here\n",
+					rc.Pos, rc.Rule, rc.Func, rc.Func, ex.Text, rc, tol, rc.Attached)
+			}
+			report(ok, fmt.Sprintf("rule %s at %s", rc.Rule, ex.Text), t, []string{rc.String()})
+		}
+		t = time.Now()
+		gc, err := ex.GradCheck(ctx, lim.options())
+		if err != nil {
+			report(false, "gradient check "+ex.Text, t, []string{strings.ReplaceAll(fmt.Sprintf("%v%s", err, lim.explain(err)), "\n", "\n    ")})
+			continue
+		}
+		var details []string
+		for _, pc := range gc.Params {
+			details = append(details, fmt.Sprintf("d/d%s: reverse vs forward %.3g, vs central differences %.3g (worst at %s)", pc.Name, pc.Forward, pc.FD, pc.Worst))
+		}
+		report(gc.Worst() <= tol, "gradient check "+ex.Text, t, details)
+	}
+	if pass {
+		fmt.Fprintf(e.stdout, "ok  \t%s\t%.3fs\n", path, time.Since(start).Seconds())
+	} else {
+		fmt.Fprintf(e.stdout, "FAIL\t%s\t%.3fs\n", path, time.Since(start).Seconds())
+	}
+	return pass
+}
