@@ -3,6 +3,7 @@ package rose
 import (
 	"context"
 	"go/token"
+	"time"
 
 	"github.com/rose-go/rose/eval"
 )
@@ -13,6 +14,7 @@ type TestResult struct {
 	Pos      token.Position // of the declaration
 	Failures []*AssertFailure
 	Err      error // the test could not run: a runtime error, with its position
+	Time     time.Duration
 }
 
 // AssertFailure is an assert whose condition was false.
@@ -35,8 +37,10 @@ func (p *Program) RunTests(ctx context.Context, opts *eval.Options) ([]*TestResu
 	}
 	var out []*TestResult
 	for _, t := range p.Pkg.Tests {
+		start := time.Now()
 		r := &TestResult{Name: t.Name, Pos: p.Fset.Position(t.Decl.Pos())}
 		out = append(out, r)
+		r.Time = time.Since(start) // updated below once the test has run
 		fn, err := p.Pkg.TestFunc(t)
 		if err == nil {
 			err = p.ad.Resolve(fn)
@@ -65,6 +69,7 @@ func (p *Program) RunTests(ctx context.Context, opts *eval.Options) ([]*TestResu
 				r.Failures = append(r.Failures, f)
 			}
 		}
+		r.Time = time.Since(start)
 	}
 	return out, nil
 }

@@ -133,6 +133,16 @@ func TestCLI(t *testing.T) {
 		{"step budget grad", []string{"grad", "testdata/limits.rose", "-f", "spin", "--args", "[1]", "--max-steps", "1000"}, "", 1, "", `limits\.rose:10:\d+: runtime error: step budget of 1000 exceeded`},
 		{"timeout", []string{"run", "testdata/limits.rose", "-f", "spin", "--args", "[1]", "--timeout", "50ms"}, "", 1, "", `limits\.rose:10:3: runtime error: cancelled: context deadline exceeded\n\tin spin\n\t\(stopped by --timeout 50ms\)`},
 		{"help documents flags", []string{"help", "grad"}, "", 0, `(?s)-wrt.*-hessian.*-timeout.*-max-steps.*-max-memory`, ""},
+		{"test rule wrong", []string{"test", "testdata/rule_bad.rose"}, "", 1, `(?s)^--- FAIL: rule sq_jvp at sq\(2\.0\) \(\d+\.\d+s\)\n    value error 0, d/dx error 0\.333 \(worst at x\)\n--- FAIL: gradient check sq\(2\.0\).*\n    d/dx: reverse vs forward 0, vs central differences 0\.333 \(worst at x\)\nFAIL\ttestdata/rule_bad\.rose\t`, `^testdata/rule_bad\.rose:2:4: warning: the JVP rule sq_jvp of sq disagrees with sq's body at sq\(2\.0\).*\n\ttestdata/rule_bad\.rose:1:28: rule attached here\n$`},
+		{"test rule wrong loose tol", []string{"test", "--tol", "0.5", "testdata/rule_bad.rose"}, "", 0, `(?s)--- PASS: rule sq_jvp.*\nok  \ttestdata/rule_bad\.rose\t`, ""},
+		{"test ok", []string{"test", "testdata/rule_ok.rose"}, "", 0, `(?s)^--- PASS: test squares .*--- PASS: rule sq_jvp at sq\(2\.0\).*--- PASS: gradient check loss\(P \{ w: \[0\.5, 1\.5\], n: 2 \}, 3\.0\) \(\d+\.\d+s\)\n    d/dp: reverse vs forward \S+, vs central differences \S+ \(worst at p\.w\[\d\]\)\n    d/dy: .*\nok  \ttestdata/rule_ok\.rose\t[0-9.]+s\n$`, ""},
+		{"test asserts", []string{"test", "testdata/tests_fail.rose"}, "", 1, `(?s)^--- FAIL: test arithmetic .*\n    testdata/tests_fail\.rose:7:3: assert failed: s < 10\.0\n        s = 14\.0\n    testdata/tests_fail\.rose:8:3: assert failed: !\(s > 0\.0\)\n    testdata/tests_fail\.rose:9:3: assert failed: sq\(1\.0\) \+ 1\.0 != 2\.0\n        sq\(1\.0\) \+ 1\.0 = 2\.0\n--- PASS: test passes .*\n--- FAIL: test crashes .*\n    testdata/tests_fail\.rose:2:38: runtime error: index 5 out of range.*\nFAIL\ttestdata/tests_fail\.rose\t`, ""},
+		{"test two files", []string{"test", "testdata/rule_ok.rose", "testdata/rule_bad.rose"}, "", 1, `(?s)ok  \ttestdata/rule_ok\.rose.*FAIL\ttestdata/rule_bad\.rose`, `warning`},
+		{"test load error", []string{"test", "testdata/bad.rose"}, "", 1, `^FAIL\ttestdata/bad\.rose \[load failed\]\n$`, `error\[undefined\]`},
+		{"test no file", []string{"test"}, "", 2, "", `expects at least one FILE`},
+		{"test bad tol", []string{"test", "--tol", "-1", "testdata/rule_ok.rose"}, "", 2, "", `--tol must be`},
+		{"test step budget", []string{"test", "--max-steps", "2", "testdata/tests_fail.rose"}, "", 1, `step budget of 2 exceeded`, ""},
+		{"help test", []string{"help", "test"}, "", 0, `(?s)usage: rose test.*-max-memory.*-tol`, ""},
 		{"grad non-real result", []string{"grad", prog, "-f", "h", "--args", "[1]"}, "", 1, "", `needs a Real result`},
 	}
 	for _, tt := range tests {

@@ -79,12 +79,12 @@ func testFile(ctx context.Context, e *env, path string, tol float64, lim *limits
 	}
 	p.Limits = lim.options()
 	pass := true
-	report := func(ok bool, what string, t time.Time, details []string) {
+	report := func(ok bool, what string, d time.Duration, details []string) {
 		status := "PASS"
 		if !ok {
 			status, pass = "FAIL", false
 		}
-		fmt.Fprintf(e.stdout, "--- %s: %s (%.2fs)\n", status, what, time.Since(t).Seconds())
+		fmt.Fprintf(e.stdout, "--- %s: %s (%.2fs)\n", status, what, d.Seconds())
 		for _, d := range details {
 			fmt.Fprintf(e.stdout, "    %s\n", d)
 		}
@@ -101,11 +101,14 @@ func testFile(ctx context.Context, e *env, path string, tol float64, lim *limits
 		}
 		for _, f := range r.Failures {
 			details = append(details, fmt.Sprintf("%s: assert failed: %s", f.Pos, f.Text))
-			if f.LeftText != "" {
-				details = append(details, fmt.Sprintf("    %s = %s", f.LeftText, f.Left), fmt.Sprintf("    %s = %s", f.RightText, f.Right))
+			// The compared values, but not of literals, which show theirs.
+			for _, side := range [][2]string{{f.LeftText, f.Left}, {f.RightText, f.Right}} {
+				if side[0] != "" && side[0] != side[1] {
+					details = append(details, fmt.Sprintf("    %s = %s", side[0], side[1]))
+				}
 			}
 		}
-		report(!r.Failed(), "test "+r.Name, start, details)
+		report(!r.Failed(), "test "+r.Name, r.Time, details)
 	}
 	exs, err := p.Examples(ctx)
 	if err != nil {
@@ -115,33 +118,33 @@ func testFile(ctx context.Context, e *env, path string, tol float64, lim *limits
 	for _, ex := range exs {
 		t := time.Now()
 		if ex.Err != nil {
-			report(false, "example "+ex.Text, t, []string{ex.Err.Error()})
+			report(false, "example "+ex.Text, time.Since(t), []string{ex.Err.Error()})
 			continue
 		}
 		if ex.Func.IR.Result().Kind != ir.KReal {
 			continue
 		}
 		if rc, err := ex.RuleCheck(ctx, lim.options()); err != nil {
-			report(false, "rule check "+ex.Text, t, []string{err.Error()})
+			report(false, "rule check "+ex.Text, time.Since(t), []string{err.Error()})
 		} else if rc != nil {
 			ok := rc.Worst() <= tol
 			if !ok {
 				fmt.Fprintf(e.stderr, "%s: warning: the JVP rule %s of %s disagrees with %s's body at %s: %s, more than --tol %g\n\t%s: rule attached here\n",
 					rc.Pos, rc.Rule, rc.Func, rc.Func, ex.Text, rc, tol, rc.Attached)
 			}
-			report(ok, fmt.Sprintf("rule %s at %s", rc.Rule, ex.Text), t, []string{rc.String()})
+			report(ok, fmt.Sprintf("rule %s at %s", rc.Rule, ex.Text), time.Since(t), []string{rc.String()})
 		}
 		t = time.Now()
 		gc, err := ex.GradCheck(ctx, lim.options())
 		if err != nil {
-			report(false, "gradient check "+ex.Text, t, []string{strings.ReplaceAll(fmt.Sprintf("%v%s", err, lim.explain(err)), "\n", "\n    ")})
+			report(false, "gradient check "+ex.Text, time.Since(t), []string{strings.ReplaceAll(fmt.Sprintf("%v%s", err, lim.explain(err)), "\n", "\n    ")})
 			continue
 		}
 		var details []string
 		for _, pc := range gc.Params {
 			details = append(details, fmt.Sprintf("d/d%s: reverse vs forward %.3g, vs central differences %.3g (worst at %s)", pc.Name, pc.Forward, pc.FD, pc.Worst))
 		}
-		report(gc.Worst() <= tol, "gradient check "+ex.Text, t, details)
+		report(gc.Worst() <= tol, "gradient check "+ex.Text, time.Since(t), details)
 	}
 	if pass {
 		fmt.Fprintf(e.stdout, "ok  \t%s\t%.3fs\n", path, time.Since(start).Seconds())
