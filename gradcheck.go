@@ -203,7 +203,7 @@ func (ex *Example) RuleCheck(ctx context.Context, opts *eval.Options) (*RuleChec
 		return nil, err
 	}
 	rc := &RuleCheck{Rule: ex.obj.Rule.Name, Func: ex.obj.Name,
-		Pos: p.Fset.Position(ex.obj.Rule.Decl.Name.Pos()), Attached: p.Fset.Position(ex.obj.Decl.Rule.Pos())}
+		Pos: p.Position(rule.Pos), Attached: p.Fset.Position(ex.obj.Decl.Rule.Pos())}
 	value, err := f.Call(ctx, ex.Args, opts)
 	if err != nil {
 		return nil, err
@@ -257,4 +257,44 @@ func (r *RuleCheck) String() string {
 		s += fmt.Sprintf(", d/d%s error %.3g (worst at %s)", p.Name, p.FD, p.Worst)
 	}
 	return s
+}
+
+// ReachedRule is a custom JVP rule that a function's derivatives use,
+// directly or through calls.
+type ReachedRule struct {
+	Rule, Func string         // the rule's and its function's names
+	Pos        token.Position // the rule's declaration
+}
+
+// ReachedRules lists the custom JVP rules of the functions f calls,
+// directly or indirectly, and of f itself, each once, in the order met.
+func (f *Func) ReachedRules() []ReachedRule {
+	var out []ReachedRule
+	seen := map[*ir.Func]bool{}
+	var visit func(fn *ir.Func)
+	var block func(b *ir.Block)
+	block = func(b *ir.Block) {
+		for i := range b.Instrs {
+			if c := b.Instrs[i].Callee; c != nil {
+				visit(c)
+			}
+			for _, nb := range b.Instrs[i].Blocks {
+				block(nb)
+			}
+		}
+	}
+	visit = func(fn *ir.Func) {
+		if seen[fn] {
+			return
+		}
+		seen[fn] = true
+		if r := fn.CustomJVP; r != nil {
+			out = append(out, ReachedRule{Rule: r.Name, Func: fn.Name, Pos: f.prog.Position(r.Pos)})
+		}
+		if fn.Body != nil {
+			block(fn.Body)
+		}
+	}
+	visit(f.IR)
+	return out
 }

@@ -33,7 +33,8 @@ Test runs, for each FILE:
     against the body's value and its tangents against central differences
     of the body. A disagreement above --tol prints a warning at the rule's
     position and fails the file: the rule, not the function, is what every
-    derivative uses.
+    derivative uses. A rule whose function has no example of its own is
+    reported as skipped.
 
 The output reads like 'go test -v': a '--- PASS' or '--- FAIL' line per test
 and check, then 'ok' or 'FAIL' with the file name. Test exits with 1 if
@@ -115,6 +116,8 @@ func testFile(ctx context.Context, e *env, path string, tol float64, lim *limits
 		fmt.Fprintln(e.stderr, err)
 		return false
 	}
+	checked := map[string]bool{} // functions whose rule was checked
+	warned := map[string]bool{}  // functions whose rule was found wrong
 	for _, ex := range exs {
 		t := time.Now()
 		if ex.Err != nil {
@@ -127,8 +130,10 @@ func testFile(ctx context.Context, e *env, path string, tol float64, lim *limits
 		if rc, err := ex.RuleCheck(ctx, lim.options()); err != nil {
 			report(false, "rule check "+ex.Text, time.Since(t), []string{err.Error()})
 		} else if rc != nil {
+			checked[rc.Func] = true
 			ok := rc.Worst() <= tol
 			if !ok {
+				warned[rc.Func] = true
 				fmt.Fprintf(e.stderr, "%s: warning: the JVP rule %s of %s disagrees with %s's body at %s: %s, more than --tol %g\n\t%s: rule attached here\n",
 					rc.Pos, rc.Rule, rc.Func, rc.Func, ex.Text, rc, tol, rc.Attached)
 			}
@@ -144,7 +149,23 @@ func testFile(ctx context.Context, e *env, path string, tol float64, lim *limits
 		for _, pc := range gc.Params {
 			details = append(details, fmt.Sprintf("d/d%s: reverse vs forward %.3g, vs central differences %.3g (worst at %s)", pc.Name, pc.Forward, pc.FD, pc.Worst))
 		}
-		report(gc.Worst() <= tol, "gradient check "+ex.Text, time.Since(t), details)
+		ok := gc.Worst() <= tol
+		if !ok {
+			// The derivatives use the rules instead of the bodies that
+			// finite differences see: a wrong rule is a likely cause.
+			for _, r := range ex.Func.ReachedRules() {
+				if warned[r.Func] {
+					continue // already reported against the body
+				}
+				fmt.Fprintf(e.stderr, "%s: warning: the gradient check at %s fails, and its derivatives use the JVP rule %s of %s: check the rule\n", r.Pos, ex.Text, r.Rule, r.Func)
+			}
+		}
+		report(ok, "gradient check "+ex.Text, time.Since(t), details)
+	}
+	for _, fo := range p.Pkg.Funcs {
+		if fo.Rule != nil && !checked[fo.Name] {
+			fmt.Fprintf(e.stdout, "--- SKIP: rule %s of %s (0.00s)\n    no example of %s to check the rule at; add one, such as: example %s(...)\n", fo.Rule.Name, fo.Name, fo.Name, fo.Name)
+		}
 	}
 	if pass {
 		fmt.Fprintf(e.stdout, "ok  \t%s\t%.3fs\n", path, time.Since(start).Seconds())
