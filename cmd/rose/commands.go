@@ -75,8 +75,8 @@ parameters.
 Budgets: --timeout stops the command after a duration, --max-steps stops a
 call after that many steps (loop iterations and calls), and --max-memory
 refuses, before allocating, a call whose values need more memory than that
-(default 1GiB). Each stops with an error at a source position and exit
-code 1.
+(defaults: no timeout, 10000000000 steps, 1GiB). Each stops with an error
+at a source position and exit code 1.
 
 Reals print in the shortest form that reads back to the same float64, so
 printed results can be compared exactly. NaN and infinities, which JSON

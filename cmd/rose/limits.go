@@ -12,9 +12,13 @@ import (
 	"github.com/rose-go/rose/eval"
 )
 
-// defaultMaxMemory is the default of --max-memory: 1 GiB of frame stack
-// per call.
-const defaultMaxMemory = 1 << 30
+// The defaults of the budgets: generous enough for any real workload
+// (10^10 steps take minutes), they turn a runaway loop or allocation into
+// an error with a position instead of a hang or a crash.
+const (
+	defaultMaxMemory = 1 << 30 // per call
+	defaultMaxSteps  = 1e10    // per call
+)
 
 // limits are the budgets of a command that runs Rose code: --timeout,
 // --max-steps and --max-memory.
@@ -26,9 +30,9 @@ type limits struct {
 
 // addLimits declares the budget flags on fs.
 func addLimits(fs *flag.FlagSet) *limits {
-	l := &limits{memory: defaultMaxMemory}
+	l := &limits{memory: defaultMaxMemory, maxSteps: defaultMaxSteps}
 	fs.DurationVar(&l.timeout, "timeout", 0, "stop after `DURATION` (such as 10s or 2m); 0 means no limit")
-	fs.Int64Var(&l.maxSteps, "max-steps", 0, "stop a call after `N` steps (loop iterations and calls); 0 means no limit")
+	fs.Int64Var(&l.maxSteps, "max-steps", defaultMaxSteps, "stop a call after `N` steps (loop iterations and calls); 0 means no limit")
 	fs.Var(&l.memory, "max-memory", "refuse a call that needs more than `SIZE` of memory (bytes, or with KiB, MiB, GiB, KB, MB, GB); 0 means no limit")
 	return l
 }
