@@ -45,7 +45,7 @@ func roseTestPasses(t *testing.T, prog *rose.Program) (pass bool, n int) {
 			n++
 			pass = pass && rc.Worst() <= rose.DefaultTolerance
 		}
-		gc, err := ex.GradCheck(ctx, nil)
+		gc, err := ex.GradCheck(ctx, nil, rose.DefaultMaxInputs)
 		if err != nil {
 			t.Fatal(err)
 		}

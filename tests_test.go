@@ -86,14 +86,14 @@ example smooth([0.3, 1.1, -0.7], 2)
 	if rc, _ := exs[2].RuleCheck(ctx, nil); rc != nil {
 		t.Errorf("no rule, got %+v", rc)
 	}
-	gc, err := exs[2].GradCheck(ctx, nil)
+	gc, err := exs[2].GradCheck(ctx, nil, rose.DefaultMaxInputs)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(gc.Params) != 1 || gc.Params[0].Name != "v" || gc.Worst() > 1e-8 || !strings.HasPrefix(gc.Params[0].Worst, "v[") {
 		t.Errorf("smooth: %+v", gc.Params)
 	}
-	if gc, _ := exs[0].GradCheck(ctx, nil); gc == nil || gc.Worst() < 0.3 {
+	if gc, _ := exs[0].GradCheck(ctx, nil, rose.DefaultMaxInputs); gc == nil || gc.Worst() < 0.3 {
 		t.Errorf("a wrong rule passes the gradient check: %+v", gc)
 	}
 	if r := exs[0].Func.ReachedRules(); len(r) != 1 || r[0].Rule != "sq_jvp" || r[0].Pos.Line != 3 {

@@ -13,6 +13,7 @@ import (
 	"github.com/rose-go/rose"
 	"github.com/rose-go/rose/ad"
 	"github.com/rose-go/rose/eval"
+	"github.com/rose-go/rose/ir"
 )
 
 var gradCmd = &command{
@@ -118,8 +119,8 @@ func wrtNames(e *env, cmd, text, name string) ([]string, int) {
 func gradExamples(ctx context.Context, e *env, p *rose.Program, mode rose.Mode, hessian bool, lim *limits) int {
 	return eachExample(ctx, e, p, "differentiate", lim, func(ex *rose.Example) (string, error) {
 		text, err := ex.GradientText(ctx, mode)
-		if err != nil || !hessian || !strings.Contains(text, "\n  d/d") {
-			return text, err // no gradient, so no Hessian
+		if err != nil || !hessian || !hasGradient(ex.Func) {
+			return text, err
 		}
 		h, err := ex.Func.Hessian(ctx, ex.Args, lim.options(), nil)
 		if err != nil {
@@ -133,6 +134,20 @@ func gradExamples(ctx context.Context, e *env, p *rose.Program, mode rose.Mode, 
 		}
 		return b.String(), nil
 	})
+}
+
+// hasGradient reports whether f has a Real result and a parameter with
+// Reals, and so a gradient and a Hessian.
+func hasGradient(f *rose.Func) bool {
+	if f.IR.Result().Kind != ir.KReal {
+		return false
+	}
+	for _, t := range f.Params() {
+		if ad.Tangent(t).Slots() > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // showReals prints Reals as a Rose array literal.

@@ -8,12 +8,11 @@ import (
 	"time"
 
 	"github.com/rose-go/rose"
-	"github.com/rose-go/rose/ir"
 )
 
 var testCmd = &command{
 	name:    "test",
-	usage:   "[--tol X] FILE...",
+	usage:   "[--tol X] [--inputs N] FILE...",
 	summary: "run test blocks and check gradients at every example",
 	help: `
 Test runs, for each FILE:
@@ -27,7 +26,9 @@ Test runs, for each FILE:
     central finite differences of the function, input by input, printing the
     worst error per parameter. The error of a against b is |a - b| /
     max(1, |a|, |b|) (relative above 1, absolute below); the check fails
-    when it exceeds --tol (default 1e-6).
+    when it exceeds --tol (default 1e-6). A parameter with more than
+    --inputs Reals (default 100) is checked at that many of them, spread
+    evenly from the first to the last; --inputs 0 checks them all.
   - at every example of a function with a custom JVP rule ('fn f(...) -> T
     jvp rule'), the rule against the function's own body: the rule's value
     against the body's value and its tangents against central differences
@@ -48,6 +49,7 @@ The budgets --timeout, --max-steps and --max-memory are those of 'rose run'.
 `,
 	flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) int {
 		tol := fs.Float64("tol", rose.DefaultTolerance, "fail a gradient or rule check whose error exceeds `X`")
+		inputs := fs.Int("inputs", rose.DefaultMaxInputs, "check at most `N` Real inputs of each parameter, spread evenly; 0 checks all")
 		lim := addLimits(fs)
 		return func(ctx context.Context, e *env, files []string) int {
 			if len(files) == 0 {
@@ -60,7 +62,7 @@ The budgets --timeout, --max-steps and --max-memory are those of 'rose run'.
 			defer cancel()
 			code := exitOK
 			for _, path := range files {
-				if !testFile(ctx, e, path, *tol, lim) {
+				if !testFile(ctx, e, path, *tol, *inputs, lim) {
 					code = exitUser
 				}
 			}
@@ -71,7 +73,7 @@ The budgets --timeout, --max-steps and --max-memory are those of 'rose run'.
 
 // testFile runs the tests and checks of one file; it reports whether they
 // all passed.
-func testFile(ctx context.Context, e *env, path string, tol float64, lim *limits) bool {
+func testFile(ctx context.Context, e *env, path string, tol float64, inputs int, lim *limits) bool {
 	start := time.Now()
 	p, ok := load(e, "test", path)
 	if !ok {
@@ -124,8 +126,8 @@ func testFile(ctx context.Context, e *env, path string, tol float64, lim *limits
 			report(false, "example "+ex.Text, time.Since(t), []string{ex.Err.Error()})
 			continue
 		}
-		if ex.Func.IR.Result().Kind != ir.KReal {
-			continue
+		if !hasGradient(ex.Func) {
+			continue // nothing to check
 		}
 		if rc, err := ex.RuleCheck(ctx, lim.options()); err != nil {
 			report(false, "rule check "+ex.Text, time.Since(t), []string{err.Error()})
@@ -140,14 +142,18 @@ func testFile(ctx context.Context, e *env, path string, tol float64, lim *limits
 			report(ok, fmt.Sprintf("rule %s at %s", rc.Rule, ex.Text), time.Since(t), []string{rc.String()})
 		}
 		t = time.Now()
-		gc, err := ex.GradCheck(ctx, lim.options())
+		gc, err := ex.GradCheck(ctx, lim.options(), inputs)
 		if err != nil {
 			report(false, "gradient check "+ex.Text, time.Since(t), []string{strings.ReplaceAll(fmt.Sprintf("%v%s", err, lim.explain(err)), "\n", "\n    ")})
 			continue
 		}
 		var details []string
 		for _, pc := range gc.Params {
-			details = append(details, fmt.Sprintf("d/d%s: reverse vs forward %.3g, vs central differences %.3g (worst at %s)", pc.Name, pc.Forward, pc.FD, pc.Worst))
+			d := fmt.Sprintf("d/d%s: reverse vs forward %.3g, vs central differences %.3g (worst at %s)", pc.Name, pc.Forward, pc.FD, pc.Worst)
+			if pc.Checked < pc.Inputs {
+				d += fmt.Sprintf(", %d of %d inputs checked", pc.Checked, pc.Inputs)
+			}
+			details = append(details, d)
 		}
 		ok := gc.Worst() <= tol
 		if !ok {
