@@ -107,7 +107,7 @@ func (ex *Example) GradCheck(ctx context.Context, opts *eval.Options, maxInputs 
 }
 
 // sample picks at most max of the indices 0..n-1, spread evenly and
-// including the first and the last; max <= 0 picks them all.
+// including the first and (for max > 1) the last; max <= 0 picks them all.
 func sample(n, max int) []int {
 	var ks []int
 	if max <= 0 || n <= max {
@@ -115,6 +115,9 @@ func sample(n, max int) []int {
 			ks = append(ks, k)
 		}
 		return ks
+	}
+	if max == 1 {
+		return []int{0}
 	}
 	for j := 0; j < max; j++ {
 		ks = append(ks, int(int64(j)*int64(n-1)/int64(max-1)))

@@ -105,3 +105,22 @@ example smooth([0.3, 1.1, -0.7], 2)
 		}
 	}
 }
+
+// TestGradCheckSample checks that a wide parameter is checked at the
+// number of inputs asked for, first and last included.
+func TestGradCheckSample(t *testing.T) {
+	p := rose.Load("w.rose", []byte("fn f(v: [10]Real) -> Real { v[0] * v[9] + sin(v[4]) }\nexample f([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0])\n"))
+	exs, err := p.Examples(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ max, want int }{{0, 10}, {1, 1}, {2, 2}, {3, 3}, {10, 10}, {50, 10}} {
+		gc, err := exs[0].GradCheck(context.Background(), nil, c.max)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pc := gc.Params[0]; pc.Checked != c.want || pc.Inputs != 10 || gc.Worst() > 1e-8 {
+			t.Errorf("max %d: %+v, want %d checked", c.max, pc, c.want)
+		}
+	}
+}
