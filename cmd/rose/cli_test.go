@@ -140,6 +140,8 @@ func TestCLI(t *testing.T) {
 		{"test rule reached", []string{"test", "testdata/rule_reached.rose"}, "", 1, `(?s)--- FAIL: gradient check f\(1\.0\).*--- SKIP: rule sq_jvp of sq .*\n    no example of sq.*\nFAIL\t`, `^testdata/rule_reached\.rose:2:1: warning: the gradient check at f\(1\.0\) fails, and its derivatives use the JVP rule sq_jvp of sq: check the rule\n$`},
 		{"test inputs sampled", []string{"test", "--inputs", "1", "testdata/deriv.rose"}, "", 0, `d/dw: reverse vs forward \S+, vs central differences \S+ \(worst at w\[0\]\), 1 of 2 inputs checked\n`, ""},
 		{"test inputs all", []string{"test", "--inputs", "0", "testdata/deriv.rose"}, "", 0, `d/dw: reverse vs forward \S+, vs central differences \S+ \(worst at w\[\d\]\)\nok`, ""},
+		{"test run selects", []string{"test", "-run", "passes", "testdata/tests_fail.rose"}, "", 0, `^--- PASS: test passes \(\d+\.\d+s\)\nok  \ttestdata/tests_fail\.rose\t`, ""},
+		{"test run bad regexp", []string{"test", "-run", "(", "testdata/rule_ok.rose"}, "", 2, "", `-run: error parsing regexp`},
 		{"test two files", []string{"test", "testdata/rule_ok.rose", "testdata/rule_bad.rose"}, "", 1, `(?s)ok  \ttestdata/rule_ok\.rose.*FAIL\ttestdata/rule_bad\.rose`, `warning`},
 		{"test load error", []string{"test", "testdata/bad.rose"}, "", 1, `^FAIL\ttestdata/bad\.rose \[load failed\]\n$`, `error\[undefined\]`},
 		{"test no file", []string{"test"}, "", 2, "", `expects at least one FILE`},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -12,7 +13,7 @@ import (
 
 var testCmd = &command{
 	name:    "test",
-	usage:   "[--tol X] [--inputs N] FILE...",
+	usage:   "[--tol X] [--inputs N] [-run REGEXP] FILE...",
 	summary: "run test blocks and check gradients at every example",
 	help: `
 Test runs, for each FILE:
@@ -37,6 +38,9 @@ Test runs, for each FILE:
     derivative uses. A rule whose function has no example of its own is
     reported as skipped.
 
+-run REGEXP runs only the tests whose name, and checks only the examples
+whose call as written, match REGEXP.
+
 The output reads like 'go test -v': a '--- PASS' or '--- FAIL' line per test
 and check, then 'ok' or 'FAIL' with the file name. Test exits with 1 if
 anything failed (or a file has errors), 0 otherwise.
@@ -49,6 +53,7 @@ The budgets --timeout, --max-steps and --max-memory are those of 'rose run'.
 `,
 	flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) int {
 		tol := fs.Float64("tol", rose.DefaultTolerance, "fail a gradient or rule check whose error exceeds `X`")
+		runPat := fs.String("run", "", "run only the tests and examples whose name or call text matches `REGEXP`")
 		inputs := fs.Int("inputs", rose.DefaultMaxInputs, "check at most `N` Real inputs of each parameter, spread evenly; 0 checks all")
 		lim := addLimits(fs)
 		return func(ctx context.Context, e *env, files []string) int {
@@ -58,11 +63,15 @@ The budgets --timeout, --max-steps and --max-memory are those of 'rose run'.
 			if !(*tol >= 0) {
 				return usage(e, "test", "--tol must be a number at least 0")
 			}
+			sel, err := regexp.Compile(*runPat)
+			if err != nil {
+				return usage(e, "test", fmt.Sprintf("-run: %v", err))
+			}
 			ctx, cancel := lim.context(ctx)
 			defer cancel()
 			code := exitOK
 			for _, path := range files {
-				if !testFile(ctx, e, path, *tol, *inputs, lim) {
+				if !testFile(ctx, e, path, *tol, *inputs, sel, lim) {
 					code = exitUser
 				}
 			}
@@ -73,7 +82,7 @@ The budgets --timeout, --max-steps and --max-memory are those of 'rose run'.
 
 // testFile runs the tests and checks of one file; it reports whether they
 // all passed.
-func testFile(ctx context.Context, e *env, path string, tol float64, inputs int, lim *limits) bool {
+func testFile(ctx context.Context, e *env, path string, tol float64, inputs int, sel *regexp.Regexp, lim *limits) bool {
 	start := time.Now()
 	p, ok := load(e, "test", path)
 	if !ok {
@@ -98,6 +107,9 @@ func testFile(ctx context.Context, e *env, path string, tol float64, inputs int,
 		return false
 	}
 	for _, r := range tests {
+		if !sel.MatchString(r.Name) {
+			continue
+		}
 		var details []string
 		if r.Err != nil {
 			details = append(details, strings.ReplaceAll(fmt.Sprintf("%v%s", r.Err, lim.explain(r.Err)), "\n", "\n    "))
@@ -121,6 +133,9 @@ func testFile(ctx context.Context, e *env, path string, tol float64, inputs int,
 	checked := map[string]bool{} // functions whose rule was checked
 	warned := map[string]bool{}  // functions whose rule was found wrong
 	for _, ex := range exs {
+		if !sel.MatchString(ex.Text) {
+			continue
+		}
 		t := time.Now()
 		if ex.Err != nil {
 			report(false, "example "+ex.Text, time.Since(t), []string{ex.Err.Error()})
@@ -169,7 +184,7 @@ func testFile(ctx context.Context, e *env, path string, tol float64, inputs int,
 		report(ok, "gradient check "+ex.Text, time.Since(t), details)
 	}
 	for _, fo := range p.Pkg.Funcs {
-		if fo.Rule != nil && !checked[fo.Name] {
+		if fo.Rule != nil && !checked[fo.Name] && sel.String() == "" {
 			fmt.Fprintf(e.stdout, "--- SKIP: rule %s of %s (0.00s)\n    no example of %s to check the rule at; add one, such as: example %s(...)\n", fo.Rule.Name, fo.Name, fo.Name, fo.Name)
 		}
 	}
