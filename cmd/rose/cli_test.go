@@ -126,7 +126,7 @@ func TestCLI(t *testing.T) {
 		{"bench one", []string{"bench", "--json", "--samples", "1", "testdata/deriv.rose", "-f", "q", "--args", "@testdata/q.json", "--wrt", "x"}, "", 0, `"example": "q",\n    "value_ns": \d+,\n    "grad_ns": \d+`, ""},
 		{"bench wrt unknown", []string{"bench", "testdata/deriv.rose", "-f", "q", "--args", "[3, 2, 1]", "--wrt", "z"}, "", 2, "", `its parameters: x, y, n`},
 		{"bench args without f", []string{"bench", "testdata/deriv.rose", "--args", "[1]"}, "", 2, "", `--args needs -f`},
-		{"memory budget", []string{"run", "testdata/limits.rose"}, "", 1, `^big\(2\.0\) = error\n$`, `limits\.rose:\d+:\d+: runtime error: memory budget exceeded: big needs 1\.43 GiB of memory, more than the budget of 1 GiB\n\tin big\n\t\(raise --max-memory`},
+		{"memory budget", []string{"run", "testdata/limits.rose"}, "", 1, `^big\(2\.0\) = error\n$`, `limits\.rose:2:11: runtime error: memory budget exceeded: big needs 1\.43 GiB of memory, more than the budget of 1 GiB\n\tin big\n\t\(raise --max-memory`},
 		{"memory budget flag", []string{"run", "testdata/limits.rose", "-f", "spin", "--args", "[1]", "--max-memory", "16B"}, "", 1, "", `limits\.rose:\d+:\d+: runtime error: memory budget exceeded: spin needs \d+ B of memory, more than the budget of 16 B`},
 		{"memory budget bad", []string{"run", "testdata/limits.rose", "--max-memory", "lots"}, "", 2, "", `want a size such as 512MiB`},
 		{"step budget", []string{"run", "testdata/limits.rose", "-f", "spin", "--args", "[1]", "--max-steps", "1000"}, "", 1, "", `limits\.rose:10:3: runtime error: step budget of 1000 exceeded\n\tin spin\n\t\(raise --max-steps`},
