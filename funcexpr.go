@@ -159,23 +159,31 @@ func (f *Func) GradWrt(ctx context.Context, args []eval.Value, opts *eval.Option
 		}
 		return f.forward(ctx, args, opts, chosen)
 	}
-	gf, err := f.prog.ad.GradWrt(f.IR, wrt)
+	wc, err := f.wrtCode(wrt)
 	if err != nil {
 		return nil, err
 	}
-	code, err := eval.Compile(gf)
-	if err != nil {
+	g := &Gradient{Grad: make([]*eval.Value, len(args))}
+	if wc.vjp != nil {
+		// One sweep gives the value and the chosen cotangents.
+		out, err := wc.vjp.Call(ctx, append(append([]eval.Value(nil), args...), eval.Real(1)), opts)
+		if err != nil {
+			return nil, f.prog.wrapErr(err)
+		}
+		g.Value = out.Elem(0)
+		for _, k := range wrt {
+			v := out.Elem(k + 1)
+			g.Grad[k] = &v
+		}
+		return g, nil
+	}
+	if g.Value, err = f.Call(ctx, args, opts); err != nil {
 		return nil, err
 	}
-	value, err := f.Call(ctx, args, opts)
-	if err != nil {
-		return nil, err
-	}
-	out, err := code.Call(ctx, args, opts)
+	out, err := wc.grad.Call(ctx, args, opts)
 	if err != nil {
 		return nil, f.prog.wrapErr(err)
 	}
-	g := &Gradient{Value: value, Grad: make([]*eval.Value, len(args))}
 	for i, k := range wrt {
 		v := out
 		if len(wrt) > 1 {
@@ -184,6 +192,53 @@ func (f *Func) GradWrt(ctx context.Context, args []eval.Value, opts *eval.Option
 		g.Grad[k] = &v
 	}
 	return g, nil
+}
+
+// wrtCode is the compiled gradient of a function by chosen parameters.
+type wrtCode struct {
+	vjp  *eval.Code // the VJP by those parameters, returning the value too; nil if not found
+	grad *eval.Code // the gradient, when vjp is nil
+}
+
+// wrtCode compiles, once per choice, the gradient by the parameters wrt:
+// the reverse sweep that ad.GradWrt wraps when it can be found (a call
+// returning the value and every parameter's cotangent, the chosen ones
+// computed), so that the value comes from the same sweep, and else the
+// gradient function itself.
+func (f *Func) wrtCode(wrt []int) (*wrtCode, error) {
+	key := fmt.Sprint(wrt)
+	if wc := f.wrt[key]; wc != nil {
+		return wc, nil
+	}
+	gf, err := f.prog.ad.GradWrt(f.IR, wrt)
+	if err != nil {
+		return nil, err
+	}
+	wc := &wrtCode{}
+	n := len(f.IR.Params)
+	for _, in := range gf.Body.Instrs {
+		c := in.Callee
+		if in.Op != ir.OpCall || c == nil || len(c.Params) != n+1 {
+			continue
+		}
+		rt := c.Result()
+		if rt.Kind == ir.KTuple && len(rt.Elems) == n+1 && rt.Elems[0].Kind == ir.KReal {
+			if wc.vjp, err = eval.Compile(c); err != nil {
+				return nil, err
+			}
+		}
+		break
+	}
+	if wc.vjp == nil {
+		if wc.grad, err = eval.Compile(gf); err != nil {
+			return nil, err
+		}
+	}
+	if f.wrt == nil {
+		f.wrt = map[string]*wrtCode{}
+	}
+	f.wrt[key] = wc
+	return wc, nil
 }
 
 // keep clears the gradient entries not in wrt.

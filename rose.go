@@ -118,8 +118,9 @@ type Func struct {
 
 	prog *Program
 	code *eval.Code
-	jvp  *eval.Code // compiled forward-mode derivative, made on first use
-	vjp  *eval.Code // compiled reverse-mode derivative, made on first use
+	jvp  *eval.Code          // compiled forward-mode derivative, made on first use
+	vjp  *eval.Code          // compiled reverse-mode derivative, made on first use
+	wrt  map[string]*wrtCode // compiled gradients by chosen parameters, by fmt.Sprint(wrt)
 }
 
 // Func looks up the function name. A size-generic function needs its
