@@ -95,7 +95,9 @@ func readBlocks(t *testing.T, path string) []docBlock {
 //   - a ```stderr block right after that holds the error messages of the
 //     failing examples, as `rose run` prints them on standard error;
 //   - a ```ir block right after a ```rose block holds what `rose ir`
-//     prints for it.
+//     prints for it;
+//   - a ```rose test=ok (or test=FAIL) block passes (or fails) what
+//     `rose test` runs: its tests, gradient checks and rule checks.
 //
 // A valid ```rose block with examples must be followed by its output.
 func TestLanguageDocs(t *testing.T) {
@@ -151,6 +153,9 @@ func TestLanguageDocs(t *testing.T) {
 			continue
 		}
 		roseBlocks++
+		if want, ok := b.attrs["test"]; ok {
+			checkRoseTest(t, path, b.line, prog, want)
+		}
 		if err := prog.Err(); err != nil {
 			for _, d := range prog.Diags {
 				pos := prog.Fset.Position(d.Pos)

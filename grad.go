@@ -41,6 +41,12 @@ func (f *Func) GradMode(ctx context.Context, args []eval.Value, opts *eval.Optio
 	if mode == Reverse {
 		return f.reverse(ctx, args, opts)
 	}
+	return f.forward(ctx, args, opts, nil)
+}
+
+// forward computes the gradient with one JVP per Real input of the
+// parameters chosen (all if chosen is nil); the others get nil entries.
+func (f *Func) forward(ctx context.Context, args []eval.Value, opts *eval.Options, chosen map[int]bool) (*Gradient, error) {
 	if f.jvp == nil {
 		g, err := f.prog.ad.JVP(f.IR)
 		if err != nil {
@@ -65,7 +71,7 @@ func (f *Func) GradMode(ctx context.Context, args []eval.Value, opts *eval.Optio
 	in := append(append([]eval.Value(nil), args...), zeros...)
 	for i, t := range params {
 		n := ad.Tangent(t).Slots()
-		if n == 0 {
+		if n == 0 || chosen != nil && !chosen[i] {
 			continue
 		}
 		parts := make([]float64, n)
@@ -87,6 +93,7 @@ func (f *Func) GradMode(ctx context.Context, args []eval.Value, opts *eval.Optio
 // GradientText evaluates ex with its gradient and renders both as `rose
 // grad` prints them: the value, then one line per parameter with a
 // derivative. An example whose result is not Real gets its value and a note.
+// The program's Limits apply.
 func (ex *Example) GradientText(ctx context.Context, mode Mode) (string, error) {
 	if ex.Err != nil {
 		return "", ex.Err
@@ -94,13 +101,13 @@ func (ex *Example) GradientText(ctx context.Context, mode Mode) (string, error) 
 	f := ex.Func
 	rt := f.IR.Result()
 	if rt.Kind != ir.KReal {
-		v, err := f.Call(ctx, ex.Args, nil)
+		v, err := f.Call(ctx, ex.Args, f.prog.Limits)
 		if err != nil {
 			return "", err
 		}
 		return fmt.Sprintf("%s = %s\n  (no gradient: the result is %s, not Real)\n", ex.Text, eval.Format(v, rt), rt), nil
 	}
-	g, err := f.GradMode(ctx, ex.Args, nil, mode)
+	g, err := f.GradMode(ctx, ex.Args, f.prog.Limits, mode)
 	if err != nil {
 		return "", err
 	}

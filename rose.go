@@ -37,6 +37,10 @@ type Program struct {
 	Diags diag.List // syntax and type errors, sorted by position
 	Src   []byte
 
+	// Limits bound the evaluation of the examples' arguments in Examples
+	// and of Example.GradientText; nil means no limits.
+	Limits *eval.Options
+
 	ad *ad.Transformer // derivatives made so far, shared by all functions
 }
 
@@ -114,8 +118,9 @@ type Func struct {
 
 	prog *Program
 	code *eval.Code
-	jvp  *eval.Code // compiled forward-mode derivative, made on first use
-	vjp  *eval.Code // compiled reverse-mode derivative, made on first use
+	jvp  *eval.Code          // compiled forward-mode derivative, made on first use
+	vjp  *eval.Code          // compiled reverse-mode derivative, made on first use
+	wrt  map[string]*wrtCode // compiled gradients by chosen parameters, by fmt.Sprint(wrt)
 }
 
 // Func looks up the function name. A size-generic function needs its
@@ -225,6 +230,8 @@ type Example struct {
 	Func *Func
 	Args []eval.Value
 	Err  error // evaluating the arguments failed; Func and Args are unset
+
+	obj *check.FuncObj // the function's declaration
 }
 
 // Examples prepares every example in the file. An example whose arguments
@@ -237,7 +244,7 @@ func (p *Program) Examples(ctx context.Context) ([]*Example, error) {
 	for _, ex := range p.Pkg.Examples {
 		start := p.Fset.Position(ex.Call.Pos()).Offset
 		end := p.Fset.Position(ex.Call.End()).Offset
-		e := &Example{Text: string(p.Src[start:end]), Pos: p.Fset.Position(ex.Decl.Pos())}
+		e := &Example{Text: string(p.Src[start:end]), Pos: p.Fset.Position(ex.Decl.Pos()), obj: ex.Func}
 		e.Func, e.Args, e.Err = p.prepare(ctx, ex)
 		out = append(out, e)
 	}
@@ -257,7 +264,7 @@ func (p *Program) prepare(ctx context.Context, ex *check.Example) (*Func, []eval
 	if err != nil {
 		return nil, nil, err
 	}
-	tuple, err := eval.Call(ctx, argsFn, nil, nil)
+	tuple, err := eval.Call(ctx, argsFn, nil, p.Limits)
 	if err != nil {
 		return nil, nil, p.wrapErr(err)
 	}

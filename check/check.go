@@ -115,6 +115,7 @@ type Package struct {
 	File     *parser.File
 	Funcs    []*FuncObj // in declaration order
 	Examples []*Example
+	Tests    []*Test // the test blocks, in declaration order
 
 	// Side tables, for lowering and for tools.
 	Types  map[parser.Expr]Type          // type of every checked expression
@@ -238,6 +239,11 @@ func (c *checker) run() {
 	for _, d := range pkg.File.Decls {
 		if e, ok := d.(*parser.ExampleDecl); ok {
 			c.example(e)
+		}
+	}
+	for _, d := range pkg.File.Decls {
+		if t, ok := d.(*parser.TestDecl); ok {
+			c.testDecl(t)
 		}
 	}
 }

@@ -275,6 +275,8 @@ func (c *checker) stmt(s *scope, st parser.Stmt) {
 		if t := c.expr(s, st.X, nil); !isKind(t, UnitKind) && !isInvalid(t) {
 			c.errorf(st.X, "unused-value", "value of type %s is not used", t)
 		}
+	case *parser.AssertStmt:
+		c.misplacedAssert(s, st)
 	}
 }
 

@@ -809,7 +809,9 @@ func (l *lowerer) comprehension(e *parser.ForExpr) ir.Var {
 	l.at(e.Pos())
 	return l.mapArray(n, t, func(i ir.Var) ir.Var {
 		l.bindIndex(e.Loop.Index, i, r)
-		return l.block(e.Loop.Body)
+		v := l.block(e.Loop.Body)
+		l.at(e.Pos()) // the loop itself is at the comprehension
+		return v
 	})
 }
 

@@ -19,6 +19,7 @@ type Code struct {
 	calls     []*Code  // callees, indexed by inst.n of xCall
 	frameSize int      // slots of this function's own frame
 	stackSize int      // frameSize plus the deepest callee stack
+	bigPos    ir.Pos   // where the largest part of the stack is allocated
 
 	params   []*ir.Type
 	paramOff []int32
@@ -173,7 +174,7 @@ func compile(f *ir.Func, done map[*ir.Func]*Code, active map[*ir.Func]bool) (*Co
 
 	cp := &compiler{
 		f:      f,
-		c:      &Code{name: f.Name, pos: f.Pos},
+		c:      &Code{name: f.Name, pos: f.Pos, bigPos: f.Pos},
 		off:    make([]int32, len(f.Types)),
 		base:   make([]int64, len(f.Types)),
 		slots:  make([]int64, len(f.Types)),
@@ -201,8 +202,13 @@ func compile(f *ir.Func, done map[*ir.Func]*Code, active map[*ir.Func]bool) (*Co
 	c.resOff = cp.off[f.Body.Result]
 	c.frameSize = int(cp.max)
 	deepest := 0
-	for _, callee := range c.calls {
-		deepest = max(deepest, callee.stackSize)
+	for i, callee := range c.calls {
+		if callee.stackSize > deepest {
+			deepest = callee.stackSize
+			if int64(deepest) > cp.big {
+				c.bigPos = cp.calls[i]
+			}
+		}
 	}
 	if int64(c.frameSize)+int64(deepest) > maxSlots {
 		return nil, fmt.Errorf("eval: %s: call stack too large", f.Name)
@@ -263,6 +269,8 @@ type compiler struct {
 	next   int64   // first free slot
 	max    int64   // frame size so far
 	fixups []fixup
+	big    int64    // slots of the largest destination so far
+	calls  []ir.Pos // position of each call, parallel to c.calls
 	done   map[*ir.Func]*Code
 	active map[*ir.Func]bool
 	err    error
@@ -371,6 +379,9 @@ func (cp *compiler) instr(in *ir.Instr) {
 	pos := in.Pos
 	arg := func(i int) int32 { return cp.off[in.Args[i]] }
 	size := func(v ir.Var) int64 { return cp.slots[v] }
+	if n := size(in.Dst); n > cp.big {
+		cp.big, cp.c.bigPos = n, pos
+	}
 
 	switch in.Op {
 	case ir.OpConst:
@@ -568,6 +579,7 @@ func (cp *compiler) instr(in *ir.Instr) {
 		}
 		k := len(cp.c.calls)
 		cp.c.calls = append(cp.c.calls, callee)
+		cp.calls = append(cp.calls, pos)
 		pc := cp.emit(inst{op: xCall, n: int32(k)}, pos)
 		cp.fixups = append(cp.fixups, fixup{pc, 'a'})
 		d := cp.alloc(in.Dst)

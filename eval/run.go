@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"unsafe"
 
 	"github.com/rose-go/rose/ir"
 )
@@ -24,6 +25,51 @@ type Options struct {
 	// so tests can compare the cost of a derivative with its function's
 	// without timing anything.
 	Executed *int64
+
+	// MaxMemory bounds, in bytes, what a call allocates: its frame stack
+	// (8 bytes per slot, sized statically by Compile) and its result's
+	// Values (see Code.MemoryBytes). A call that would need more fails
+	// before allocating, with a RuntimeError wrapping ErrMemoryBudget at
+	// the instruction that allocates the largest value. 0 means unlimited.
+	MaxMemory int64
+}
+
+// ErrMemoryBudget is wrapped by the RuntimeError of a call that would
+// exceed Options.MaxMemory, for errors.Is.
+var ErrMemoryBudget = errors.New("memory budget exceeded")
+
+// StackBytes is the size in bytes of the frame stack one call of c
+// allocates.
+func (c *Code) StackBytes() int64 { return int64(c.stackSize) * 8 }
+
+// MemoryBytes is what one call of c allocates, in bytes: its frame stack
+// and the Value tree of its result.
+func (c *Code) MemoryBytes() int64 { return c.StackBytes() + valueBytes(c.result) }
+
+// valueBytes is the size of the Value tree of a value of type t.
+func valueBytes(t *ir.Type) int64 {
+	const node = int64(unsafe.Sizeof(Value{}))
+	if t == nil {
+		return 0
+	}
+	switch t.Kind {
+	case ir.KArray:
+		n := valueBytes(t.Elem)
+		if n > 0 && int64(t.Len) > math.MaxInt64/4/n {
+			return math.MaxInt64 / 4
+		}
+		return node + int64(t.Len)*n
+	case ir.KTuple:
+		n := node
+		for _, e := range t.Elems {
+			n += valueBytes(e)
+			if n > math.MaxInt64/4 {
+				return math.MaxInt64 / 4
+			}
+		}
+		return n
+	}
+	return node
 }
 
 // ErrStepBudget is wrapped by the RuntimeError of a call that exceeded
@@ -118,6 +164,10 @@ func (c *Code) Call(ctx context.Context, args []Value, opts *Options) (Value, er
 	if len(args) != len(c.params) {
 		return Value{}, fmt.Errorf("%s: want %d arguments, got %d", c.name, len(c.params), len(args))
 	}
+	if opts != nil && opts.MaxMemory > 0 && c.MemoryBytes() > opts.MaxMemory {
+		return Value{}, &RuntimeError{Msg: fmt.Sprintf("memory budget exceeded: %s needs %s of memory, more than the budget of %s",
+			c.name, showBytes(c.MemoryBytes()), showBytes(opts.MaxMemory)), Pos: c.bigPos, Func: c.name, cause: ErrMemoryBudget}
+	}
 	m, _ := c.pool.Get().(*machine)
 	if m == nil {
 		m = &machine{stack: make([]float64, c.stackSize)}
@@ -152,6 +202,22 @@ func (c *Code) run(ctx context.Context, m *machine, args []Value, opts *Options)
 	}
 	v, _ := load(m.stack[c.resOff:], c.result)
 	return v, nil
+}
+
+// showBytes renders a byte count with a binary unit.
+func showBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	v, u := float64(n)/unit, "KiB"
+	for _, next := range []string{"MiB", "GiB", "TiB", "PiB"} {
+		if v < unit {
+			break
+		}
+		v, u = v/unit, next
+	}
+	return fmt.Sprintf("%.3g %s", v, u)
 }
 
 // store writes v, which must have type t, in the flat layout at dst.

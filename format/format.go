@@ -360,6 +360,11 @@ func (p *printer) decl(d parser.Decl) {
 	case *parser.ExampleDecl:
 		p.write("example ")
 		p.expr(d.Call)
+	case *parser.TestDecl:
+		p.write("test ")
+		p.ident(d.Name)
+		p.write(" ")
+		p.block(d.Body)
 	default: // *parser.BadDecl
 		p.write("<bad>")
 	}
@@ -631,6 +636,9 @@ func (p *printer) stmt(s parser.Stmt) {
 		p.block(s.Body)
 	case *parser.ExprStmt:
 		p.expr(s.X)
+	case *parser.AssertStmt:
+		p.write("assert ")
+		p.expr(s.Cond)
 	}
 }
 

@@ -28,7 +28,7 @@ var Lexer = lexer.MustSimple([]lexer.SimpleRule{
 // Keywords are the reserved words; they cannot name anything.
 var Keywords = []string{
 	"fn", "const", "type", "struct", "example", "let", "var", "if", "else",
-	"for", "in", "true", "false", "while",
+	"for", "in", "true", "false", "while", "test", "assert",
 }
 
 // Item is one top-level declaration.
@@ -39,7 +39,22 @@ type Item struct {
 	Type    *TypeAlias `parser:"| @@"`
 	Struct  *Struct    `parser:"| @@"`
 	Example *Example   `parser:"| @@"`
+	Test    *Test      `parser:"| @@"`
 	EndPos  lexer.Position
+}
+
+// Test is `test name { ... }`: statements and asserts that `rose test`
+// runs.
+type Test struct {
+	Pos  lexer.Position
+	Name *Name  `parser:"\"test\" @@"`
+	Body *Block `parser:"@@"`
+}
+
+// Assert is the statement `assert cond`.
+type Assert struct {
+	Pos  lexer.Position
+	Cond *Expr `parser:"\"assert\" @@"`
 }
 
 // Fn is `fn name<sizes>(params) -> Type { ... }`.
@@ -137,6 +152,7 @@ type Stmt struct {
 	Let    *Let    `parser:"  @@"`
 	For    *For    `parser:"| @@"`
 	While  *While  `parser:"| @@"`
+	Assert *Assert `parser:"| @@"`
 	Expr   *Expr   `parser:"| @@"`
 	Assign *Assign `parser:"  @@?"`
 	EndPos lexer.Position

@@ -124,7 +124,7 @@ type ItemTokens struct {
 
 // itemKeywords start a top-level item. None of them can occur inside an
 // item, so splitting at them is safe even when braces are unbalanced.
-var itemKeywords = map[string]bool{"fn": true, "const": true, "type": true, "struct": true, "example": true}
+var itemKeywords = map[string]bool{"fn": true, "const": true, "type": true, "struct": true, "example": true, "test": true}
 
 // Split applies the statement-separator rule and cuts the token stream into
 // top-level items. Comments are dropped. Tokens before the first item

@@ -226,6 +226,12 @@ type (
 	ExprStmt struct {
 		X Expr
 	}
+
+	// AssertStmt is `assert cond`, allowed at the top level of a test.
+	AssertStmt struct {
+		Assert token.Pos
+		Cond   Expr
+	}
 )
 
 // ---- Declarations
@@ -272,6 +278,14 @@ type (
 	ExampleDecl struct {
 		Example token.Pos
 		Call    Expr
+	}
+
+	// TestDecl is `test name { ... }`: statements with asserts that
+	// `rose test` runs.
+	TestDecl struct {
+		Test token.Pos
+		Name *Ident
+		Body *Block
 	}
 )
 
@@ -353,6 +367,12 @@ func (s *ForStmt) End() token.Pos    { return s.Body.End() }
 func (s *WhileStmt) End() token.Pos  { return s.Body.End() }
 func (s *ExprStmt) End() token.Pos   { return s.X.End() }
 
+// Pos of an assert statement.
+func (s *AssertStmt) Pos() token.Pos { return s.Assert }
+
+// End of an assert statement.
+func (s *AssertStmt) End() token.Pos { return s.Cond.End() }
+
 func (d *BadDecl) Pos() token.Pos     { return d.From }
 func (d *FuncDecl) Pos() token.Pos    { return d.Fn }
 func (d *ConstDecl) Pos() token.Pos   { return d.Const }
@@ -365,6 +385,12 @@ func (d *ConstDecl) End() token.Pos   { return d.Value.End() }
 func (d *TypeDecl) End() token.Pos    { return d.Type.End() }
 func (d *StructDecl) End() token.Pos  { return d.Rbrace + 1 }
 func (d *ExampleDecl) End() token.Pos { return d.Call.End() }
+
+// Pos of a test declaration.
+func (d *TestDecl) Pos() token.Pos { return d.Test }
+
+// End of a test declaration.
+func (d *TestDecl) End() token.Pos { return d.Body.End() }
 
 func (t *NamedType) Pos() token.Pos { return t.Name.Pos() }
 func (t *ArrayType) Pos() token.Pos { return t.Lbrack }
@@ -402,6 +428,7 @@ func (*AssignStmt) stmtNode() {}
 func (*ForStmt) stmtNode()    {}
 func (*WhileStmt) stmtNode()  {}
 func (*ExprStmt) stmtNode()   {}
+func (*AssertStmt) stmtNode() {}
 
 func (*BadDecl) declNode()     {}
 func (*FuncDecl) declNode()    {}
@@ -409,6 +436,7 @@ func (*ConstDecl) declNode()   {}
 func (*TypeDecl) declNode()    {}
 func (*StructDecl) declNode()  {}
 func (*ExampleDecl) declNode() {}
+func (*TestDecl) declNode()    {}
 
 func (*NamedType) typeNode() {}
 func (*ArrayType) typeNode() {}

@@ -43,6 +43,8 @@ func (p *parser) decl(g *grammar.Item) Decl {
 		return d
 	case g.Example != nil:
 		return &ExampleDecl{Example: p.lpos(g.Example.Pos), Call: p.expr(g.Example.Call)}
+	case g.Test != nil:
+		return &TestDecl{Test: p.lpos(g.Test.Pos), Name: p.name(g.Test.Name), Body: p.block(g.Test.Body)}
 	}
 	return nil
 }
@@ -89,6 +91,8 @@ func (p *parser) block(b *grammar.Block) *Block {
 				w.Max = p.expr(it.While.Max)
 			}
 			blk.Stmts = append(blk.Stmts, w)
+		case it.Assert != nil:
+			blk.Stmts = append(blk.Stmts, &AssertStmt{Assert: p.lpos(it.Assert.Pos), Cond: p.expr(it.Assert.Cond)})
 		case it.Assign != nil:
 			x := p.expr(it.Expr)
 			target, place, ok := AssignTarget(x)

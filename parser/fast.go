@@ -204,6 +204,8 @@ func (f *fast) item() (Decl, bool) {
 		return f.structDecl()
 	case "example":
 		return f.exampleDecl()
+	case "test":
+		return f.testDecl()
 	}
 	f.expect("a declaration")
 	return nil, false
@@ -432,6 +434,31 @@ func (f *fast) exampleDecl() (Decl, bool) {
 	return d, true
 }
 
+// "test" Name Block
+func (f *fast) testDecl() (Decl, bool) {
+	d := &TestDecl{Test: f.pos(f.i)}
+	f.i++
+	var ok bool
+	if d.Name, ok = f.wantName(); !ok {
+		return nil, false
+	}
+	if d.Body, ok = f.wantBlock(); !ok {
+		return nil, false
+	}
+	return d, true
+}
+
+// "assert" Expr
+func (f *fast) assertStmt() (*AssertStmt, bool) {
+	s := &AssertStmt{Assert: f.pos(f.i)}
+	f.i++
+	var ok bool
+	if s.Cond, ok = f.expr(); !ok {
+		return nil, false
+	}
+	return s, true
+}
+
 func (f *fast) skipSemis() {
 	for f.at(";") {
 		f.i++
@@ -621,6 +648,13 @@ func (f *fast) stmt() (Stmt, Expr, bool) {
 		}
 	case "while":
 		if s, ok := f.whileStmt(); ok {
+			return s, nil, true
+		}
+		if !f.soft(start, mark) {
+			return nil, nil, false
+		}
+	case "assert":
+		if s, ok := f.assertStmt(); ok {
 			return s, nil, true
 		}
 		if !f.soft(start, mark) {

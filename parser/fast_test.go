@@ -474,6 +474,20 @@ var snippets = []string{
 	"fn f(x: " + strings.Repeat("[1]", 300) + "Real) -> Real { 1 }",
 	"fn f(x: " + strings.Repeat("[1]", 300) + ") -> Real { 1 }",
 	"fn f(x: " + strings.Repeat("(", 190) + "Real" + strings.Repeat(")", 190) + ") -> Real { 1 }",
+	// test blocks and asserts
+	"test t { assert f(1.0) == 2.0 }",
+	"test t {\n  let x = 1.0\n  assert x > 0.0\n  assert x < 2.0; }\nfn f() -> Real { 1 }",
+	"test t { }",
+	"test { assert true }",
+	"test t assert true",
+	"test t { assert }",
+	"test t { assert 1.0 +; assert true }",
+	"test test { assert true }",
+	"fn f() -> Real { assert true; 1.0 }",
+	"fn f() -> Real { let assert = 1.0; assert }",
+	"fn f() -> Real { let test = 1.0; test }",
+	"test t { assert x = 1 }",
+	"test t { for i in 0..3 { assert i < 3 } }",
 }
 
 func TestFastParserSnippets(t *testing.T) {

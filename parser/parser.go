@@ -98,7 +98,7 @@ func (p *parser) itemWith(it grammar.ItemTokens, parse func(*parser, []lexer.Tok
 		}
 	}()
 	if first.Type != grammar.TIdent || !isItemKeyword(first.Value) {
-		p.errorf(bad.From, "syntax", "expected a declaration (fn, const, type, struct or example), found %s", describe(first, p.src))
+		p.errorf(bad.From, "syntax", "expected a declaration (fn, const, type, struct, example or test), found %s", describe(first, p.src))
 		return bad
 	}
 	if _, over := grammar.Depth(it.Toks); over >= 0 {
@@ -133,7 +133,7 @@ func (p *parser) parseItemParticiple(toks []lexer.Token, end lexer.Position) (De
 
 func isItemKeyword(s string) bool {
 	switch s {
-	case "fn", "const", "type", "struct", "example":
+	case "fn", "const", "type", "struct", "example", "test":
 		return true
 	}
 	return false

@@ -76,6 +76,8 @@ func Inspect(n Node, f func(Node) bool) {
 		Inspect(n.Body, f)
 	case *ExprStmt:
 		Inspect(n.X, f)
+	case *AssertStmt:
+		Inspect(n.Cond, f)
 	case *FuncDecl:
 		Inspect(n.Name, f)
 		for _, s := range n.Sizes {
@@ -107,6 +109,9 @@ func Inspect(n Node, f func(Node) bool) {
 		}
 	case *ExampleDecl:
 		Inspect(n.Call, f)
+	case *TestDecl:
+		Inspect(n.Name, f)
+		Inspect(n.Body, f)
 	case *NamedType:
 		Inspect(n.Name, f)
 	case *ArrayType:

@@ -14,7 +14,7 @@ import (
 
 var benchCmd = &command{
 	name:    "bench",
-	usage:   "[--json] [--samples N] FILE",
+	usage:   "[--json] [--samples N] FILE [-f NAME --args JSON [--wrt a,b]]",
 	summary: "time every example, with and without its gradient",
 	help: `
 Bench times each 'example' of FILE in the reference evaluator: the value
@@ -27,10 +27,21 @@ per call; a sample repeats the call until at least 20 ms have passed.
 
 With --json it prints [{"example": "...", "value_ns": N, "grad_ns": N}, ...],
 grad_ns being null for examples without a Real result.
+
+With -f NAME and --args JSON (the shapes of 'rose run'; - reads standard
+input, @FILE the file FILE) it times instead the one call NAME(args), so
+data need not be pasted into the source; the output has the same shape,
+with "example" the function's name. NAME may be a derivative expression such
+as 'grad(f)'. --wrt a,b times the gradient by those parameters only.
+
+	rose bench -f rosenbrock --args @point.json --json examples/rosenbrock.rose
 `,
 	flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) int {
 		asJSON := fs.Bool("json", false, "print the figures as JSON")
 		samples := fs.Int("samples", 5, "`N` samples per figure")
+		name := fs.String("f", "", "time the function `NAME` at --args instead of the examples")
+		args := fs.String("args", "", "the arguments of -f as a `JSON` array; - reads standard input, @FILE the file FILE")
+		wrtText := fs.String("wrt", "", "time the gradient by the parameters `NAMES` only (comma-separated; needs -f)")
 		return func(ctx context.Context, e *env, pos []string) int {
 			if len(pos) != 1 {
 				return usage(e, "bench", "expects exactly one FILE")
@@ -38,9 +49,19 @@ grad_ns being null for examples without a Real result.
 			if *samples < 1 {
 				return usage(e, "bench", "--samples must be at least 1")
 			}
+			if *args != "" && *name == "" {
+				return usage(e, "bench", "--args needs -f NAME")
+			}
+			wrt, code := wrtNames(e, "bench", *wrtText, *name)
+			if code != exitOK {
+				return code
+			}
 			p, ok := load(e, "bench", pos[0])
 			if !ok {
 				return exitUser
+			}
+			if *name != "" {
+				return benchOne(ctx, e, p, *name, *args, wrt, *samples, *asJSON)
 			}
 			return bench(ctx, e, p, *samples, *asJSON)
 		}
@@ -81,16 +102,61 @@ func bench(ctx context.Context, e *env, p *rose.Program, samples int, asJSON boo
 		}
 		rows = append(rows, row)
 		if !asJSON {
-			fmt.Fprintf(e.stdout, "%s\n\tvalue %s", row.Example, showNs(row.ValueNs))
-			if row.GradNs != nil {
-				fmt.Fprintf(e.stdout, "\tvalue+grad %s\tratio %.2f", showNs(*row.GradNs), float64(*row.GradNs)/float64(row.ValueNs))
-			}
-			fmt.Fprintln(e.stdout)
+			printRow(e, row)
 		}
 	}
 	if asJSON {
-		out, _ := json.MarshalIndent(rows, "", "  ")
-		fmt.Fprintf(e.stdout, "%s\n", out)
+		printRows(e, rows)
+	}
+	return exitOK
+}
+
+func printRow(e *env, row benchRow) {
+	fmt.Fprintf(e.stdout, "%s\n\tvalue %s", row.Example, showNs(row.ValueNs))
+	if row.GradNs != nil {
+		fmt.Fprintf(e.stdout, "\tvalue+grad %s\tratio %.2f", showNs(*row.GradNs), float64(*row.GradNs)/float64(row.ValueNs))
+	}
+	fmt.Fprintln(e.stdout)
+}
+
+func printRows(e *env, rows []benchRow) {
+	out, _ := json.MarshalIndent(rows, "", "  ")
+	fmt.Fprintf(e.stdout, "%s\n", out)
+}
+
+// benchOne times the call of -f at --args, and its gradient (by --wrt)
+// when the result is a Real.
+func benchOne(ctx context.Context, e *env, p *rose.Program, name, argText string, wrtNames []string, samples int, asJSON bool) int {
+	f, args, code := funcAndArgs(e, "bench", p, name, argText)
+	if code != exitOK {
+		return code
+	}
+	wrt, err := f.ParamIndex(wrtNames)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "rose bench: --wrt: %v\n", err)
+		return exitUsage
+	}
+	value, err := median(samples, func() error { _, err := f.Call(ctx, args, nil); return err })
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return exitUser
+	}
+	row := benchRow{Example: name, ValueNs: value}
+	if f.IR.Result().Kind == ir.KReal {
+		grad, err := median(samples, func() error { _, err := f.GradWrt(ctx, args, nil, rose.Reverse, wrt); return err })
+		if err != nil {
+			fmt.Fprintln(e.stderr, err)
+			return exitUser
+		}
+		row.GradNs = &grad
+	} else if wrt != nil {
+		fmt.Fprintf(e.stderr, "rose bench: --wrt: %s returns %s, which has no gradient\n", name, f.IR.Result())
+		return exitUser
+	}
+	if asJSON {
+		printRows(e, []benchRow{row})
+	} else {
+		printRow(e, row)
 	}
 	return exitOK
 }

@@ -51,7 +51,7 @@ func printDiags(w io.Writer, p *rose.Program) {
 
 var runCmd = &command{
 	name:    "run",
-	usage:   "FILE [-f NAME --args JSON]",
+	usage:   "FILE [-f NAME --args JSON] [--timeout D] [--max-steps N] [--max-memory SIZE]",
 	summary: "evaluate a program's examples, or call one function",
 	help: `
 Run checks FILE and evaluates every 'example' declaration in it, printing one
@@ -61,8 +61,22 @@ With -f NAME, run instead calls the function NAME with the arguments given by
 --args, a JSON array with one entry per parameter, and prints the result as
 JSON. Reals are JSON numbers, Ints integers, Bools true/false, arrays [n]T and
 tuples JSON arrays, structs JSON objects with one member per field. --args -
-reads the JSON from standard input. A function without parameters needs no
---args.
+reads the JSON from standard input and --args @FILE from the file FILE. A
+function without parameters needs no --args.
+
+NAME may also be a derivative operator applied to the file's functions, as
+the language writes it: 'grad(f)', 'jvp(f)', 'vjp(f)', 'grad(f, x, y)' (by
+the parameters x and y only) and compositions such as 'grad(grad(f))' or
+'jvp(grad(f))'. The arguments are those of the derivative: jvp(f) takes f's
+parameters then one tangent per parameter and returns [value, tangent];
+vjp(f) takes f's parameters then the result's cotangent; grad(f) takes f's
+parameters.
+
+Budgets: --timeout stops the command after a duration, --max-steps stops a
+call after that many steps (loop iterations and calls), and --max-memory
+refuses, before allocating, a call whose values need more memory than that
+(defaults: no timeout, 10000000000 steps, 1GiB). Each stops with an error
+at a source position and exit code 1.
 
 Reals print in the shortest form that reads back to the same float64, so
 printed results can be compared exactly. NaN and infinities, which JSON
@@ -72,11 +86,13 @@ Examples:
 
 	rose run examples/rosenbrock.rose
 	rose run examples/rosenbrock.rose -f rosenbrock --args '[[1.5, 2.0, 0.5]]'
+	rose run examples/rosenbrock.rose -f 'grad(rosenbrock)' --args @point.json
 	echo '[[0.3, 0.1]]' | rose run examples/projectile.rose -f range --args -
 `,
 	flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) int {
 		name := fs.String("f", "", "call the function `NAME` instead of running the examples")
-		args := fs.String("args", "", "the arguments of -f as a `JSON` array; - reads standard input")
+		args := fs.String("args", "", "the arguments of -f as a `JSON` array; - reads standard input, @FILE the file FILE")
+		lim := addLimits(fs)
 		return func(ctx context.Context, e *env, pos []string) int {
 			if len(pos) != 1 {
 				return usage(e, "run", "expects exactly one FILE")
@@ -88,10 +104,13 @@ Examples:
 			if !ok {
 				return exitUser
 			}
+			ctx, cancel := lim.context(ctx)
+			defer cancel()
+			p.Limits = lim.options()
 			if *name == "" {
-				return runExamples(ctx, e, p)
+				return runExamples(ctx, e, p, lim)
 			}
-			return callOne(ctx, e, p, *name, *args)
+			return callOne(ctx, e, p, *name, *args, lim)
 		}
 	},
 }
@@ -102,9 +121,9 @@ func usage(e *env, cmd, msg string) int {
 	return exitUsage
 }
 
-func runExamples(ctx context.Context, e *env, p *rose.Program) int {
-	return eachExample(ctx, e, p, "run", func(ex *rose.Example) (string, error) {
-		v, err := ex.Func.Call(ctx, ex.Args, nil)
+func runExamples(ctx context.Context, e *env, p *rose.Program, lim *limits) int {
+	return eachExample(ctx, e, p, "run", lim, func(ex *rose.Example) (string, error) {
+		v, err := ex.Func.Call(ctx, ex.Args, lim.options())
 		if err != nil {
 			return "", err
 		}
@@ -114,8 +133,8 @@ func runExamples(ctx context.Context, e *env, p *rose.Program) int {
 
 // eachExample prints render's text for every example of p, or "= error"
 // with the error on stderr; it exits 1 if an example fails or there are
-// none.
-func eachExample(ctx context.Context, e *env, p *rose.Program, verb string, render func(*rose.Example) (string, error)) int {
+// none. A budget's error gets a hint naming its flag.
+func eachExample(ctx context.Context, e *env, p *rose.Program, verb string, lim *limits, render func(*rose.Example) (string, error)) int {
 	exs, err := p.Examples(ctx)
 	if err != nil {
 		fmt.Fprintln(e.stderr, err)
@@ -133,7 +152,7 @@ func eachExample(ctx context.Context, e *env, p *rose.Program, verb string, rend
 		}
 		if err != nil {
 			fmt.Fprintf(e.stdout, "%s = error\n", ex.Text)
-			fmt.Fprintln(e.stderr, err)
+			fmt.Fprintf(e.stderr, "%v%s\n", err, lim.explain(err))
 			code = exitUser
 			continue
 		}
@@ -150,7 +169,7 @@ func funcAndArgs(e *env, cmd string, p *rose.Program, name, argText string) (f *
 	if code != exitOK {
 		return nil, nil, code
 	}
-	f, err := p.Func(name, data)
+	f, err := p.FuncExpr(name, data)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "rose %s: %v\n", cmd, err)
 		return nil, nil, exitUser
@@ -168,14 +187,14 @@ func funcAndArgs(e *env, cmd string, p *rose.Program, name, argText string) (f *
 	return f, args, exitOK
 }
 
-func callOne(ctx context.Context, e *env, p *rose.Program, name, argText string) int {
+func callOne(ctx context.Context, e *env, p *rose.Program, name, argText string, lim *limits) int {
 	f, args, code := funcAndArgs(e, "run", p, name, argText)
 	if code != exitOK {
 		return code
 	}
-	v, err := f.Call(ctx, args, nil)
+	v, err := f.Call(ctx, args, lim.options())
 	if err != nil {
-		fmt.Fprintln(e.stderr, err)
+		fmt.Fprintf(e.stderr, "%v%s\n", err, lim.explain(err))
 		return exitUser
 	}
 	fmt.Fprintf(e.stdout, "%s\n", eval.EncodeJSON(v, f.IR.Result()))
