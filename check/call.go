@@ -119,13 +119,9 @@ func (c *checker) callSig(s *scope, e *parser.CallExpr, f *FuncObj, name string,
 		}
 		info.sizes = append(info.sizes, sz)
 	}
+	// Every size is bound now: computed lengths can be compared.
 	for _, k := range checks {
 		if bad {
-			break
-		}
-		if !k.want.params(func(sp *SizeParam) bool { _, ok := bind[sp]; return ok }) {
-			c.errorf(e.Args[k.arg], "infer-size", "cannot infer the sizes of %s in the length %s of argument %d of %s: a size computed in a type must be bound by another parameter", name, k.want, k.arg+1, name)
-			bad = true
 			break
 		}
 		if got := substSize(k.want, bind); !got.equal(k.got) {

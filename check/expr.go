@@ -60,6 +60,17 @@ func (c *checker) typeExpr(t parser.TypeExpr, sizes *scope) Type {
 // constants, size parameters and len(a) for arrays a of known length,
 // combined with + - * / % and parentheses.
 func (c *checker) sizeExpr(s *scope, e parser.Expr, what string) (Size, bool) {
+	n, ok := c.sizeValue(s, e, what)
+	if ok && n.isConst() && (n.N < 0 || n.N > MaxLen) {
+		c.errorf(e, "bad-size", "array length %d is out of range [0, %d]", n.N, MaxLen)
+		return Size{}, false
+	}
+	return n, ok
+}
+
+// sizeValue is sizeExpr without the range check: it also resolves range
+// bounds, which may be negative.
+func (c *checker) sizeValue(s *scope, e parser.Expr, what string) (Size, bool) {
 	if id, ok := e.(*parser.Ident); ok {
 		switch o := s.lookup(id.Name).(type) {
 		case *SizeParam:
@@ -84,10 +95,6 @@ func (c *checker) sizeExpr(s *scope, e parser.Expr, what string) (Size, bool) {
 	n, ok := c.sizeOf(e)
 	if !ok {
 		c.errorf(e, "not-constant", "%s must be known when the function is instantiated: an Int expression of constants, size parameters and len(a)", what)
-		return Size{}, false
-	}
-	if n.isConst() && (n.N < 0 || n.N > MaxLen) {
-		c.errorf(e, "bad-size", "array length %d is out of range [0, %d]", n.N, MaxLen)
 		return Size{}, false
 	}
 	return n, true
@@ -170,11 +177,11 @@ func (c *checker) rangeOf(s *scope, lo, hi parser.Expr, dyn bool) (rangeInfo, bo
 		}
 		return rangeInfo{dyn: true}, ok
 	}
-	l, ok := c.sizeExpr(s, lo, "range start")
+	l, ok := c.sizeValue(s, lo, "range start")
 	if !ok {
 		return rangeInfo{}, false
 	}
-	h, ok := c.sizeExpr(s, hi, "range end (a trip count fixed before the loop runs)")
+	h, ok := c.sizeValue(s, hi, "range end (a trip count fixed before the loop runs)")
 	if !ok {
 		return rangeInfo{}, false
 	}
@@ -184,6 +191,10 @@ func (c *checker) rangeOf(s *scope, lo, hi parser.Expr, dyn bool) (rangeInfo, bo
 	}
 	if n.isConst() && n.N < 0 {
 		c.errorf(hi, "bad-range", "range end %s is before its start %s", h, l)
+		return rangeInfo{}, false
+	}
+	if n.isConst() && n.N > MaxLen {
+		c.errorf(hi, "bad-size", "range of %d steps is longer than %d", n.N, MaxLen)
 		return rangeInfo{}, false
 	}
 	return rangeInfo{lo: l, n: n}, true

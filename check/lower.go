@@ -3,6 +3,7 @@ package check
 import (
 	"fmt"
 	"go/token"
+	"math"
 	"strconv"
 	"strings"
 
@@ -222,6 +223,18 @@ func (l *lowerer) size(s Size) int {
 	}
 	if n < 0 || n > MaxLen {
 		l.fail("size %s is %d, out of range [0, %d]", s, n, MaxLen)
+	}
+	return int(n)
+}
+
+// value is the value of s, which need not be a valid array length.
+func (l *lowerer) value(s Size) int {
+	n, err := s.eval(func(sp *SizeParam) int { return l.sizes[sp] })
+	if err != nil {
+		l.fail("size %s: %v", s, err)
+	}
+	if n < math.MinInt32 || n > math.MaxInt32 {
+		l.fail("size %s is %d, out of range", s, n)
 	}
 	return int(n)
 }
@@ -492,7 +505,7 @@ func (l *lowerer) while(s *parser.WhileStmt) {
 }
 
 func (l *lowerer) bindIndex(id *parser.Ident, i ir.Var, r rangeInfo) {
-	lo := l.size(r.lo)
+	lo := l.value(r.lo)
 	if lo != 0 {
 		i = l.b.Binary(ir.OpAdd, i, l.b.Int(int64(lo)))
 	}

@@ -284,17 +284,6 @@ func (s Size) eval(get func(*SizeParam) int) (int64, error) {
 	return int64(s.N), nil
 }
 
-// params reports whether every size parameter of s satisfies ok.
-func (s Size) params(ok func(*SizeParam) bool) bool {
-	switch {
-	case s.Param != nil:
-		return ok(s.Param)
-	case s.E != nil:
-		return s.E.X.params(ok) && s.E.Y.params(ok)
-	}
-	return true
-}
-
 // substSize replaces the size parameters of s bound in bind.
 func substSize(s Size, bind map[*SizeParam]Size) Size {
 	switch {
