@@ -240,7 +240,8 @@ func TestExampleGradientCost(t *testing.T) {
 			if _, err := ex.Func.Grad(ctx, ex.Args, &eval.Options{Executed: &grad}); err != nil {
 				t.Fatal(err)
 			}
-			fmt.Fprintf(&sb, "%s %s: %d %d %.2f\n", filepath.Base(path), ex.Text, value, grad, float64(grad)/float64(value))
+			text := strings.Join(strings.Fields(ex.Text), " ")
+			fmt.Fprintf(&sb, "%s %s: %d %d %.2f\n", filepath.Base(path), text, value, grad, float64(grad)/float64(value))
 		}
 	}
 	const golden = "testdata/scale/cost.golden"
