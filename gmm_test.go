@@ -142,3 +142,43 @@ func TestGMMAgainstADBench(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkGMM times examples/gmm.rose's objective, and the objective with
+// its gradient by alphas, means and icf, on ADBench inputs (bench/scale.sh
+// runs it beside ADBench's hand-derived C++).
+func BenchmarkGMM(b *testing.B) {
+	src, err := os.ReadFile("examples/gmm.rose")
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := rose.Load("gmm.rose", src)
+	ctx := context.Background()
+	for _, name := range []string{"1k/gmm_d2_K5", "1k/gmm_d10_K25", "10k/gmm_d2_K5"} {
+		argsJSON, err := gmmArgs(adbench + "/gmm/" + name + ".txt")
+		if err != nil {
+			b.Skip("no ADBench data:", err)
+		}
+		f, err := p.Func("gmm", []byte(argsJSON))
+		if err != nil {
+			b.Fatal(err)
+		}
+		args, err := eval.DecodeArgs(f.Params(), []byte(argsJSON))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(name+"/value", func(b *testing.B) {
+			for b.Loop() {
+				if _, err := f.Call(ctx, args, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(name+"/grad", func(b *testing.B) {
+			for b.Loop() {
+				if _, err := f.GradWrt(ctx, args, nil, rose.Reverse, []int{0, 1, 2}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -2,6 +2,7 @@ package rose_test
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"math"
@@ -428,4 +429,108 @@ func shiftReal(v eval.Value, k *int, s float64) eval.Value {
 		return eval.Tuple(elems...)
 	}
 	return v
+}
+
+// BenchmarkScale times the value and value+gradient of the scale shapes
+// at 10^3 to 10^5 elements: the ratio must stay flat.
+func BenchmarkScale(b *testing.B) {
+	ctx := context.Background()
+	for _, sh := range scaleShapes {
+		for _, n := range []int{1000, 10000, 100000} {
+			argsJSON := "[" + sh.args(n, rand.New(rand.NewSource(int64(n)))) + "]"
+			f, err := rose.Load("scale.rose", []byte(sh.src)).Func("f", []byte(argsJSON))
+			if err != nil {
+				b.Fatal(err)
+			}
+			args, err := eval.DecodeArgs(f.Params(), []byte(argsJSON))
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Run(fmt.Sprintf("%s/n=%d/value", sh.name, n), func(b *testing.B) {
+				for b.Loop() {
+					if _, err := f.Call(ctx, args, nil); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.Run(fmt.Sprintf("%s/n=%d/grad", sh.name, n), func(b *testing.B) {
+				for b.Loop() {
+					if _, err := f.Grad(ctx, args, nil); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkRosenbrock1000 times examples/rosenbrock.rose at n = 1000 beside
+// the same function and its hand-derived gradient written in Go.
+func BenchmarkRosenbrock1000(b *testing.B) {
+	src, err := os.ReadFile("examples/rosenbrock.rose")
+	if err != nil {
+		b.Fatal(err)
+	}
+	const n = 1000
+	x := make([]float64, n)
+	vals := make([]eval.Value, n)
+	for i := range x {
+		x[i] = 0.5 + 0.001*float64(i)
+		vals[i] = eval.Real(x[i])
+	}
+	args := []eval.Value{eval.Array(vals...)}
+	argsJSON, _ := json.Marshal([][]float64{x})
+	f, err := rose.Load("rosenbrock.rose", src).Func("rosenbrock", argsJSON)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.Run("rose/value", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := f.Call(ctx, args, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("rose/grad", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := f.Grad(ctx, args, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	g := make([]float64, n)
+	var sink float64
+	b.Run("go/value", func(b *testing.B) {
+		for b.Loop() {
+			sink += rosenbrockGo(x, nil)
+		}
+	})
+	b.Run("go/grad", func(b *testing.B) {
+		for b.Loop() {
+			sink += rosenbrockGo(x, g)
+		}
+	})
+	if want := f; want == nil || math.IsNaN(sink) {
+		b.Fatal("unreachable")
+	}
+}
+
+// rosenbrockGo is the Rosenbrock function and, when g is not nil, its
+// hand-derived gradient into g.
+func rosenbrockGo(x, g []float64) float64 {
+	s := 0.0
+	for i := range g {
+		g[i] = 0
+	}
+	for i := 0; i+1 < len(x); i++ {
+		a := 1 - x[i]
+		b := x[i+1] - x[i]*x[i]
+		s += 100*b*b + a*a
+		if g != nil {
+			g[i] += -400*b*x[i] - 2*a
+			g[i+1] += 200 * b
+		}
+	}
+	return s
 }
