@@ -534,3 +534,34 @@ func rosenbrockGo(x, g []float64) float64 {
 	}
 	return s
 }
+
+// BenchmarkElementUpdates times a loop that updates one element of an
+// n-element var per step: with updates in place the time per element is
+// flat in n (a copy per update made it grow linearly).
+func BenchmarkElementUpdates(b *testing.B) {
+	const src = `fn f<n>(x: [n]Real) -> Real {
+    var a = x
+    for i in 0..n { a[i] = a[i] * 2.0 + a[(i + 1) % n] }
+    a[n - 1]
+}`
+	ctx := context.Background()
+	for _, n := range []int{1000, 10000, 100000} {
+		argsJSON := "[[" + reals(n, rand.New(rand.NewSource(1))) + "]]"
+		f, err := rose.Load("u.rose", []byte(src)).Func("f", []byte(argsJSON))
+		if err != nil {
+			b.Fatal(err)
+		}
+		args, err := eval.DecodeArgs(f.Params(), []byte(argsJSON))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := f.Call(ctx, args, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/element")
+		})
+	}
+}

@@ -194,6 +194,7 @@ func compile(f *ir.Func, done map[*ir.Func]*Code, active map[*ir.Func]bool) (*Co
 		c.params = append(c.params, f.Types[p])
 		c.paramOff = append(c.paramOff, cp.off[p])
 	}
+	cp.liveness()
 	cp.block(f.Body)
 	if cp.err != nil {
 		return nil, cp.err
@@ -261,19 +262,30 @@ type fixup struct {
 }
 
 type compiler struct {
-	f      *ir.Func
-	c      *Code
-	off    []int32 // frame offset of each variable, -1 until assigned
-	base   []int64 // reference variables: the buffer's frame offset when known here, else -1
-	slots  []int64 // slots of each variable
-	next   int64   // first free slot
-	max    int64   // frame size so far
-	fixups []fixup
-	big    int64    // slots of the largest destination so far
-	calls  []ir.Pos // position of each call, parallel to c.calls
-	done   map[*ir.Func]*Code
-	active map[*ir.Func]bool
-	err    error
+	f   *ir.Func
+	c   *Code
+	off []int32 // frame offset of each variable, -1 until assigned
+
+	// In-place updates (see inPlace): where each variable is defined and
+	// last used, which variable's slots it shares, and the block and
+	// instruction being compiled.
+	defBlk  []*ir.Block
+	last    []int32             // index in defBlk of the last instruction using the variable
+	root    []ir.Var            // the variable whose slots a field read in place shares, or NoVar
+	aliases map[ir.Var][]ir.Var // root -> the variables sharing its slots
+	cur     *ir.Block
+	idx     int32
+	target  map[ir.Var]int32 // a loop body's result -> the state slots it may be built in
+	base    []int64          // reference variables: the buffer's frame offset when known here, else -1
+	slots   []int64          // slots of each variable
+	next    int64            // first free slot
+	max     int64            // frame size so far
+	fixups  []fixup
+	big     int64    // slots of the largest destination so far
+	calls   []ir.Pos // position of each call, parallel to c.calls
+	done    map[*ir.Func]*Code
+	active  map[*ir.Func]bool
+	err     error
 }
 
 // alloc gives v its frame slots unless it already has them (aliases).
@@ -336,9 +348,128 @@ func movInst(d, a int32, n int64) inst {
 }
 
 func (cp *compiler) block(b *ir.Block) {
+	saved, savedIdx := cp.cur, cp.idx
+	cp.cur = b
 	for i := range b.Instrs {
+		cp.idx = int32(i)
 		cp.instr(&b.Instrs[i])
 	}
+	cp.cur, cp.idx = saved, savedIdx
+}
+
+// liveness finds, for every variable, the block that defines it and the
+// last instruction of that block that uses it (a use inside a nested block
+// counts as a use by the instruction that owns the block; the block's
+// result counts as a use after its last instruction).
+func (cp *compiler) liveness() {
+	f := cp.f
+	n := len(f.Types)
+	cp.defBlk, cp.last, cp.root = make([]*ir.Block, n), make([]int32, n), make([]ir.Var, n)
+	cp.aliases = map[ir.Var][]ir.Var{}
+	cp.target = map[ir.Var]int32{}
+	for i := range cp.last {
+		cp.last[i], cp.root[i] = -1, ir.NoVar
+	}
+	for _, p := range f.Params {
+		cp.defBlk[p] = f.Body
+	}
+	type frame struct {
+		b   *ir.Block
+		idx int32
+	}
+	var stack []frame
+	use := func(x ir.Var) {
+		if x < 0 || int(x) >= n {
+			return
+		}
+		for k := len(stack) - 1; k >= 0; k-- {
+			if stack[k].b == cp.defBlk[x] {
+				cp.last[x] = max(cp.last[x], stack[k].idx)
+				return
+			}
+		}
+	}
+	var walk func(b *ir.Block)
+	walk = func(b *ir.Block) {
+		for _, p := range b.Params {
+			cp.defBlk[p] = b
+		}
+		stack = append(stack, frame{b, 0})
+		top := len(stack) - 1
+		for i := range b.Instrs {
+			in := &b.Instrs[i]
+			stack[top].idx = int32(i)
+			for _, a := range in.Args {
+				use(a)
+			}
+			for _, nb := range in.Blocks {
+				walk(nb)
+			}
+			cp.defBlk[in.Dst] = b
+		}
+		stack[top].idx = int32(len(b.Instrs))
+		use(b.Result)
+		stack = stack[:top]
+	}
+	walk(f.Body)
+}
+
+// dead reports whether nothing after the instruction being compiled uses
+// x, which is defined in the current block (so no later loop step can
+// read it either).
+func (cp *compiler) dead(x ir.Var) bool {
+	return cp.defBlk[x] == cp.cur && cp.last[x] <= cp.idx
+}
+
+// rootOf is the variable whose slots x shares (x itself if it owns them).
+func (cp *compiler) rootOf(x ir.Var) ir.Var {
+	if r := cp.root[x]; r != ir.NoVar {
+		return r
+	}
+	return x
+}
+
+// inPlace reports whether an array update may store into a's own slots
+// instead of a copy: a and everything sharing those slots are dead after
+// this instruction, and the variable owning them is defined in this block.
+func (cp *compiler) inPlace(a ir.Var) bool {
+	r := cp.rootOf(a)
+	if !cp.dead(a) || !cp.dead(r) || cp.off[a] < 0 {
+		return false
+	}
+	lo, hi := int64(cp.off[a]), int64(cp.off[a])+cp.slots[a]
+	for _, u := range cp.aliases[r] {
+		if o := int64(cp.off[u]); o < hi && lo < o+cp.slots[u] && !cp.dead(u) {
+			return false
+		}
+	}
+	return true
+}
+
+// share makes x a variable of the slots of r's root, at offset off.
+func (cp *compiler) share(x, r ir.Var, off int32) {
+	root := cp.rootOf(r)
+	cp.off[x], cp.root[x] = off, root
+	cp.aliases[root] = append(cp.aliases[root], x)
+}
+
+// buildAt reports whether the tuple in may be built directly in the state
+// slots at state, n slots long: each field either already is in place or
+// shares none of the state's slots, so that no move overwrites a value a
+// later move reads.
+func (cp *compiler) buildAt(in *ir.Instr, state int32, n int64) bool {
+	o := int64(state)
+	for _, a := range in.Args {
+		if cp.off[a] < 0 {
+			return false
+		}
+		ao, an := int64(cp.off[a]), cp.slots[a]
+		if ao != o && ao < int64(state)+n && int64(state) < ao+an {
+			return false
+		}
+		o += an
+	}
+	return true
 }
 
 // definedIn reports whether v is the destination of one of b's own
@@ -451,6 +582,11 @@ func (cp *compiler) instr(in *ir.Instr) {
 		}
 
 	case ir.OpUpdate:
+		// An update of an array nothing reads afterwards stores into it
+		// in place: element updates in loops cost O(1), not a copy.
+		if a := in.Args[0]; cp.off[in.Dst] < 0 && cp.inPlace(a) {
+			cp.share(in.Dst, a, cp.off[a])
+		}
 		d := cp.alloc(in.Dst)
 		cp.mov(d, arg(0), size(in.Dst), pos)
 		es := size(in.Args[2])
@@ -476,6 +612,9 @@ func (cp *compiler) instr(in *ir.Instr) {
 		cp.c.code[jend].n = int32(len(cp.c.code))
 
 	case ir.OpTuple, ir.OpArray:
+		if st, ok := cp.target[in.Dst]; ok && cp.off[in.Dst] < 0 && in.Op == ir.OpTuple && cp.buildAt(in, st, size(in.Dst)) {
+			cp.off[in.Dst] = st // a loop's next state, built where the state lives
+		}
 		d := cp.alloc(in.Dst)
 		o := int64(d)
 		for _, a := range in.Args {
@@ -490,9 +629,10 @@ func (cp *compiler) instr(in *ir.Instr) {
 			o += slotsOf(e)
 		}
 		if cp.off[in.Dst] < 0 {
-			// Values never change once computed, so a field is read in
-			// place: its variable is the slots of the tuple's field.
-			cp.off[in.Dst] = arg(0) + int32(o)
+			// A field is read in place: its variable is the slots of the
+			// tuple's field (which an in-place update may later take over;
+			// see inPlace).
+			cp.share(in.Dst, in.Args[0], arg(0)+int32(o))
 			return
 		}
 		d := cp.alloc(in.Dst)
@@ -636,6 +776,7 @@ func (cp *compiler) while(in *ir.Instr, state, tape int32, n int64, pos ir.Pos) 
 	if tape >= 0 {
 		cp.emit(inst{op: xTapePush, a: tape, b: state, n: int32(n)}, pos)
 	}
+	cp.nextState(body, state)
 	cp.block(body)
 	cp.mov(state, cp.off[body.Result], n, pos)
 	cp.emit(inst{op: xJmp, n: int32(start)}, pos)
@@ -659,13 +800,27 @@ func (cp *compiler) loop(in *ir.Instr, state, record int32, n int64, pos ir.Pos)
 	if record >= 0 && n > 0 {
 		cp.emit(inst{op: xScanStore, d: record, a: state, b: i, e: int32(n)}, pos)
 	}
+	cp.nextState(body, state)
 	cp.block(body)
 	op := xLoopNextN
 	if n == 1 {
 		op = xLoopNext1
 	}
-	cp.emit(inst{op: op, d: state, a: cp.off[body.Result], b: i, c: int32(start), n: int32(in.N), e: int32(n)}, pos)
+	e := int32(n)
+	if cp.off[body.Result] == state {
+		e = 0 // the next state was built in place
+	}
+	cp.emit(inst{op: op, d: state, a: cp.off[body.Result], b: i, c: int32(start), n: int32(in.N), e: e}, pos)
 	cp.next = save
+}
+
+// nextState lets a loop body whose last instruction makes its result, a
+// tuple, build that tuple in the state's slots (see buildAt), so that the
+// step does not copy the state.
+func (cp *compiler) nextState(body *ir.Block, state int32) {
+	if k := len(body.Instrs); k > 0 && body.Instrs[k-1].Dst == body.Result && body.Instrs[k-1].Op == ir.OpTuple {
+		cp.target[body.Result] = state
+	}
 }
 
 // scalar compiles a one- or two-operand scalar operation.

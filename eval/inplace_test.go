@@ -1,0 +1,104 @@
+package eval
+
+import (
+	"context"
+	"testing"
+
+	"github.com/rose-go/rose/ir"
+)
+
+// scatterLoop is a loop over n steps whose state is (a, t), an array and a
+// Real: each step reads a[i], stores a[i] + 1 and adds a[i] to t, the
+// shape element updates of a var in a for loop lower to. With share set
+// the body also keeps the old array alive (it returns it in a second
+// array slot), so the update must copy.
+func scatterLoop(n int, share bool) *ir.Func {
+	b := ir.NewBuilder("scatter", ir.NoPos)
+	arr := ir.ArrayOf(n, ir.Real)
+	x := b.Param(arr)
+	var st *ir.Type
+	var init ir.Var
+	if share {
+		st = ir.TupleOf(arr, ir.Real, arr)
+		init = b.Tuple(st, x, b.Real(0), x)
+	} else {
+		st = ir.TupleOf(arr, ir.Real)
+		init = b.Tuple(st, x, b.Real(0))
+	}
+	out := loop(b, n, init, func(i, s ir.Var) ir.Var {
+		a := b.Field(s, 0)
+		t := b.Field(s, 1)
+		v := b.Index(a, i)
+		a2 := emit(b, arr, ir.OpUpdate, a, i, b.Binary(ir.OpAdd, v, b.Real(1)))
+		t2 := b.Binary(ir.OpAdd, t, v)
+		if share {
+			return b.Tuple(st, a2, t2, a)
+		}
+		return b.Tuple(st, a2, t2)
+	})
+	sum := b.Binary(ir.OpAdd, b.Field(out, 1), b.Index(b.Field(out, 0), b.Int(int64(n-1))))
+	if share {
+		sum = b.Binary(ir.OpAdd, sum, b.Index(b.Field(out, 2), b.Int(0)))
+	}
+	return b.Finish(sum)
+}
+
+// bigMoves counts the compiled instructions inside loops that copy at
+// least n slots.
+func bigMoves(c *Code, n int32) int {
+	k, depth := 0, 0
+	for _, in := range c.code {
+		switch in.op {
+		case xIterInit:
+			depth++
+		case xMovN:
+			if in.n >= n && depth > 0 {
+				k++
+			}
+		case xLoopNextN, xLoopNext1:
+			if in.e >= n {
+				k++
+			}
+			depth--
+		}
+	}
+	return k
+}
+
+// TestInPlaceUpdates checks that an element update of an array nothing
+// reads afterwards stores in place, and that a loop's next state is built
+// where the state lives, so that a step copies no array. When the old
+// array stays alive, the update copies; the results are right either way.
+func TestInPlaceUpdates(t *testing.T) {
+	const n = 64
+	xs := make([]Value, n)
+	want := 0.0
+	for i := range xs {
+		xs[i] = Real(float64(i))
+		want += float64(i)
+	}
+	for _, share := range []bool{false, true} {
+		c, err := Compile(scatterLoop(n, share))
+		if err != nil {
+			t.Fatal(err)
+		}
+		moves := bigMoves(c, n)
+		if !share && moves != 0 {
+			t.Errorf("the loop's step copies the array %d times, want none", moves)
+		}
+		if share && moves == 0 {
+			t.Errorf("with the old array alive, %d copies in the code; the update must copy", moves)
+		}
+		v, err := c.Call(context.Background(), []Value{Array(xs...)}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := want + float64(n-1) + 1
+		if share {
+			w++ // the last step's old array has element 0 already updated, by step 0
+		}
+		if v.Real() != w {
+			t.Errorf("share=%v: result %v, want %v", share, v.Real(), w)
+		}
+	}
+}
