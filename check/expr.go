@@ -435,7 +435,7 @@ func (c *checker) arith(op string, x parser.Node, tx Type, y parser.Expr, ty Typ
 func (c *checker) unifyUntyped(x parser.Expr, tx Type, y parser.Expr, ty Type) (Type, Type) {
 	fix := func(e parser.Expr, te, other Type) Type {
 		switch {
-		case !c.untyped(e) || Identical(te, other):
+		case Identical(te, other) || !c.untyped(e): // the cheap test first: untyped walks e
 		case isKind(te, IntKind) && (isKind(other, RealKind) || isRealArray(other)):
 			c.retype(e, TReal)
 			return TReal

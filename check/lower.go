@@ -163,6 +163,8 @@ type lowerer struct {
 	base  int
 	sizes map[*SizeParam]int
 	env   map[*VarObj]ir.Var
+
+	assignedMemo map[parser.Node][]*VarObj // assignedIn's results
 }
 
 func (p *Package) newLowerer(name string, pos token.Pos) *lowerer {
@@ -294,17 +296,64 @@ func (l *lowerer) stmt(s parser.Stmt) {
 // outside it (they are in env now), in order of first assignment.
 func (l *lowerer) assigned(n parser.Node) []*VarObj {
 	var out []*VarObj
-	seen := map[*VarObj]bool{}
-	parser.Inspect(n, func(n parser.Node) bool {
-		if a, ok := n.(*parser.AssignStmt); ok {
-			o, _ := l.pkg.Uses[a.Target].(*VarObj)
-			if _, outer := l.env[o]; o != nil && outer && !seen[o] {
-				seen[o] = true
-				out = append(out, o)
+	for _, o := range l.assignedIn(n) {
+		if _, outer := l.env[o]; outer {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// assignedIn lists the variables assigned inside n and not declared in it,
+// in order of first assignment. The lists of nested conditionals and loops
+// are computed once and reused, so lowering an else-if chain or a nest of
+// loops walks each node once, not once per enclosing level.
+func (l *lowerer) assignedIn(n parser.Node) []*VarObj {
+	if out, ok := l.assignedMemo[n]; ok {
+		return out
+	}
+	out := []*VarObj{}
+	seen := map[*VarObj]bool{} // assigned, or declared in n
+	add := func(o *VarObj) {
+		if o != nil && !seen[o] {
+			seen[o] = true
+			out = append(out, o)
+		}
+	}
+	var visit func(parser.Node) bool
+	visit = func(m parser.Node) bool {
+		switch m := m.(type) {
+		case *parser.AssignStmt:
+			o, _ := l.pkg.Uses[m.Target].(*VarObj)
+			add(o)
+		case *parser.LetStmt:
+			for _, id := range m.Names {
+				if o, ok := l.pkg.Defs[id].(*VarObj); ok {
+					seen[o] = true // declared in n: never listed
+				}
 			}
+		case *parser.IfExpr:
+			if m != n {
+				for _, o := range l.assignedIn(m) {
+					add(o)
+				}
+				return false
+			}
+		case *parser.ForStmt:
+			parser.Inspect(m.Lo, visit)
+			parser.Inspect(m.Hi, visit)
+			for _, o := range l.assignedIn(m.Body) {
+				add(o)
+			}
+			return false
 		}
 		return true
-	})
+	}
+	parser.Inspect(n, visit)
+	if l.assignedMemo == nil {
+		l.assignedMemo = map[parser.Node][]*VarObj{}
+	}
+	l.assignedMemo[n] = out
 	return out
 }
 

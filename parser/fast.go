@@ -846,7 +846,7 @@ func (f *fast) climb(xs []Expr, ops []binOp, i *int, minPrec int) Expr {
 		if b, ok := lhs.(*BinaryExpr); ok && op.prec == 3 && prec(b.Op) == 3 {
 			f.errorf(op.pos, "comparison operators do not chain; write (a %s b) && (b %s c)", b.Op, op.op)
 		}
-		lhs = &BinaryExpr{X: lhs, OpPos: op.pos, Op: op.op, Y: rhs}
+		lhs = &BinaryExpr{X: lhs, OpPos: op.pos, Op: op.op, Y: rhs, start: lhs.Pos()}
 	}
 	return lhs
 }
