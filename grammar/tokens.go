@@ -24,11 +24,14 @@ var (
 // magnitude more. Whitespace is dropped; comments are kept (the formatter
 // needs them); newlines are kept for Split. Tokenize never fails: an
 // unknown character becomes an Illegal token.
+//
+// A byte order mark at the start of src is skipped (see SkipBOM); offsets
+// and columns still count its bytes, as go/token's do.
 func Tokenize(filename string, src []byte) []lexer.Token {
 	toks := make([]lexer.Token, 0, len(src)/2+16)
 	text := string(src) // token values are slices of one copy
 	line, lineStart := 1, 0
-	for i := 0; i < len(src); {
+	for i := SkipBOM(src); i < len(src); {
 		c := src[i]
 		start := i
 		var typ lexer.TokenType
@@ -70,6 +73,19 @@ func Tokenize(filename string, src []byte) []lexer.Token {
 		}
 	}
 	return toks
+}
+
+// BOM is the UTF-8 byte order mark, U+FEFF.
+const BOM = "\uFEFF"
+
+// SkipBOM returns the length of the byte order mark at the start of src, or
+// 0. A file may begin with one (editors on Windows write it); it is not a
+// token. U+FEFF anywhere else is an Illegal character.
+func SkipBOM(src []byte) int {
+	if len(src) >= len(BOM) && string(src[:len(BOM)]) == BOM {
+		return len(BOM)
+	}
+	return 0
 }
 
 func isDigit(c byte) bool  { return '0' <= c && c <= '9' }
