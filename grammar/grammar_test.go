@@ -105,3 +105,24 @@ func TestTokenizeMatchesLexer(t *testing.T) {
 		}
 	}
 }
+
+// TestSplitKeywords checks where an item keyword starts a new item: at the
+// top level, or at the start of a line inside brackets; not in the middle
+// of a line inside brackets.
+func TestSplitKeywords(t *testing.T) {
+	for _, c := range []struct {
+		src   string
+		items int
+	}{
+		{"fn f() -> Real {\n  let type = 2.0\n  x * type\n}\nfn g() -> Real { 1 }\n", 2},
+		{"fn f() -> Real { (fn) }", 1},
+		{"fn f() -> Real {\n  1\nfn g() -> Real { 1 }\n", 2},
+		{"fn f() -> Real {\n  1\n  type T = Real\n", 2},
+		{"const c = 1 type T = Real fn f() -> Real { 1 }", 3},
+		{"fn f() -> Real { g(1,\n  example) }", 2},
+	} {
+		if got := len(Split(Tokenize("t.rose", []byte(c.src)))); got != c.items {
+			t.Errorf("%q: %d items, want %d", c.src, got, c.items)
+		}
+	}
+}

@@ -139,7 +139,10 @@ type ItemTokens struct {
 }
 
 // itemKeywords start a top-level item. None of them can occur inside an
-// item, so splitting at them is safe even when braces are unbalanced.
+// item, so splitting at them is safe even when braces are unbalanced. Inside
+// brackets only one that begins a line starts an item: a keyword misused in
+// the middle of a line (`let type = 2.0`) is an error in its item, while a
+// declaration after a function missing its "}" still starts afresh.
 var itemKeywords = map[string]bool{"fn": true, "const": true, "type": true, "struct": true, "example": true}
 
 // Split applies the statement-separator rule and cuts the token stream into
@@ -156,6 +159,7 @@ func Split(toks []lexer.Token) []ItemTokens {
 	cur := make([]lexer.Token, 0, len(toks)) // all items share one array
 	var stack []byte                         // open brackets; 's' is a struct literal's brace
 	inserted := -1                           // index in cur of the last ";" made from a newline
+	lineStart := true                        // no token yet on the current line
 	flush := func() {
 		for len(cur) > 0 && cur[len(cur)-1].Type == TPunct && cur[len(cur)-1].Value == ";" {
 			cur = cur[:len(cur)-1]
@@ -174,6 +178,7 @@ func Split(toks []lexer.Token) []ItemTokens {
 		case TComment:
 			continue
 		case TNewline:
+			lineStart = true
 			if len(cur) == 0 || (len(stack) > 0 && stack[len(stack)-1] != '{') {
 				continue
 			}
@@ -184,7 +189,7 @@ func Split(toks []lexer.Token) []ItemTokens {
 			}
 			continue
 		case TIdent:
-			if itemKeywords[t.Value] {
+			if itemKeywords[t.Value] && (len(stack) == 0 || lineStart) {
 				flush()
 			}
 			// `}` newline `else`: the else continues the if.
@@ -210,6 +215,7 @@ func Split(toks []lexer.Token) []ItemTokens {
 				}
 			}
 		}
+		lineStart = false
 		cur = append(cur, t)
 	}
 	flush()

@@ -84,7 +84,7 @@ func (p *parser) parseItemFast(toks []lexer.Token, end lexer.Position) (Decl, bo
 		// Report the furthest point reached; every failure records what
 		// it expected, so there is one.
 		at := max(f.failAt, 0)
-		msg := "unexpected " + describe(*f.tok(at), p.src)
+		msg := "unexpected " + p.describe(*f.tok(at))
 		if len(f.failWords) > 0 {
 			msg += ", expected " + strings.Join(f.failWords, " or ")
 		}

@@ -581,6 +581,9 @@ func TestFastParserMessages(t *testing.T) {
 		{"fn f() -> Real { g(1,, 2) }", `1:22: unexpected ",", expected an expression or ")"`},
 		{"fn f() -> Real { for i in 0..n { x }", `1:37: unexpected end of file, expected a newline, ";" or "}"`},
 		{"fn f() -> Real { for i in 0..n x }", `1:32: unexpected name x, expected "{"`},
+		{"fn f(x: Real) -> Real {\n  let type = 2.0\n  x * 2.0\n}\nfn g() -> Real { 1.0 }", `2:7: keyword type cannot be used as a name`},
+		{"fn f() -> Real {\n  1.0\nfn g() -> Real { 1.0 }", `2:6: unexpected end of declaration (the next one begins on line 3), expected a newline, ";" or "}"`},
+		{"fn f() -> Real { (1.0 fn g() -> Real { 1.0 }", `1:23: unexpected keyword fn, expected ")"`},
 		{grammar.BOM + "fn f(x Real) -> Real { x }", `1:11: unexpected name Real, expected ":"`},
 		{"fn f() -> Real { 1 " + grammar.BOM + "}", `1:20: unexpected character "\ufeff", expected a newline, ";" or "}"`},
 	}
