@@ -2,6 +2,7 @@ package rose_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -101,5 +102,24 @@ func BenchmarkElseIfRun(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestLongLoop checks that a for loop's trip count is not bounded by the
+// array length limit: a loop of 10^8 steps is accepted, and the step budget
+// bounds its work.
+func TestLongLoop(t *testing.T) {
+	src := "fn f(x: Real) -> Real {\n  var s = 0.0\n  for i in 0..100000000 { s += x }\n  s\n}\n"
+	p := rose.Load("l.rose", []byte(src))
+	if err := p.Err(); err != nil {
+		t.Fatal(err)
+	}
+	f, err := p.Func("f", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.Call(context.Background(), []eval.Value{eval.Real(1)}, &eval.Options{MaxSteps: 1000000})
+	if !errors.Is(err, eval.ErrStepBudget) {
+		t.Fatalf("got %v, want the step budget error", err)
 	}
 }

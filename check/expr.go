@@ -7,8 +7,14 @@ import (
 	"github.com/rose-go/rose/parser"
 )
 
-// MaxLen is the longest array length accepted in a type or a range.
+// MaxLen is the longest array length accepted in a type or made by an
+// array comprehension.
 const MaxLen = 1 << 24
+
+// MaxTrip is the largest trip count, and range end, of a sequential for
+// loop: a loop makes no array, so only the evaluator's step budget bounds
+// it. (2^62 - 1 on 64-bit machines, so that lo + trip count fits an Int.)
+const MaxTrip = math.MaxInt >> 1
 
 // rangeInfo is a checked `lo..hi` of a loop or comprehension.
 type rangeInfo struct {
@@ -55,6 +61,11 @@ func (c *checker) typeExpr(t parser.TypeExpr, sizes *scope) Type {
 // sizeExpr resolves an array length: a literal, an Int constant or a size
 // parameter.
 func (c *checker) sizeExpr(s *scope, e parser.Expr, what string) (Size, bool) {
+	return c.sizeExprMax(s, e, what, MaxLen)
+}
+
+// sizeExprMax is sizeExpr with a constant at most max.
+func (c *checker) sizeExprMax(s *scope, e parser.Expr, what string, max int64) (Size, bool) {
 	if id, ok := e.(*parser.Ident); ok {
 		switch o := s.lookup(id.Name).(type) {
 		case *SizeParam:
@@ -77,8 +88,12 @@ func (c *checker) sizeExpr(s *scope, e parser.Expr, what string) (Size, bool) {
 		c.errorf(e, "not-constant", "%s must be an Int constant or a size parameter; sizes do not support arithmetic such as n - 1", what)
 		return Size{}, false
 	}
-	if k.i < 0 || k.i > MaxLen {
-		c.errorf(e, "bad-size", "array length %d is out of range [0, %d]", k.i, MaxLen)
+	if k.i < 0 || k.i > max {
+		word := "array length"
+		if max != MaxLen {
+			word = "range end"
+		}
+		c.errorf(e, "bad-size", "%s %d is out of range [0, %d]", word, k.i, max)
 		return Size{}, false
 	}
 	return Size{N: int(k.i)}, true
@@ -95,7 +110,7 @@ func (c *checker) rangeOf(s *scope, lo, hi parser.Expr) (rangeInfo, bool) {
 		c.errorf(lo, "bad-range", "range start must be an Int constant")
 		return rangeInfo{}, false
 	}
-	n, ok := c.sizeExpr(s, hi, "range end (a trip count fixed before the loop runs)")
+	n, ok := c.sizeExprMax(s, hi, "range end (a trip count fixed before the loop runs)", MaxTrip)
 	if !ok {
 		return rangeInfo{}, false
 	}
@@ -108,6 +123,10 @@ func (c *checker) rangeOf(s *scope, lo, hi parser.Expr) (rangeInfo, bool) {
 	}
 	if int64(n.N) < k.i {
 		c.errorf(hi, "bad-range", "range end %d is before its start %d", n.N, k.i)
+		return rangeInfo{}, false
+	}
+	if k.i < int64(n.N)-MaxTrip {
+		c.errorf(lo, "bad-range", "range %d..%d has more than %d steps", k.i, n.N, int64(MaxTrip))
 		return rangeInfo{}, false
 	}
 	return rangeInfo{lo: int(k.i), n: Size{N: n.N - int(k.i)}}, true
@@ -569,6 +588,10 @@ func (c *checker) arrayLit(s *scope, e *parser.ArrayLit, want Type) Type {
 func (c *checker) comprehension(s *scope, e *parser.ForExpr, want Type) Type {
 	loop := e.Loop
 	r, ok := c.rangeOf(s, loop.Lo, loop.Hi)
+	if ok && r.n.Param == nil && r.n.N > MaxLen {
+		c.errorf(loop.Hi, "bad-size", "an array comprehension over %d..%d makes an array of %d elements; the limit is %d (a for loop has no such limit)", r.lo, r.lo+r.n.N, r.n.N, MaxLen)
+		ok = false
+	}
 	if ok {
 		c.pkg.ranges[loop] = r
 	}
