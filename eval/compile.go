@@ -264,6 +264,11 @@ func (cp *compiler) alloc(v ir.Var) int32 {
 }
 
 func (cp *compiler) emit(in inst, pos ir.Pos) int {
+	if len(cp.c.code) == cap(cp.c.code) && cap(cp.c.code) >= 256 {
+		// Double, where append would grow by a quarter (see ir's grow).
+		cp.c.code = append(make([]inst, 0, 2*cap(cp.c.code)), cp.c.code...)
+		cp.c.poss = append(make([]ir.Pos, 0, 2*cap(cp.c.code)), cp.c.poss...)
+	}
 	cp.c.code = append(cp.c.code, in)
 	cp.c.poss = append(cp.c.poss, pos)
 	return len(cp.c.code) - 1

@@ -28,8 +28,8 @@ var (
 // A byte order mark at the start of src is skipped (see SkipBOM); offsets
 // and columns still count its bytes, as go/token's do.
 func Tokenize(filename string, src []byte) []lexer.Token {
-	toks := make([]lexer.Token, 0, len(src)/2+16)
-	text := string(src) // token values are slices of one copy
+	toks := make([]lexer.Token, 0, len(src)/3+16) // dense code has a token (or newline) per 3 bytes
+	text := string(src)                           // token values are slices of one copy
 	line, lineStart := 1, 0
 	for i := SkipBOM(src); i < len(src); {
 		c := src[i]
@@ -154,12 +154,15 @@ var itemKeywords = map[string]bool{"fn": true, "const": true, "type": true, "str
 // the newline is not inside parentheses or square brackets; otherwise the
 // newline is dropped. This is Go's rule, restricted so that a call's
 // arguments or an array literal may span lines freely.
+//
+// The items are built in toks' own array, which Split overwrites (each
+// token yields at most one): toks must not be used afterwards.
 func Split(toks []lexer.Token) []ItemTokens {
 	var items []ItemTokens
-	cur := make([]lexer.Token, 0, len(toks)) // all items share one array
-	var stack []byte                         // open brackets; 's' is a struct literal's brace
-	inserted := -1                           // index in cur of the last ";" made from a newline
-	lineStart := true                        // no token yet on the current line
+	cur := toks[:0]   // all items share toks' array, written behind the reader
+	var stack []byte  // open brackets; 's' is a struct literal's brace
+	inserted := -1    // index in cur of the last ";" made from a newline
+	lineStart := true // no token yet on the current line
 	flush := func() {
 		for len(cur) > 0 && cur[len(cur)-1].Type == TPunct && cur[len(cur)-1].Value == ";" {
 			cur = cur[:len(cur)-1]
