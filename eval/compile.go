@@ -186,6 +186,11 @@ func compile(f *ir.Func, done map[*ir.Func]*Code, active map[*ir.Func]bool) (*Co
 		return nil, fmt.Errorf("eval: %s: call stack too large", f.Name)
 	}
 	c.stackSize = c.frameSize + deepest
+	if n := len(c.code); cap(c.code)-n > n/4 && n > 256 {
+		// Drop the room that doubling left: the code lives as long as f.
+		c.code = append(make([]inst, 0, n), c.code...)
+		c.poss = append(make([]ir.Pos, 0, n), c.poss...)
+	}
 	// Callee frames start right after this frame, now that its size is known.
 	for _, fx := range cp.fixups {
 		in := &c.code[fx.pc]

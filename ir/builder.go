@@ -134,5 +134,16 @@ func (b *Builder) End(result Var) *Block {
 // function.
 func (b *Builder) Finish(result Var) *Func {
 	b.F.Body.Result = result
+	b.F.Body.Instrs = trim(b.F.Body.Instrs)
+	b.F.Types = trim(b.F.Types)
 	return b.F
+}
+
+// trim drops the room that grow's doubling left in a large slice, which
+// would otherwise live as long as the function.
+func trim[T any](s []T) []T {
+	if n := len(s); n > 256 && cap(s)-n > n/4 {
+		return append(make([]T, 0, n), s...)
+	}
+	return s
 }

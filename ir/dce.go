@@ -71,9 +71,12 @@ func pruneBlock(b *Block, used []bool) {
 	if b.Result >= 0 {
 		used[b.Result] = true
 	}
-	keep := make([]Instr, 0, len(b.Instrs))
+	// Backward, marking what the kept instructions use: an instruction is
+	// kept when its result is used by a later one (or is the result), which
+	// is known on reaching it, since a variable is used only after its
+	// definition and only in its block or blocks nested in it.
 	for i := len(b.Instrs) - 1; i >= 0; i-- {
-		in := b.Instrs[i]
+		in := &b.Instrs[i]
 		if !used[in.Dst] {
 			continue
 		}
@@ -83,11 +86,17 @@ func pruneBlock(b *Block, used []bool) {
 		for _, a := range in.Args {
 			used[a] = true
 		}
-		keep = append(keep, in)
 	}
-	// keep holds the live instructions in reverse order.
-	for i, j := 0, len(keep)-1; i < j; i, j = i+1, j-1 {
-		keep[i], keep[j] = keep[j], keep[i]
+	// Forward, moving the kept instructions down in place.
+	n := 0
+	for i := range b.Instrs {
+		if used[b.Instrs[i].Dst] {
+			if n != i {
+				b.Instrs[n] = b.Instrs[i]
+			}
+			n++
+		}
 	}
-	b.Instrs = keep
+	clear(b.Instrs[n:])
+	b.Instrs = trim(b.Instrs[:n]) // pruning may leave much room to spare
 }
