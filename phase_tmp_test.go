@@ -58,6 +58,7 @@ func TestPhasesTmp(t *testing.T) {
 	phase("parse")
 	pkg, _ := check.Check(fset, f)
 	phase("check")
+	fmt.Println("size", len(src), "types", len(pkg.Types), "uses", len(pkg.Uses), "defs", len(pkg.Defs))
 	var fo *check.FuncObj
 	for _, o := range pkg.Funcs {
 		if o.Name == "energy" {
