@@ -18,7 +18,7 @@ func renumber(f *Func) {
 	for i := range m {
 		m[i] = NoVar
 	}
-	var types []*Type
+	types := make([]*Type, 0, len(f.Types)) // at most as many; trimmed below
 	def := func(v Var) {
 		if m[v] == NoVar {
 			m[v] = Var(len(types))
@@ -64,7 +64,7 @@ func renumber(f *Func) {
 		}
 	}
 	rewrite(f.Body)
-	f.Types = types
+	f.Types = trim(types)
 }
 
 func pruneBlock(b *Block, used []bool) {
