@@ -409,9 +409,48 @@ func (c *checker) binary(s *scope, e *parser.BinaryExpr, want Type) Type {
 			hint = TReal
 		}
 	}
+	if x, ok := e.X.(*parser.BinaryExpr); ok && arithmetic(x.Op) {
+		return c.chain(s, e, hint)
+	}
 	tx := c.expr(s, e.X, hint)
 	ty := c.expr(s, e.Y, hint)
 	return c.arith(e.Op, e.X, tx, e.Y, ty, e)
+}
+
+// arithmetic reports whether a binary operator is typed by arith (binary's
+// other cases are the logical and comparison operators).
+func arithmetic(op string) bool {
+	switch op {
+	case "&&", "||", "==", "!=", "<", "<=", ">", ">=":
+		return false
+	}
+	return true
+}
+
+// chain types the arithmetic expression e whose left operand is one too,
+// as in a + b + ... + z, walking down the chain in a loop rather than by
+// recursion as deep as the chain (whose stack the garbage collector would
+// scan at every cycle). The order of checking, and so of errors, is the
+// recursion's: the leftmost operand first, then each right operand.
+func (c *checker) chain(s *scope, e *parser.BinaryExpr, hint Type) Type {
+	spine := []*parser.BinaryExpr{e}
+	for {
+		x, ok := spine[len(spine)-1].X.(*parser.BinaryExpr)
+		if !ok || !arithmetic(x.Op) {
+			break
+		}
+		spine = append(spine, x)
+	}
+	tx := c.expr(s, spine[len(spine)-1].X, hint)
+	for k := len(spine) - 1; ; k-- {
+		n := spine[k]
+		ty := c.expr(s, n.Y, hint)
+		t := c.arith(n.Op, n.X, tx, n.Y, ty, n)
+		if k == 0 {
+			return t
+		}
+		tx = c.record(n, t) // what c.expr does for the operand
+	}
 }
 
 // arith types x op y for an arithmetic operator.

@@ -547,13 +547,28 @@ func (l *lowerer) binary(e *parser.BinaryExpr) ir.Var {
 		l.at(e.OpPos)
 		return l.b.Emit(ir.Bool, ir.Instr{Op: ir.OpIf, Args: []ir.Var{x}, Blocks: []*ir.Block{then, els}})
 	}
-	x := l.expr(e.X)
-	y := l.expr(e.Y)
-	l.at(e.OpPos)
-	if op, ok := compareOps[e.Op]; ok {
-		return l.b.Compare(op, x, y)
+	// A chain a + b + ... + z is lowered in a loop down its left operands,
+	// as the checker types it (see chain), not by recursion.
+	spine := []*parser.BinaryExpr{e}
+	for {
+		x, ok := spine[len(spine)-1].X.(*parser.BinaryExpr)
+		if !ok || !arithmetic(x.Op) {
+			break
+		}
+		spine = append(spine, x)
 	}
-	return l.arith(e.Op, x, l.typeOf(e.X), y, l.typeOf(e.Y), l.typeOf(e))
+	x := l.expr(spine[len(spine)-1].X)
+	for k := len(spine) - 1; k >= 0; k-- {
+		n := spine[k]
+		y := l.expr(n.Y)
+		l.at(n.OpPos)
+		if op, ok := compareOps[n.Op]; ok {
+			x = l.b.Compare(op, x, y)
+		} else {
+			x = l.arith(n.Op, x, l.typeOf(n.X), y, l.typeOf(n.Y), l.typeOf(n))
+		}
+	}
+	return x
 }
 
 // arith emits x op y, elementwise over arrays of Real with scalars
