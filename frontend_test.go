@@ -123,3 +123,39 @@ func TestLongLoop(t *testing.T) {
 		t.Fatalf("got %v, want the step budget error", err)
 	}
 }
+
+// TestLongChain evaluates a generated chain of 3,000 additions and
+// subtractions of products (typed and lowered in a loop, not by recursion)
+// and compares it with the same sum in Go.
+func TestLongChain(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("fn f(x: Real) -> Real { 1")
+	x := 0.75
+	want := 1.0
+	for i := 1; i <= 3000; i++ {
+		c := float64(i%7) + 0.5
+		if i%2 == 0 {
+			fmt.Fprintf(&b, " + x * %v", c)
+			want += x * c
+		} else {
+			fmt.Fprintf(&b, " - %d / 4", i%5) // untyped: becomes Real
+			want -= float64(i%5) / 4
+		}
+	}
+	b.WriteString(" }\n")
+	p := rose.Load("c.rose", []byte(b.String()))
+	if err := p.Err(); err != nil {
+		t.Fatal(err)
+	}
+	f, err := p.Func("f", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := f.Call(context.Background(), []eval.Value{eval.Real(x)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if y.Real() != want {
+		t.Errorf("f(%v) = %v, want %v", x, y.Real(), want)
+	}
+}
