@@ -17,41 +17,65 @@ import (
 )
 
 // genStraight returns a straight-line program in the shape of a diagram
-// energy: one function of lines lets over 64 parameters, each a few calls
-// of small helpers, a select (an if expression choosing between values)
-// and arithmetic, reading earlier lets at random (seeded) distances; the
-// result sums the last lets. Each line lowers to about 7 IR instructions.
-func genStraight(lines int) []byte {
+// energy: lines lets over 64 parameters, each a few calls of small
+// helpers, a select (an if expression choosing between values) or
+// arithmetic, reading earlier lets at random (seeded) distances. With
+// perFunc = 0 they form one function, energy; otherwise they are cut into
+// distinct functions of perFunc lines (each differentiated on its own),
+// which energy calls in a chain. Each line lowers to about 7 IR
+// instructions.
+func genStraight(lines, perFunc int) []byte {
 	r := rand.New(rand.NewSource(1))
 	var b strings.Builder
 	b.WriteString(`fn sq(x: Real) -> Real { x * x }
 fn dist(a: Real, b: Real, c: Real, d: Real) -> Real { sqrt(sq(a - c) + sq(b - d) + 0.000001) }
 fn relu(x: Real) -> Real { if x > 0.0 { x } else { 0.0 } }
-
-fn energy(p: [64]Real) -> Real {
 `)
-	ref := func(i int) string {
-		if i < 4 || r.Intn(4) == 0 {
-			return fmt.Sprintf("p[%d]", r.Intn(64))
+	if perFunc <= 0 {
+		perFunc = lines
+	}
+	var parts []string
+	for start := 0; start < lines; start += perFunc {
+		n := min(perFunc, lines-start)
+		name := "energy"
+		if perFunc < lines {
+			name = fmt.Sprintf("part%d", len(parts))
+			parts = append(parts, name)
 		}
-		return fmt.Sprintf("v%d", i-1-r.Intn(min(i, 50)))
-	}
-	for i := 0; i < lines; i++ {
-		switch i % 3 {
-		case 0:
-			fmt.Fprintf(&b, "    let v%d = dist(%s, %s, %s, %s) * 0.5\n", i, ref(i), ref(i), ref(i), ref(i))
-		case 1:
-			fmt.Fprintf(&b, "    let v%d = relu(%s - 1.5) + sq(%s) * 0.25\n", i, ref(i), ref(i))
-		default:
-			a, c := ref(i), ref(i)
-			fmt.Fprintf(&b, "    let v%d = if %s > %s { %s * %s } else { %s - 0.5 }\n", i, a, c, a, ref(i), c)
+		fmt.Fprintf(&b, "\nfn %s(p: [64]Real, a: Real) -> Real {\n", name)
+		ref := func(i int) string {
+			switch {
+			case i < 4 || r.Intn(4) == 0:
+				return fmt.Sprintf("p[%d]", r.Intn(64))
+			case r.Intn(8) == 0:
+				return "a"
+			}
+			return fmt.Sprintf("v%d", i-1-r.Intn(min(i, 50)))
 		}
+		for i := 0; i < n; i++ {
+			switch i % 3 {
+			case 0:
+				fmt.Fprintf(&b, "    let v%d = dist(%s, %s, %s, %s) * 0.5\n", i, ref(i), ref(i), ref(i), ref(i))
+			case 1:
+				fmt.Fprintf(&b, "    let v%d = relu(%s - 1.5) + sq(%s) * 0.25\n", i, ref(i), ref(i))
+			default:
+				x, c := ref(i), ref(i)
+				fmt.Fprintf(&b, "    let v%d = if %s > %s { %s * %s } else { %s - 0.5 }\n", i, x, c, x, ref(i), c)
+			}
+		}
+		b.WriteString("    a")
+		for i := max(0, n-8); i < n; i++ {
+			fmt.Fprintf(&b, " + v%d", i)
+		}
+		b.WriteString("\n}\n")
 	}
-	b.WriteString("    0.0")
-	for i := max(0, lines-8); i < lines; i++ {
-		fmt.Fprintf(&b, " + v%d", i)
+	if len(parts) > 0 {
+		b.WriteString("\nfn energy(p: [64]Real, a: Real) -> Real {\n    let e0 = a\n")
+		for k, name := range parts {
+			fmt.Fprintf(&b, "    let e%d = %s(p, e%d * 0.001)\n", k+1, name, k)
+		}
+		fmt.Fprintf(&b, "    e%d\n}\n", len(parts))
 	}
-	b.WriteString("\n}\n")
 	return []byte(b.String())
 }
 
@@ -99,7 +123,7 @@ func straightPipeline(tb testing.TB, src []byte) int {
 	for i := range xs {
 		xs[i] = eval.Real(float64(i%7) * 0.3)
 	}
-	g, err := f.Grad(context.Background(), []eval.Value{eval.Array(xs...)}, nil)
+	g, err := f.Grad(context.Background(), []eval.Value{eval.Array(xs...), eval.Real(0.5)}, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -152,13 +176,18 @@ func cpuTime() time.Duration {
 
 // BenchmarkStraightLine times parse + check + lower + gradient build + one
 // evaluation of generated straight-line programs of 10k to 1M IR
-// instructions, and reports the time and the peak heap per instruction
-// (both should stay flat as the size grows).
+// instructions, as one function ("one") or as a chain of functions of 50
+// lines ("funcs"), and reports the CPU time and the peak heap per
+// instruction (both should stay flat as the size grows).
 func BenchmarkStraightLine(b *testing.B) {
-	for _, lines := range []int{1450, 14500, 145000} {
-		src := genStraight(lines)
+	for _, c := range []struct{ lines, perFunc int }{{1450, 0}, {14500, 0}, {145000, 0}, {1450, 50}, {14500, 50}, {145000, 50}} {
+		src := genStraight(c.lines, c.perFunc)
 		n := straightPipeline(b, src)
-		b.Run(fmt.Sprintf("instrs=%d", n), func(b *testing.B) {
+		name := fmt.Sprintf("one/instrs=%d", n)
+		if c.perFunc > 0 {
+			name = fmt.Sprintf("funcs=%d/instrs=%d", (c.lines+c.perFunc-1)/c.perFunc, n)
+		}
+		b.Run(name, func(b *testing.B) {
 			var peak uint64
 			cpu0 := cpuTime()
 			for b.Loop() {
