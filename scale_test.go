@@ -187,24 +187,24 @@ func TestSecondOrderThroughAccumulators(t *testing.T) {
 		for i := range gr {
 			dir += gr[i] * v[i]
 		}
-		if !close(fd, dir, 1e-6) {
+		if !relClose(fd, dir, 1e-6) {
 			t.Errorf("trial %d: <grad f, v> = %v, central difference %v", trial, dir, fd)
 		}
 		gp, gm := reals(call(g, shift(h), m)), reals(call(g, shift(-h), m))
 		fwd, rev := reals(call(hf, x, m, v)), reals(call(hr, x, m, v))
 		for i := range fwd {
 			want := (gp[i] - gm[i]) / (2 * h)
-			if !close(fwd[i], want, 1e-5) || !close(rev[i], want, 1e-5) {
+			if !relClose(fwd[i], want, 1e-5) || !relClose(rev[i], want, 1e-5) {
 				t.Errorf("trial %d: (H v)[%d]: forward over reverse %v, reverse over reverse %v, central difference %v", trial, i, fwd[i], rev[i], want)
 			}
-			if !close(fwd[i], rev[i], 1e-12) {
+			if !relClose(fwd[i], rev[i], 1e-12) {
 				t.Errorf("trial %d: (H v)[%d]: forward over reverse %v and reverse over reverse %v differ", trial, i, fwd[i], rev[i])
 			}
 		}
 	}
 }
 
-func close(a, b, tol float64) bool {
+func relClose(a, b, tol float64) bool {
 	return math.Abs(a-b) <= tol*math.Max(1, math.Max(math.Abs(a), math.Abs(b)))
 }
 
@@ -287,7 +287,7 @@ func TestDeepCallChain(t *testing.T) {
 	}
 	want := math.Pow(1.0001, depth) * math.Cos(1)
 	r, fw := rev.Grad[0].Real(), fwd.Grad[0].Real()
-	if !close(r, want, 1e-12) || !close(fw, want, 1e-12) {
+	if !relClose(r, want, 1e-12) || !relClose(fw, want, 1e-12) {
 		t.Errorf("d f0/dx: reverse %v, forward %v, closed form %v", r, fw, want)
 	}
 }
@@ -384,7 +384,7 @@ func checkExampleGradients(t *testing.T, path string) {
 					return v.Real()
 				}
 				fd := (at(h) - at(-h)) / (2 * h)
-				if !close(r[k], f[k], 1e-12) || !close(r[k], fd, 1e-6) {
+				if !relClose(r[k], f[k], 1e-12) || !relClose(r[k], fd, 1e-6) {
 					t.Errorf("%s: parameter %d slot %d: reverse %v, forward %v, central difference %v", ex.Text, p, k, r[k], f[k], fd)
 				}
 			}

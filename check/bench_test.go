@@ -59,3 +59,46 @@ func BenchmarkParse(b *testing.B) {
 		parser.ParseFile(token.NewFileSet(), "gen.rose", src)
 	}
 }
+
+// genSum returns a function whose body is a sum of n terms.
+func genSum(n int) []byte {
+	return []byte("fn f(x: Real) -> Real { x" + strings.Repeat(" + x", n-1) + " }\n")
+}
+
+// genElseIf returns a function whose body is an else-if chain of n branches.
+func genElseIf(n int) []byte {
+	var b strings.Builder
+	b.WriteString("fn f(x: Real) -> Real {\n  if x < 0.0 { 0.0 }\n")
+	for i := 1; i < n; i++ {
+		fmt.Fprintf(&b, "  else if x < %d.0 { %d.0 }\n", i, i)
+	}
+	b.WriteString("  else { 1.0 }\n}\n")
+	return []byte(b.String())
+}
+
+// benchShape times parse + check + lowering of gen(n) for each n; the time
+// per op should double with n.
+func benchShape(b *testing.B, gen func(int) []byte, sizes []int) {
+	for _, n := range sizes {
+		src := gen(n)
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				fset := token.NewFileSet()
+				f, errs := parser.ParseFile(fset, "gen.rose", src)
+				pkg, cerrs := check.Check(fset, f)
+				if len(errs)+len(cerrs) > 0 {
+					b.Fatal(errs, cerrs)
+				}
+				if _, err := pkg.Program(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkLongSum times the front end on one expression of n terms.
+func BenchmarkLongSum(b *testing.B) { benchShape(b, genSum, []int{2000, 4000, 8000, 16000}) }
+
+// BenchmarkElseIf times the front end on an else-if chain of n branches.
+func BenchmarkElseIf(b *testing.B) { benchShape(b, genElseIf, []int{1000, 2000, 4000, 8000}) }

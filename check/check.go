@@ -144,9 +144,15 @@ type call struct {
 // Check type-checks f. It always returns a Package; errors are in the list,
 // sorted by position.
 func Check(fset *token.FileSet, f *parser.File) (pkg *Package, errs diag.List) {
+	// Typical code has an expression per 5 or 6 bytes and a use of a name
+	// per 13: sizing the side tables near that spares most of their growth.
+	size := 0
+	if tf := fset.File(f.FileEnd); tf != nil {
+		size = tf.Size()
+	}
 	c := &checker{pkg: &Package{
 		Fset: fset, File: f,
-		Types: map[parser.Expr]Type{}, Uses: map[*parser.Ident]Object{},
+		Types: make(map[parser.Expr]Type, size/8), Uses: make(map[*parser.Ident]Object, size/24),
 		Defs: map[*parser.Ident]Object{}, calls: map[*parser.CallExpr]*call{},
 		ranges:    map[*parser.ForStmt]rangeInfo{},
 		bounds:    map[*parser.WhileStmt]Size{},

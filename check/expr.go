@@ -7,8 +7,14 @@ import (
 	"github.com/rose-go/rose/parser"
 )
 
-// MaxLen is the longest array length accepted in a type or a range.
+// MaxLen is the longest array length accepted in a type or made by an
+// array comprehension.
 const MaxLen = 1 << 24
+
+// MaxTrip is the largest trip count of a sequential for loop: a loop makes
+// no array, so only the evaluator's step budget bounds its work. Range
+// bounds, like sizes, are 32-bit; a trip count may reach 2^32 - 2.
+const MaxTrip = 2*math.MaxInt32 - 0
 
 // rangeInfo is a checked `lo..hi` of a loop or comprehension.
 type rangeInfo struct {
@@ -93,6 +99,10 @@ func (c *checker) sizeValue(s *scope, e parser.Expr, what string) (Size, bool) {
 		return Size{}, false
 	}
 	n, ok := c.sizeOf(e)
+	if k := c.fold(e); !ok && k != nil && k.kind == IntKind {
+		c.errorf(e, "bad-size", "%s: %d is out of range [%d, %d]", what, k.i, math.MinInt32, math.MaxInt32)
+		return Size{}, false
+	}
 	if !ok {
 		c.errorf(e, "not-constant", "%s must be known when the function is instantiated: an Int expression of constants, size parameters and len(a)", what)
 		return Size{}, false
@@ -193,8 +203,8 @@ func (c *checker) rangeOf(s *scope, lo, hi parser.Expr, dyn bool) (rangeInfo, bo
 		c.errorf(hi, "bad-range", "range end %s is before its start %s", h, l)
 		return rangeInfo{}, false
 	}
-	if n.isConst() && n.N > MaxLen {
-		c.errorf(hi, "bad-size", "range of %d steps is longer than %d", n.N, MaxLen)
+	if n.isConst() && n.N > MaxTrip {
+		c.errorf(hi, "bad-size", "range of %d steps is longer than %d", n.N, MaxTrip)
 		return rangeInfo{}, false
 	}
 	return rangeInfo{lo: l, n: n}, true
@@ -564,9 +574,48 @@ func (c *checker) binary(s *scope, e *parser.BinaryExpr, want Type) Type {
 			hint = TReal
 		}
 	}
+	if x, ok := e.X.(*parser.BinaryExpr); ok && arithmetic(x.Op) {
+		return c.chain(s, e, hint)
+	}
 	tx := c.expr(s, e.X, hint)
 	ty := c.expr(s, e.Y, hint)
 	return c.arith(e.Op, e.X, tx, e.Y, ty, e)
+}
+
+// arithmetic reports whether a binary operator is typed by arith (binary's
+// other cases are the logical and comparison operators).
+func arithmetic(op string) bool {
+	switch op {
+	case "&&", "||", "==", "!=", "<", "<=", ">", ">=":
+		return false
+	}
+	return true
+}
+
+// chain types the arithmetic expression e whose left operand is one too,
+// as in a + b + ... + z, walking down the chain in a loop rather than by
+// recursion as deep as the chain (whose stack the garbage collector would
+// scan at every cycle). The order of checking, and so of errors, is the
+// recursion's: the leftmost operand first, then each right operand.
+func (c *checker) chain(s *scope, e *parser.BinaryExpr, hint Type) Type {
+	spine := []*parser.BinaryExpr{e}
+	for {
+		x, ok := spine[len(spine)-1].X.(*parser.BinaryExpr)
+		if !ok || !arithmetic(x.Op) {
+			break
+		}
+		spine = append(spine, x)
+	}
+	tx := c.expr(s, spine[len(spine)-1].X, hint)
+	for k := len(spine) - 1; ; k-- {
+		n := spine[k]
+		ty := c.expr(s, n.Y, hint)
+		t := c.arith(n.Op, n.X, tx, n.Y, ty, n)
+		if k == 0 {
+			return t
+		}
+		tx = c.record(n, t) // what c.expr does for the operand
+	}
 }
 
 // arith types x op y for an arithmetic operator.
@@ -609,7 +658,7 @@ func (c *checker) arith(op string, x parser.Node, tx Type, y parser.Expr, ty Typ
 func (c *checker) unifyUntyped(x parser.Expr, tx Type, y parser.Expr, ty Type) (Type, Type) {
 	fix := func(e parser.Expr, te, other Type) Type {
 		switch {
-		case !c.untyped(e) || Identical(te, other):
+		case Identical(te, other) || !c.untyped(e): // the cheap test first: untyped walks e
 		case isKind(te, IntKind) && (isKind(other, RealKind) || isRealArray(other)):
 			c.retype(e, TReal)
 			return TReal
@@ -743,6 +792,10 @@ func (c *checker) arrayLit(s *scope, e *parser.ArrayLit, want Type) Type {
 func (c *checker) comprehension(s *scope, e *parser.ForExpr, want Type) Type {
 	loop := e.Loop
 	r, ok := c.rangeOf(s, loop.Lo, loop.Hi, false)
+	if ok && r.n.isConst() && r.n.N > MaxLen {
+		c.errorf(loop.Hi, "bad-size", "an array comprehension over %d steps makes an array of %d elements; the limit is %d (a for loop has no such limit)", r.n.N, r.n.N, MaxLen)
+		ok = false
+	}
 	if ok {
 		c.pkg.ranges[loop] = r
 	}

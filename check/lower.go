@@ -170,6 +170,8 @@ type lowerer struct {
 	// however many times and in however deep a loop they are used.
 	consts  map[constUse]ir.Var
 	hoisted []ir.Instr
+
+	assignedMemo map[parser.Node][]*VarObj // assignedIn's results
 }
 
 // constUse is a constant used at a type.
@@ -422,17 +424,64 @@ func (l *lowerer) fieldIndex(e *parser.SelectorExpr) int {
 // outside it (they are in env now), in order of first assignment.
 func (l *lowerer) assigned(n parser.Node) []*VarObj {
 	var out []*VarObj
-	seen := map[*VarObj]bool{}
-	parser.Inspect(n, func(n parser.Node) bool {
-		if a, ok := n.(*parser.AssignStmt); ok {
-			o, _ := l.pkg.Uses[a.Target].(*VarObj)
-			if _, outer := l.env[o]; o != nil && outer && !seen[o] {
-				seen[o] = true
-				out = append(out, o)
+	for _, o := range l.assignedIn(n) {
+		if _, outer := l.env[o]; outer {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// assignedIn lists the variables assigned inside n and not declared in it,
+// in order of first assignment. The lists of nested conditionals and loops
+// are computed once and reused, so lowering an else-if chain or a nest of
+// loops walks each node once, not once per enclosing level.
+func (l *lowerer) assignedIn(n parser.Node) []*VarObj {
+	if out, ok := l.assignedMemo[n]; ok {
+		return out
+	}
+	out := []*VarObj{}
+	seen := map[*VarObj]bool{} // assigned, or declared in n
+	add := func(o *VarObj) {
+		if o != nil && !seen[o] {
+			seen[o] = true
+			out = append(out, o)
+		}
+	}
+	var visit func(parser.Node) bool
+	visit = func(m parser.Node) bool {
+		switch m := m.(type) {
+		case *parser.AssignStmt:
+			o, _ := l.pkg.Uses[m.Target].(*VarObj)
+			add(o)
+		case *parser.LetStmt:
+			for _, id := range m.Names {
+				if o, ok := l.pkg.Defs[id].(*VarObj); ok {
+					seen[o] = true // declared in n: never listed
+				}
 			}
+		case *parser.IfExpr:
+			if m != n {
+				for _, o := range l.assignedIn(m) {
+					add(o)
+				}
+				return false
+			}
+		case *parser.ForStmt:
+			parser.Inspect(m.Lo, visit)
+			parser.Inspect(m.Hi, visit)
+			for _, o := range l.assignedIn(m.Body) {
+				add(o)
+			}
+			return false
 		}
 		return true
-	})
+	}
+	parser.Inspect(n, visit)
+	if l.assignedMemo == nil {
+		l.assignedMemo = map[parser.Node][]*VarObj{}
+	}
+	l.assignedMemo[n] = out
 	return out
 }
 
@@ -773,13 +822,28 @@ func (l *lowerer) binary(e *parser.BinaryExpr) ir.Var {
 		l.at(e.OpPos)
 		return l.b.Emit(ir.Bool, ir.Instr{Op: ir.OpIf, Args: []ir.Var{x}, Blocks: []*ir.Block{then, els}})
 	}
-	x := l.expr(e.X)
-	y := l.expr(e.Y)
-	l.at(e.OpPos)
-	if op, ok := compareOps[e.Op]; ok {
-		return l.b.Compare(op, x, y)
+	// A chain a + b + ... + z is lowered in a loop down its left operands,
+	// as the checker types it (see chain), not by recursion.
+	spine := []*parser.BinaryExpr{e}
+	for {
+		x, ok := spine[len(spine)-1].X.(*parser.BinaryExpr)
+		if !ok || !arithmetic(x.Op) {
+			break
+		}
+		spine = append(spine, x)
 	}
-	return l.arith(e.Op, x, l.typeOf(e.X), y, l.typeOf(e.Y), l.typeOf(e))
+	x := l.expr(spine[len(spine)-1].X)
+	for k := len(spine) - 1; k >= 0; k-- {
+		n := spine[k]
+		y := l.expr(n.Y)
+		l.at(n.OpPos)
+		if op, ok := compareOps[n.Op]; ok {
+			x = l.b.Compare(op, x, y)
+		} else {
+			x = l.arith(n.Op, x, l.typeOf(n.X), y, l.typeOf(n.Y), l.typeOf(n))
+		}
+	}
+	return x
 }
 
 // arith emits x op y, elementwise over arrays of Real with scalars

@@ -189,6 +189,13 @@ func compile(f *ir.Func, done map[*ir.Func]*Code, active map[*ir.Func]bool) (*Co
 		}
 	}
 	c := cp.c
+	// About one inst per IR instruction, plus moves and jumps (1.2 per
+	// instruction in large gradients): reserving that up front spares the
+	// code most of its growth.
+	if n := countInstrs(f.Body); n > 256 {
+		c.code = make([]inst, 0, n+n/4)
+		c.poss = make([]ir.Pos, 0, n+n/4)
+	}
 	for _, p := range f.Params {
 		cp.alloc(p)
 		c.params = append(c.params, f.Types[p])
@@ -215,6 +222,11 @@ func compile(f *ir.Func, done map[*ir.Func]*Code, active map[*ir.Func]bool) (*Co
 		return nil, fmt.Errorf("eval: %s: call stack too large", f.Name)
 	}
 	c.stackSize = c.frameSize + deepest
+	if n := len(c.code); cap(c.code)-n > n/4 && n > 256 {
+		// Drop the room that doubling left: the code lives as long as f.
+		c.code = append(make([]inst, 0, n), c.code...)
+		c.poss = append(make([]ir.Pos, 0, n), c.poss...)
+	}
 	// Callee frames start right after this frame, now that its size is known.
 	for _, fx := range cp.fixups {
 		in := &c.code[fx.pc]
@@ -226,6 +238,17 @@ func compile(f *ir.Func, done map[*ir.Func]*Code, active map[*ir.Func]bool) (*Co
 	}
 	done[f] = c
 	return c, nil
+}
+
+// countInstrs is the number of instructions of b, nested blocks included.
+func countInstrs(b *ir.Block) int {
+	n := len(b.Instrs)
+	for i := range b.Instrs {
+		for _, nb := range b.Instrs[i].Blocks {
+			n += countInstrs(nb)
+		}
+	}
+	return n
 }
 
 // slotsOf is t.Slots() computed without touching the type's cache (Compile
@@ -327,6 +350,11 @@ func intConst(d int32, i int64) inst {
 }
 
 func (cp *compiler) emit(in inst, pos ir.Pos) int {
+	if len(cp.c.code) == cap(cp.c.code) && cap(cp.c.code) >= 256 {
+		// Double, where append would grow by a quarter (see ir's grow).
+		cp.c.code = append(make([]inst, 0, 2*cap(cp.c.code)), cp.c.code...)
+		cp.c.poss = append(make([]ir.Pos, 0, 2*cap(cp.c.code)), cp.c.poss...)
+	}
 	cp.c.code = append(cp.c.code, in)
 	cp.c.poss = append(cp.c.poss, pos)
 	return len(cp.c.code) - 1

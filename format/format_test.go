@@ -414,3 +414,18 @@ func TestMutations(t *testing.T) {
 	}
 	t.Logf("%d variants checked", n)
 }
+
+// BenchmarkLongSum formats one expression of n terms; the time per op
+// should double with n.
+func BenchmarkLongSum(b *testing.B) {
+	for _, n := range []int{2000, 4000, 8000, 16000} {
+		src := []byte("fn f(x: Real) -> Real { x" + strings.Repeat(" + x", n-1) + " }\n")
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := Source("sum.rose", src); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -14,7 +14,9 @@ import (
 
 // Lexer is Rose's token definition. Rules are tried in order; the last one
 // accepts any character so that lexing never fails and a stray character
-// becomes a syntax error with a position.
+// becomes a syntax error with a position. It applies to a file after a
+// leading byte order mark, if any, is removed (SkipBOM): a file may begin
+// with U+FEFF, and anywhere else U+FEFF is Illegal.
 var Lexer = lexer.MustSimple([]lexer.SimpleRule{
 	{Name: "Comment", Pattern: `//[^\n]*`},
 	{Name: "Newline", Pattern: `\n`},

@@ -2,7 +2,9 @@ package grammar
 
 import (
 	"flag"
+	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -50,5 +52,77 @@ func TestSplit(t *testing.T) {
 	// The newline before else does not end the if.
 	if s := strings.Join(got, " "); s != "fn h ( ) -> Real { if c > 0 { 1.0 } else { 2.0 } }" {
 		t.Errorf("item 3 tokens: %s", s)
+	}
+}
+
+// TestTokenizeMatchesLexer checks that the hand-written Tokenize produces
+// the tokens of the participle Lexer (the definition), on every example
+// and on sources with a byte order mark at the start (skipped by both) or
+// in the middle (an Illegal token for both).
+func TestTokenizeMatchesLexer(t *testing.T) {
+	srcs := map[string]string{
+		"bom":        BOM + "// c\nfn f(x: Real) -> Real { x * 2.0 }\n",
+		"bom only":   BOM,
+		"mid bom":    "fn f() -> Real {" + BOM + " 1.0 }\n",
+		"two boms":   BOM + BOM + "const c = 1\n",
+		"no bom":     "fn f(a: [2]Real) -> Real { a[0] += 1.5e-3; a[1] }\n",
+		"bom prefix": "\xef\xbb" + "fn",
+	}
+	files, _ := filepath.Glob("../examples/*.rose")
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srcs[f] = string(b)
+		srcs[f+" with bom"] = BOM + string(b)
+	}
+	for name, src := range srcs {
+		n := SkipBOM([]byte(src))
+		lx, err := Lexer.LexString(name, src[n:])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for {
+			tok, err := lx.Next()
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if tok.EOF() {
+				break
+			}
+			if tok.Type != TWhitespace {
+				want = append(want, fmt.Sprintf("%d:%d %q", tok.Type, tok.Pos.Offset+n, tok.Value))
+			}
+		}
+		var got []string
+		for _, tok := range Tokenize(name, []byte(src)) {
+			got = append(got, fmt.Sprintf("%d:%d %q", tok.Type, tok.Pos.Offset, tok.Value))
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("%s: Tokenize:\n%s\nLexer:\n%s", name, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	}
+}
+
+// TestSplitKeywords checks where an item keyword starts a new item: at the
+// top level, or at the start of a line inside brackets; not in the middle
+// of a line inside brackets.
+func TestSplitKeywords(t *testing.T) {
+	for _, c := range []struct {
+		src   string
+		items int
+	}{
+		{"fn f() -> Real {\n  let type = 2.0\n  x * type\n}\nfn g() -> Real { 1 }\n", 2},
+		{"fn f() -> Real { (fn) }", 1},
+		{"fn f() -> Real {\n  1\nfn g() -> Real { 1 }\n", 2},
+		{"fn f() -> Real {\n  1\n  type T = Real\n", 2},
+		{"const c = 1 type T = Real fn f() -> Real { 1 }", 3},
+		{"fn f() -> Real { g(1,\n  example) }", 2},
+	} {
+		if got := len(Split(Tokenize("t.rose", []byte(c.src)))); got != c.items {
+			t.Errorf("%q: %d items, want %d", c.src, got, c.items)
+		}
 	}
 }

@@ -24,11 +24,14 @@ var (
 // magnitude more. Whitespace is dropped; comments are kept (the formatter
 // needs them); newlines are kept for Split. Tokenize never fails: an
 // unknown character becomes an Illegal token.
+//
+// A byte order mark at the start of src is skipped (see SkipBOM); offsets
+// and columns still count its bytes, as go/token's do.
 func Tokenize(filename string, src []byte) []lexer.Token {
-	toks := make([]lexer.Token, 0, len(src)/2+16)
-	text := string(src) // token values are slices of one copy
+	toks := make([]lexer.Token, 0, len(src)/3+16) // dense code has a token (or newline) per 3 bytes
+	text := string(src)                           // token values are slices of one copy
 	line, lineStart := 1, 0
-	for i := 0; i < len(src); {
+	for i := SkipBOM(src); i < len(src); {
 		c := src[i]
 		start := i
 		var typ lexer.TokenType
@@ -70,6 +73,19 @@ func Tokenize(filename string, src []byte) []lexer.Token {
 		}
 	}
 	return toks
+}
+
+// BOM is the UTF-8 byte order mark, U+FEFF.
+const BOM = "\uFEFF"
+
+// SkipBOM returns the length of the byte order mark at the start of src, or
+// 0. A file may begin with one (editors on Windows write it); it is not a
+// token. U+FEFF anywhere else is an Illegal character.
+func SkipBOM(src []byte) int {
+	if len(src) >= len(BOM) && string(src[:len(BOM)]) == BOM {
+		return len(BOM)
+	}
+	return 0
 }
 
 func isDigit(c byte) bool  { return '0' <= c && c <= '9' }
@@ -123,7 +139,10 @@ type ItemTokens struct {
 }
 
 // itemKeywords start a top-level item. None of them can occur inside an
-// item, so splitting at them is safe even when braces are unbalanced.
+// item, so splitting at them is safe even when braces are unbalanced. Inside
+// brackets only one that begins a line starts an item: a keyword misused in
+// the middle of a line (`let type = 2.0`) is an error in its item, while a
+// declaration after a function missing its "}" still starts afresh.
 var itemKeywords = map[string]bool{"fn": true, "const": true, "type": true, "struct": true, "example": true, "test": true}
 
 // Split applies the statement-separator rule and cuts the token stream into
@@ -135,11 +154,15 @@ var itemKeywords = map[string]bool{"fn": true, "const": true, "type": true, "str
 // the newline is not inside parentheses or square brackets; otherwise the
 // newline is dropped. This is Go's rule, restricted so that a call's
 // arguments or an array literal may span lines freely.
+//
+// The items are built in toks' own array, which Split overwrites (each
+// token yields at most one): toks must not be used afterwards.
 func Split(toks []lexer.Token) []ItemTokens {
 	var items []ItemTokens
-	cur := make([]lexer.Token, 0, len(toks)) // all items share one array
-	var stack []byte                         // open brackets; 's' is a struct literal's brace
-	inserted := -1                           // index in cur of the last ";" made from a newline
+	cur := toks[:0]   // all items share toks' array, written behind the reader
+	var stack []byte  // open brackets; 's' is a struct literal's brace
+	inserted := -1    // index in cur of the last ";" made from a newline
+	lineStart := true // no token yet on the current line
 	flush := func() {
 		for len(cur) > 0 && cur[len(cur)-1].Type == TPunct && cur[len(cur)-1].Value == ";" {
 			cur = cur[:len(cur)-1]
@@ -158,6 +181,7 @@ func Split(toks []lexer.Token) []ItemTokens {
 		case TComment:
 			continue
 		case TNewline:
+			lineStart = true
 			if len(cur) == 0 || (len(stack) > 0 && stack[len(stack)-1] != '{') {
 				continue
 			}
@@ -168,7 +192,7 @@ func Split(toks []lexer.Token) []ItemTokens {
 			}
 			continue
 		case TIdent:
-			if itemKeywords[t.Value] {
+			if itemKeywords[t.Value] && (len(stack) == 0 || lineStart) {
 				flush()
 			}
 			// `}` newline `else`: the else continues the if.
@@ -194,6 +218,7 @@ func Split(toks []lexer.Token) []ItemTokens {
 				}
 			}
 		}
+		lineStart = false
 		cur = append(cur, t)
 	}
 	flush()

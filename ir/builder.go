@@ -18,6 +18,9 @@ func NewBuilder(name string, pos Pos) *Builder {
 
 // NewVar adds a variable of type t, defined by nothing yet.
 func (b *Builder) NewVar(t *Type) Var {
+	if len(b.F.Types) == cap(b.F.Types) {
+		b.F.Types = grow(b.F.Types)
+	}
 	b.F.Types = append(b.F.Types, t)
 	return Var(len(b.F.Types) - 1)
 }
@@ -40,8 +43,22 @@ func (b *Builder) Emit(t *Type, in Instr) Var {
 	in.Dst = b.NewVar(t)
 	in.Pos = b.Pos
 	blk := b.cur()
+	if len(blk.Instrs) == cap(blk.Instrs) {
+		blk.Instrs = grow(blk.Instrs)
+	}
 	blk.Instrs = append(blk.Instrs, in)
 	return in.Dst
+}
+
+// grow returns s with room for as many more elements as it has. append
+// alone grows a large slice by only a quarter, so that building a block of
+// n instructions would copy about 5n of them (and allocate as much, for the
+// garbage collector to reclaim); doubling copies at most 2n.
+func grow[T any](s []T) []T {
+	if cap(s) < 256 {
+		return s // append's own growth doubles small slices
+	}
+	return append(make([]T, 0, 2*cap(s)), s...)
 }
 
 // Real emits a Real constant.
@@ -117,5 +134,16 @@ func (b *Builder) End(result Var) *Block {
 // function.
 func (b *Builder) Finish(result Var) *Func {
 	b.F.Body.Result = result
+	b.F.Body.Instrs = trim(b.F.Body.Instrs)
+	b.F.Types = trim(b.F.Types)
 	return b.F
+}
+
+// trim drops the room that grow's doubling left in a large slice, which
+// would otherwise live as long as the function.
+func trim[T any](s []T) []T {
+	if n := len(s); n > 256 && cap(s)-n > n/4 {
+		return append(make([]T, 0, n), s...)
+	}
+	return s
 }

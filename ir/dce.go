@@ -100,7 +100,7 @@ func renumber(f *Func) {
 	for i := range m {
 		m[i] = NoVar
 	}
-	var types []*Type
+	types := make([]*Type, 0, len(f.Types)) // at most as many; trimmed below
 	def := func(v Var) {
 		if m[v] == NoVar {
 			m[v] = Var(len(types))
@@ -146,7 +146,7 @@ func renumber(f *Func) {
 		}
 	}
 	rewrite(f.Body)
-	f.Types = types
+	f.Types = trim(types)
 }
 
 // block marks what b uses; with sweep set it also drops what is not used.
@@ -154,31 +154,38 @@ func (p *pruner) block(b *Block, used []bool, sweep bool) {
 	if b.Result >= 0 {
 		used[b.Result] = true
 	}
-	var keep []Instr
-	if sweep {
-		keep = make([]Instr, 0, len(b.Instrs))
-	}
+	// Backward, marking what the kept instructions use: an instruction is
+	// kept when its result is used by a later one (or is the result), which
+	// is known on reaching it, since a variable is used only after its
+	// definition and only in its block or blocks nested in it, or when it
+	// adds into a read accumulator.
+	kept := make([]bool, len(b.Instrs))
 	for i := len(b.Instrs) - 1; i >= 0; i-- {
 		in := &b.Instrs[i]
 		if !used[in.Dst] && !p.live(in) {
 			continue
 		}
+		kept[i] = true
 		for _, nb := range in.Blocks {
 			p.block(nb, used, sweep)
 		}
 		for _, a := range in.Args {
 			used[a] = true
 		}
-		if sweep {
-			keep = append(keep, *in)
-		}
 	}
 	if !sweep {
 		return
 	}
-	// keep holds the live instructions in reverse order.
-	for i, j := 0, len(keep)-1; i < j; i, j = i+1, j-1 {
-		keep[i], keep[j] = keep[j], keep[i]
+	// Forward, moving the kept instructions down in place.
+	n := 0
+	for i := range b.Instrs {
+		if kept[i] {
+			if n != i {
+				b.Instrs[n] = b.Instrs[i]
+			}
+			n++
+		}
 	}
-	b.Instrs = keep
+	clear(b.Instrs[n:])
+	b.Instrs = trim(b.Instrs[:n]) // pruning may leave much room to spare
 }

@@ -96,6 +96,8 @@ type (
 		OpPos token.Pos
 		Op    string
 		Y     Expr
+
+		start token.Pos // X.Pos(), kept so that Pos is O(1) on long chains
 	}
 
 	// ParenExpr is `(x)`.
@@ -317,12 +319,21 @@ type (
 
 // ---- Positions
 
+// startPos is X.Pos(), read from the field the parsers fill in, so that Pos
+// is O(1) on a long chain like a + b + ... + z.
+func (x *BinaryExpr) startPos() token.Pos {
+	if x.start.IsValid() {
+		return x.start
+	}
+	return x.X.Pos()
+}
+
 func (x *BadExpr) Pos() token.Pos      { return x.From }
 func (x *Ident) Pos() token.Pos        { return x.NamePos }
 func (x *NumberLit) Pos() token.Pos    { return x.ValuePos }
 func (x *BoolLit) Pos() token.Pos      { return x.ValuePos }
 func (x *UnaryExpr) Pos() token.Pos    { return x.OpPos }
-func (x *BinaryExpr) Pos() token.Pos   { return x.X.Pos() }
+func (x *BinaryExpr) Pos() token.Pos   { return x.startPos() }
 func (x *ParenExpr) Pos() token.Pos    { return x.Lparen }
 func (x *TupleExpr) Pos() token.Pos    { return x.Lparen }
 func (x *ArrayLit) Pos() token.Pos     { return x.Lbrack }

@@ -167,7 +167,7 @@ func (p *parser) climb(e *grammar.Expr, xs []Expr, i *int, minPrec int) Expr {
 		if b, ok := lhs.(*BinaryExpr); ok && prec == 3 && precedence[b.Op] == 3 {
 			p.errorf(p.lpos(op.Pos), "syntax", "comparison operators do not chain; write (a %s b) && (b %s c)", b.Op, op.Op)
 		}
-		lhs = &BinaryExpr{X: lhs, OpPos: p.lpos(op.Pos), Op: op.Op, Y: rhs}
+		lhs = &BinaryExpr{X: lhs, OpPos: p.lpos(op.Pos), Op: op.Op, Y: rhs, start: lhs.Pos()}
 	}
 	return lhs
 }

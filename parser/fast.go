@@ -84,7 +84,7 @@ func (p *parser) parseItemFast(toks []lexer.Token, end lexer.Position) (Decl, bo
 		// Report the furthest point reached; every failure records what
 		// it expected, so there is one.
 		at := max(f.failAt, 0)
-		msg := "unexpected " + describe(*f.tok(at), p.src)
+		msg := "unexpected " + p.describe(*f.tok(at))
 		if len(f.failWords) > 0 {
 			msg += ", expected " + strings.Join(f.failWords, " or ")
 		}
@@ -901,7 +901,7 @@ func (f *fast) climb(xs []Expr, ops []binOp, i *int, minPrec int) Expr {
 		if b, ok := lhs.(*BinaryExpr); ok && op.prec == 3 && prec(b.Op) == 3 {
 			f.errorf(op.pos, "comparison operators do not chain; write (a %s b) && (b %s c)", b.Op, op.op)
 		}
-		lhs = &BinaryExpr{X: lhs, OpPos: op.pos, Op: op.op, Y: rhs}
+		lhs = &BinaryExpr{X: lhs, OpPos: op.pos, Op: op.op, Y: rhs, start: lhs.Pos()}
 	}
 	return lhs
 }

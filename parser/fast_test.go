@@ -488,6 +488,11 @@ var snippets = []string{
 	"fn f() -> Real { let test = 1.0; test }",
 	"test t { assert x = 1 }",
 	"test t { for i in 0..3 { assert i < 3 } }",
+	// a byte order mark: skipped at the start, illegal elsewhere
+	grammar.BOM + "fn f(x: Real) -> Real { x }",
+	grammar.BOM + "// c\nconst c = 1",
+	"fn f() -> Real { 1 }\n" + grammar.BOM + "fn g() -> Real { 1 }",
+	"fn f() -> Real {" + grammar.BOM + " 1 }",
 }
 
 func TestFastParserSnippets(t *testing.T) {
@@ -605,6 +610,11 @@ func TestFastParserMessages(t *testing.T) {
 		{"fn f() -> Real { g(1,, 2) }", `1:22: unexpected ",", expected an expression or ")"`},
 		{"fn f() -> Real { for i in 0..n { x }", `1:37: unexpected end of file, expected a newline, ";" or "}"`},
 		{"fn f() -> Real { for i in 0..n x }", `1:32: unexpected name x, expected "{"`},
+		{"fn f(x: Real) -> Real {\n  let type = 2.0\n  x * 2.0\n}\nfn g() -> Real { 1.0 }", `2:7: keyword type cannot be used as a name`},
+		{"fn f() -> Real {\n  1.0\nfn g() -> Real { 1.0 }", `2:6: unexpected end of declaration (the next one begins on line 3), expected a newline, ";" or "}"`},
+		{"fn f() -> Real { (1.0 fn g() -> Real { 1.0 }", `1:23: unexpected keyword fn, expected ")"`},
+		{grammar.BOM + "fn f(x Real) -> Real { x }", `1:11: unexpected name Real, expected ":"`},
+		{"fn f() -> Real { 1 " + grammar.BOM + "}", `1:20: unexpected character "\ufeff", expected a newline, ";" or "}"`},
 	}
 	for _, tt := range tests {
 		fset := token.NewFileSet()
@@ -646,6 +656,35 @@ func TestFastParserLinear(t *testing.T) {
 		ParseFile(token.NewFileSet(), "t.rose", src)
 		if d := time.Since(start); d > 5*time.Second {
 			t.Errorf("%q repeated 150 times: parsing took %v", pat, d)
+		}
+	}
+}
+
+// TestBOM checks that a byte order mark at the start of a file is skipped:
+// the file parses to the declarations and comments of the same text without
+// it, at positions shifted by the mark's three bytes.
+func TestBOM(t *testing.T) {
+	src := "// c\nfn f(x: Real) -> Real { x + 1 }\nexample f(2.0)\n"
+	parse := func(src string) (*File, diag.List, *token.File) {
+		fset := token.NewFileSet()
+		f, errs := ParseFile(fset, "t.rose", []byte(src))
+		return f, errs, fset.File(f.FileEnd)
+	}
+	plain, errs, tf := parse(src)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	bom, errs, tfb := parse(grammar.BOM + src)
+	if len(errs) > 0 {
+		t.Fatalf("with a byte order mark: %v", errs)
+	}
+	if len(bom.Decls) != len(plain.Decls) || len(bom.Comments) != len(plain.Comments) {
+		t.Fatalf("%d declarations and %d comments, want %d and %d", len(bom.Decls), len(bom.Comments), len(plain.Decls), len(plain.Comments))
+	}
+	for i := range plain.Decls {
+		a, b := tf.Offset(plain.Decls[i].Pos()), tfb.Offset(bom.Decls[i].Pos())
+		if b != a+len(grammar.BOM) {
+			t.Errorf("declaration %d at offset %d, want %d", i, b, a+len(grammar.BOM))
 		}
 	}
 }

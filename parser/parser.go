@@ -45,7 +45,12 @@ func ParseFile(fset *token.FileSet, filename string, src []byte) (f *File, errs 
 			f.Comments = append(f.Comments, &Comment{Slash: p.pos(t.Pos.Offset), Text: t.Value})
 		}
 	}
-	for _, it := range grammar.Split(toks) {
+	items := grammar.Split(toks)
+	for k, it := range items {
+		p.nextLine = 0
+		if k+1 < len(items) {
+			p.nextLine = items[k+1].Toks[0].Pos.Line
+		}
 		if d := p.item(it); d != nil {
 			f.Decls = append(f.Decls, d)
 		}
@@ -70,6 +75,7 @@ type parser struct {
 	errs diag.List
 
 	fast     *fast // reused from item to item
+	nextLine int   // line of the item after the one being parsed, or 0
 	memoHits int   // failures the fast parser did not recompute (for tests)
 }
 
@@ -98,7 +104,7 @@ func (p *parser) itemWith(it grammar.ItemTokens, parse func(*parser, []lexer.Tok
 		}
 	}()
 	if first.Type != grammar.TIdent || !isItemKeyword(first.Value) {
-		p.errorf(bad.From, "syntax", "expected a declaration (fn, const, type, struct, example or test), found %s", describe(first, p.src))
+		p.errorf(bad.From, "syntax", "expected a declaration (fn, const, type, struct, example or test), found %s", p.describe(first))
 		return bad
 	}
 	if _, over := grammar.Depth(it.Toks); over >= 0 {
@@ -143,7 +149,7 @@ func isItemKeyword(s string) bool {
 func (p *parser) syntaxError(err error) {
 	var ute *participle.UnexpectedTokenError
 	if errors.As(err, &ute) {
-		msg := "unexpected " + describe(ute.Unexpected, p.src)
+		msg := "unexpected " + p.describe(ute.Unexpected)
 		if exp := expected(ute.Message()); exp != "" {
 			msg += ", expected " + exp
 		}
@@ -158,9 +164,14 @@ func (p *parser) syntaxError(err error) {
 	p.errorf(p.pos(0), "syntax", "%v", err)
 }
 
-// describe names a token for an error message.
-func describe(t lexer.Token, src []byte) string {
+// describe names a token for an error message. The end of an item that is
+// not the last one is not the end of the file: the next declaration begins
+// there (an item keyword at the start of a line ends the item before it).
+func (p *parser) describe(t lexer.Token) string {
+	src := p.src
 	switch {
+	case t.EOF() && p.nextLine > 0:
+		return fmt.Sprintf("end of declaration (the next one begins on line %d)", p.nextLine)
 	case t.EOF():
 		return "end of file"
 	case t.Type == grammar.TPunct && t.Value == ";" && t.Pos.Offset < len(src) && src[t.Pos.Offset] == '\n':
