@@ -187,6 +187,7 @@ func (l *lowerer) finish(res ir.Var) *ir.Func {
 	if len(l.hoisted) > 0 {
 		f.Body.Instrs = append(l.hoisted, f.Body.Instrs...)
 	}
+	ir.HoistConstants(f)
 	return f
 }
 

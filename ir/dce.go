@@ -7,7 +7,10 @@ package ir
 // accumulator it adds into is read by a kept OpResolve. The derivative
 // transforms rely on Prune to drop recomputed values that the backward
 // sweep does not need.
+//
+// Prune also hoists and merges scalar constants (see HoistConstants).
 func Prune(f *Func) {
+	HoistConstants(f)
 	// Which accumulators are read is found first, then the instructions
 	// are pruned as if each add into a read accumulator were used.
 	p := &pruner{root: make([]Var, len(f.Types)), read: make([]bool, len(f.Types)), effect: map[*Block]bool{}}
