@@ -33,11 +33,15 @@ func HoistConstants(f *Func) {
 				k := key{t.Kind, bitsOf(in, t)}
 				if c, ok := canon[k]; ok {
 					repl[in.Dst] = c
-				} else {
-					canon[k] = in.Dst
-					hoisted = append(hoisted, *in)
+					continue
 				}
-				continue
+				canon[k] = in.Dst
+				if b != f.Body {
+					// Constants of the body stay where they are, before
+					// every later use; nested ones move to the front.
+					hoisted = append(hoisted, *in)
+					continue
+				}
 			}
 			if n != i {
 				b.Instrs[n] = *in
@@ -48,7 +52,7 @@ func HoistConstants(f *Func) {
 		b.Instrs = b.Instrs[:n]
 	}
 	walk(f.Body)
-	if len(hoisted) == 0 {
+	if len(hoisted) == 0 && len(repl) == 0 {
 		return
 	}
 	if len(repl) > 0 {
@@ -71,7 +75,9 @@ func HoistConstants(f *Func) {
 		}
 		rewrite(f.Body)
 	}
-	f.Body.Instrs = append(hoisted, f.Body.Instrs...)
+	if len(hoisted) > 0 {
+		f.Body.Instrs = append(hoisted, f.Body.Instrs...)
+	}
 	if len(repl) > 0 {
 		renumber(f) // the merged constants' variables are gone
 	}
