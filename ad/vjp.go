@@ -214,63 +214,72 @@ func (tr *Transformer) split(f *ir.Func) (fwd, bwd *ir.Func, err error) {
 // VJP would do f's forward work again.
 func (tr *Transformer) fuseSplits(g *ir.Func) bool {
 	changed := false
+	newVar := func(t *ir.Type) ir.Var {
+		g.Types = append(g.Types, t)
+		return ir.Var(len(g.Types) - 1)
+	}
+	type callKey struct {
+		callee *ir.Func
+		args   string
+	}
+	key := func(f *ir.Func, args []ir.Var) callKey {
+		buf := make([]byte, 0, 4*len(args))
+		for _, a := range args {
+			buf = append(buf, byte(a), byte(a>>8), byte(a>>16), byte(a>>24))
+		}
+		return callKey{f, string(buf)}
+	}
 	var walk func(b *ir.Block)
 	walk = func(b *ir.Block) {
-		calls := map[*ir.Func][]int{} // callee -> positions of its calls in b
-		var out []ir.Instr
+		// First the pairs: the VJP call at j and the latest call of its
+		// function on the same arguments before it, at fuse[j].
+		last := map[callKey]int{}
+		fuse := map[int]int{}
+		first := map[int]bool{}
 		for i := range b.Instrs {
-			in := b.Instrs[i]
+			in := &b.Instrs[i]
 			for _, nb := range in.Blocks {
 				walk(nb)
 			}
 			if in.Op != ir.OpCall {
-				out = append(out, in)
 				continue
 			}
-			f, ok := tr.ctOf[in.Callee]
-			if !ok || !tr.splitPays(f) {
-				calls[in.Callee] = append(calls[in.Callee], len(out))
-				out = append(out, in)
-				continue
-			}
-			n := len(f.Params)
-			k := -1
-			for _, j := range calls[f] {
-				if out[j].Op == ir.OpCall && sameVars(out[j].Args, in.Args[:n]) {
-					k = j
-					break
+			if f, ok := tr.ctOf[in.Callee]; ok && len(in.Args) == len(f.Params)+1 {
+				if k, ok := last[key(f, in.Args[:len(f.Params)])]; ok && !first[k] && tr.splitPays(f) {
+					fuse[i], first[k] = k, true
+					continue
 				}
 			}
-			if k < 0 {
-				calls[in.Callee] = append(calls[in.Callee], len(out))
+			last[key(in.Callee, in.Args)] = i
+		}
+		if len(fuse) == 0 {
+			return
+		}
+		changed = true
+		res := map[int]ir.Var{}
+		out := make([]ir.Instr, 0, len(b.Instrs)+2*len(first))
+		for i := range b.Instrs {
+			in := b.Instrs[i]
+			switch {
+			case first[i]:
+				// The call of f becomes fwd(f); its value is the first field.
+				fw, _, _ := tr.split(in.Callee)
+				pair := newVar(fw.Result())
+				r := newVar(fw.Result().Elems[1])
+				res[i] = r
+				out = append(out,
+					ir.Instr{Dst: pair, Op: ir.OpCall, Callee: fw, Args: in.Args, Pos: in.Pos},
+					ir.Instr{Dst: in.Dst, Op: ir.OpField, Args: []ir.Var{pair}, N: 0, Pos: in.Pos},
+					ir.Instr{Dst: r, Op: ir.OpField, Args: []ir.Var{pair}, N: 1, Pos: in.Pos})
+			case isFused(fuse, i):
+				f := tr.ctOf[in.Callee]
+				_, bw, _ := tr.split(f)
+				n := len(f.Params)
+				in.Callee, in.Args = bw, []ir.Var{res[fuse[i]], in.Args[n]}
 				out = append(out, in)
-				continue
+			default:
+				out = append(out, in)
 			}
-			fw, bw, _ := tr.split(f)
-			newVar := func(t *ir.Type) ir.Var {
-				g.Types = append(g.Types, t)
-				return ir.Var(len(g.Types) - 1)
-			}
-			// The call of f becomes fwd(f) and its value the first field.
-			y := out[k].Dst
-			pair := newVar(fw.Result())
-			res := newVar(fw.Result().Elems[1])
-			pos := out[k].Pos
-			out[k] = ir.Instr{Dst: pair, Op: ir.OpCall, Callee: fw, Args: out[k].Args, Pos: pos}
-			out = append(out[:k+1], append([]ir.Instr{
-				{Dst: y, Op: ir.OpField, Args: []ir.Var{pair}, N: 0, Pos: pos},
-				{Dst: res, Op: ir.OpField, Args: []ir.Var{pair}, N: 1, Pos: pos},
-			}, out[k+1:]...)...)
-			for c, js := range calls {
-				for x, j := range js {
-					if j > k {
-						calls[c][x] = j + 2
-					}
-				}
-			}
-			in.Callee, in.Args = bw, []ir.Var{res, in.Args[n]}
-			out = append(out, in)
-			changed = true
 		}
 		b.Instrs = out
 	}
@@ -278,16 +287,9 @@ func (tr *Transformer) fuseSplits(g *ir.Func) bool {
 	return changed
 }
 
-func sameVars(a, b []ir.Var) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
+func isFused(fuse map[int]int, i int) bool {
+	_, ok := fuse[i]
+	return ok
 }
 
 // splitPays reports whether running fwd(f) and then bwd(f) costs less
