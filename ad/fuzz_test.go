@@ -21,6 +21,8 @@ import (
 func FuzzDerivatives(f *testing.F) {
 	f.Add([]byte(builtinsSrc + "\nexample calls(0.9)\nexample looped(0.4, [1.0, -1.0])\n"))
 	files, _ := filepath.Glob("../examples/*.rose")
+	scale, _ := filepath.Glob("../testdata/scale/*.rose")
+	files = append(files, scale...)
 	for _, path := range files {
 		if src, err := os.ReadFile(path); err == nil && filepath.Base(path) != "billiards.rose" {
 			f.Add(src)

@@ -140,15 +140,16 @@ func Call(ctx context.Context, f *ir.Func, args []Value, opts *Options) (Value, 
 // machine is the state of one call in progress: the frame stack and the
 // step accounting.
 type machine struct {
-	stack []float64
-	tapes [][]float64 // the tapes of the call in progress (see OpWhileScan); buffers are reused
-	ntape int         // tapes in use
-	count int64       // instructions executed
-	steps int64       // steps taken
-	next  int64       // steps at which to check the budget and the context again
-	max   int64       // Options.MaxSteps
-	ctx   context.Context
-	done  <-chan struct{}
+	stack             []float64
+	tapes             [][]float64 // the tapes of the call in progress (see OpWhileScan); buffers are reused
+	ntape             int         // tapes in use
+	tapeUsed, tapeMax int64       // slots recorded on tapes, and the most the memory budget leaves (0: no limit)
+	count             int64       // instructions executed
+	steps             int64       // steps taken
+	next              int64       // steps at which to check the budget and the context again
+	max               int64       // Options.MaxSteps
+	ctx               context.Context
+	done              <-chan struct{}
 }
 
 // Call runs c on args, which must match its parameter types, and returns
@@ -174,6 +175,11 @@ func (c *Code) Call(ctx context.Context, args []Value, opts *Options) (Value, er
 	}
 	v, err := c.run(ctx, m, args, opts)
 	m.ctx, m.done = nil, nil
+	for i, t := range m.tapes {
+		if cap(t) > 1<<20 {
+			m.tapes[i] = nil // a pooled machine keeps only small tapes
+		}
+	}
 	c.pool.Put(m)
 	return v, err
 }
@@ -185,7 +191,10 @@ func (c *Code) run(ctx context.Context, m *machine, args []Value, opts *Options)
 		}
 	}
 	m.steps, m.count, m.max, m.ctx, m.done = 0, 0, 0, ctx, ctx.Done()
-	m.ntape = 0
+	m.ntape, m.tapeUsed, m.tapeMax = 0, 0, 0
+	if opts != nil && opts.MaxMemory > 0 {
+		m.tapeMax = max((opts.MaxMemory-c.MemoryBytes())/8, 1)
+	}
 	if opts != nil && opts.MaxSteps > 0 {
 		m.max = opts.MaxSteps
 	}
@@ -673,6 +682,9 @@ func (c *Code) exec(m *machine, fr []float64) *RuntimeError {
 			fr[in.d] = islot(int64(m.ntape))
 			m.ntape++
 		case xTapePush:
+			if m.tapeUsed += int64(max(in.n, 1)); m.tapeMax > 0 && m.tapeUsed > m.tapeMax {
+				return c.fail(pc-1, ErrMemoryBudget, "memory budget exceeded: the states a while loop records for reverse mode need more than %s", showBytes(8*m.tapeMax))
+			}
 			h := ival(fr[in.a])
 			if in.n == 0 {
 				m.tapes[h] = append(m.tapes[h], 0)
