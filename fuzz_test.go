@@ -26,7 +26,7 @@ func FuzzEval(f *testing.F) {
 			if ex.Err != nil {
 				continue
 			}
-			_, err := ex.Func.Call(context.Background(), ex.Args, &eval.Options{MaxSteps: 1 << 16})
+			_, err := ex.Func.Call(context.Background(), ex.Args, &eval.Options{MaxSteps: 1 << 16, MaxMemory: 1 << 28})
 			if err != nil && strings.Contains(err.Error(), "internal") {
 				t.Fatalf("%s: %v", ex.Text, err)
 			}

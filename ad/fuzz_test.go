@@ -38,7 +38,7 @@ func FuzzDerivatives(f *testing.F) {
 			return
 		}
 		tr := ad.NewTransformer()
-		opts := &eval.Options{MaxSteps: 1 << 16}
+		opts := &eval.Options{MaxSteps: 1 << 16, MaxMemory: 1 << 28}
 		for _, ex := range exs {
 			if ex.Err != nil {
 				continue
