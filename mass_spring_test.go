@@ -130,7 +130,9 @@ func msArgs(t testing.TB) []eval.Value {
 	return []eval.Value{msMatrix(w1), msMatrix(w2), msVector(make([]float64, msHidden)), msVector(make([]float64, msSprings))}
 }
 
-func loadMassSpring(t testing.TB) *rose.Func {
+// loadMassSpring loads examples/mass_spring.rose and returns its function
+// name.
+func loadMassSpring(t testing.TB, name string) *rose.Func {
 	t.Helper()
 	src, err := os.ReadFile("examples/mass_spring.rose")
 	if err != nil {
@@ -140,11 +142,34 @@ func loadMassSpring(t testing.TB) *rose.Func {
 	if err := p.Err(); err != nil {
 		t.Fatal(err)
 	}
-	f, err := p.Func("loss", nil)
+	f, err := p.Func(name, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return f
+}
+
+// TestMassSpringWeights checks that the example's own xorshift32 weights
+// (initial_weights, which its example runs from) are bitwise those of the
+// Go generator, which the reference checksums vouch for.
+func TestMassSpringWeights(t *testing.T) {
+	f := loadMassSpring(t, "initial_weights")
+	w, err := f.Call(context.Background(), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := msArgs(t)
+	for i, name := range []string{"w1", "w2", "b1", "b2"} {
+		got, want := rose.Reals(w.Elem(i)), rose.Reals(args[i])
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d weights, want %d", name, len(got), len(want))
+		}
+		for k := range want {
+			if math.Float64bits(got[k]) != math.Float64bits(want[k]) {
+				t.Fatalf("%s: weight %d is %v in Rose, %v in Go", name, k, got[k], want[k])
+			}
+		}
+	}
 }
 
 // msChecker compares values with the reference to 1e-9 relative (absolute
@@ -185,7 +210,7 @@ func TestMassSpring(t *testing.T) {
 		t.Skipf("reference results not available: %v", err)
 	}
 	ctx := context.Background()
-	f := loadMassSpring(t)
+	f := loadMassSpring(t, "loss")
 	args := msArgs(t)
 	c := &msChecker{t: t}
 
@@ -195,6 +220,7 @@ func TestMassSpring(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.check("loss", v.Real(), msLoss)
+	t.Logf("loss = %v, reference %v, bitwise equal: %v", v.Real(), msLoss, v.Real() == msLoss)
 	g, err := f.Grad(ctx, args, &eval.Options{Executed: &nGrad})
 	if err != nil {
 		t.Fatal(err)
@@ -248,7 +274,7 @@ func TestMassSpring(t *testing.T) {
 // reports the instructions each executes.
 func BenchmarkMassSpring(b *testing.B) {
 	ctx := context.Background()
-	f := loadMassSpring(b)
+	f := loadMassSpring(b, "loss")
 	args := msArgs(b)
 	var nValue, nGrad int64
 	if _, err := f.Call(ctx, args, &eval.Options{Executed: &nValue}); err != nil {
@@ -264,6 +290,7 @@ func BenchmarkMassSpring(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+		b.ReportMetric(float64(nValue), "instrs/op")
 	})
 	b.Run("grad", func(b *testing.B) {
 		for b.Loop() {
@@ -271,5 +298,7 @@ func BenchmarkMassSpring(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+		b.ReportMetric(float64(nGrad), "instrs/op")
+		b.ReportMetric(float64(nGrad)/float64(nValue), "ratio")
 	})
 }
