@@ -165,62 +165,47 @@ func (c *checker) builtinCall(s *scope, e *parser.CallExpr, id builtinID, want T
 		c.errorf(e.Args[i], "type-mismatch", "%s needs %s, not %s", name, what, args[i])
 		return TInvalid
 	}
+	// fixed checks a builtin of n operands of kind k and gives its result
+	// type res; nil after an arity error, TInvalid after another.
+	fixed := func(n int, k BasicKind, res Type) Type {
+		if !c.arity(e, name, n) {
+			return nil
+		}
+		operand, what := TReal, "Real"
+		if k == IntKind {
+			operand, what = TInt, "Int"
+		}
+		for i := range e.Args {
+			check(i, operand)
+		}
+		if invalid() {
+			return TInvalid
+		}
+		for i := range args {
+			if isKind(args[i], k) {
+				continue
+			}
+			switch {
+			case n > 1:
+				return bad(i, what+" arguments")
+			case k == IntKind:
+				return bad(i, "an Int")
+			}
+			return bad(i, "a Real")
+		}
+		return res
+	}
 	var result Type
 	class := builtins[id].op.Info().Class
 	switch {
 	case id == bClamp:
-		if !c.arity(e, name, 3) {
-			break
-		}
-		for i := range e.Args {
-			check(i, TReal)
-		}
-		if invalid() {
-			return TInvalid
-		}
-		for i := range args {
-			if !isKind(args[i], RealKind) {
-				return bad(i, "Real arguments")
-			}
-		}
-		result = TReal
+		result = fixed(3, RealKind, TReal)
 	case class == ir.ClassInt2:
-		if !c.arity(e, name, 2) {
-			break
-		}
-		check(0, TInt)
-		check(1, TInt)
-		if invalid() {
-			return TInvalid
-		}
-		for i := range args {
-			if !isKind(args[i], IntKind) {
-				return bad(i, "Int arguments")
-			}
-		}
-		result = TInt
+		result = fixed(2, IntKind, TInt)
 	case class == ir.ClassRealToInt:
-		if !c.arity(e, name, 1) {
-			break
-		}
-		if check(0, TReal); invalid() {
-			return TInvalid
-		}
-		if !isKind(args[0], RealKind) {
-			return bad(0, "a Real")
-		}
-		result = TInt
+		result = fixed(1, RealKind, TInt)
 	case class == ir.ClassReal1:
-		if !c.arity(e, name, 1) {
-			break
-		}
-		if check(0, TReal); invalid() {
-			return TInvalid
-		}
-		if !isKind(args[0], RealKind) {
-			return bad(0, "a Real")
-		}
-		result = TReal
+		result = fixed(1, RealKind, TReal)
 	case id == bAbs:
 		if !c.arity(e, name, 1) {
 			break
@@ -233,20 +218,7 @@ func (c *checker) builtinCall(s *scope, e *parser.CallExpr, id builtinID, want T
 		}
 		result = args[0]
 	case class == ir.ClassReal2:
-		if !c.arity(e, name, 2) {
-			break
-		}
-		check(0, TReal)
-		check(1, TReal)
-		if invalid() {
-			return TInvalid
-		}
-		for i := range args {
-			if !isKind(args[i], RealKind) {
-				return bad(i, "Real arguments")
-			}
-		}
-		result = TReal
+		result = fixed(2, RealKind, TReal)
 	case (id == bMin || id == bMax) && len(e.Args) == 2:
 		check(0, want)
 		check(1, want)
@@ -302,16 +274,10 @@ func (c *checker) builtinCall(s *scope, e *parser.CallExpr, id builtinID, want T
 		info.reduceN = a.Len
 		result = TReal
 	case id == bReal:
-		if !c.arity(e, name, 1) {
-			break
-		}
-		if check(0, TInt); invalid() {
-			return TInvalid
-		}
-		if !isKind(args[0], IntKind) {
-			return bad(0, "an Int")
-		}
-		result = TReal
+		result = fixed(1, IntKind, TReal)
+	}
+	if result != nil && isInvalid(result) {
+		return TInvalid
 	}
 	if result == nil {
 		for i := range e.Args {
