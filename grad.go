@@ -209,28 +209,5 @@ func (p *Program) Derivative(kind, name string) (*ir.Program, error) {
 	if err != nil {
 		return nil, err
 	}
-	prog := &ir.Program{}
-	seen := map[*ir.Func]bool{}
-	var visit func(f *ir.Func)
-	var block func(b *ir.Block)
-	block = func(b *ir.Block) {
-		for i := range b.Instrs {
-			if c := b.Instrs[i].Callee; c != nil {
-				visit(c)
-			}
-			for _, nb := range b.Instrs[i].Blocks {
-				block(nb)
-			}
-		}
-	}
-	visit = func(f *ir.Func) {
-		if seen[f] {
-			return
-		}
-		seen[f] = true
-		block(f.Body)
-		prog.Funcs = append(prog.Funcs, f)
-	}
-	visit(d)
-	return prog, nil
+	return &ir.Program{Funcs: ir.Reachable(d)}, nil
 }

@@ -328,34 +328,13 @@ type ReachedRule struct {
 }
 
 // ReachedRules lists the custom JVP rules of the functions f calls,
-// directly or indirectly, and of f itself, each once, in the order met.
+// directly or indirectly, and of f itself, each once, callees first.
 func (f *Func) ReachedRules() []ReachedRule {
 	var out []ReachedRule
-	seen := map[*ir.Func]bool{}
-	var visit func(fn *ir.Func)
-	var block func(b *ir.Block)
-	block = func(b *ir.Block) {
-		for i := range b.Instrs {
-			if c := b.Instrs[i].Callee; c != nil {
-				visit(c)
-			}
-			for _, nb := range b.Instrs[i].Blocks {
-				block(nb)
-			}
-		}
-	}
-	visit = func(fn *ir.Func) {
-		if seen[fn] {
-			return
-		}
-		seen[fn] = true
+	for _, fn := range ir.Reachable(f.IR) {
 		if r := fn.CustomJVP; r != nil {
 			out = append(out, ReachedRule{Rule: r.Name, Func: fn.Name, Pos: f.prog.Position(r.Pos)})
 		}
-		if fn.Body != nil {
-			block(fn.Body)
-		}
 	}
-	visit(f.IR)
 	return out
 }

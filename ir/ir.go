@@ -406,3 +406,34 @@ func (p *Program) Lookup(name string) *Func {
 	}
 	return nil
 }
+
+// Reachable lists f and every function it calls, directly or not, each
+// once, callees before their callers (the order of a Program).
+func Reachable(f *Func) []*Func {
+	var out []*Func
+	seen := map[*Func]bool{}
+	var visit func(f *Func)
+	var block func(b *Block)
+	block = func(b *Block) {
+		for i := range b.Instrs {
+			if c := b.Instrs[i].Callee; c != nil {
+				visit(c)
+			}
+			for _, nb := range b.Instrs[i].Blocks {
+				block(nb)
+			}
+		}
+	}
+	visit = func(f *Func) {
+		if seen[f] {
+			return
+		}
+		seen[f] = true
+		if f.Body != nil {
+			block(f.Body)
+		}
+		out = append(out, f)
+	}
+	visit(f)
+	return out
+}
