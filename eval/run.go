@@ -337,34 +337,6 @@ func bslot(b bool) float64 {
 	return math.Float64frombits(i)
 }
 
-// minReal and maxReal are the documented Min and Max: the first operand
-// when the comparison holds, else the second.
-func minReal(x, y float64) float64 {
-	if x < y {
-		return x
-	}
-	return y
-}
-
-func maxReal(x, y float64) float64 {
-	if x > y {
-		return x
-	}
-	return y
-}
-
-func sign(x float64) float64 {
-	switch {
-	case x > 0:
-		return 1
-	case x < 0:
-		return -1
-	case x == 0:
-		return 0
-	}
-	return x // NaN
-}
-
 // exec runs c's code in the frame fr (which extends to the end of the
 // stack, callee frames following this one).
 func (c *Code) exec(m *machine, fr []float64) *RuntimeError {
@@ -424,7 +396,7 @@ func (c *Code) exec(m *machine, fr []float64) *RuntimeError {
 		case xRound:
 			fr[in.d] = math.Round(fr[in.a])
 		case xSign:
-			fr[in.d] = sign(fr[in.a])
+			fr[in.d] = ir.Sign(fr[in.a])
 		case xNegI:
 			fr[in.d] = islot(-ival(fr[in.a]))
 		case xAbsI:
@@ -443,9 +415,9 @@ func (c *Code) exec(m *machine, fr []float64) *RuntimeError {
 		case xDivR:
 			fr[in.d] = fr[in.a] / fr[in.b]
 		case xMinR:
-			fr[in.d] = minReal(fr[in.a], fr[in.b])
+			fr[in.d] = ir.MinReal(fr[in.a], fr[in.b])
 		case xMaxR:
-			fr[in.d] = maxReal(fr[in.a], fr[in.b])
+			fr[in.d] = ir.MaxReal(fr[in.a], fr[in.b])
 		case xPow:
 			fr[in.d] = math.Pow(fr[in.a], fr[in.b])
 		case xAtan2:
