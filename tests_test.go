@@ -21,7 +21,8 @@ test t1 {
     assert (cube(1.0) != 1.0)
     assert y > 0.0 && y < 10.0
 }
-test t2 { var s = 0; for i in 0..5 { s = s + i }; assert s == 10 }
+test t2 { var s = 0; for i in 0..5 { s = s + i }; assert s == 10; assert table[1] == 2.0 }
+const table: [2]Real = [1.0, 2.0]
 `
 	p := rose.Load("t.rose", []byte(src))
 	if err := p.Err(); err != nil {

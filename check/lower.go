@@ -123,7 +123,19 @@ func (p *Package) Program() (*ir.Program, error) {
 // ExampleArgs lowers the arguments of an example into a function without
 // parameters that returns them as a tuple, so that tools can evaluate the
 // arguments once and then call (or differentiate) the function.
-func (p *Package) ExampleArgs(ex *Example) (fn *ir.Func, err error) {
+func (p *Package) ExampleArgs(ex *Example) (*ir.Func, error) {
+	line := p.Fset.Position(ex.Decl.Pos()).Line
+	return p.lowerTuple("example (line "+strconv.Itoa(line)+")", ex.Decl.Pos(), func(l *lowerer, add func(ir.Var)) {
+		for _, a := range ex.Call.Args {
+			add(l.expr(a))
+		}
+	})
+}
+
+// lowerTuple lowers, into a function without parameters named name,
+// whatever body emits, returning the values body adds as a tuple. Errors
+// of lowering come back as errors.
+func (p *Package) lowerTuple(name string, pos token.Pos, body func(l *lowerer, add func(ir.Var))) (fn *ir.Func, err error) {
 	if p.broken {
 		return nil, fmt.Errorf("the program has errors")
 	}
@@ -136,15 +148,13 @@ func (p *Package) ExampleArgs(ex *Example) (fn *ir.Func, err error) {
 			fn, err = nil, p.asError(le)
 		}
 	}()
-	line := p.Fset.Position(ex.Decl.Pos()).Line
-	l := p.newLowerer("example (line "+strconv.Itoa(line)+")", ex.Decl.Pos())
+	l := p.newLowerer(name, pos)
 	var vars []ir.Var
 	var types []*ir.Type
-	for _, a := range ex.Call.Args {
-		v := l.expr(a)
+	body(l, func(v ir.Var) {
 		vars = append(vars, v)
 		types = append(types, l.b.Type(v))
-	}
+	})
 	return l.finish(l.b.Tuple(ir.TupleOf(types...), vars...)), nil
 }
 

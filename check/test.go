@@ -1,7 +1,6 @@
 package check
 
 import (
-	"fmt"
 	"strconv"
 
 	"github.com/rose-go/rose/ir"
@@ -86,43 +85,26 @@ func unparen(e parser.Expr) parser.Expr {
 // TestFunc lowers a test into a function without parameters that runs its
 // statements and returns, for each assert in order, its condition followed,
 // when the assert has a comparison, by the comparison's two operands.
-func (p *Package) TestFunc(t *Test) (fn *ir.Func, err error) {
-	if p.broken {
-		return nil, fmt.Errorf("the program has errors")
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			le, ok := r.(lowerError)
+func (p *Package) TestFunc(t *Test) (*ir.Func, error) {
+	name := "test " + t.Name + " (line " + strconv.Itoa(p.Fset.Position(t.Decl.Pos()).Line) + ")"
+	return p.lowerTuple(name, t.Decl.Pos(), func(l *lowerer, add func(ir.Var)) {
+		k := 0
+		for _, st := range t.Decl.Body.Stmts {
+			a, ok := st.(*parser.AssertStmt)
 			if !ok {
-				panic(r)
+				l.stmt(st)
+				continue
 			}
-			fn, err = nil, p.asError(le)
+			if k >= len(t.Asserts) || t.Asserts[k].Stmt != a {
+				continue // not checked: cannot happen in a package without errors
+			}
+			as := t.Asserts[k]
+			k++
+			add(l.expr(a.Cond))
+			if as.Compare != nil {
+				add(l.expr(as.Compare.X))
+				add(l.expr(as.Compare.Y))
+			}
 		}
-	}()
-	l := p.newLowerer("test "+t.Name+" (line "+strconv.Itoa(p.Fset.Position(t.Decl.Pos()).Line)+")", t.Decl.Pos())
-	var vars []ir.Var
-	var types []*ir.Type
-	add := func(v ir.Var) {
-		vars = append(vars, v)
-		types = append(types, l.b.Type(v))
-	}
-	k := 0
-	for _, st := range t.Decl.Body.Stmts {
-		a, ok := st.(*parser.AssertStmt)
-		if !ok {
-			l.stmt(st)
-			continue
-		}
-		if k >= len(t.Asserts) || t.Asserts[k].Stmt != a {
-			continue // not checked: cannot happen in a package without errors
-		}
-		as := t.Asserts[k]
-		k++
-		add(l.expr(a.Cond))
-		if as.Compare != nil {
-			add(l.expr(as.Compare.X))
-			add(l.expr(as.Compare.Y))
-		}
-	}
-	return l.b.Finish(l.b.Tuple(ir.TupleOf(types...), vars...)), nil
+	})
 }
