@@ -125,7 +125,7 @@ func TestGMMAgainstADBench(t *testing.T) {
 			}
 			var got []float64
 			for _, k := range []int{0, 1, 2} {
-				got = append(got, flatReals(*g.Grad[k])...)
+				got = append(got, rose.Reals(*g.Grad[k])...)
 			}
 			if len(got) != len(wantJ) {
 				t.Fatalf("%d gradient entries, ADBench %d", len(got), len(wantJ))

@@ -331,104 +331,34 @@ func TestConstantTablesOnce(t *testing.T) {
 }
 
 // TestWhileDerivatives checks reverse mode through while loops (states on
-// a run-time sized tape) against forward mode and central differences, at
-// every example of testdata/scale/while.rose.
+// a run-time sized tape) against forward mode (to 1e-12) and central
+// differences (to 1e-6), every input of every parameter, at every example
+// of testdata/scale/while.rose.
 func TestWhileDerivatives(t *testing.T) {
-	checkExampleGradients(t, "testdata/scale/while.rose")
-}
-
-// checkExampleGradients compares, at every example of the file, the
-// reverse-mode gradient with the forward-mode one (to 1e-12) and with
-// central differences of the function (to 1e-6), slot by slot.
-func checkExampleGradients(t *testing.T, path string) {
-	t.Helper()
-	src, err := os.ReadFile(path)
+	src, err := os.ReadFile("testdata/scale/while.rose")
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	exs, err := rose.Load(path, src).Examples(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(exs) == 0 {
-		t.Fatal("no examples")
+	exs, err := rose.Load("while.rose", src).Examples(ctx)
+	if err != nil || len(exs) == 0 {
+		t.Fatalf("examples: %v (%d)", err, len(exs))
 	}
 	for _, ex := range exs {
 		if ex.Err != nil {
 			t.Fatalf("%s: %v", ex.Text, ex.Err)
 		}
-		rev, err := ex.Func.GradMode(ctx, ex.Args, nil, rose.Reverse)
+		g, err := ex.GradCheck(ctx, nil, 0)
 		if err != nil {
-			t.Fatalf("%s: reverse: %v", ex.Text, err)
+			t.Fatalf("%s: %v", ex.Text, err)
 		}
-		fwd, err := ex.Func.GradMode(ctx, ex.Args, nil, rose.Forward)
-		if err != nil {
-			t.Fatalf("%s: forward: %v", ex.Text, err)
-		}
-		for p := range ex.Args {
-			if rev.Grad[p] == nil {
-				continue
-			}
-			r, f := flatReals(*rev.Grad[p]), flatReals(*fwd.Grad[p])
-			for k := range r {
-				const h = 1e-6
-				at := func(s float64) float64 {
-					args := append([]eval.Value(nil), ex.Args...)
-					n := k
-					args[p] = shiftReal(args[p], &n, s)
-					v, err := ex.Func.Call(ctx, args, nil)
-					if err != nil {
-						t.Fatal(err)
-					}
-					return v.Real()
-				}
-				fd := (at(h) - at(-h)) / (2 * h)
-				if !relClose(r[k], f[k], 1e-12) || !relClose(r[k], fd, 1e-6) {
-					t.Errorf("%s: parameter %d slot %d: reverse %v, forward %v, central difference %v", ex.Text, p, k, r[k], f[k], fd)
-				}
+		for _, pc := range g.Params {
+			if pc.Checked != pc.Inputs || pc.Forward > 1e-12 || pc.FD > 1e-6 {
+				t.Errorf("%s: %s: %d of %d inputs checked, against forward mode %g, against central differences %g (worst at %s)",
+					ex.Text, pc.Name, pc.Checked, pc.Inputs, pc.Forward, pc.FD, pc.Worst)
 			}
 		}
 	}
-}
-
-// flatReals lists the Reals of v in slot order.
-func flatReals(v eval.Value) []float64 {
-	switch v.Kind() {
-	case ir.KReal:
-		return []float64{v.Real()}
-	case ir.KArray, ir.KTuple:
-		var out []float64
-		for i := 0; i < v.Len(); i++ {
-			out = append(out, flatReals(v.Elem(i))...)
-		}
-		return out
-	}
-	return nil
-}
-
-// shiftReal returns v with its Real number *k (in slot order, counting
-// down) moved by s.
-func shiftReal(v eval.Value, k *int, s float64) eval.Value {
-	switch v.Kind() {
-	case ir.KReal:
-		if *k == 0 {
-			*k = -1
-			return eval.Real(v.Real() + s)
-		}
-		*k--
-		return v
-	case ir.KArray, ir.KTuple:
-		elems := make([]eval.Value, v.Len())
-		for i := range elems {
-			elems[i] = shiftReal(v.Elem(i), k, s)
-		}
-		if v.Kind() == ir.KArray {
-			return eval.Array(elems...)
-		}
-		return eval.Tuple(elems...)
-	}
-	return v
 }
 
 // BenchmarkScale times the value and value+gradient of the scale shapes
