@@ -80,7 +80,7 @@ func (tr *Transformer) vjpBuild(f *ir.Func, primal bool, inputs []bool, cache ma
 // sweeps builds a VJP of f without pruning it, and returns the number of
 // top-level instructions of its forward sweep and the forward sweep's value.
 func (tr *Transformer) sweeps(f *ir.Func, name string, primal bool, inputs []bool) (g *ir.Func, k int, y ir.Var) {
-	root := refRoots(f)
+	root := ir.RefRoots(f)
 	v := &vjp{tr: tr, f: f, b: ir.NewBuilder(name, f.Pos),
 		prim: make([]ir.Var, len(f.Types)), states: map[*ir.Instr]ir.Var{}, free: map[*ir.Block][]ir.Var{},
 		active: activity(f, inputs, root), operand: operands(f), resid: map[*ir.Instr]ir.Var{},
@@ -361,7 +361,7 @@ type vjp struct {
 	// residuals returned by the callee's fwd half.
 	resid map[*ir.Instr]ir.Var
 
-	root  []ir.Var          // reference var -> its OpAccum var (see refRoots)
+	root  []ir.Var          // reference var -> its OpAccum var (see ir.RefRoots)
 	def   []*ir.Instr       // var -> its defining instruction, nil for parameters
 	refCt map[ir.Var]ir.Var // OpAccum var -> cotangent of the accumulator's final contents
 	local map[ir.Var]bool   // while recomputing a block: the references it makes itself
@@ -468,32 +468,6 @@ func (v *vjp) typ(old ir.Var) *ir.Type { return v.f.Types[old] }
 // reference does not: the cotangent of an accumulator is handled by the
 // operations on it (see vjp.refOp).
 func differentiable(t *ir.Type) bool { return t.Kind != ir.KRef && Tangent(t).Slots() > 0 }
-
-// refRoots maps each reference variable of f to the OpAccum variable it
-// points into, and every other variable to NoVar.
-func refRoots(f *ir.Func) []ir.Var {
-	root := make([]ir.Var, len(f.Types))
-	for i := range root {
-		root[i] = ir.NoVar
-	}
-	var walk func(b *ir.Block)
-	walk = func(b *ir.Block) {
-		for i := range b.Instrs {
-			in := &b.Instrs[i]
-			switch in.Op {
-			case ir.OpAccum:
-				root[in.Dst] = in.Dst
-			case ir.OpRefIndex, ir.OpRefField:
-				root[in.Dst] = root[in.Args[0]]
-			}
-			for _, nb := range in.Blocks {
-				walk(nb)
-			}
-		}
-	}
-	walk(f.Body)
-	return root
-}
 
 // definitions maps each variable of f defined by an instruction to it.
 func definitions(f *ir.Func) []*ir.Instr {

@@ -13,8 +13,8 @@ func Prune(f *Func) {
 	HoistConstants(f)
 	// Which accumulators are read is found first, then the instructions
 	// are pruned as if each add into a read accumulator were used.
-	p := &pruner{root: make([]Var, len(f.Types)), read: make([]bool, len(f.Types)), effect: map[*Block]bool{}}
-	p.roots(f.Body)
+	p := &pruner{root: RefRoots(f), resolved: map[Var]bool{}, read: make([]bool, len(f.Types)), effect: map[*Block]bool{}}
+	p.resolves(f.Body)
 	for len(p.resolved) > 0 {
 		used := make([]bool, len(f.Types))
 		p.block(f.Body, used, false)
@@ -43,26 +43,41 @@ type pruner struct {
 	effect   map[*Block]bool // memo: the block holds an add into a read accumulator
 }
 
-// roots finds the accumulator behind every reference.
-func (p *pruner) roots(b *Block) {
-	if p.resolved == nil {
-		p.resolved = map[Var]bool{}
-		for i := range p.root {
-			p.root[i] = NoVar
+// RefRoots maps each reference variable of f to the OpAccum variable it
+// points into, and every other variable to NoVar.
+func RefRoots(f *Func) []Var {
+	root := make([]Var, len(f.Types))
+	for i := range root {
+		root[i] = NoVar
+	}
+	var walk func(b *Block)
+	walk = func(b *Block) {
+		for i := range b.Instrs {
+			in := &b.Instrs[i]
+			switch in.Op {
+			case OpAccum:
+				root[in.Dst] = in.Dst
+			case OpRefIndex, OpRefField:
+				root[in.Dst] = root[in.Args[0]]
+			}
+			for _, nb := range in.Blocks {
+				walk(nb)
+			}
 		}
 	}
+	walk(f.Body)
+	return root
+}
+
+// resolves notes the references that an OpResolve reads.
+func (p *pruner) resolves(b *Block) {
 	for i := range b.Instrs {
 		in := &b.Instrs[i]
-		switch in.Op {
-		case OpAccum:
-			p.root[in.Dst] = in.Dst
-		case OpRefIndex, OpRefField:
-			p.root[in.Dst] = p.root[in.Args[0]]
-		case OpResolve:
+		if in.Op == OpResolve {
 			p.resolved[in.Args[0]] = true
 		}
 		for _, nb := range in.Blocks {
-			p.roots(nb)
+			p.resolves(nb)
 		}
 	}
 }
