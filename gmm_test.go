@@ -94,14 +94,7 @@ func TestGMMAgainstADBench(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			f, err := p.Func("gmm", []byte(argsJSON))
-			if err != nil {
-				t.Fatal(err)
-			}
-			args, err := eval.DecodeArgs(f.Params(), []byte(argsJSON))
-			if err != nil {
-				t.Fatal(err)
-			}
+			f, args := funcAt(t, p, "gmm", argsJSON)
 			var value, grad int64
 			v, err := f.Call(ctx, args, &eval.Options{Executed: &value})
 			if err != nil {
@@ -158,14 +151,7 @@ func BenchmarkGMM(b *testing.B) {
 		if err != nil {
 			b.Skip("no ADBench data:", err)
 		}
-		f, err := p.Func("gmm", []byte(argsJSON))
-		if err != nil {
-			b.Fatal(err)
-		}
-		args, err := eval.DecodeArgs(f.Params(), []byte(argsJSON))
-		if err != nil {
-			b.Fatal(err)
-		}
+		f, args := funcAt(b, p, "gmm", argsJSON)
 		b.Run(name+"/value", func(b *testing.B) {
 			for b.Loop() {
 				if _, err := f.Call(ctx, args, nil); err != nil {

@@ -63,6 +63,21 @@ var scaleShapes = []struct {
 	}},
 }
 
+// funcAt instantiates the function name of p for the JSON argument list
+// argsJSON and decodes the arguments.
+func funcAt(tb testing.TB, p *rose.Program, name, argsJSON string) (*rose.Func, []eval.Value) {
+	tb.Helper()
+	f, err := p.Func(name, []byte(argsJSON))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	args, err := eval.DecodeArgs(f.Params(), []byte(argsJSON))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return f, args
+}
+
 func reals(n int, r *rand.Rand) string {
 	xs := make([]string, n)
 	for i := range xs {
@@ -86,14 +101,7 @@ func TestCheapGradient(t *testing.T) {
 				if err := p.Err(); err != nil {
 					t.Fatal(err)
 				}
-				f, err := p.Func("f", []byte(argsJSON))
-				if err != nil {
-					t.Fatal(err)
-				}
-				args, err := eval.DecodeArgs(f.Params(), []byte(argsJSON))
-				if err != nil {
-					t.Fatal(err)
-				}
+				f, args := funcAt(t, p, "f", argsJSON)
 				var value, grad int64
 				if _, err := f.Call(ctx, args, &eval.Options{Executed: &value}); err != nil {
 					t.Fatal(err)
@@ -368,14 +376,7 @@ func BenchmarkScale(b *testing.B) {
 	for _, sh := range scaleShapes {
 		for _, n := range []int{1000, 10000, 100000} {
 			argsJSON := "[" + sh.args(n, rand.New(rand.NewSource(int64(n)))) + "]"
-			f, err := rose.Load("scale.rose", []byte(sh.src)).Func("f", []byte(argsJSON))
-			if err != nil {
-				b.Fatal(err)
-			}
-			args, err := eval.DecodeArgs(f.Params(), []byte(argsJSON))
-			if err != nil {
-				b.Fatal(err)
-			}
+			f, args := funcAt(b, rose.Load("scale.rose", []byte(sh.src)), "f", argsJSON)
 			b.Run(fmt.Sprintf("%s/n=%d/value", sh.name, n), func(b *testing.B) {
 				for b.Loop() {
 					if _, err := f.Call(ctx, args, nil); err != nil {
@@ -477,14 +478,7 @@ func BenchmarkElementUpdates(b *testing.B) {
 	ctx := context.Background()
 	for _, n := range []int{1000, 10000, 100000} {
 		argsJSON := "[[" + reals(n, rand.New(rand.NewSource(1))) + "]]"
-		f, err := rose.Load("u.rose", []byte(src)).Func("f", []byte(argsJSON))
-		if err != nil {
-			b.Fatal(err)
-		}
-		args, err := eval.DecodeArgs(f.Params(), []byte(argsJSON))
-		if err != nil {
-			b.Fatal(err)
-		}
+		f, args := funcAt(b, rose.Load("u.rose", []byte(src)), "f", argsJSON)
 		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
 			for b.Loop() {
 				if _, err := f.Call(ctx, args, nil); err != nil {
