@@ -592,20 +592,26 @@ func arithmetic(op string) bool {
 	return true
 }
 
+// leftSpine lists e and the arithmetic expressions down its left
+// operands: for a + b + c, the outer + and then a + b.
+func leftSpine(e *parser.BinaryExpr) []*parser.BinaryExpr {
+	spine := []*parser.BinaryExpr{e}
+	for {
+		x, ok := spine[len(spine)-1].X.(*parser.BinaryExpr)
+		if !ok || !arithmetic(x.Op) {
+			return spine
+		}
+		spine = append(spine, x)
+	}
+}
+
 // chain types the arithmetic expression e whose left operand is one too,
 // as in a + b + ... + z, walking down the chain in a loop rather than by
 // recursion as deep as the chain (whose stack the garbage collector would
 // scan at every cycle). The order of checking, and so of errors, is the
 // recursion's: the leftmost operand first, then each right operand.
 func (c *checker) chain(s *scope, e *parser.BinaryExpr, hint Type) Type {
-	spine := []*parser.BinaryExpr{e}
-	for {
-		x, ok := spine[len(spine)-1].X.(*parser.BinaryExpr)
-		if !ok || !arithmetic(x.Op) {
-			break
-		}
-		spine = append(spine, x)
-	}
+	spine := leftSpine(e)
 	tx := c.expr(s, spine[len(spine)-1].X, hint)
 	for k := len(spine) - 1; ; k-- {
 		n := spine[k]

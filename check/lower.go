@@ -835,14 +835,7 @@ func (l *lowerer) binary(e *parser.BinaryExpr) ir.Var {
 	}
 	// A chain a + b + ... + z is lowered in a loop down its left operands,
 	// as the checker types it (see chain), not by recursion.
-	spine := []*parser.BinaryExpr{e}
-	for {
-		x, ok := spine[len(spine)-1].X.(*parser.BinaryExpr)
-		if !ok || !arithmetic(x.Op) {
-			break
-		}
-		spine = append(spine, x)
-	}
+	spine := leftSpine(e)
 	x := l.expr(spine[len(spine)-1].X)
 	for k := len(spine) - 1; k >= 0; k-- {
 		n := spine[k]
