@@ -406,12 +406,7 @@ func (v *verifier) instr(in *Instr) {
 		want(args[0].Kind == KTape, "tapelen needs a tape, got %v", args[0])
 		want(dst.Kind == KInt, "result must be Int, got %v", dst)
 	case op == OpTapeIndex:
-		if args[0].Kind != KTape {
-			v.errorf(in, "tapeindex needs a tape, got %v", args[0])
-			return
-		}
-		want(args[1].Kind == KInt, "index must be Int, got %v", args[1])
-		want(Identical(dst, args[0].Elem), "result type %v differs from element type %v", dst, args[0].Elem)
+		v.checkIndex(in, args, dst, KTape, "tapeindex needs a tape")
 	case op == OpAccum:
 		if len(args) > 1 {
 			v.errorf(in, "accum takes 0 or 1 operands, got %d", len(args))
@@ -489,12 +484,7 @@ func (v *verifier) instr(in *Instr) {
 			want(Identical(a, dst.Elem), "element %d has type %v, want %v", i, a, dst.Elem)
 		}
 	case op == OpIndex:
-		if args[0].Kind != KArray {
-			v.errorf(in, "indexed operand must be an array, got %v", args[0])
-			return
-		}
-		want(args[1].Kind == KInt, "index must be Int, got %v", args[1])
-		want(Identical(dst, args[0].Elem), "result type %v differs from element type %v", dst, args[0].Elem)
+		v.checkIndex(in, args, dst, KArray, "indexed operand must be an array")
 	case op == OpCall:
 		if in.Callee != nil {
 			v.checkCall(in, args, dst)
@@ -557,6 +547,21 @@ func (v *verifier) checkScalar(in *Instr, args []*Type, dst *Type) {
 		want(dst.Kind == KInt, "result must be Int, got %v", dst)
 	default:
 		v.errorf(in, "no verifier rule for %s", op)
+	}
+}
+
+// checkIndex checks an element read from a sequence of kind k (an array
+// or a tape), with msg the complaint about another operand.
+func (v *verifier) checkIndex(in *Instr, args []*Type, dst *Type, k Kind, msg string) {
+	if args[0].Kind != k {
+		v.errorf(in, "%s, got %v", msg, args[0])
+		return
+	}
+	if args[1].Kind != KInt {
+		v.errorf(in, "index must be Int, got %v", args[1])
+	}
+	if !Identical(dst, args[0].Elem) {
+		v.errorf(in, "result type %v differs from element type %v", dst, args[0].Elem)
 	}
 }
 
