@@ -1405,7 +1405,7 @@ func (v *vjp) accumulate(ct *cts, x ir.Var) ir.Var {
 	b := v.b
 	r := ir.NoVar
 	if d := v.def[x]; d != nil && (d.Op == ir.OpField || (d.Op == ir.OpIndex && v.prim[d.Args[1]] != ir.NoVar)) {
-		if pr, ok := ct.ref(d.Args[0]); ok && pr != ir.NoVar {
+		if pr, ok := ct.ref(d.Args[0]); ok {
 			if d.Op == ir.OpField {
 				r = b.Emit(ir.RefOf(Tangent(v.typ(x))), ir.Instr{Op: ir.OpRefField, Args: []ir.Var{pr}, N: d.N})
 			} else {
@@ -1413,10 +1413,7 @@ func (v *vjp) accumulate(ct *cts, x ir.Var) ir.Var {
 			}
 		}
 	}
-	old, had := ct.whole[x]
-	if _, ok := ct.fields[x]; ok {
-		old, had = ct.get(x)
-	}
+	old, had := ct.get(x) // its cotangent so far, as a value
 	if r == ir.NoVar {
 		in := ir.Instr{Op: ir.OpAccum}
 		if had {
