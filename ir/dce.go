@@ -177,13 +177,11 @@ func (p *pruner) block(b *Block, used []bool, sweep bool) {
 	// is known on reaching it, since a variable is used only after its
 	// definition and only in its block or blocks nested in it, or when it
 	// adds into a read accumulator.
-	kept := make([]bool, len(b.Instrs))
 	for i := len(b.Instrs) - 1; i >= 0; i-- {
 		in := &b.Instrs[i]
 		if !used[in.Dst] && !p.live(in) {
 			continue
 		}
-		kept[i] = true
 		for _, nb := range in.Blocks {
 			p.block(nb, used, sweep)
 		}
@@ -194,10 +192,12 @@ func (p *pruner) block(b *Block, used []bool, sweep bool) {
 	if !sweep {
 		return
 	}
-	// Forward, moving the kept instructions down in place.
+	// Forward, moving the kept instructions down in place. What decided
+	// each one is unchanged since: only later instructions mark a result
+	// used, and which accumulators are read is fixed during the sweep.
 	n := 0
 	for i := range b.Instrs {
-		if kept[i] {
+		if in := &b.Instrs[i]; used[in.Dst] || p.live(in) {
 			if n != i {
 				b.Instrs[n] = b.Instrs[i]
 			}
