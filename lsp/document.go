@@ -322,4 +322,3 @@ func flatten(prefix string, m map[string]any, out map[string]any) {
 		out[prefix+k] = v
 	}
 }
-
