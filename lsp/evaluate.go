@@ -19,20 +19,21 @@ import (
 // exampleResult is what evaluating one example gave: its value and
 // gradient, in full and abbreviated, or why there is none.
 type exampleResult struct {
-	index  int // into the package's examples
-	fn     string
-	pos    token.Pos // the example declaration's span
-	end    token.Pos
-	text   string // the call as written
-	ex     *rose.Example
-	value  eval.Value
-	hasVal bool
-	full   string      // the value, in full
-	short  string      // the value, abbreviated for a hint
-	grads  []paramGrad // one per parameter with a derivative
-	err    error       // evaluation failed (or stopped: see stopped)
-	errPos token.Pos   // where, when it failed at a source position
-	stop   string      // "evaluation stopped after 250 ms", when a budget ran out
+	index    int // into the package's examples
+	fn       string
+	pos      token.Pos // the example declaration's span
+	end      token.Pos
+	text     string // the call as written
+	ex       *rose.Example
+	value    eval.Value
+	hasVal   bool
+	full     string      // the value, in full
+	short    string      // the value, abbreviated for a hint
+	grads    []paramGrad // one per parameter with a derivative
+	err      error       // evaluation failed (or stopped: see stopped)
+	errPos   token.Pos   // where, when it failed at a source position
+	stop     string      // "evaluation stopped after 250 ms", when a budget ran out
+	gradOnly bool        // the value was computed, its gradient failed (err, stop)
 }
 
 // paramGrad is the partial derivative of an example's function by one
@@ -86,18 +87,21 @@ func (sn *snapshot) run(r *exampleResult, base int) {
 	defer cancel()
 	opts := sn.cfg.limits()
 	rt := f.IR.Result()
+	// The value first, so that a gradient that needs more than the budget
+	// still leaves the value to show.
+	v, err := f.Call(ctx, r.ex.Args, opts)
+	if err != nil {
+		r.fail(err, sn.cfg, base)
+		return
+	}
+	r.setValue(v, rt)
 	if rt.Kind != ir.KReal {
-		v, err := f.Call(ctx, r.ex.Args, opts)
-		if err != nil {
-			r.fail(err, sn.cfg, base)
-			return
-		}
-		r.setValue(v, rt)
 		return
 	}
 	g, err := f.Grad(ctx, r.ex.Args, opts)
 	if err != nil {
 		r.fail(err, sn.cfg, base)
+		r.gradOnly = true
 		return
 	}
 	r.setValue(g.Value, rt)
@@ -154,18 +158,26 @@ func (sn *snapshot) waitEvals(ctx context.Context) ([]*exampleResult, error) {
 // message is the one-line outcome of an example: its error, or its value
 // and gradient.
 func (r *exampleResult) message() string {
-	if r.stop != "" {
-		return r.stop
-	}
-	if r.err != nil {
-		return errorText(r.err)
+	if r.err != nil && !r.gradOnly {
+		return r.why()
 	}
 	var b strings.Builder
 	b.WriteString(r.full)
 	for _, g := range r.grads {
 		fmt.Fprintf(&b, "\n∂/∂%s = %s", g.name, g.full)
 	}
+	if r.gradOnly {
+		b.WriteString("\ngradient: " + r.why())
+	}
 	return b.String()
+}
+
+// why is what stopped or failed the evaluation.
+func (r *exampleResult) why() string {
+	if r.stop != "" {
+		return r.stop
+	}
+	return errorText(r.err)
 }
 
 // errorText is an evaluation error's message without its position

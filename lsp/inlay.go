@@ -66,10 +66,12 @@ func (s *Server) inlayHints(ctx context.Context, sn *snapshot, p *InlayHintParam
 // label is an example's hint: "= value  ∇x = [..]", or why there is no
 // value.
 func (r *exampleResult) label() string {
-	if r.stop != "" {
+	switch {
+	case r.err != nil && r.gradOnly:
+		return cut("= "+r.short+"  ∇ "+r.why(), 43)
+	case r.stop != "":
 		return r.stop
-	}
-	if r.err != nil {
+	case r.err != nil:
 		return "⚠ " + cut(errorText(r.err), 40)
 	}
 	var b strings.Builder
