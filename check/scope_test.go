@@ -1,6 +1,7 @@
 package check_test
 
 import (
+	"fmt"
 	"go/token"
 	"strings"
 	"testing"
@@ -259,6 +260,28 @@ func TestBuiltinSignature(t *testing.T) {
 	for _, o := range check.Universe().Objects() {
 		if _, ok := o.(*check.TypeObj); !ok && check.BuiltinSignature(o.ObjName()) == "" {
 			t.Errorf("%s has no signature", o.ObjName())
+		}
+	}
+}
+
+// TestConcurrentCheck checks one source from several goroutines at once: a
+// language server checks documents in parallel, and Check shares only the
+// read-only universe between them.
+func TestConcurrentCheck(t *testing.T) {
+	done := make(chan string)
+	for w := 0; w < 4; w++ {
+		go func() {
+			fset := token.NewFileSet()
+			f, _ := parser.ParseFile(fset, "sides.rose", []byte(sidesSrc))
+			pkg, errs := check.Check(fset, f)
+			pos := pkg.Scope().Children()[0].Pos()
+			done <- fmt.Sprint(len(errs), names(pkg.ScopeAt(pos).Names(pos))[:20], len(check.Universe().Objects()))
+		}()
+	}
+	first := <-done
+	for w := 1; w < 4; w++ {
+		if got := <-done; got != first {
+			t.Errorf("got %q, then %q", first, got)
 		}
 	}
 }
