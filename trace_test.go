@@ -2,6 +2,7 @@ package rose_test
 
 import (
 	"context"
+	"errors"
 	"go/token"
 	"strings"
 	"sync"
@@ -266,4 +267,41 @@ func TestTraceConcurrent(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// A run that fails returns what it recorded before the failure, and a
+// while loop's bindings show their last step.
+func TestLiveValuesPartial(t *testing.T) {
+	src := `
+fn k(i: Int) -> Real {
+    let a = 2.0 * real(i)
+    var x = 1.0
+    while x < 100.0 {
+        x = x * 3.0
+    }
+    let xs = [1.0, 2.0]
+    xs[i] + a + x
+}
+example k(5)
+`
+	prog := rose.Load("k.rose", []byte(src))
+	if err := prog.Err(); err != nil {
+		t.Fatal(err)
+	}
+	exs, err := prog.Examples(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	vals, _, err := prog.LiveValues(context.Background(), exs[0], nil)
+	var re *rose.RuntimeError
+	if !errors.As(err, &re) {
+		t.Fatalf("error %v, want a runtime error", err)
+	}
+	file := prog.Fset.File(prog.File.FileEnd)
+	for name, want := range map[string]eval.Value{"a =": eval.Real(10), "x =": eval.Real(1), "x = x": eval.Real(243)} {
+		pos := file.Pos(strings.Index(src, name))
+		if v, ok := vals[pos]; !ok || !eval.Equal(v, want) {
+			t.Errorf("%s: %v (%v), want %v", name, v, ok, want)
+		}
+	}
 }
