@@ -75,7 +75,7 @@ func (f *Func) Trace(ctx context.Context, args []eval.Value, opts *eval.Options)
 		pos := base(ev.Pos)
 		tr.Values[pos] = ev.Value
 		tr.last[ev.Instr] = ev.Value
-		if tr.NonFinite == nil && !finite(ev.Value) && ev.FiniteOperands() {
+		if tr.NonFinite == nil && !ev.Finite() && ev.FiniteOperands() {
 			tr.NonFinite = &NonFinite{Pos: pos, Func: ev.Func, Msg: nonFiniteMsg(ev)}
 		}
 	}
@@ -94,22 +94,6 @@ func (p *Program) fileBase() func(ir.Pos) token.Pos {
 		}
 		return tf.Pos(int(pos))
 	}
-}
-
-// finite reports whether every Real in v is finite.
-func finite(v eval.Value) bool {
-	switch v.Kind() {
-	case ir.KReal:
-		x := v.Real()
-		return !math.IsNaN(x) && !math.IsInf(x, 0)
-	case ir.KArray, ir.KTuple:
-		for i := 0; i < v.Len(); i++ {
-			if !finite(v.Elem(i)) {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // firstNonFinite is the first NaN or infinite Real in v, as text ("NaN",

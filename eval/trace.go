@@ -9,9 +9,9 @@ import (
 // TraceEvent is what a traced instruction reports to Options.Trace: the
 // instruction, where it is in the source and the value it produced.
 //
-// Value and Args are fresh copies the callback may keep. FiniteOperands
-// reads the running call's frame, so it may be called only during the
-// callback.
+// Value and Args are fresh copies the callback may keep. Finite and
+// FiniteOperands read the running call's frame, so they may be called only
+// during the callback.
 type TraceEvent struct {
 	Func  string    // the function containing the instruction
 	Pos   ir.Pos    // the instruction's source position (>= 0)
@@ -45,6 +45,16 @@ func (e TraceEvent) FiniteOperands() bool {
 		}
 	}
 	return true
+}
+
+// Finite reports whether every Real in the instruction's value is finite,
+// as scanning Value would, but reading the frame's slots. It may be called
+// only during the Trace callback.
+func (e TraceEvent) Finite() bool {
+	if e.site == nil {
+		return true
+	}
+	return finiteSlots(e.fr[e.site.dst:], e.site.typ)
 }
 
 // finiteSlots reports whether every Real of the value of type t laid out
