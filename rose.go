@@ -164,6 +164,8 @@ type Func struct {
 	jvp *eval.Code          // compiled forward-mode derivative
 	vjp *eval.Code          // compiled reverse-mode derivative
 	wrt map[string]*wrtCode // compiled gradients by chosen parameters, by fmt.Sprint(wrt)
+
+	traced tracedCode // compiled for Trace, made on first use (trace.go)
 }
 
 // Func looks up the function name. A size-generic function needs its
