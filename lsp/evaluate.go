@@ -34,6 +34,7 @@ type exampleResult struct {
 	errPos   token.Pos   // where, when it failed at a source position
 	stop     string      // "evaluation stopped after 250 ms", when a budget ran out
 	gradOnly bool        // the value was computed, its gradient failed (err, stop)
+	live     live        // the traced run, made on demand (values.go)
 }
 
 // paramGrad is the partial derivative of an example's function by one
@@ -75,6 +76,9 @@ func (sn *snapshot) evaluate() {
 				continue
 			}
 			sn.run(r, base)
+			if r.hasVal && nonFinite(r.value) {
+				sn.trace(r) // for the diagnostic at the NaN's origin
+			}
 		}
 	})
 }
