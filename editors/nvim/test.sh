@@ -6,7 +6,8 @@
 #
 # Builds the rose binary from this repository into a temporary directory,
 # runs editors/nvim/test.lua on each FILE (default: examples/billiards.rose
-# and examples/rosenbrock.rose), prints each JSON summary and exits non-zero
+# and examples/rosenbrock.rose), then editors/nvim/test_config.lua (the
+# user set-up: rose.lua, ftdetect, syntax) on the first FILE, prints each JSON summary and exits non-zero
 # if any check failed. NVIM (default: nvim) names the editor binary.
 set -uo pipefail
 
@@ -57,6 +58,17 @@ for f in "${files[@]}"; do
         if [ -s "$log" ]; then echo "-- server log (last 20 lines):"; tail -20 "$log"; fi
     fi
 done
+
+# The user set-up (rose.lua, ftdetect, syntax) on the first file.
+HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home/.config" XDG_DATA_HOME="$tmp/home/.local/share" \
+    XDG_STATE_HOME="$tmp/home/.local/state" XDG_CACHE_HOME="$tmp/home/.cache" \
+    ROSE_BIN="$tmp/rose" ROSE_FILE="${files[0]}" \
+    timeout 60 "$nvim" --headless -i NONE -u "$here/test_config.lua" >"$tmp/out.json" 2>"$tmp/stderr" </dev/null
+rc=$?
+echo "== rose.lua + syntax/ftdetect on ${files[0]} (exit $rc)"
+if [ -s "$tmp/out.json" ]; then cat "$tmp/out.json"; else echo "(no summary)"; fi
+if [ -s "$tmp/stderr" ]; then echo "-- nvim stderr:"; head -20 "$tmp/stderr"; fi
+[ $rc -eq 0 ] || status=1
 
 if [ $status -eq 0 ]; then echo "nvim: all passed"; else echo "nvim: FAILED"; fi
 exit $status
