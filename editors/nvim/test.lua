@@ -112,8 +112,13 @@ local function main()
   -- No diagnostics in the example as shipped (the inlay request waited for
   -- the evaluation, so the first publish has arrived).
   vim.wait(300, function() return false end, 50)
-  local initial = vim.diagnostic.get(buf)
-  check('no diagnostics initially', #initial == 0, { count = #initial, first = initial[1] and initial[1].message })
+  -- Only errors count: on a loaded machine an example may exceed its
+  -- evaluation budget, which the server reports as an information
+  -- diagnostic (hence the generous timeoutMs above).
+  local ERROR = { severity = vim.diagnostic.severity.ERROR }
+  local initial = vim.diagnostic.get(buf, ERROR)
+  local all = vim.diagnostic.get(buf)
+  check('no errors initially', #initial == 0, { errors = #initial, all = #all, first = all[1] and all[1].message })
 
   -- Hover at the name of the first function: its signature.
   started = uv.hrtime()
@@ -178,9 +183,9 @@ local function main()
   started = uv.hrtime()
   vim.cmd('let &undolevels = &undolevels') -- close the undo block
   vim.api.nvim_buf_set_lines(buf, last, last, false, { 'fn (((' })
-  local appeared = vim.wait(10000, function() return #vim.diagnostic.get(buf) > 0 end, 20)
-  local diags = vim.diagnostic.get(buf)
-  check('diagnostics after an error', appeared, { count = #diags, line = diags[1] and diags[1].lnum,
+  local appeared = vim.wait(10000, function() return #vim.diagnostic.get(buf, ERROR) > 0 end, 20)
+  local diags = vim.diagnostic.get(buf, ERROR)
+  check('error diagnostic after an edit', appeared, { count = #diags, line = diags[1] and diags[1].lnum,
     message = diags[1] and diags[1].message, severity = diags[1] and diags[1].severity }, started)
   -- With the error, inlay hints must not fail (they may be empty).
   local bh, berr = request(buf, 'textDocument/inlayHint', { textDocument = doc(buf), range = whole })
@@ -189,8 +194,8 @@ local function main()
   started = uv.hrtime()
   vim.cmd('silent undo')
   local back = table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), '\n') == table.concat(original, '\n')
-  local cleared = vim.wait(10000, function() return #vim.diagnostic.get(buf) == 0 end, 20)
-  check('diagnostics clear after undo', back and cleared, { text_restored = back, count = #vim.diagnostic.get(buf) }, started)
+  local cleared = vim.wait(10000, function() return #vim.diagnostic.get(buf, ERROR) == 0 end, 20)
+  check('errors clear after undo', back and cleared, { text_restored = back, errors = #vim.diagnostic.get(buf, ERROR) }, started)
 
   -- Formatting a badly indented copy returns edits; applied, they give
   -- the same canonical text as formatting the original.
