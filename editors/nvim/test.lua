@@ -58,6 +58,7 @@ end
 
 -- request sends a raw request on buffer buf and returns result, error.
 local client_id
+local messages = {} -- window/showMessage notifications
 local function request(buf, method, params, timeout)
   local res, err = vim.lsp.buf_request_sync(buf, method, params, timeout or 10000)
   if not res then return nil, 'no response: ' .. tostring(err) end
@@ -80,6 +81,8 @@ local function main()
     name = 'rose',
     cmd = cmd,
     root_dir = dir,
+    -- 0.7's default handler writes window/showMessage to stdout (our JSON).
+    handlers = { ['window/showMessage'] = function(_, result) table.insert(messages, result) end },
     init_options = { rose = { eval = { timeoutMs = 5000 }, inlay = { exampleValues = true, parameterGradients = true } } },
   }
   if not check('start_client', client_id ~= nil, { cmd = cmd }) then return end
@@ -149,6 +152,32 @@ local function main()
         break
       end
     end
+  end
+
+  -- Signature help inside the argument list of the first example, and the
+  -- code lenses on example lines, whose command the server runs.
+  for i, l in ipairs(original) do
+    local c = l:match('^example%s+[%w_]+()%(')
+    if c then
+      local sig, serr = request(buf, 'textDocument/signatureHelp', { textDocument = doc(buf), position = pos(i - 1, c) })
+      local label = sig and sig.signatures and sig.signatures[1] and sig.signatures[1].label
+      check('signature help', type(label) == 'string' and label:find('^fn ') ~= nil, { error = serr, line = i - 1, label = label })
+      break
+    end
+  end
+  started = uv.hrtime()
+  local lenses, lerr = request(buf, 'textDocument/codeLens', { textDocument = doc(buf) })
+  local lens = lenses and lenses[1]
+  local titles = {}
+  for _, ln in ipairs(lenses or {}) do if ln.command and #titles < 3 then table.insert(titles, ln.command.title) end end
+  check('code lenses', lens ~= nil and lens.command ~= nil, { error = lerr, count = lenses and #lenses, titles = titles })
+  if lens and lens.command then
+    local seen = #messages
+    local res, xerr = request(buf, 'workspace/executeCommand', { command = lens.command.command, arguments = lens.command.arguments })
+    vim.wait(2000, function() return #messages > seen end, 20)
+    local shown = messages[seen + 1] and messages[seen + 1].message
+    check('executeCommand ' .. lens.command.command, xerr == nil and type(res) == 'string' and res:find('=', 1, true) ~= nil,
+      { error = xerr, result = res, showMessage = shown }, started)
   end
 
   -- Completion at the start of a new line inside the first function's body.
