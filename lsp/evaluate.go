@@ -279,8 +279,12 @@ func shortReal(x float64) string {
 		return "+Inf"
 	case math.IsInf(x, -1):
 		return "-Inf"
-	case x == math.Trunc(x) && math.Abs(x) < 1e6:
-		return strconv.FormatFloat(x, 'f', 1, 64)
 	}
-	return strconv.FormatFloat(x, 'g', 3, 64)
+	// Three significant digits, and always recognisable as a Real:
+	// 272.0 and 109.3, not 272 and 109.
+	s := strconv.FormatFloat(x, 'g', 3, 64)
+	if !strings.ContainsAny(s, ".e") {
+		s = strconv.FormatFloat(x, 'f', 1, 64)
+	}
+	return s
 }

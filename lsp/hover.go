@@ -19,7 +19,7 @@ func (s *Server) hover(ctx context.Context, sn *snapshot, p *protocol.HoverParam
 	var rng protocol.Range
 	ex := sn.exampleAt(off)
 	if ex != nil {
-		s.setActive(sn.uri, prog.Pkg.Examples[ex.index].Func.Name, ex.index)
+		s.setActive(sn, prog.Pkg.Examples[ex.index].Func.Name, ex.index)
 	}
 	id := sn.identAt(off)
 	if id != nil {
@@ -30,7 +30,7 @@ func (s *Server) hover(ctx context.Context, sn *snapshot, p *protocol.HoverParam
 		rng = sn.identRange(id)
 		sn.describe(ctx, &b, o)
 	}
-	if ex != nil && (id == nil || id.NamePos == ex.decl().Call.Pos()) {
+	if ex != nil && id == nil {
 		if r := sn.result(ctx, ex.index); r != nil {
 			if b.Len() > 0 {
 				b.WriteString("\n\n---\n\n")
@@ -162,7 +162,7 @@ func (sn *snapshot) activeExample(ctx context.Context, fn string) *exampleResult
 	if prog.Err() != nil {
 		return nil
 	}
-	if i, ok := sn.active[fn]; ok && i < len(prog.Pkg.Examples) && prog.Pkg.Examples[i].Func.Name == fn {
+	if i, ok := sn.active.get(fn); ok && i < len(prog.Pkg.Examples) && prog.Pkg.Examples[i].Func.Name == fn {
 		return sn.result(ctx, i)
 	}
 	for i, ex := range prog.Pkg.Examples {
