@@ -75,6 +75,14 @@ type VarObj struct {
 	index   bool   // the index of a loop or comprehension
 }
 
+// BadObj is the name declared by a declaration whose header has a syntax
+// error (a parser.BadDecl). The name stays defined, so that its uses report
+// nothing more: every use of it has the Invalid type.
+type BadObj struct {
+	Name string
+	Decl *parser.BadDecl
+}
+
 // BuiltinObj is a predeclared function.
 type BuiltinObj struct {
 	Name string
@@ -87,6 +95,8 @@ func (o *ConstObj) ObjName() string   { return o.Name }
 func (o *TypeObj) ObjName() string    { return o.Name }
 func (o *VarObj) ObjName() string     { return o.Name }
 func (o *BuiltinObj) ObjName() string { return o.Name }
+func (o *BadObj) ObjName() string     { return o.Name }
+func (o *BadObj) ObjPos() token.Pos   { return o.Decl.Name.Pos() }
 func (o *FuncObj) ObjPos() token.Pos  { return o.Decl.Name.Pos() }
 func (o *SizeParam) ObjPos() token.Pos {
 	return o.Pos
@@ -211,6 +221,12 @@ func (c *checker) run() {
 			c.declare(pkg.scope, d.Name, &TypeObj{Name: d.Name.Name, Pos: d.Name.Pos(), Decl: d})
 		case *parser.StructDecl:
 			c.declare(pkg.scope, d.Name, &TypeObj{Name: d.Name.Name, Pos: d.Name.Pos(), Decl: d})
+		}
+	}
+	// The names of broken declarations, unless declared validly as well.
+	for _, d := range pkg.File.Decls {
+		if d, ok := d.(*parser.BadDecl); ok && d.Name != nil && pkg.scope.names[d.Name.Name] == nil {
+			c.declare(pkg.scope, d.Name, &BadObj{Name: d.Name.Name, Decl: d})
 		}
 	}
 	// Resolve every declaration, then check bodies.
@@ -369,7 +385,7 @@ func (c *checker) funcBody(o *FuncObj) {
 	}
 	c.fn = o
 	t := c.block(s, d.Body, o.Result)
-	if d.Body.Result == nil {
+	if d.Body.Result == nil && !isInvalid(t) {
 		c.errorf(&parser.BadExpr{From: d.Body.Rbrace, To: d.Body.Rbrace + 1}, "missing-value", "function %s must end with an expression of type %s", o.Name, o.Result)
 	} else {
 		c.assignable(d.Body.Result, t, o.Result, "result of "+o.Name)

@@ -41,6 +41,8 @@ func (c *checker) typeExpr(t parser.TypeExpr, sizes *scope) Type {
 			return o.Type
 		case nil:
 			c.undefined(sizes, t.Name, func(o Object) bool { _, ok := o.(*TypeObj); return ok })
+		case *BadObj:
+			c.pkg.Uses[t.Name] = o // its declaration has a syntax error
 		default:
 			c.errorf(t.Name, "not-a-type", "%s is not a type", t.Name.Name)
 		}
@@ -269,9 +271,28 @@ func (c *checker) block(s *scope, b *parser.Block, want Type) Type {
 		c.stmt(inner, st)
 	}
 	if b.Result == nil {
+		if endsBroken(b) {
+			return TInvalid // the result may be in what failed to parse
+		}
 		return TUnit
 	}
 	return c.expr(inner, b.Result, want)
+}
+
+// endsBroken reports whether b's last statement has a syntax error: a
+// BadStmt, or a let whose value is a BadExpr.
+func endsBroken(b *parser.Block) bool {
+	if len(b.Stmts) == 0 {
+		return false
+	}
+	switch st := b.Stmts[len(b.Stmts)-1].(type) {
+	case *parser.BadStmt:
+		return true
+	case *parser.LetStmt:
+		_, bad := st.Value.(*parser.BadExpr)
+		return bad
+	}
+	return false
 }
 
 func (c *checker) stmt(s *scope, st parser.Stmt) {
@@ -828,9 +849,11 @@ func (c *checker) comprehension(s *scope, e *parser.ForExpr, want Type) Type {
 func (c *checker) structLit(s *scope, e *parser.StructLit) Type {
 	o, _ := s.lookup(e.Type.Name).(*TypeObj)
 	if o == nil {
-		if s.lookup(e.Type.Name) == nil {
+		switch s.lookup(e.Type.Name).(type) {
+		case *BadObj: // its declaration has a syntax error
+		case nil:
 			c.undefined(s, e.Type, func(o Object) bool { _, ok := o.(*TypeObj); return ok })
-		} else {
+		default:
 			c.errorf(e.Type, "not-a-type", "%s is not a struct type", e.Type.Name)
 		}
 		for _, f := range e.Fields {

@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"fmt"
 	"go/token"
 	"strings"
 
@@ -54,6 +55,8 @@ type fast struct {
 	// Operand and operator stacks shared by nested expressions.
 	xs  []Expr
 	ops []binOp
+
+	rec recovery // the state of the recovering mode (recover.go)
 }
 
 type binOp struct {
@@ -63,36 +66,60 @@ type binOp struct {
 }
 
 // parseItemFast parses the tokens of one item. On a syntax error it reports
-// one diagnostic and returns false.
+// one diagnostic and returns false. It decides what the language accepts,
+// exactly as the grammar does; see parseItem for the parser's recovery.
 func (p *parser) parseItemFast(toks []lexer.Token, end lexer.Position) (Decl, bool) {
+	f := p.fastFor(toks, end, false)
+	d, ok := f.parse()
+	if !ok {
+		p.errs = append(p.errs, f.failure())
+		return nil, false
+	}
+	p.errs = append(p.errs, f.diags...)
+	return d, true
+}
+
+func (p *parser) fastFor(toks []lexer.Token, end lexer.Position, rec bool) *fast {
 	f := p.fast
 	if f == nil {
 		f = &fast{p: p}
 		p.fast = f
 	}
 	f.reset(toks, end)
+	f.rec.on = rec
+	return f
+}
+
+// parse parses the item and reports whether all its tokens made one.
+func (f *fast) parse() (Decl, bool) {
 	d, ok := f.item()
 	if ok && f.i < len(f.toks) {
 		f.expect("end of declaration")
 		ok = false
 	}
-	switch {
-	case f.tooDeep:
-		p.errorf(f.pos(f.deepAt), "too-deep", "expressions nested more than %d deep", maxExprDepth)
-		return nil, false
-	case !ok:
-		// Report the furthest point reached; every failure records what
-		// it expected, so there is one.
-		at := max(f.failAt, 0)
-		msg := "unexpected " + p.describe(*f.tok(at))
-		if len(f.failWords) > 0 {
-			msg += ", expected " + strings.Join(f.failWords, " or ")
-		}
-		p.errorf(f.pos(at), "syntax", "%s", msg)
-		return nil, false
+	return d, ok && !f.tooDeep
+}
+
+// failure is the diagnostic for a failed parse: the furthest point reached
+// (every failure records what it expected, so there is one), or the
+// nesting limit.
+func (f *fast) failure() diag.Diagnostic {
+	if f.tooDeep {
+		pos := f.pos(f.deepAt)
+		return diag.Diagnostic{Pos: pos, End: pos, Code: "too-deep", Msg: fmt.Sprintf("expressions nested more than %d deep", maxExprDepth)}
 	}
-	p.errs = append(p.errs, f.diags...)
-	return d, true
+	return f.syntaxAt(max(f.failAt, 0), f.failWords)
+}
+
+// syntaxAt is the diagnostic for an unexpected token i where words were
+// expected.
+func (f *fast) syntaxAt(i int, words []string) diag.Diagnostic {
+	msg := "unexpected " + f.p.describe(*f.tok(i))
+	if len(words) > 0 {
+		msg += ", expected " + strings.Join(words, " or ")
+	}
+	pos := f.pos(i)
+	return diag.Diagnostic{Pos: pos, End: pos, Code: "syntax", Msg: msg}
 }
 
 // reset prepares f, which may have parsed another item, for toks. The
@@ -107,7 +134,7 @@ func (f *fast) reset(toks []lexer.Token, end lexer.Position) {
 	*f = fast{
 		p: f.p, toks: toks, eof: lexer.EOFToken(end), failAt: -1,
 		failWords: f.failWords[:0], exprFail: f.exprFail, failed: f.failed[:0],
-		xs: f.xs[:0], ops: f.ops[:0],
+		xs: f.xs[:0], ops: f.ops[:0], rec: recovery{stack: f.rec.stack[:0]},
 	}
 }
 
@@ -590,6 +617,9 @@ func (f *fast) wantBlock() (*Block, bool) {
 // "{" ";"* ( Stmt ";"* )* "}". The last item, if a bare expression, is the
 // block's result.
 func (f *fast) block() (*Block, bool) {
+	if f.rec.on {
+		return f.recBlock()
+	}
 	b := &Block{Lbrace: f.pos(f.i)}
 	f.i++
 	f.skipSemis()
@@ -708,6 +738,9 @@ func (f *fast) let() (*LetStmt, bool) {
 		f.expect(`a name or "("`)
 		return nil, false
 	}
+	if f.rec.on {
+		f.rec.let, f.rec.letAt = s, f.i
+	}
 	if f.at(":") {
 		start, mark := f.i, f.mark()
 		f.i++
@@ -718,6 +751,9 @@ func (f *fast) let() (*LetStmt, bool) {
 			}
 		} else {
 			s.Type = t
+			if f.rec.on {
+				f.rec.letAt = f.i
+			}
 		}
 	}
 	if !f.want("=", `"="`) {

@@ -87,10 +87,11 @@ func (p *parser) errorf(pos token.Pos, code, format string, args ...any) {
 	p.errs.Add(pos, pos, code, format, args...)
 }
 
-// item parses one top-level item; on error it reports and returns a
-// BadDecl. A failure inside the parser is confined to the item.
+// item parses one top-level item, recovering inside its blocks; when its
+// header is broken it reports and returns a BadDecl. A failure inside the
+// parser is confined to the item.
 func (p *parser) item(it grammar.ItemTokens) Decl {
-	return p.itemWith(it, (*parser).parseItemFast)
+	return p.itemWith(it, (*parser).parseItem)
 }
 
 // itemWith is item with the given parser for the item's tokens.
@@ -106,6 +107,12 @@ func (p *parser) itemWith(it grammar.ItemTokens, parse func(*parser, []lexer.Tok
 	if first.Type != grammar.TIdent || !isItemKeyword(first.Value) {
 		p.errorf(bad.From, "syntax", "expected a declaration (fn, const, type, struct, example or test), found %s", p.describe(first))
 		return bad
+	}
+	bad.Keyword = first.Value
+	if len(it.Toks) > 1 && first.Value != "example" {
+		if t := it.Toks[1]; t.Type == grammar.TIdent && !grammar.IsKeyword(t.Value) {
+			bad.Name = &Ident{NamePos: p.lpos(t.Pos), Name: t.Value}
+		}
 	}
 	if _, over := grammar.Depth(it.Toks); over >= 0 {
 		p.errorf(p.lpos(it.Toks[over].Pos), "too-deep", "brackets nested more than %d deep", grammar.MaxDepth)
