@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/rose-go/rose/grammar"
 	"github.com/rose-go/rose/parser"
 )
 
@@ -254,6 +255,9 @@ func (c *checker) bounded(e parser.Expr) bool {
 }
 
 func (c *checker) undefined(s *scope, id *parser.Ident, want func(Object) bool) {
+	if grammar.IsKeyword(id.Name) {
+		return // the parser reported a keyword used as a name
+	}
 	if reserved[id.Name] {
 		c.errorf(id, "not-a-value", "%s is a derivative operator: apply it to a function and call the result, as in %s(f)(x)", id.Name, id.Name)
 		return
@@ -291,6 +295,10 @@ func endsBroken(b *parser.Block) bool {
 	case *parser.LetStmt:
 		_, bad := st.Value.(*parser.BadExpr)
 		return bad
+	case *parser.AssignStmt:
+		// `let = v` parses as an assignment to a variable named let; the
+		// parser reported the keyword.
+		return grammar.IsKeyword(st.Target.Name)
 	}
 	return false
 }
@@ -799,7 +807,7 @@ func (c *checker) arrayLit(s *scope, e *parser.ArrayLit, want Type) Type {
 		}
 	}
 	for i, x := range e.Elems {
-		if isInvalid(ts[i]) || Identical(ts[i], elem) {
+		if isInvalid(ts[i]) || isInvalid(elem) || Identical(ts[i], elem) {
 			continue
 		}
 		if c.untypedFits(x, elem) {

@@ -155,12 +155,21 @@ var itemKeywords = map[string]bool{"fn": true, "const": true, "type": true, "str
 // newline is dropped. This is Go's rule, restricted so that a call's
 // arguments or an array literal may span lines freely.
 //
+// For the separator rule, brackets are matched the way the parser's
+// recovery matches them, which matters only in items that are rejected
+// anyway: a "}" also closes the parentheses and square brackets left open
+// inside its block, and a ")" or "]" directly inside braces closes nothing.
+// So a statement with a stray or missing parenthesis leaves the lines
+// after it separated. An item keyword begins a new item where the plain
+// count of open brackets is zero (or at the start of a line).
+//
 // The items are built in toks' own array, which Split overwrites (each
 // token yields at most one): toks must not be used afterwards.
 func Split(toks []lexer.Token) []ItemTokens {
 	var items []ItemTokens
 	cur := toks[:0]   // all items share toks' array, written behind the reader
 	var stack []byte  // open brackets; 's' is a struct literal's brace
+	depth := 0        // open brackets, counting every closer
 	inserted := -1    // index in cur of the last ";" made from a newline
 	lineStart := true // no token yet on the current line
 	flush := func() {
@@ -174,6 +183,7 @@ func Split(toks []lexer.Token) []ItemTokens {
 		}
 		cur = cur[n:n]
 		stack = stack[:0]
+		depth = 0
 		inserted = -1
 	}
 	for _, t := range toks {
@@ -192,7 +202,7 @@ func Split(toks []lexer.Token) []ItemTokens {
 			}
 			continue
 		case TIdent:
-			if itemKeywords[t.Value] && (len(stack) == 0 || lineStart) {
+			if itemKeywords[t.Value] && (depth == 0 || lineStart) {
 				flush()
 			}
 			// `}` newline `else`: the else continues the if.
@@ -203,10 +213,20 @@ func Split(toks []lexer.Token) []ItemTokens {
 			switch t.Value {
 			case "(", "[", "{":
 				stack = append(stack, t.Value[0])
-			case ")", "]", "}":
+				depth++
+			case ")", "]":
+				if n := len(stack); n > 0 && stack[n-1] != '{' && stack[n-1] != 's' {
+					stack = stack[:n-1]
+				}
+				depth = max(depth-1, 0)
+			case "}":
+				for len(stack) > 0 && stack[len(stack)-1] != '{' && stack[len(stack)-1] != 's' {
+					stack = stack[:len(stack)-1]
+				}
 				if len(stack) > 0 {
 					stack = stack[:len(stack)-1]
 				}
+				depth = max(depth-1, 0)
 			case ":":
 				// `Name { field:` opens a struct literal, whose fields may
 				// span lines like a call's arguments (but not a struct

@@ -1105,7 +1105,7 @@ func (f *fast) primary() (Expr, bool) {
 	var x Expr
 	ok := false
 	switch {
-	case t.Type == grammar.TIdent:
+	case t.Type == grammar.TIdent && !(f.rec.on && startsStmt(t.Value)):
 		n, _ := f.name()
 		return n, true
 	case t.Value == "(":

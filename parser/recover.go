@@ -49,10 +49,18 @@ func (p *parser) parseItem(toks []lexer.Token, end lexer.Position) (Decl, bool) 
 		d, ok := f.item()
 		if ok && !f.tooDeep {
 			if f.i < len(f.toks) {
-				// Tokens follow a complete declaration.
+				// Tokens follow a complete declaration. A value they
+				// follow may be the start of a longer one.
 				f.expect("end of declaration")
 				f.diags = append(f.diags, f.failure())
 				f.rec.errors++
+				to := f.endOf(len(f.toks) - 1)
+				switch d := d.(type) {
+				case *ConstDecl:
+					d.Value = &BadExpr{From: d.Value.Pos(), To: to}
+				case *ExampleDecl:
+					d.Call = &BadExpr{From: d.Call.Pos(), To: to}
+				}
 			}
 			// Without an error from recovery, the fast parser's reason
 			// for rejecting the item would be lost: that would be a bug.
@@ -186,6 +194,9 @@ func (f *fast) skipStmt(i int) int {
 	defer func() { f.rec.stack = stack[:0] }()
 	for k := i; k < len(f.toks); k++ {
 		t := &f.toks[k]
+		if t.Type == grammar.TIdent && startsStmt(t.Value) && len(stack) == 0 && k > i {
+			return k
+		}
 		if t.Type != grammar.TPunct {
 			continue
 		}
@@ -214,4 +225,15 @@ func (f *fast) skipStmt(i int) int {
 		}
 	}
 	return len(f.toks)
+}
+
+// startsStmt reports whether the keyword s begins a statement. Recovery
+// resumes at one, and does not read one as a name in an expression (which
+// the grammar does, and reports).
+func startsStmt(s string) bool {
+	switch s {
+	case "let", "var", "for", "while", "assert":
+		return true
+	}
+	return false
 }
