@@ -13,7 +13,7 @@ import (
 	"github.com/alecthomas/participle/v2/lexer"
 	"github.com/rose-go/rose/check"
 	"github.com/rose-go/rose/diag"
-	"github.com/rose-go/rose/grammar"
+	"github.com/rose-go/rose/grammar/lex"
 	"github.com/rose-go/rose/parser"
 )
 
@@ -206,8 +206,8 @@ type stmtLine struct {
 // declaration or literal) and is not "}".
 func stmtLines(src []byte) []stmtLine {
 	var sig []lexer.Token // without newlines and comments
-	for _, t := range grammar.Tokenize("x.rose", src) {
-		if t.Type != grammar.TNewline && t.Type != grammar.TComment {
+	for _, t := range lex.Tokenize("x.rose", src) {
+		if t.Type != lex.TNewline && t.Type != lex.TComment {
 			sig = append(sig, t)
 		}
 	}
@@ -233,7 +233,7 @@ func stmtLines(src []byte) []stmtLine {
 			stack = append(stack, '(')
 		case "{":
 			structDecl := k >= 2 && sig[k-2].Value == "struct"
-			structLit := k+2 < len(sig) && sig[k-1].Type == grammar.TIdent && sig[k+1].Type == grammar.TIdent && sig[k+2].Value == ":"
+			structLit := k+2 < len(sig) && sig[k-1].Type == lex.TIdent && sig[k+1].Type == lex.TIdent && sig[k+2].Value == ":"
 			if structDecl || structLit {
 				stack = append(stack, 's')
 			} else {

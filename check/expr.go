@@ -4,7 +4,7 @@ import (
 	"math"
 	"strconv"
 
-	"github.com/rose-go/rose/grammar"
+	"github.com/rose-go/rose/grammar/lex"
 	"github.com/rose-go/rose/parser"
 )
 
@@ -255,7 +255,7 @@ func (c *checker) bounded(e parser.Expr) bool {
 }
 
 func (c *checker) undefined(s *scope, id *parser.Ident, want func(Object) bool) {
-	if grammar.IsKeyword(id.Name) {
+	if lex.IsKeyword(id.Name) {
 		return // the parser reported a keyword used as a name
 	}
 	if reserved[id.Name] {
@@ -298,7 +298,7 @@ func endsBroken(b *parser.Block) bool {
 	case *parser.AssignStmt:
 		// `let = v` parses as an assignment to a variable named let; the
 		// parser reported the keyword.
-		return grammar.IsKeyword(st.Target.Name)
+		return lex.IsKeyword(st.Target.Name)
 	}
 	return false
 }

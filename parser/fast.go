@@ -7,7 +7,7 @@ import (
 
 	"github.com/alecthomas/participle/v2/lexer"
 	"github.com/rose-go/rose/diag"
-	"github.com/rose-go/rose/grammar"
+	"github.com/rose-go/rose/grammar/lex"
 )
 
 // This file is a hand-written recursive-descent parser for one top-level
@@ -26,7 +26,7 @@ import (
 const lookahead = 2
 
 // maxExprDepth bounds the nesting of expressions. Bracket nesting is
-// bounded by grammar.MaxDepth before parsing, but `if` conditions nest
+// bounded by lex.MaxDepth before parsing, but `if` conditions nest
 // without brackets (`if if if ... x {} {} {}`).
 const maxExprDepth = 1000
 
@@ -63,20 +63,6 @@ type binOp struct {
 	pos  token.Pos
 	op   string
 	prec int
-}
-
-// parseItemFast parses the tokens of one item. On a syntax error it reports
-// one diagnostic and returns false. It decides what the language accepts,
-// exactly as the grammar does; see parseItem for the parser's recovery.
-func (p *parser) parseItemFast(toks []lexer.Token, end lexer.Position) (Decl, bool) {
-	f := p.fastFor(toks, end, false)
-	d, ok := f.parse()
-	if !ok {
-		p.errs = append(p.errs, f.failure())
-		return nil, false
-	}
-	p.errs = append(p.errs, f.diags...)
-	return d, true
 }
 
 func (p *parser) fastFor(toks []lexer.Token, end lexer.Position, rec bool) *fast {
@@ -156,7 +142,7 @@ func (f *fast) pos(i int) token.Pos { return f.p.lpos(f.tok(i).Pos) }
 // compares only the text: no two token types share a spelling.
 func (f *fast) at(s string) bool { return f.i < len(f.toks) && f.toks[f.i].Value == s }
 
-func (f *fast) atIdent() bool { return f.i < len(f.toks) && f.toks[f.i].Type == grammar.TIdent }
+func (f *fast) atIdent() bool { return f.i < len(f.toks) && f.toks[f.i].Type == lex.TIdent }
 
 // want consumes s or records that it was expected.
 func (f *fast) want(s, words string) bool {
@@ -247,7 +233,7 @@ func (f *fast) name() (*Ident, bool) {
 	t := &f.toks[f.i]
 	f.i++
 	id := &Ident{NamePos: f.p.lpos(t.Pos), Name: t.Value}
-	if grammar.IsKeyword(t.Value) {
+	if lex.IsKeyword(t.Value) {
 		f.errorf(id.NamePos, "keyword %s cannot be used as a name", t.Value)
 	}
 	return id, true
@@ -978,7 +964,7 @@ suffixes:
 			break suffixes
 		case ".":
 			n := f.tok(f.i + 1)
-			if n.Type != grammar.TIdent && n.Type != grammar.TNumber {
+			if n.Type != lex.TIdent && n.Type != lex.TNumber {
 				f.expectAt(f.i+1, "a field name")
 				break suffixes
 			}
@@ -1079,7 +1065,7 @@ func (f *fast) primary() (Expr, bool) {
 	start, mark := f.i, f.mark()
 	t := f.cur()
 	switch {
-	case t.Type == grammar.TNumber:
+	case t.Type == lex.TNumber:
 		f.i++
 		return &NumberLit{ValuePos: f.p.lpos(t.Pos), Value: t.Value, IsInt: isIntLit(t.Value)}, true
 	case t.Value == "true" || t.Value == "false":
@@ -1105,7 +1091,7 @@ func (f *fast) primary() (Expr, bool) {
 	var x Expr
 	ok := false
 	switch {
-	case t.Type == grammar.TIdent && !(f.rec.on && startsStmt(t.Value)):
+	case t.Type == lex.TIdent && !(f.rec.on && startsStmt(t.Value)):
 		n, _ := f.name()
 		return n, true
 	case t.Value == "(":
@@ -1128,9 +1114,11 @@ func (f *fast) primary() (Expr, bool) {
 	return x, true
 }
 
+func isIntLit(s string) bool { return !strings.ContainsAny(s, ".eE") }
+
 // atStructLit is StructLit's lookahead: Ident "{" Ident ":".
 func (f *fast) atStructLit() bool {
-	return f.atIdent() && f.tok(f.i+1).Value == "{" && f.tok(f.i+2).Type == grammar.TIdent && f.tok(f.i+3).Value == ":"
+	return f.atIdent() && f.tok(f.i+1).Value == "{" && f.tok(f.i+2).Type == lex.TIdent && f.tok(f.i+3).Value == ":"
 }
 
 // Name "{" FieldInit ( "," FieldInit )* ","? "}"
@@ -1298,4 +1286,31 @@ func (f *fast) undoElse(first *IfExpr, elseAt, mark int) (Expr, bool) {
 	f.i = elseAt
 	f.diags = f.diags[:mark]
 	return first, true
+}
+
+// badTarget is the message for an assignment to something that is not a
+// place.
+const badTarget = "can only assign to a variable, an element a[i] or a field p.x of one"
+
+// AssignTarget splits the left side x of an assignment into the variable
+// it assigns and, for an element or field update, the whole place. A place
+// is a name followed by indexes and field selections; anything else is not
+// assignable (ok false, and target is the blank name at x's position).
+func AssignTarget(x Expr) (target *Ident, place Expr, ok bool) {
+	for e := x; ; {
+		switch t := e.(type) {
+		case *Ident:
+			if t == x {
+				return t, nil, true
+			}
+			return t, x, true
+		case *IndexExpr:
+			e = t.X
+			continue
+		case *SelectorExpr:
+			e = t.X
+			continue
+		}
+		return &Ident{NamePos: x.Pos(), Name: "_"}, nil, false
+	}
 }

@@ -1,16 +1,13 @@
 package parser
 
 import (
-	"errors"
 	"fmt"
 	"go/token"
-	"strings"
 	"unicode/utf8"
 
-	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
 	"github.com/rose-go/rose/diag"
-	"github.com/rose-go/rose/grammar"
+	"github.com/rose-go/rose/grammar/lex"
 )
 
 // MaxFileSize is the largest source file accepted (64 MiB).
@@ -39,13 +36,13 @@ func ParseFile(fset *token.FileSet, filename string, src []byte) (f *File, errs 
 		p.errs.Add(p.pos(off), p.pos(off+1), "bad-encoding", "source is not valid UTF-8 (byte 0x%02x)", src[off])
 		return f, p.errs
 	}
-	toks := grammar.Tokenize(filename, src)
+	toks := lex.Tokenize(filename, src)
 	for _, t := range toks {
-		if t.Type == grammar.TComment {
+		if t.Type == lex.TComment {
 			f.Comments = append(f.Comments, &Comment{Slash: p.pos(t.Pos.Offset), Text: t.Value})
 		}
 	}
-	items := grammar.Split(toks)
+	items := lex.Split(toks)
 	for k, it := range items {
 		p.nextLine = 0
 		if k+1 < len(items) {
@@ -77,6 +74,7 @@ type parser struct {
 	fast     *fast // reused from item to item
 	nextLine int   // line of the item after the one being parsed, or 0
 	memoHits int   // failures the fast parser did not recompute (for tests)
+	rejected bool  // the grammar rejected the last item parsed (for tests)
 }
 
 func (p *parser) pos(off int) token.Pos { return token.Pos(p.file.Base() + off) }
@@ -90,12 +88,12 @@ func (p *parser) errorf(pos token.Pos, code, format string, args ...any) {
 // item parses one top-level item, recovering inside its blocks; when its
 // header is broken it reports and returns a BadDecl. A failure inside the
 // parser is confined to the item.
-func (p *parser) item(it grammar.ItemTokens) Decl {
+func (p *parser) item(it lex.ItemTokens) Decl {
 	return p.itemWith(it, (*parser).parseItem)
 }
 
 // itemWith is item with the given parser for the item's tokens.
-func (p *parser) itemWith(it grammar.ItemTokens, parse func(*parser, []lexer.Token, lexer.Position) (Decl, bool)) (d Decl) {
+func (p *parser) itemWith(it lex.ItemTokens, parse func(*parser, []lexer.Token, lexer.Position) (Decl, bool)) (d Decl) {
 	first := it.Toks[0]
 	bad := &BadDecl{From: p.lpos(first.Pos), To: p.pos(it.End)}
 	defer func() {
@@ -104,18 +102,18 @@ func (p *parser) itemWith(it grammar.ItemTokens, parse func(*parser, []lexer.Tok
 			d = bad
 		}
 	}()
-	if first.Type != grammar.TIdent || !isItemKeyword(first.Value) {
+	if first.Type != lex.TIdent || !isItemKeyword(first.Value) {
 		p.errorf(bad.From, "syntax", "expected a declaration (fn, const, type, struct, example or test), found %s", p.describe(first))
 		return bad
 	}
 	bad.Keyword = first.Value
 	if len(it.Toks) > 1 && first.Value != "example" {
-		if t := it.Toks[1]; t.Type == grammar.TIdent && !grammar.IsKeyword(t.Value) {
+		if t := it.Toks[1]; t.Type == lex.TIdent && !lex.IsKeyword(t.Value) {
 			bad.Name = &Ident{NamePos: p.lpos(t.Pos), Name: t.Value}
 		}
 	}
-	if _, over := grammar.Depth(it.Toks); over >= 0 {
-		p.errorf(p.lpos(it.Toks[over].Pos), "too-deep", "brackets nested more than %d deep", grammar.MaxDepth)
+	if _, over := lex.Depth(it.Toks); over >= 0 {
+		p.errorf(p.lpos(it.Toks[over].Pos), "too-deep", "brackets nested more than %d deep", lex.MaxDepth)
 		return bad
 	}
 	end := lexer.Position{Offset: it.End}
@@ -130,45 +128,12 @@ func (p *parser) itemWith(it grammar.ItemTokens, parse func(*parser, []lexer.Tok
 	return d
 }
 
-// parseItemParticiple parses the tokens of one item with participle and
-// converts the result, the reference that the hand-written parser in
-// fast.go is tested against. On a syntax error it reports one diagnostic
-// and returns false.
-func (p *parser) parseItemParticiple(toks []lexer.Token, end lexer.Position) (Decl, bool) {
-	g, err := grammar.ParseItem(toks, end)
-	if err != nil {
-		p.syntaxError(err)
-		return nil, false
-	}
-	d := p.decl(g)
-	return d, d != nil
-}
-
 func isItemKeyword(s string) bool {
 	switch s {
 	case "fn", "const", "type", "struct", "example", "test":
 		return true
 	}
 	return false
-}
-
-// syntaxError turns a participle error into a plain-words diagnostic.
-func (p *parser) syntaxError(err error) {
-	var ute *participle.UnexpectedTokenError
-	if errors.As(err, &ute) {
-		msg := "unexpected " + p.describe(ute.Unexpected)
-		if exp := expected(ute.Message()); exp != "" {
-			msg += ", expected " + exp
-		}
-		p.errorf(p.lpos(ute.Unexpected.Pos), "syntax", "%s", msg)
-		return
-	}
-	var pe participle.Error
-	if errors.As(err, &pe) {
-		p.errorf(p.lpos(pe.Position()), "syntax", "%s", pe.Message())
-		return
-	}
-	p.errorf(p.pos(0), "syntax", "%v", err)
 }
 
 // describe names a token for an error message. The end of an item that is
@@ -181,57 +146,16 @@ func (p *parser) describe(t lexer.Token) string {
 		return fmt.Sprintf("end of declaration (the next one begins on line %d)", p.nextLine)
 	case t.EOF():
 		return "end of file"
-	case t.Type == grammar.TPunct && t.Value == ";" && t.Pos.Offset < len(src) && src[t.Pos.Offset] == '\n':
+	case t.Type == lex.TPunct && t.Value == ";" && t.Pos.Offset < len(src) && src[t.Pos.Offset] == '\n':
 		return "newline"
-	case t.Type == grammar.TNumber:
+	case t.Type == lex.TNumber:
 		return "number " + t.Value
-	case t.Type == grammar.TIdent && grammar.IsKeyword(t.Value):
+	case t.Type == lex.TIdent && lex.IsKeyword(t.Value):
 		return "keyword " + t.Value
-	case t.Type == grammar.TIdent:
+	case t.Type == lex.TIdent:
 		return "name " + t.Value
-	case t.Type == grammar.TIllegal:
+	case t.Type == lex.TIllegal:
 		return fmt.Sprintf("character %q", t.Value)
 	}
 	return fmt.Sprintf("%q", t.Value)
-}
-
-// productionWords translates participle's expectation into plain words.
-var productionWords = map[string]string{
-	"Expr": "an expression", "Operand": "an expression", "Primary": "an expression",
-	"Type": "a type", "Name": "a name", "<ident>": "a name", "Block": `"{"`,
-	"Param": "a parameter (name: Type)", "Stmt": "a statement or expression",
-	"FieldInit": "a field (name: value)", "<number>": "a number", "Assign": `"="`,
-	"CallArgs": `"("`, "BinOp": "an operator",
-	"RParen": `")"`, "RBrack": `"]"`, "RBrace": `"}"`,
-}
-
-func expected(msg string) string {
-	i := strings.Index(msg, "(expected ")
-	if i < 0 || !strings.HasSuffix(msg, ")") {
-		return ""
-	}
-	exp := msg[i+len("(expected ") : len(msg)-1]
-	var words []string
-	for _, alt := range strings.Split(exp, " | ") {
-		alt = strings.TrimSpace(alt)
-		if w, ok := productionWords[alt]; ok {
-			alt = w
-		}
-		if !contains(words, alt) {
-			words = append(words, alt)
-		}
-	}
-	if len(words) > 4 {
-		words = words[:4]
-	}
-	return strings.Join(words, " or ")
-}
-
-func contains(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

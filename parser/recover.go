@@ -4,7 +4,7 @@ import (
 	"go/token"
 
 	"github.com/alecthomas/participle/v2/lexer"
-	"github.com/rose-go/rose/grammar"
+	"github.com/rose-go/rose/grammar/lex"
 )
 
 // This file is the parser's recovering mode. The fast parser (fast.go)
@@ -39,6 +39,7 @@ type recovery struct {
 func (p *parser) parseItem(toks []lexer.Token, end lexer.Position) (Decl, bool) {
 	f := p.fastFor(toks, end, false)
 	d, ok := f.parse()
+	p.rejected = !ok
 	if ok {
 		p.errs = append(p.errs, f.diags...)
 		return d, true
@@ -194,10 +195,10 @@ func (f *fast) skipStmt(i int) int {
 	defer func() { f.rec.stack = stack[:0] }()
 	for k := i; k < len(f.toks); k++ {
 		t := &f.toks[k]
-		if t.Type == grammar.TIdent && startsStmt(t.Value) && len(stack) == 0 && k > i {
+		if t.Type == lex.TIdent && startsStmt(t.Value) && len(stack) == 0 && k > i {
 			return k
 		}
-		if t.Type != grammar.TPunct {
+		if t.Type != lex.TPunct {
 			continue
 		}
 		switch t.Value {

@@ -1,4 +1,9 @@
-package grammar
+// Package lex is the lexical layer of Rose's syntax: tokens, the
+// statement-separator rule and the cut of a file into top-level items. It
+// is shared by the grammar (package grammar, the executable specification
+// run by participle) and the production parser (package parser), and needs
+// only participle's token type, not its parser.
+package lex
 
 import (
 	"unicode/utf8"
@@ -6,21 +11,27 @@ import (
 	"github.com/alecthomas/participle/v2/lexer"
 )
 
-// Token types of Lexer, looked up once.
-var (
-	symbols     = Lexer.Symbols()
-	TComment    = symbols["Comment"]
-	TNewline    = symbols["Newline"]
-	TWhitespace = symbols["Whitespace"]
-	TNumber     = symbols["Number"]
-	TIdent      = symbols["Ident"]
-	TPunct      = symbols["Punct"]
-	TIllegal    = symbols["Illegal"]
+// Token types, the same as those of grammar.Lexer's rules (a test in
+// package grammar checks that they agree).
+const (
+	TComment    lexer.TokenType = -2 - iota
+	TNewline                    // -3
+	TWhitespace                 // -4
+	TNumber                     // -5
+	TIdent                      // -6
+	TPunct                      // -7
+	TIllegal                    // -8
 	TEOF        = lexer.EOF
 )
 
-// Tokenize lexes src completely with the same token types as Lexer, by
-// hand rather than by Lexer's regular expressions, which cost an order of
+// Keywords are the reserved words; they cannot name anything.
+var Keywords = []string{
+	"fn", "const", "type", "struct", "example", "let", "var", "if", "else",
+	"for", "in", "true", "false", "while", "test", "assert",
+}
+
+// Tokenize lexes src completely with the same token types as grammar.Lexer,
+// by hand rather than by that lexer's regular expressions, which cost an order of
 // magnitude more. Whitespace is dropped; comments are kept (the formatter
 // needs them); newlines are kept for Split. Tokenize never fails: an
 // unknown character becomes an Illegal token.
@@ -282,32 +293,6 @@ func Depth(toks []lexer.Token) (max, over int) {
 		}
 	}
 	return max, over
-}
-
-// sliceLexer feeds prepared tokens to participle.
-type sliceLexer struct {
-	toks []lexer.Token
-	i    int
-	eof  lexer.Position
-}
-
-func (l *sliceLexer) Next() (lexer.Token, error) {
-	if l.i >= len(l.toks) {
-		return lexer.EOFToken(l.eof), nil
-	}
-	t := l.toks[l.i]
-	l.i++
-	return t, nil
-}
-
-// ParseItem parses the tokens of one item. end is the position reported for
-// an unexpected end of input.
-func ParseItem(toks []lexer.Token, end lexer.Position) (*Item, error) {
-	peek, err := lexer.Upgrade(&sliceLexer{toks: toks, eof: end})
-	if err != nil {
-		return nil, err
-	}
-	return Parser.ParseFromLexer(peek)
 }
 
 // IsKeyword reports whether name is reserved.
