@@ -3,6 +3,8 @@ package parser
 import (
 	"fmt"
 	"go/token"
+	"slices"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/alecthomas/participle/v2/lexer"
@@ -37,11 +39,24 @@ func ParseFile(fset *token.FileSet, filename string, src []byte) (f *File, errs 
 		return f, p.errs
 	}
 	toks := lex.Tokenize(filename, src)
+	var docs map[int]string // line -> text of a comment alone on its line
+	codeLine := 0           // line of the last token that is not a comment
 	for _, t := range toks {
-		if t.Type == lex.TComment {
+		switch t.Type {
+		case lex.TComment:
 			f.Comments = append(f.Comments, &Comment{Slash: p.pos(t.Pos.Offset), Text: t.Value})
+			if t.Pos.Line != codeLine {
+				if docs == nil {
+					docs = map[int]string{}
+				}
+				docs[t.Pos.Line] = t.Value
+			}
+		case lex.TNewline:
+		default:
+			codeLine = t.Pos.Line
 		}
 	}
+	defer func() { attachDocs(f, p.file, docs) }()
 	items := lex.Split(toks)
 	for k, it := range items {
 		p.nextLine = 0
@@ -53,6 +68,53 @@ func ParseFile(fset *token.FileSet, filename string, src []byte) (f *File, errs 
 		}
 	}
 	return f, p.errs
+}
+
+// attachDocs fills in the Doc of each declaration and struct field from
+// docs, the comments alone on their lines, by line.
+func attachDocs(f *File, tf *token.File, docs map[int]string) {
+	if len(docs) == 0 {
+		return
+	}
+	doc := func(pos token.Pos) string {
+		var lines []string
+		for l := tf.Line(pos) - 1; l > 0; l-- {
+			c, ok := docs[l]
+			if !ok {
+				break
+			}
+			lines = append(lines, docText(c))
+		}
+		slices.Reverse(lines)
+		return strings.Join(lines, "\n")
+	}
+	for _, d := range f.Decls {
+		switch d := d.(type) {
+		case *FuncDecl:
+			d.Doc = doc(d.Pos())
+		case *ConstDecl:
+			d.Doc = doc(d.Pos())
+		case *TypeDecl:
+			d.Doc = doc(d.Pos())
+		case *TestDecl:
+			d.Doc = doc(d.Pos())
+		case *StructDecl:
+			d.Doc = doc(d.Pos())
+			line := tf.Line(d.Pos())
+			for _, fd := range d.Fields {
+				// Only a field that begins its line has a doc comment.
+				if l := tf.Line(fd.Name.Pos()); l != line {
+					fd.Doc, line = doc(fd.Name.Pos()), l
+				}
+			}
+		}
+	}
+}
+
+// docText is a comment's text without the slashes and one space.
+func docText(c string) string {
+	c = strings.TrimPrefix(c, "//")
+	return strings.TrimPrefix(c, " ")
 }
 
 func firstInvalidUTF8(b []byte) int {
