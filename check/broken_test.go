@@ -41,9 +41,12 @@ func TestBrokenExamples(t *testing.T) {
 			var out bytes.Buffer
 			n := 0
 			for _, v := range breakages(src) {
-				diags, fset := diagnose(name+".rose", v.src)
+				diags, fset, pkg := diagnose(name+".rose", v.src)
 				if !hasSyntaxError(diags) {
 					continue // still valid syntax: not a breakage
+				}
+				if _, err := pkg.Program(); err == nil {
+					t.Errorf("line %d, %s: a program with syntax errors was lowered", v.line, v.what)
 				}
 				n++
 				fmt.Fprintf(&out, "== line %d: %s\n%s\n", v.line, v.what, v.text)
@@ -99,11 +102,11 @@ func hasSyntaxError(l diag.List) bool {
 	return false
 }
 
-func diagnose(filename string, src []byte) (diag.List, *token.FileSet) {
+func diagnose(filename string, src []byte) (diag.List, *token.FileSet, *check.Package) {
 	fset := token.NewFileSet()
 	f, errs := parser.ParseFile(fset, filename, src)
-	_, cerrs := check.Check(fset, f)
-	return append(errs, cerrs...), fset
+	pkg, cerrs := check.Check(fset, f)
+	return append(errs, cerrs...), fset, pkg
 }
 
 type breakage struct {

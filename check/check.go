@@ -176,7 +176,7 @@ func Check(fset *token.FileSet, f *parser.File) (pkg *Package, errs diag.List) {
 	}()
 	c.run()
 	c.errs.Sort()
-	c.pkg.broken = len(c.errs) > 0
+	c.pkg.broken = len(c.errs) > 0 || c.sawBad
 	return c.pkg, c.errs
 }
 
@@ -188,6 +188,7 @@ type checker struct {
 	// assign variables declared outside it; forScope is the innermost one.
 	forScope *scope
 	inConst  bool // checking a constant's initializer
+	sawBad   bool // met a node that failed to parse: nothing may be lowered
 
 	tangentOf map[*Struct]*Struct // tangent types of struct types
 }
@@ -225,8 +226,11 @@ func (c *checker) run() {
 	}
 	// The names of broken declarations, unless declared validly as well.
 	for _, d := range pkg.File.Decls {
-		if d, ok := d.(*parser.BadDecl); ok && d.Name != nil && pkg.scope.names[d.Name.Name] == nil {
-			c.declare(pkg.scope, d.Name, &BadObj{Name: d.Name.Name, Decl: d})
+		if d, ok := d.(*parser.BadDecl); ok {
+			c.sawBad = true
+			if d.Name != nil && pkg.scope.names[d.Name.Name] == nil {
+				c.declare(pkg.scope, d.Name, &BadObj{Name: d.Name.Name, Decl: d})
+			}
 		}
 	}
 	// Resolve every declaration, then check bodies.

@@ -256,7 +256,8 @@ func (c *checker) bounded(e parser.Expr) bool {
 
 func (c *checker) undefined(s *scope, id *parser.Ident, want func(Object) bool) {
 	if lex.IsKeyword(id.Name) {
-		return // the parser reported a keyword used as a name
+		c.sawBad = true // the parser reported a keyword used as a name
+		return
 	}
 	if reserved[id.Name] {
 		c.errorf(id, "not-a-value", "%s is a derivative operator: apply it to a function and call the result, as in %s(f)(x)", id.Name, id.Name)
@@ -327,6 +328,8 @@ func (c *checker) stmt(s *scope, st parser.Stmt) {
 		}
 	case *parser.AssertStmt:
 		c.misplacedAssert(s, st)
+	case *parser.BadStmt:
+		c.sawBad = true
 	}
 }
 
@@ -466,6 +469,7 @@ func (c *checker) expr(s *scope, e parser.Expr, want Type) Type {
 func (c *checker) expr1(s *scope, e parser.Expr, want Type) Type {
 	switch e := e.(type) {
 	case *parser.BadExpr:
+		c.sawBad = true
 		return TInvalid
 	case *parser.Ident:
 		return c.ident(s, e)
