@@ -112,6 +112,7 @@ func (sn *snapshot) describe(ctx context.Context, b *strings.Builder, o check.Ob
 		code(check.BuiltinSignature(o.Name))
 	case *check.Field:
 		code(fmt.Sprintf("field %s: %s", o.Name, o.Type))
+		writeDoc(b, sn.fieldDoc(o))
 	default:
 		code(o.ObjName())
 	}
@@ -179,5 +180,33 @@ func (sn *snapshot) funcAt(p token.Pos) *parser.FuncDecl {
 	return d
 }
 
-// docOf is a declaration's doc comment.
-func docOf(d parser.Decl) string { return "" }
+// docOf is a declaration's doc comment (the comment lines just above it).
+func docOf(d parser.Decl) string {
+	switch d := d.(type) {
+	case *parser.FuncDecl:
+		return d.Doc
+	case *parser.ConstDecl:
+		return d.Doc
+	case *parser.TypeDecl:
+		return d.Doc
+	case *parser.StructDecl:
+		return d.Doc
+	case *parser.TestDecl:
+		return d.Doc
+	}
+	return ""
+}
+
+// fieldDoc is the doc comment of a struct field.
+func (sn *snapshot) fieldDoc(f *check.Field) string {
+	for _, d := range sn.program().File.Decls {
+		if sd, ok := d.(*parser.StructDecl); ok {
+			for _, p := range sd.Fields {
+				if p.Name.NamePos == f.Pos {
+					return p.Doc
+				}
+			}
+		}
+	}
+	return ""
+}

@@ -11,7 +11,7 @@ import (
 	"go.lsp.dev/protocol"
 
 	"github.com/rose-go/rose/check"
-	"github.com/rose-go/rose/grammar"
+	"github.com/rose-go/rose/grammar/lex"
 	"github.com/rose-go/rose/parser"
 )
 
@@ -257,7 +257,7 @@ func declName(d parser.Decl) *parser.Ident {
 }
 
 func validName(s string) bool {
-	if s == "" || grammar.IsKeyword(s) {
+	if s == "" || lex.IsKeyword(s) {
 		return false
 	}
 	for i, r := range s {
