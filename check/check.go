@@ -328,7 +328,7 @@ func (c *checker) constDecl(o *ConstObj) {
 	t := c.expr(newScope(c.pkg.scope), o.Decl.Value, want)
 	c.fn, c.inConst, c.forScope = savedFn, savedConst, savedFor
 	if want != nil {
-		c.assignable(o.Decl.Value, t, want, "constant "+o.Name)
+		c.assignable(o.Decl.Value, t, want, "constant "+o.Name, typePos(o.Decl.Type))
 		t = want
 	}
 	o.Type = t
@@ -409,7 +409,7 @@ func (c *checker) funcBody(o *FuncObj) {
 	if d.Body.Result == nil && !isInvalid(t) {
 		c.errorf(&parser.BadExpr{From: d.Body.Rbrace, To: d.Body.Rbrace + 1}, "missing-value", "function %s must end with an expression of type %s", o.Name, o.Result)
 	} else {
-		c.assignable(d.Body.Result, t, o.Result, "result of "+o.Name)
+		c.assignable(d.Body.Result, t, o.Result, "result of "+o.Name, typePos(d.Result))
 	}
 	c.fn = nil
 }

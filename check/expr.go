@@ -1,9 +1,12 @@
 package check
 
 import (
+	"fmt"
+	"go/token"
 	"math"
 	"strconv"
 
+	"github.com/rose-go/rose/diag"
 	"github.com/rose-go/rose/grammar/lex"
 	"github.com/rose-go/rose/parser"
 )
@@ -360,7 +363,7 @@ func (c *checker) let(s *scope, st *parser.LetStmt) {
 	}
 	t := c.expr(s, st.Value, want)
 	if want != nil {
-		c.assignable(st.Value, t, want, "this binding")
+		c.assignable(st.Value, t, want, "this binding", typePos(st.Type))
 		t = want
 	}
 	if isKind(t, UnitKind) {
@@ -423,7 +426,11 @@ func (c *checker) assign(s *scope, st *parser.AssignStmt) {
 	if st.Op != "=" {
 		t = c.arith(st.Op[:1], target, want, st.Value, t, st.Value)
 	}
-	c.assignable(st.Value, t, want, "assignment to "+placeName(target))
+	var rel token.Pos
+	if o != nil {
+		rel = o.ObjPos()
+	}
+	c.assignable(st.Value, t, want, "assignment to "+placeName(target), rel)
 }
 
 // placeName is the source form of a simple assignment target, for
@@ -450,8 +457,18 @@ func (s *scope) encloses(inner *scope) bool {
 	return false
 }
 
-// assignable reports a mismatch between the type t of e and want.
-func (c *checker) assignable(e parser.Expr, t, want Type, context string) {
+// typePos is where a written type begins, or NoPos when there is none.
+func typePos(t parser.TypeExpr) token.Pos {
+	if t == nil {
+		return token.NoPos
+	}
+	return t.Pos()
+}
+
+// assignable reports a mismatch between the type t of e and want. The
+// diagnostic points also at where want comes from (rel), when known: a
+// declared result, binding, variable or field type.
+func (c *checker) assignable(e parser.Expr, t, want Type, context string, rel token.Pos) {
 	if isInvalid(t) || isInvalid(want) || Identical(t, want) {
 		return
 	}
@@ -459,7 +476,7 @@ func (c *checker) assignable(e parser.Expr, t, want Type, context string) {
 		c.retype(e, want)
 		return
 	}
-	c.errorf(e, "type-mismatch", "cannot use %s as %s in %s", t, want, context)
+	c.errorRel(e, rel, fmt.Sprintf("%s is declared here", want), "type-mismatch", "cannot use %s as %s in %s", t, want, context)
 }
 
 func (c *checker) record(e parser.Expr, t Type) Type {
@@ -694,7 +711,9 @@ func (c *checker) arith(op string, x parser.Node, tx Type, y parser.Expr, ty Typ
 	if (isKind(tx, IntKind) && isKind(ty, RealKind)) || (isKind(tx, RealKind) && isKind(ty, IntKind)) {
 		msg += "; convert the Int with real(...)"
 	}
-	c.errorf(at, "type-mismatch", msg, tx, ty, op)
+	d := diag.Diagnostic{Pos: at.Pos(), End: at.End(), Code: "type-mismatch", Msg: fmt.Sprintf(msg, tx, ty, op)}
+	d.Related = []diag.Related{{Pos: x.Pos(), Msg: fmt.Sprintf("this is %s", tx)}, {Pos: y.Pos(), Msg: fmt.Sprintf("this is %s", ty)}}
+	c.errs = append(c.errs, d)
 	return TInvalid
 }
 
@@ -899,7 +918,7 @@ func (c *checker) structLit(s *scope, e *parser.StructLit) Type {
 		seen[i] = true
 		c.pkg.Uses[f.Name] = &st.Fields[i]
 		t := c.expr(s, f.Value, st.Fields[i].Type)
-		c.assignable(f.Value, t, st.Fields[i].Type, "field "+f.Name.Name)
+		c.assignable(f.Value, t, st.Fields[i].Type, "field "+f.Name.Name, st.Fields[i].Pos)
 	}
 	var missing []string
 	for i, ok := range seen {
@@ -999,7 +1018,11 @@ func (c *checker) ifExpr(s *scope, e *parser.IfExpr, want Type) Type {
 		return TInvalid
 	}
 	if !Identical(tt, et) {
-		c.errorf(e, "type-mismatch", "if branches have different types: %s and %s", tt, et)
+		d := diag.Diagnostic{Pos: e.Pos(), End: e.End(), Code: "type-mismatch", Msg: fmt.Sprintf("if branches have different types: %s and %s", tt, et)}
+		if thenRes != nil && elseRes != nil {
+			d.Related = []diag.Related{{Pos: thenRes.Pos(), Msg: fmt.Sprintf("this branch is %s", tt)}, {Pos: elseRes.Pos(), Msg: fmt.Sprintf("this branch is %s", et)}}
+		}
+		c.errs = append(c.errs, d)
 		return TInvalid
 	}
 	return tt

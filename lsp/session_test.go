@@ -180,3 +180,19 @@ func TestEvaluationBudget(t *testing.T) {
 	}
 	c.shutdown()
 }
+
+// TestRelatedPositions: a type mismatch points at both sides.
+func TestRelatedPositions(t *testing.T) {
+	c := newClient(t)
+	c.initialize(nil)
+	uri := protocol.DocumentURI("file:///tmp/rel.rose")
+	c.open(uri, "fn k(x: Real, b: Bool) -> Real { x + b }\nfn h(x: Real) -> Int { x }\n")
+	d := c.waitDiags(uri, 1, func(d []protocol.Diagnostic) bool { return len(d) == 2 })
+	if r := d[0].RelatedInformation; len(r) != 2 || r[0].Message != "this is Real" || r[1].Message != "this is Bool" || r[1].Location.Range.Start.Character != 37 {
+		t.Errorf("related of x + b: %+v", r)
+	}
+	if r := d[1].RelatedInformation; len(r) != 1 || r[0].Message != "Int is declared here" || r[0].Location.Range.Start != (protocol.Position{Line: 1, Character: 17}) {
+		t.Errorf("related of the result: %+v", r)
+	}
+	c.shutdown()
+}
