@@ -265,3 +265,58 @@ func TestLargeDocument(t *testing.T) {
 	}
 	c.shutdown()
 }
+
+const spin = "fn spin(x: Real) -> Real {\n    var s = x\n    for i in 0..1000000000 { s = s * 0.5 + 1.0 }\n    s\n}\nexample spin(1.0)\n"
+
+// TestCancel: $/cancelRequest stops a request waiting for a long
+// evaluation, which answers with RequestCancelled at once.
+func TestCancel(t *testing.T) {
+	r := newRaw(t)
+	r.request(1, "initialize", map[string]any{"capabilities": map[string]any{}, "initializationOptions": map[string]any{"eval": map[string]any{"timeoutMs": 60000}}})
+	r.reply("1")
+	uri := "file:///tmp/spin.rose"
+	r.notify("textDocument/didOpen", map[string]any{"textDocument": map[string]any{"uri": uri, "languageId": "rose", "version": 1, "text": spin}})
+	start := time.Now()
+	r.request(2, methodInlayHint, map[string]any{"textDocument": map[string]any{"uri": uri}, "range": protocol.Range{End: protocol.Position{Line: 100}}})
+	time.Sleep(50 * time.Millisecond)
+	r.notify(methodCancelRequest, map[string]any{"id": 2})
+	m := r.reply("2")
+	if m.Error == nil || m.Error.Code != -32800 {
+		t.Errorf("cancelled request: %+v", m)
+	}
+	if el := time.Since(start); el > 10*time.Second {
+		t.Errorf("cancelling took %v", el)
+	}
+}
+
+// TestChangeCancelsEvaluation: an edit cancels the evaluation of the
+// version it supersedes; a request waiting on it is answered promptly.
+func TestChangeCancelsEvaluation(t *testing.T) {
+	c := newClient(t)
+	c.initialize(map[string]any{"eval": map[string]any{"timeoutMs": 60000}})
+	uri := protocol.DocumentURI("file:///tmp/spin.rose")
+	c.open(uri, spin)
+	start := time.Now()
+	done := make(chan []InlayHint, 1)
+	go func() {
+		var hints []InlayHint
+		c.call(methodInlayHint, map[string]any{"textDocument": textDoc(uri), "range": protocol.Range{End: protocol.Position{Line: 100}}}, &hints)
+		done <- hints
+	}()
+	time.Sleep(100 * time.Millisecond)
+	c.notify("textDocument/didChange", map[string]any{"textDocument": map[string]any{"uri": uri, "version": 2}, "contentChanges": []any{map[string]any{"text": sample}}})
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the request on the old version was not answered")
+	}
+	if el := time.Since(start); el > 10*time.Second {
+		t.Errorf("took %v", el)
+	}
+	var hints []InlayHint
+	c.must(methodInlayHint, map[string]any{"textDocument": textDoc(uri), "range": protocol.Range{End: protocol.Position{Line: 100}}}, &hints)
+	if !strings.Contains(labels(hints), "= 6.0") {
+		t.Errorf("hints of the new version: %q", labels(hints))
+	}
+	c.shutdown()
+}

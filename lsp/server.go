@@ -174,7 +174,8 @@ func (s *Server) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc
 	if err != nil {
 		return reply(ctx, nil, err)
 	}
-	key := idKey(call.ID())
+	id := call.ID()
+	key := idKey(&id) // ID marshals as a number or string only by pointer
 	rctx, cancel := context.WithCancel(context.Background())
 	s.mu.Lock()
 	s.pending[key] = cancel
