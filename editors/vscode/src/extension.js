@@ -46,6 +46,18 @@ function resultText(result) {
 	return JSON.stringify(result, null, 2);
 }
 
+/** A header line for a command's output: the command and which example. */
+function describe(command, args) {
+	if (Array.isArray(args) && args.length === 2 && typeof args[0] === 'string' && typeof args[1] === 'number') {
+		let file = args[0];
+		try {
+			file = vscode.workspace.asRelativePath(vscode.Uri.parse(args[0]));
+		} catch (_) {}
+		return `${command}: example ${args[1] + 1} in ${file}`;
+	}
+	return args && args.length ? `${command} ${JSON.stringify(args)}` : command;
+}
+
 function createClient() {
 	const s = settings();
 	const run = { command: s.server.path, args: s.server.args, transport: TransportKind.stdio };
@@ -64,7 +76,7 @@ function createClient() {
 				const result = await next(command, args);
 				if (serverCommands.has(command)) {
 					const text = resultText(result);
-					output.appendLine(`${command} ${args && args.length ? JSON.stringify(args) : ''}`.trim());
+					output.appendLine(describe(command, args));
 					if (text) output.appendLine(text);
 					output.show(true);
 				}
