@@ -172,7 +172,7 @@ func closest(name string) string {
 }
 
 func init() {
-	commands = []*command{runCmd, gradCmd, benchCmd, testCmd, checkCmd, fmtCmd, irCmd, versionCmd, helpCmd}
+	commands = []*command{runCmd, gradCmd, benchCmd, testCmd, checkCmd, fmtCmd, irCmd, lspCmd, versionCmd, helpCmd}
 }
 
 var versionCmd = &command{
