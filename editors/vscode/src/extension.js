@@ -5,7 +5,7 @@
 
 const fs = require('fs');
 const vscode = require('vscode');
-const { LanguageClient, TransportKind, State } = require('vscode-languageclient/node');
+const { LanguageClient, State } = require('vscode-languageclient/node');
 
 /** @type {LanguageClient | undefined} */
 let client;
@@ -60,7 +60,10 @@ function describe(command, args) {
 
 function createClient() {
 	const s = settings();
-	const run = { command: s.server.path, args: s.server.args, transport: TransportKind.stdio };
+	// No `transport`: with TransportKind.stdio vscode-languageclient would
+	// append --stdio to the arguments, which `rose lsp` does not take. An
+	// Executable without one talks over stdio all the same.
+	const run = { command: s.server.path, args: s.server.args };
 	const serverOptions = { run, debug: run };
 	const clientOptions = {
 		documentSelector: [

@@ -64,6 +64,8 @@ fn g(x: Real) -> Real {
 
 const DUMP_KEY = 'ctrl+alt+shift+f9'; // in keybindings.json
 const DUMP_KEY_PW = 'Control+Alt+Shift+F9'; // the same for playwright
+const CLEAR_KEY = 'ctrl+alt+shift+f10'; // notifications.clearAll
+const CLEAR_KEY_PW = 'Control+Alt+Shift+F10';
 
 let passed = 0;
 let failed = 0;
@@ -231,6 +233,7 @@ async function main() {
 	fs.writeFileSync(
 		path.join(ud, 'User', 'keybindings.json'),
 		JSON.stringify([
+			{ key: CLEAR_KEY, command: 'notifications.clearAll' },
 			{
 				key: DUMP_KEY,
 				command: 'rose.test.dump',
@@ -324,11 +327,48 @@ async function main() {
 			return lines.map((l) => l.replace(/\u00a0/g, ' ')).find((l) => l.includes(needle));
 		};
 
+		// showHoverAt puts the cursor at a 0-based position with Go to Line
+		// and runs Show Hover (Ctrl+K Ctrl+I).
+		const showHoverAt = async (line, character) => {
+			await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+			await page.keyboard.press('Control+G');
+			await page.waitForSelector('.quick-input-widget input', { timeout: 5000 });
+			await page.keyboard.type(`${line + 1}:${character + 1}`);
+			await page.keyboard.press('Enter');
+			await page.keyboard.press('Control+K');
+			await page.keyboard.press('Control+I');
+		};
+		const hoverText = async () => {
+			const hover = page.locator('.monaco-hover .hover-contents, .monaco-hover .rendered-markdown').first();
+			await hover.waitFor({ state: 'visible', timeout: 15000 });
+			await sleep(300); // let it finish rendering for the screenshot
+			return hover.textContent();
+		};
+		const dumpNow = async () => {
+			fs.rmSync(dumpFile, { force: true });
+			await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+			await page.keyboard.press('Control+Home');
+			await page.keyboard.press(DUMP_KEY_PW);
+			return waitFor('the dump file', async () => fs.existsSync(dumpFile) && JSON.parse(fs.readFileSync(dumpFile, 'utf8')), 20000);
+		};
+
+		await openFile('broken.rose');
+		// Without a server every other check would wait for its timeout.
+		let started = false;
+		await step('the language server starts', async () => {
+			await waitFor('the server to run', async () => (await dumpNow()).serverRunning, 20000, 1000);
+			started = true;
+		});
+		if (!started) throw new Error('the language server did not start; see its log below');
+
 		await step('a type error is underlined (.squiggly-error) in broken.rose', async () => {
-			await openFile('broken.rose');
 			await page.waitForSelector('.monaco-editor .squiggly-error', { timeout: 30000 });
-			// the Problems count in the status bar says the same
+			// Show the message as a person would, by hovering the error.
+			await showHoverAt(2, 8);
+			const text = await hoverText();
+			log(`  error hover: ${text.trim().slice(0, 120)}`);
 			await shot('diagnostics.png');
+			await page.keyboard.press('Escape');
 		});
 
 		await step('the language is rose (status bar) and the grammar colours the text', async () => {
@@ -363,10 +403,7 @@ async function main() {
 
 		let dump;
 		await step('rose.test.dump reports the providers', async () => {
-			await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
-			await page.keyboard.press('Control+Home');
-			await page.keyboard.press(DUMP_KEY_PW);
-			dump = await waitFor('the dump file', async () => fs.existsSync(dumpFile) && JSON.parse(fs.readFileSync(dumpFile, 'utf8')), 20000);
+			dump = await dumpNow();
 			fs.copyFileSync(dumpFile, path.join(outDir, 'dump.json'));
 			assert.ok(dump.ok, `dump: ${dump.error}`);
 			assert.strictEqual(dump.languageId, 'rose');
@@ -412,17 +449,8 @@ async function main() {
 		}
 
 		await step('hover over the function name', async () => {
-			// Put the cursor on f in "fn f(" with Go to Line, then Show Hover.
-			await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
-			await page.keyboard.press('Control+G');
-			await page.waitForSelector('.quick-input-widget input', { timeout: 5000 });
-			await page.keyboard.type(`${SAMPLE_HOVER.line + 1}:${SAMPLE_HOVER.character + 1}`);
-			await page.keyboard.press('Enter');
-			await page.keyboard.press('Control+K');
-			await page.keyboard.press('Control+I');
-			const hover = page.locator('.monaco-hover .hover-contents, .monaco-hover .rendered-markdown').first();
-			await hover.waitFor({ state: 'visible', timeout: 15000 });
-			const text = await hover.textContent();
+			await showHoverAt(SAMPLE_HOVER.line, SAMPLE_HOVER.character);
+			const text = await hoverText();
 			log(`  hover: ${text.trim().slice(0, 120)}`);
 			assert.ok(/Real/.test(text), `hover text: ${text}`);
 			await shot('hover.png');
@@ -447,8 +475,14 @@ async function main() {
 		});
 
 		await step('billiards.rose opens without errors', async () => {
+			await page.keyboard.press('Control+J'); // hide the panel
 			await openFile('billiards.rose');
-			await sleep(3000);
+			await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+			await page.keyboard.press('Control+End'); // the examples are at the end
+			await page.keyboard.press(CLEAR_KEY_PW); // the toast that rose.run left
+			await sleep(4000); // evaluating the examples takes a moment
+			const hinted = await lineText('example loss([0.1, 0.5], [0.3, 0.0])');
+			log(`  billiards example line reads: ${hinted ? hinted.trim() : '(not in view)'}`);
 			const n = await page.locator('.monaco-editor .squiggly-error').count();
 			assert.strictEqual(n, 0, `${n} error squiggles in billiards.rose`);
 			await shot('billiards.png');
@@ -472,6 +506,7 @@ async function main() {
 
 main()
 	.catch((err) => {
+		failures.push('setup');
 		failed++;
 		console.log(`FAIL setup: ${err && err.stack ? err.stack : err}`);
 	})
