@@ -51,11 +51,13 @@ func (p *Program) FuncExpr(expr string, argsJSON []byte) (*Func, error) {
 	if err != nil {
 		return nil, err
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	return p.derive(e, f)
 }
 
 // derive builds the derivative e of the function f that e's innermost name
-// denotes.
+// denotes. p.mu must be held.
 func (p *Program) derive(e *funcExpr, f *Func) (*Func, error) {
 	if e.of == nil {
 		return f, nil
@@ -92,7 +94,7 @@ func (p *Program) derive(e *funcExpr, f *Func) (*Func, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Func{Name: e.String(), IR: d, ParamNames: names, prog: p, code: code}, nil
+	return p.newFunc(e.String(), d, names, code), nil
 }
 
 // leadingArgs keeps the first n entries of a JSON array.
@@ -143,7 +145,7 @@ func (f *Func) ParamIndex(names []string) ([]int, error) {
 // and nothing is differentiated by them. In reverse mode a strict subset
 // costs one extra evaluation of f for the value.
 func (f *Func) GradWrt(ctx context.Context, args []eval.Value, opts *eval.Options, mode Mode, wrt []int) (*Gradient, error) {
-	if wrt == nil || len(wrt) == len(f.IR.Params) && mode == Reverse {
+	if wrt == nil || len(wrt) == len(f.params) && mode == Reverse {
 		// Every parameter: the whole gradient, in one sweep.
 		g, err := f.GradMode(ctx, args, opts, mode)
 		if err != nil || wrt == nil {
@@ -151,8 +153,8 @@ func (f *Func) GradWrt(ctx context.Context, args []eval.Value, opts *eval.Option
 		}
 		return keep(g, wrt), nil
 	}
-	if f.IR.Result().Kind != ir.KReal {
-		return nil, fmt.Errorf("%s returns %s; a gradient needs a Real result (use a JVP for other results)", f.Name, f.IR.Result())
+	if f.result.Kind != ir.KReal {
+		return nil, fmt.Errorf("%s returns %s; a gradient needs a Real result (use a JVP for other results)", f.Name, f.result)
 	}
 	if mode == Forward {
 		chosen := map[int]bool{}
@@ -208,6 +210,8 @@ type wrtCode struct {
 // computed), so that the value comes from the same sweep, and else the
 // gradient function itself.
 func (f *Func) wrtCode(wrt []int) (*wrtCode, error) {
+	f.prog.mu.Lock()
+	defer f.prog.mu.Unlock()
 	key := fmt.Sprint(wrt)
 	if wc := f.wrt[key]; wc != nil {
 		return wc, nil

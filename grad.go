@@ -35,8 +35,8 @@ func (f *Func) Grad(ctx context.Context, args []eval.Value, opts *eval.Options) 
 
 // GradMode computes f's value and gradient at args in the given mode.
 func (f *Func) GradMode(ctx context.Context, args []eval.Value, opts *eval.Options, mode Mode) (*Gradient, error) {
-	if f.IR.Result().Kind != ir.KReal {
-		return nil, fmt.Errorf("%s returns %s; a gradient needs a Real result (use a JVP for other results)", f.Name, f.IR.Result())
+	if f.result.Kind != ir.KReal {
+		return nil, fmt.Errorf("%s returns %s; a gradient needs a Real result (use a JVP for other results)", f.Name, f.result)
 	}
 	if mode == Reverse {
 		return f.reverse(ctx, args, opts)
@@ -47,16 +47,9 @@ func (f *Func) GradMode(ctx context.Context, args []eval.Value, opts *eval.Optio
 // forward computes the gradient with one JVP per Real input of the
 // parameters chosen (all if chosen is nil); the others get nil entries.
 func (f *Func) forward(ctx context.Context, args []eval.Value, opts *eval.Options, chosen map[int]bool) (*Gradient, error) {
-	if f.jvp == nil {
-		g, err := f.prog.ad.JVP(f.IR)
-		if err != nil {
-			return nil, err
-		}
-		code, err := eval.Compile(g)
-		if err != nil {
-			return nil, err
-		}
-		f.jvp = code
+	jvp, err := f.jvpCode()
+	if err != nil {
+		return nil, err
 	}
 	params := f.Params()
 	zeros := make([]eval.Value, len(params))
@@ -77,7 +70,7 @@ func (f *Func) forward(ctx context.Context, args []eval.Value, opts *eval.Option
 		parts := make([]float64, n)
 		for k := 0; k < n; k++ {
 			in[len(args)+i] = unitTangent(t, k)
-			out, err := f.jvp.Call(ctx, in, opts)
+			out, err := jvp.Call(ctx, in, opts)
 			if err != nil {
 				return nil, f.prog.wrapErr(err)
 			}
@@ -99,7 +92,7 @@ func (ex *Example) GradientText(ctx context.Context, mode Mode) (string, error) 
 		return "", ex.Err
 	}
 	f := ex.Func
-	rt := f.IR.Result()
+	rt := f.result
 	if rt.Kind != ir.KReal {
 		v, err := f.Call(ctx, ex.Args, f.prog.Limits)
 		if err != nil {
@@ -160,19 +153,12 @@ func fillTangent(t *ir.Type, xs *[]float64) eval.Value {
 
 // reverse runs the VJP of f with the cotangent 1.
 func (f *Func) reverse(ctx context.Context, args []eval.Value, opts *eval.Options) (*Gradient, error) {
-	if f.vjp == nil {
-		g, err := f.prog.ad.VJP(f.IR)
-		if err != nil {
-			return nil, err
-		}
-		code, err := eval.Compile(g)
-		if err != nil {
-			return nil, err
-		}
-		f.vjp = code
+	vjp, err := f.vjpCode()
+	if err != nil {
+		return nil, err
 	}
 	in := append(append([]eval.Value(nil), args...), eval.Real(1))
-	out, err := f.vjp.Call(ctx, in, opts)
+	out, err := vjp.Call(ctx, in, opts)
 	if err != nil {
 		return nil, f.prog.wrapErr(err)
 	}
@@ -187,6 +173,38 @@ func (f *Func) reverse(ctx context.Context, args []eval.Value, opts *eval.Option
 	return g, nil
 }
 
+// jvpCode is f's compiled JVP, made on first use.
+func (f *Func) jvpCode() (*eval.Code, error) {
+	f.prog.mu.Lock()
+	defer f.prog.mu.Unlock()
+	if f.jvp == nil {
+		g, err := f.prog.ad.JVP(f.IR)
+		if err != nil {
+			return nil, err
+		}
+		if f.jvp, err = eval.Compile(g); err != nil {
+			return nil, err
+		}
+	}
+	return f.jvp, nil
+}
+
+// vjpCode is f's compiled VJP, made on first use.
+func (f *Func) vjpCode() (*eval.Code, error) {
+	f.prog.mu.Lock()
+	defer f.prog.mu.Unlock()
+	if f.vjp == nil {
+		g, err := f.prog.ad.VJP(f.IR)
+		if err != nil {
+			return nil, err
+		}
+		if f.vjp, err = eval.Compile(g); err != nil {
+			return nil, err
+		}
+	}
+	return f.vjp, nil
+}
+
 // Derivative returns the IR of a derivative of the function name ("grad",
 // "jvp" or "vjp") with every function it calls, callees first, for
 // inspection (`rose ir --grad NAME`).
@@ -195,6 +213,8 @@ func (p *Program) Derivative(kind, name string) (*ir.Program, error) {
 	if err != nil {
 		return nil, err
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	var d *ir.Func
 	switch kind {
 	case "grad":

@@ -128,16 +128,9 @@ func sample(n, max int) []int {
 // directional is the forward-mode derivative of f's Real result along the
 // k-th Real of parameter i.
 func (f *Func) directional(ctx context.Context, args []eval.Value, opts *eval.Options, i, k int) (float64, error) {
-	if f.jvp == nil {
-		g, err := f.prog.ad.JVP(f.IR)
-		if err != nil {
-			return 0, err
-		}
-		code, err := eval.Compile(g)
-		if err != nil {
-			return 0, err
-		}
-		f.jvp = code
+	jvp, err := f.jvpCode()
+	if err != nil {
+		return 0, err
 	}
 	params := f.Params()
 	in := append([]eval.Value(nil), args...)
@@ -148,7 +141,7 @@ func (f *Func) directional(ctx context.Context, args []eval.Value, opts *eval.Op
 			in = append(in, zeroTangent(t))
 		}
 	}
-	out, err := f.jvp.Call(ctx, in, opts)
+	out, err := jvp.Call(ctx, in, opts)
 	if err != nil {
 		return 0, f.prog.wrapErr(err)
 	}
@@ -253,12 +246,15 @@ func (ex *Example) RuleCheck(ctx context.Context, opts *eval.Options) (*RuleChec
 		return nil, ex.Err
 	}
 	f := ex.Func
+	p := f.prog
+	p.mu.Lock()
 	rule := f.IR.CustomJVP
 	if rule == nil || ex.obj == nil || ex.obj.Rule == nil {
+		p.mu.Unlock()
 		return nil, nil
 	}
-	p := f.prog
 	code, err := eval.Compile(rule)
+	p.mu.Unlock()
 	if err != nil {
 		return nil, err
 	}
@@ -330,6 +326,8 @@ type ReachedRule struct {
 // ReachedRules lists the custom JVP rules of the functions f calls,
 // directly or indirectly, and of f itself, each once, callees first.
 func (f *Func) ReachedRules() []ReachedRule {
+	f.prog.mu.Lock()
+	defer f.prog.mu.Unlock()
 	var out []ReachedRule
 	for _, fn := range ir.Reachable(f.IR) {
 		if r := fn.CustomJVP; r != nil {

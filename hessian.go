@@ -27,8 +27,8 @@ type Hessian struct {
 // forward-over-reverse mode: one JVP of the reverse-mode gradient per Real
 // input, each giving one column.
 func (f *Func) Hessian(ctx context.Context, args []eval.Value, opts *eval.Options, wrt []int) (*Hessian, error) {
-	if f.IR.Result().Kind != ir.KReal {
-		return nil, fmt.Errorf("%s returns %s; a Hessian needs a Real result", f.Name, f.IR.Result())
+	if f.result.Kind != ir.KReal {
+		return nil, fmt.Errorf("%s returns %s; a Hessian needs a Real result", f.Name, f.result)
 	}
 	params := f.Params()
 	if wrt == nil {
@@ -41,15 +41,7 @@ func (f *Func) Hessian(ctx context.Context, args []eval.Value, opts *eval.Option
 			return nil, fmt.Errorf("%s has no Real parameters", f.Name)
 		}
 	}
-	g, err := f.prog.ad.GradWrt(f.IR, wrt)
-	if err != nil {
-		return nil, err
-	}
-	jg, err := f.prog.ad.JVP(g)
-	if err != nil {
-		return nil, err
-	}
-	code, err := eval.Compile(jg)
+	code, err := f.hessianCode(wrt)
 	if err != nil {
 		return nil, err
 	}
@@ -88,6 +80,22 @@ func (f *Func) Hessian(ctx context.Context, args []eval.Value, opts *eval.Option
 		}
 	}
 	return h, nil
+}
+
+// hessianCode compiles the JVP of f's gradient by wrt, under the
+// program's lock.
+func (f *Func) hessianCode(wrt []int) (*eval.Code, error) {
+	f.prog.mu.Lock()
+	defer f.prog.mu.Unlock()
+	g, err := f.prog.ad.GradWrt(f.IR, wrt)
+	if err != nil {
+		return nil, err
+	}
+	jg, err := f.prog.ad.JVP(g)
+	if err != nil {
+		return nil, err
+	}
+	return eval.Compile(jg)
 }
 
 // Reals lists the Reals of v in layout order.

@@ -7,6 +7,37 @@
 //	if err := prog.Err(); err != nil { ... }   // diagnostics with positions
 //	f, err := prog.Func("loss", nil)
 //	y, err := f.Call(ctx, []eval.Value{eval.Real(0.3)})
+//
+// # Concurrency
+//
+// Once Load has returned, a Program and the Funcs and Examples it gives
+// are safe for concurrent use by multiple goroutines: any mix of Func,
+// FuncExpr, Derivative, IR, Examples, RunTests and the methods of Func and
+// Example (Call, Grad, GradMode, GradWrt, Hessian, GradientText, GradCheck,
+// RuleCheck, ...) may run at once, and gives the results a serial run
+// gives. A language server can thus evaluate while it answers requests, and
+// a caller can evaluate one Func on many arguments in parallel.
+//
+// Derivatives are made and compiled lazily, once, under a lock that the
+// Program holds for lowering, differentiation and compilation (which share
+// one cache of derivatives, the ad.Transformer, and rewrite the IR they
+// resolve); evaluation itself runs outside the lock, each call with its own
+// state, so calls of compiled code proceed in parallel. What is not
+// synchronized:
+//
+//   - The exported fields of Program and Func are set by Load and by the
+//     methods that return a Func. Read them freely, but do not write them
+//     while other goroutines use the Program; in particular set Limits
+//     before sharing the Program, not during calls that read it (Examples,
+//     GradientText).
+//   - The IR (Func.IR, Program.IR, Derivative) and the check.Package
+//     (Program.Pkg) are shared: treat them as read-only. Its side tables
+//     (Types, Uses, Defs, Scope, ...) may be read at any time, but lowering
+//     through it directly (Pkg.Instantiate, Pkg.Program, ...) bypasses the
+//     Program's lock and must not run concurrently with the Program's
+//     methods.
+//   - An eval.Options passed to several calls at once must not have
+//     Executed set: the calls would add to it concurrently.
 package rose
 
 import (
@@ -16,6 +47,7 @@ import (
 	"fmt"
 	"go/token"
 	"strings"
+	"sync"
 
 	"github.com/rose-go/rose/ad"
 	"github.com/rose-go/rose/check"
@@ -41,6 +73,11 @@ type Program struct {
 	// and of Example.GradientText; nil means no limits.
 	Limits *eval.Options
 
+	// mu serializes what mutates shared state: lowering through Pkg,
+	// differentiation (ad keeps a cache, and Resolve rewrites the IR it
+	// resolves), compilation of IR that another call may be rewriting,
+	// and every Func's derivative caches (jvp, vjp, wrt).
+	mu sync.Mutex
 	ad *ad.Transformer // derivatives made so far, shared by all functions
 }
 
@@ -98,6 +135,8 @@ func (p *Program) IR() (*ir.Program, error) {
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	prog, err := p.Pkg.Program()
 	if err != nil {
 		return nil, err
@@ -116,11 +155,17 @@ type Func struct {
 	IR         *ir.Func
 	ParamNames []string // as declared in the source
 
-	prog *Program
-	code *eval.Code
-	jvp  *eval.Code          // compiled forward-mode derivative, made on first use
-	vjp  *eval.Code          // compiled reverse-mode derivative, made on first use
-	wrt  map[string]*wrtCode // compiled gradients by chosen parameters, by fmt.Sprint(wrt)
+	prog   *Program
+	code   *eval.Code
+	params []*ir.Type // the parameter types, read off IR once
+	result *ir.Type   // the result type
+
+	// Made on first use, under prog.mu.
+	jvp *eval.Code          // compiled forward-mode derivative
+	vjp *eval.Code          // compiled reverse-mode derivative
+	wrt map[string]*wrtCode // compiled gradients by chosen parameters, by fmt.Sprint(wrt)
+
+	traced tracedCode // compiled for Trace, made on first use (trace.go)
 }
 
 // Func looks up the function name. A size-generic function needs its
@@ -145,6 +190,8 @@ func (p *Program) Func(name string, argsJSON []byte) (*Func, error) {
 			return nil, err
 		}
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	fn, err := p.Pkg.Instantiate(fo, sizes)
 	if err != nil {
 		return nil, err
@@ -152,6 +199,7 @@ func (p *Program) Func(name string, argsJSON []byte) (*Func, error) {
 	return p.wrap(fn, fo)
 }
 
+// wrap resolves and compiles a function instance. p.mu must be held.
 func (p *Program) wrap(fn *ir.Func, fo *check.FuncObj) (*Func, error) {
 	if err := p.ad.Resolve(fn); err != nil {
 		return nil, err
@@ -164,16 +212,22 @@ func (p *Program) wrap(fn *ir.Func, fo *check.FuncObj) (*Func, error) {
 	for _, prm := range fo.Decl.Params {
 		names = append(names, prm.Name.Name)
 	}
-	return &Func{Name: fn.Name, IR: fn, ParamNames: names, prog: p, code: code}, nil
+	return p.newFunc(fn.Name, fn, names, code), nil
+}
+
+// newFunc makes a Func of the compiled fn. p.mu must be held: fn's types
+// are read here once, so that Func's methods need not read the IR.
+func (p *Program) newFunc(name string, fn *ir.Func, names []string, code *eval.Code) *Func {
+	ts := make([]*ir.Type, len(fn.Params))
+	for i, v := range fn.Params {
+		ts[i] = fn.Types[v]
+	}
+	return &Func{Name: name, IR: fn, ParamNames: names, prog: p, code: code, params: ts, result: fn.Result()}
 }
 
 // Params are the parameter types of f.
 func (f *Func) Params() []*ir.Type {
-	ts := make([]*ir.Type, len(f.IR.Params))
-	for i, v := range f.IR.Params {
-		ts[i] = f.IR.Types[v]
-	}
-	return ts
+	return append([]*ir.Type(nil), f.params...)
 }
 
 // Call runs f. Runtime errors are *RuntimeError, with source positions.
@@ -252,6 +306,26 @@ func (p *Program) Examples(ctx context.Context) ([]*Example, error) {
 }
 
 func (p *Program) prepare(ctx context.Context, ex *check.Example) (*Func, []eval.Value, error) {
+	f, argsCode, err := p.prepareCode(ex)
+	if err != nil {
+		return nil, nil, err
+	}
+	tuple, err := argsCode.Call(ctx, nil, p.Limits)
+	if err != nil {
+		return nil, nil, p.wrapErr(err)
+	}
+	args := make([]eval.Value, tuple.Len())
+	for i := range args {
+		args[i] = tuple.Elem(i)
+	}
+	return f, args, nil
+}
+
+// prepareCode instantiates and compiles an example's function and the
+// function computing its arguments, under p.mu.
+func (p *Program) prepareCode(ex *check.Example) (*Func, *eval.Code, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	fn, err := p.Pkg.Instantiate(ex.Func, ex.Sizes)
 	if err != nil {
 		return nil, nil, err
@@ -264,15 +338,11 @@ func (p *Program) prepare(ctx context.Context, ex *check.Example) (*Func, []eval
 	if err != nil {
 		return nil, nil, err
 	}
-	tuple, err := eval.Call(ctx, argsFn, nil, p.Limits)
+	code, err := eval.Compile(argsFn)
 	if err != nil {
-		return nil, nil, p.wrapErr(err)
+		return nil, nil, err
 	}
-	args := make([]eval.Value, tuple.Len())
-	for i := range args {
-		args[i] = tuple.Elem(i)
-	}
-	return f, args, nil
+	return f, code, nil
 }
 
 // inferSizes reads a generic function's sizes off the lengths of the JSON

@@ -5,6 +5,7 @@ import (
 	"go/token"
 	"time"
 
+	"github.com/rose-go/rose/check"
 	"github.com/rose-go/rose/eval"
 )
 
@@ -41,15 +42,12 @@ func (p *Program) RunTests(ctx context.Context, opts *eval.Options) ([]*TestResu
 		r := &TestResult{Name: t.Name, Pos: p.Fset.Position(t.Decl.Pos())}
 		out = append(out, r)
 		r.Time = time.Since(start) // updated below once the test has run
-		fn, err := p.Pkg.TestFunc(t)
-		if err == nil {
-			err = p.ad.Resolve(fn)
-		}
+		code, err := p.testCode(t)
 		if err != nil {
 			r.Err = err
 			continue
 		}
-		v, err := eval.Call(ctx, fn, nil, opts)
+		v, err := code.Call(ctx, nil, opts)
 		if err != nil {
 			r.Err = p.wrapErr(err)
 			continue
@@ -72,6 +70,20 @@ func (p *Program) RunTests(ctx context.Context, opts *eval.Options) ([]*TestResu
 		r.Time = time.Since(start)
 	}
 	return out, nil
+}
+
+// testCode lowers, resolves and compiles a test, under p.mu.
+func (p *Program) testCode(t *check.Test) (*eval.Code, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fn, err := p.Pkg.TestFunc(t)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.ad.Resolve(fn); err != nil {
+		return nil, err
+	}
+	return eval.Compile(fn)
 }
 
 // text is the source of a node.

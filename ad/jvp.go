@@ -40,6 +40,11 @@ func Tangent(t *ir.Type) *ir.Type {
 
 // Transformer holds the derivatives made so far, so that each function is
 // transformed once however many callers it has.
+//
+// A Transformer is not safe for concurrent use: its caches have no lock,
+// and Resolve rewrites the functions it resolves. Callers that share one
+// between goroutines serialize its use, and the compilation of the IR it
+// rewrites, under one lock (as rose.Program does).
 type Transformer struct {
 	jvp, vjp, vjpCt, vjpLin map[*ir.Func]*ir.Func
 	grad                    map[*ir.Func]map[string]*ir.Func // by chosen parameters

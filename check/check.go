@@ -125,6 +125,13 @@ type Package struct {
 	ranges map[*parser.ForStmt]rangeInfo // checked loop and comprehension ranges
 	bounds map[*parser.WhileStmt]Size    // step bounds of while loops that have one
 
+	// Selections maps a selector x.f of a struct field to the field, for
+	// tools (hover, go-to-definition, references, rename on fields). The
+	// field name f is also in Uses, and the names of struct literal fields
+	// (S { f: v }) and of struct declarations are in Uses and Defs, each
+	// as the *Field. Tuple selections x.0 are not recorded.
+	Selections map[*parser.SelectorExpr]*Field
+
 	scope     *scope
 	instances map[string]*instance
 	order     []*ir.Func // lowered instances, callees first
@@ -165,6 +172,7 @@ func Check(fset *token.FileSet, f *parser.File) (pkg *Package, errs diag.List) {
 		}
 	}()
 	c.run()
+	sortScopes(c.pkg.Scope())
 	c.errs.Sort()
 	c.pkg.broken = len(c.errs) > 0
 	return c.pkg, c.errs
@@ -196,7 +204,12 @@ func (c *checker) errorRel(n parser.Node, rel token.Pos, relMsg, code, format st
 
 func (c *checker) run() {
 	pkg := c.pkg
-	pkg.scope = newScope(universe)
+	pkg.Selections = map[*parser.SelectorExpr]*Field{}
+	var filePos token.Pos
+	if tf := pkg.Fset.File(pkg.File.FileEnd); tf != nil {
+		filePos = token.Pos(tf.Base())
+	}
+	pkg.scope = c.open(universe, filePos, pkg.File.FileEnd)
 	// Collect declarations.
 	for _, d := range pkg.File.Decls {
 		switch d := d.(type) {
@@ -327,6 +340,7 @@ func (c *checker) typeDecl(o *TypeObj) {
 			seen[f.Name.Name] = f.Name.Pos()
 			st.Fields = append(st.Fields, Field{Name: f.Name.Name, Type: c.typeExpr(f.Type, nil), Pos: f.Name.Pos()})
 		}
+		c.fieldDefs(d, st)
 		o.Type = st
 	}
 	o.state = 2
@@ -358,14 +372,17 @@ func (c *checker) signature(o *FuncObj) {
 
 func (c *checker) funcBody(o *FuncObj) {
 	d := o.Decl
-	s := newScope(c.pkg.scope)
+	s := c.open(c.pkg.scope, d.Pos(), d.End())
 	for _, sp := range o.Sizes {
 		if sp.Name != "_" && s.names[sp.Name] == nil {
 			s.insert(sp.Name, sp)
 		}
 	}
 	for i, p := range d.Params {
-		c.declare(s, p.Name, &VarObj{Name: p.Name.Name, Pos: p.Name.Pos(), Type: o.Params[i], scope: s})
+		v := &VarObj{Name: p.Name.Name, Pos: p.Name.Pos(), Type: o.Params[i], scope: s}
+		if c.declare(s, p.Name, v) {
+			s.visibleFrom(v, d.Body.Pos())
+		}
 	}
 	c.fn = o
 	t := c.block(s, d.Body, o.Result)
@@ -447,11 +464,17 @@ func (c *checker) example(d *parser.ExampleDecl) {
 type scope struct {
 	parent *scope
 	names  map[string]Object
+	ext    *Scope // the exported view, for a scope that covers source; or nil
 }
 
 func newScope(parent *scope) *scope { return &scope{parent: parent, names: map[string]Object{}} }
 
-func (s *scope) insert(name string, o Object) { s.names[name] = o }
+func (s *scope) insert(name string, o Object) {
+	s.names[name] = o
+	if s.ext != nil {
+		s.ext.add(o)
+	}
+}
 
 func (s *scope) lookup(name string) Object {
 	for ; s != nil; s = s.parent {

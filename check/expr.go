@@ -264,7 +264,7 @@ func (c *checker) undefined(s *scope, id *parser.Ident, want func(Object) bool) 
 }
 
 func (c *checker) block(s *scope, b *parser.Block, want Type) Type {
-	inner := newScope(s)
+	inner := c.openBlock(s, b)
 	for _, st := range b.Stmts {
 		c.stmt(inner, st)
 	}
@@ -285,7 +285,7 @@ func (c *checker) stmt(s *scope, st parser.Stmt) {
 		if ok {
 			c.pkg.ranges[st] = r
 		}
-		body := newScope(s)
+		body := c.openBlock(s, st.Body)
 		c.declare(body, st.Index, &VarObj{Name: st.Index.Name, Pos: st.Index.Pos(), Type: TInt, scope: body, index: true})
 		if t := c.block(body, st.Body, nil); !isKind(t, UnitKind) && !isInvalid(t) {
 			c.errorf(st.Body.Result, "unused-value", "a loop body must not end with a value (it has type %s); assign it to a var", t)
@@ -336,7 +336,10 @@ func (c *checker) let(s *scope, st *parser.LetStmt) {
 		t = TInvalid
 	}
 	if !st.Tuple {
-		c.declare(s, st.Names[0], &VarObj{Name: st.Names[0].Name, Pos: st.Names[0].Pos(), Type: t, Mutable: st.Var, scope: s})
+		v := &VarObj{Name: st.Names[0].Name, Pos: st.Names[0].Pos(), Type: t, Mutable: st.Var, scope: s}
+		if c.declare(s, st.Names[0], v) {
+			s.visibleFrom(v, st.End())
+		}
 		return
 	}
 	tt, ok := t.(*Tuple)
@@ -350,7 +353,10 @@ func (c *checker) let(s *scope, st *parser.LetStmt) {
 		}
 	}
 	for i, n := range st.Names {
-		c.declare(s, n, &VarObj{Name: n.Name, Pos: n.Pos(), Type: tt.Elems[i], scope: s})
+		v := &VarObj{Name: n.Name, Pos: n.Pos(), Type: tt.Elems[i], scope: s}
+		if c.declare(s, n, v) {
+			s.visibleFrom(v, st.End())
+		}
 	}
 }
 
@@ -805,7 +811,7 @@ func (c *checker) comprehension(s *scope, e *parser.ForExpr, want Type) Type {
 	if ok {
 		c.pkg.ranges[loop] = r
 	}
-	body := newScope(s)
+	body := c.openBlock(s, loop.Body)
 	c.declare(body, loop.Index, &VarObj{Name: loop.Index.Name, Pos: loop.Index.Pos(), Type: TInt, scope: body, index: true})
 	var welem Type
 	if wa, ok := want.(*Array); ok {
@@ -856,6 +862,7 @@ func (c *checker) structLit(s *scope, e *parser.StructLit) Type {
 			c.errorf(f.Name, "duplicate", "field %s is given twice", f.Name.Name)
 		}
 		seen[i] = true
+		c.pkg.Uses[f.Name] = &st.Fields[i]
 		t := c.expr(s, f.Value, st.Fields[i].Type)
 		c.assignable(f.Value, t, st.Fields[i].Type, "field "+f.Name.Name)
 	}
@@ -916,6 +923,8 @@ func (c *checker) selector(s *scope, e *parser.SelectorExpr) Type {
 			c.unknownField(e.Sel, t)
 			return TInvalid
 		}
+		c.pkg.Selections[e] = &t.Fields[i]
+		c.pkg.Uses[e.Sel] = &t.Fields[i]
 		return t.Fields[i].Type
 	case *Tuple:
 		i, err := strconv.Atoi(e.Sel.Name)

@@ -757,6 +757,74 @@ func (l *lowerer) expr(e parser.Expr) ir.Var {
 	return ir.NoVar
 }
 
+// ValuePos is the position expr gives the instruction that computes e's
+// value, the last one lowering e emits, or token.NoPos when e computes
+// nothing: a plain name (a variable is its binding's value; a constant's
+// instruction, if any, may be shared or folded away) or a block without
+// result. Other instructions may share the position (the operands of a
+// call are at their own positions, but the parts of an elementwise array
+// operation, the OpIf of a conditional and the loop state a body ends with
+// are at the operator, the `if` or the last position the body set): tools
+// matching trace events to e should also compare types. Keep it in step
+// with expr.
+func ValuePos(e parser.Expr) token.Pos {
+	switch e := e.(type) {
+	case *parser.Ident:
+		return token.NoPos
+	case *parser.ParenExpr:
+		return ValuePos(e.X)
+	case *parser.UnaryExpr:
+		return e.OpPos
+	case *parser.BinaryExpr:
+		return e.OpPos // arith, compare or the OpIf of && and ||
+	case *parser.IndexExpr:
+		return e.Lbrack
+	case *parser.SelectorExpr:
+		return e.Sel.Pos()
+	case *parser.Block:
+		if e.Result == nil {
+			return token.NoPos
+		}
+		return ValuePos(e.Result)
+	case *parser.IfExpr:
+		return e.If
+	case *parser.CallExpr:
+		// sum, prod, min and max of a comprehension fold its body in the
+		// reduction loop, which takes the last position the body's
+		// lowering set (see reduce and fold). Syntax alone cannot tell a
+		// user function shadowing the builtin, which is at e.Pos().
+		if id, ok := e.Fun.(*parser.Ident); ok && len(e.Args) == 1 && (id.Name == "sum" || id.Name == "prod" || id.Name == "min" || id.Name == "max") {
+			arg := e.Args[0]
+			for {
+				p, ok := arg.(*parser.ParenExpr)
+				if !ok {
+					break
+				}
+				arg = p.X
+			}
+			if fe, ok := arg.(*parser.ForExpr); ok && fe.Loop != nil && fe.Loop.Body != nil && fe.Loop.Body.Result != nil {
+				r := fe.Loop.Body.Result
+				for {
+					p, ok := r.(*parser.ParenExpr)
+					if !ok {
+						break
+					}
+					r = p.X
+				}
+				if p := ValuePos(r); p != token.NoPos {
+					return p
+				}
+				return r.Pos() // a name: the last position set is its own
+			}
+		}
+	case nil:
+		return token.NoPos
+	}
+	// Literals, tuples, arrays, structs, comprehensions and calls (the
+	// builtins included) are at the expression's start.
+	return e.Pos()
+}
+
 func (l *lowerer) ident(e *parser.Ident) ir.Var {
 	switch o := l.pkg.Uses[e].(type) {
 	case *VarObj:

@@ -35,7 +35,7 @@ func (c *checker) testDecl(d *parser.TestDecl) {
 	}
 	t := &Test{Decl: d, Name: d.Name.Name}
 	c.fn = nil
-	s := newScope(newScope(c.pkg.scope))
+	s := c.openBlock(newScope(c.pkg.scope), d.Body)
 	for _, st := range d.Body.Stmts {
 		a, ok := st.(*parser.AssertStmt)
 		if !ok {

@@ -21,6 +21,8 @@ type Code struct {
 	stackSize int      // frameSize plus the deepest callee stack
 	bigPos    ir.Pos   // where the largest part of the stack is allocated
 
+	traces []traceSite // the traced instructions, indexed by inst.n of xTrace (CompileTraced only)
+
 	params   []*ir.Type
 	paramOff []int32
 	result   *ir.Type
@@ -142,6 +144,8 @@ const (
 	xBxorI
 	xShlI // a count outside 0..63 is an error
 	xShrI
+
+	xTrace // report traces[n] to the call's Options.Trace (CompileTraced only)
 )
 
 // maxSlots bounds frame and stack sizes so that slot offsets fit an int32.
@@ -153,10 +157,10 @@ const maxSlots = math.MaxInt32
 // nothing outlives the caller's interest in f (hold on to the Code to reuse
 // it). Recursion, which the IR does not allow, is rejected.
 func Compile(f *ir.Func) (*Code, error) {
-	return compile(f, map[*ir.Func]*Code{}, map[*ir.Func]bool{})
+	return compile(f, map[*ir.Func]*Code{}, map[*ir.Func]bool{}, false)
 }
 
-func compile(f *ir.Func, done map[*ir.Func]*Code, active map[*ir.Func]bool) (*Code, error) {
+func compile(f *ir.Func, done map[*ir.Func]*Code, active map[*ir.Func]bool, traced bool) (*Code, error) {
 	if c := done[f]; c != nil {
 		return c, nil
 	}
@@ -180,6 +184,7 @@ func compile(f *ir.Func, done map[*ir.Func]*Code, active map[*ir.Func]bool) (*Co
 		slots:  make([]int64, len(f.Types)),
 		done:   done,
 		active: active,
+		traced: traced,
 	}
 	for v, t := range f.Types {
 		cp.off[v], cp.base[v] = -1, -1
@@ -308,6 +313,7 @@ type compiler struct {
 	calls   []ir.Pos // position of each call, parallel to c.calls
 	done    map[*ir.Func]*Code
 	active  map[*ir.Func]bool
+	traced  bool // emit an xTrace after each instruction with a position (see CompileTraced)
 	err     error
 }
 
@@ -381,6 +387,9 @@ func (cp *compiler) block(b *ir.Block) {
 	for i := range b.Instrs {
 		cp.idx = int32(i)
 		cp.instr(&b.Instrs[i])
+		if cp.traced {
+			cp.trace(&b.Instrs[i])
+		}
 	}
 	cp.cur, cp.idx = saved, savedIdx
 }
@@ -727,7 +736,7 @@ func (cp *compiler) instr(in *ir.Instr) {
 		cp.emit(inst{op: xTapeIndex, d: cp.alloc(in.Dst), a: arg(0), b: arg(1), n: int32(size(in.Dst))}, pos)
 
 	case ir.OpCall:
-		callee, err := compile(in.Callee, cp.done, cp.active)
+		callee, err := compile(in.Callee, cp.done, cp.active, cp.traced)
 		if err != nil {
 			if cp.err == nil {
 				cp.err = err

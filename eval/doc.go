@@ -7,6 +7,9 @@
 // type-specialised instructions in a switch loop, without allocation per
 // operation. Code.Call converts Values at the boundary; DecodeArgs,
 // EncodeJSON and Format convert Values to and from JSON and text.
+// CompileTraced makes a slower Code that also reports the value of every
+// instruction with a source position to Options.Trace (the editor's live
+// values); Compile's code has no trace instructions.
 //
 // Semantics beyond the ir.Op documentation:
 //

@@ -32,6 +32,13 @@ type Options struct {
 	// before allocating, with a RuntimeError wrapping ErrMemoryBudget at
 	// the instruction that allocates the largest value. 0 means unlimited.
 	MaxMemory int64
+
+	// Trace, when not nil, is called after every traced instruction with
+	// the value it produced (see TraceEvent). Only code made by
+	// CompileTraced has traced instructions; code made by Compile never
+	// calls Trace, and runs exactly as without it. Trace is called on the
+	// calling goroutine, in execution order.
+	Trace func(TraceEvent)
 }
 
 // ErrMemoryBudget is wrapped by the RuntimeError of a call that would
@@ -150,6 +157,7 @@ type machine struct {
 	max               int64       // Options.MaxSteps
 	ctx               context.Context
 	done              <-chan struct{}
+	trace             func(TraceEvent) // Options.Trace, for xTrace
 }
 
 // Call runs c on args, which must match its parameter types, and returns
@@ -174,7 +182,7 @@ func (c *Code) Call(ctx context.Context, args []Value, opts *Options) (Value, er
 		m = &machine{stack: make([]float64, c.stackSize)}
 	}
 	v, err := c.run(ctx, m, args, opts)
-	m.ctx, m.done = nil, nil
+	m.ctx, m.done, m.trace = nil, nil, nil
 	for i, t := range m.tapes {
 		if cap(t) > 1<<20 {
 			m.tapes[i] = nil // a pooled machine keeps only small tapes
@@ -192,6 +200,10 @@ func (c *Code) run(ctx context.Context, m *machine, args []Value, opts *Options)
 	}
 	m.steps, m.count, m.max, m.ctx, m.done = 0, 0, 0, ctx, ctx.Done()
 	m.ntape, m.tapeUsed, m.tapeMax = 0, 0, 0
+	m.trace = nil
+	if opts != nil {
+		m.trace = opts.Trace
+	}
 	if opts != nil && opts.MaxMemory > 0 {
 		m.tapeMax = max((opts.MaxMemory-c.MemoryBytes())/8, 1)
 	}
@@ -693,6 +705,11 @@ func (c *Code) exec(m *machine, fr []float64) *RuntimeError {
 			if err := c.calls[in.n].exec(m, fr[in.a:]); err != nil {
 				err.Stack = append(err.Stack, Frame{Func: c.name, Pos: c.poss[pc-1]})
 				return err
+			}
+
+		case xTrace:
+			if m.trace != nil {
+				c.traceAt(m, fr, in.n)
 			}
 		}
 	}

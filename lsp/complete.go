@@ -86,6 +86,11 @@ func (sn *snapshot) item(o check.Object) protocol.CompletionItem {
 		}
 	case *check.SizeParam:
 		it.Kind, it.Detail = protocol.CompletionItemKindTypeParameter, "size"
+	case *check.BuiltinObj:
+		it.Kind, it.Detail = protocol.CompletionItemKindFunction, check.BuiltinSignature(o.Name)
+		if !strings.Contains(it.Detail, "(") {
+			it.Kind = protocol.CompletionItemKindConstant
+		}
 	}
 	return it
 }
@@ -110,14 +115,8 @@ func (sn *snapshot) fieldsBefore(dot int) []check.Field {
 		t = o.Type
 	case *check.ConstObj:
 		t = o.Type
-	default:
-		// A field of a field: the type recorded for the selection that
-		// ends here.
-		for e, et := range sn.program().Pkg.Types {
-			if sel, ok := e.(*parser.SelectorExpr); ok && sel.Sel == id {
-				t = et
-			}
-		}
+	case *check.Field:
+		t = o.Type // a field of a field
 	}
 	if st, ok := t.(*check.Struct); ok {
 		return st.Fields
@@ -125,26 +124,14 @@ func (sn *snapshot) fieldsBefore(dot int) []check.Field {
 	return nil
 }
 
-// visible lists the objects in scope at p, innermost first: the locals
-// of the enclosing function declared before p, then the file's top-level
-// names.
+// visible lists the objects in scope at p, innermost first, from the
+// checker's scope tree (a let is visible only after its statement).
 func (sn *snapshot) visible(p token.Pos) []check.Object {
 	pkg := sn.program().Pkg
-	var locals, top []check.Object
-	d := sn.enclosingDecl(p)
-	for id, o := range pkg.Defs {
-		switch o.(type) {
-		case *check.VarObj, *check.SizeParam:
-			if d != nil && d.Pos() <= id.NamePos && id.NamePos < p {
-				locals = append(locals, o)
-			}
-		default:
-			top = append(top, o)
-		}
+	if sc := pkg.ScopeAt(p); sc != nil {
+		return sc.Names(p)
 	}
-	sort.Slice(locals, func(i, j int) bool { return locals[i].ObjPos() > locals[j].ObjPos() })
-	sort.Slice(top, func(i, j int) bool { return top[i].ObjPos() < top[j].ObjPos() })
-	return append(locals, top...)
+	return nil
 }
 
 // signatureHelp shows the signature of the call the cursor is in, with
@@ -192,7 +179,7 @@ scan:
 			params = append(params, sn.text1(prm.Name)+": "+sn.text1(prm.Type))
 		}
 	case *check.BuiltinObj:
-		label = check.BuiltinDocs()[o.Name]
+		label = check.BuiltinSignature(o.Name)
 		params = builtinParams(label)
 	default:
 		name := id.Name

@@ -109,7 +109,9 @@ func (sn *snapshot) describe(ctx context.Context, b *strings.Builder, o check.Ob
 	case *check.SizeParam:
 		code(fmt.Sprintf("size %s of %s", o.Name, o.Func.Name))
 	case *check.BuiltinObj:
-		code(check.BuiltinDocs()[o.Name])
+		code(check.BuiltinSignature(o.Name))
+	case *check.Field:
+		code(fmt.Sprintf("field %s: %s", o.Name, o.Type))
 	default:
 		code(o.ObjName())
 	}

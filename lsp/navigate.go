@@ -58,10 +58,16 @@ func (sn *snapshot) objectOf(id *parser.Ident) check.Object {
 }
 
 // refsOf lists the names that refer to or declare o, in source order.
+// Fields are compared by position: a tangent struct's fields are distinct
+// objects at the positions of the fields they derive from.
 func (sn *snapshot) refsOf(o check.Object) []*parser.Ident {
 	var out []*parser.Ident
+	_, field := o.(*check.Field)
 	for _, id := range sn.idents() {
-		if sn.objectOf(id) == o {
+		r := sn.objectOf(id)
+		if r == o {
+			out = append(out, id)
+		} else if f, ok := r.(*check.Field); ok && field && f.ObjPos() == o.ObjPos() {
 			out = append(out, id)
 		}
 	}
@@ -193,7 +199,7 @@ func (sn *snapshot) renameClash(o check.Object, name string) string {
 			return fmt.Sprintf("%s is already declared at line %d", name, sn.lines.position(sn.offset(n.NamePos)).Line+1)
 		}
 	}
-	if _, builtin := check.BuiltinDocs()[name]; builtin {
+	if check.BuiltinSignature(name) != "" {
 		return fmt.Sprintf("%s is a builtin", name)
 	}
 	for _, r := range sn.refsOf(o) {

@@ -114,6 +114,8 @@ func (sn *snapshot) classify(id *parser.Ident) (int, int) {
 		return tkType, mods
 	case *check.SizeParam:
 		return tkTypeParameter, mods
+	case *check.Field:
+		return tkProperty, mods
 	}
 	return -1, 0
 }
