@@ -17,12 +17,22 @@ export npm_config_audit=false
 export npm_config_fund=false
 export npm_config_update_notifier=false
 
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+results="$tmp/results"
+: >"$results"
+
+# summary prints the tests' counts added up, as the last line.
+summary() {
+	awk '/^[a-z0-9]+: [0-9]+ passed, [0-9]+ failed$/ { p += $2; f += $4 } END { printf "vscode: %d passed, %d failed\n", p, f }' "$results"
+}
+
 s=$(t)
 npm ci --no-audit --no-fund --loglevel=error
 echo "vscode: npm ci done in $(elapsed "$s")"
 
 s=$(t)
-node test/grammar.test.js
+node test/grammar.test.js | tee -a "$results"
 echo "vscode: grammar test done in $(elapsed "$s")"
 
 s=$(t)
@@ -32,12 +42,12 @@ echo "vscode: vsce package done in $(elapsed "$s")"
 
 if [ "${ROSE_SKIP_E2E:-}" = 1 ]; then
 	echo "vscode: end-to-end test skipped (ROSE_SKIP_E2E=1)"
+	summary
 	exit 0
 fi
 
 s=$(t)
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
 (cd ../.. && go build -o "$tmp/rose" ./cmd/rose)
-ROSE_BIN="$tmp/rose" node test/e2e.test.js
+ROSE_BIN="$tmp/rose" node test/e2e.test.js | tee -a "$results"
 echo "vscode: end-to-end test done in $(elapsed "$s")"
+summary
