@@ -121,17 +121,20 @@ async function stopClient() {
 
 // rose.test.dump is a hidden hook for the end-to-end test: it asks VS Code
 // (and through it the language server) for the inlay hints, the hover at a
-// position, the formatting edits and the semantic tokens of the active
-// editor, and writes them as JSON to a file. Arguments: either
-// (outPath, line, character) or one object { out, line, character }; line
-// and character are 0-based.
+// position, the formatting edits, the semantic tokens, code lenses,
+// diagnostics and document symbols of the active editor, and the
+// definition at a second position, and writes them as JSON to a file.
+// Arguments: either (outPath, line, character) or one object
+// { out, line, character, defLine, defCharacter }; positions are 0-based
+// and the definition position defaults to the hover position.
 async function testDump(...args) {
-	let out, line = 0, character = 0;
+	let out, line = 0, character = 0, defLine, defCharacter;
 	if (args.length === 1 && args[0] && typeof args[0] === 'object') {
-		({ out, line = 0, character = 0 } = args[0]);
+		({ out, line = 0, character = 0, defLine, defCharacter } = args[0]);
 	} else {
 		[out, line = 0, character = 0] = args;
 	}
+	if (defLine === undefined) [defLine, defCharacter] = [line, character];
 	if (!out) throw new Error('rose.test.dump: no output path');
 	const editor = vscode.window.activeTextEditor;
 	const result = { ok: false };
@@ -198,6 +201,21 @@ async function testDump(...args) {
 				code: typeof d.code === 'object' && d.code ? d.code.value : d.code,
 			}))
 		);
+		await attempt('definition', async () =>
+			((await vscode.commands.executeCommand('vscode.executeDefinitionProvider', uri, new vscode.Position(defLine, defCharacter || 0))) || []).map(
+				(d) => {
+					const target = d.targetUri ? { uri: d.targetUri, range: d.targetSelectionRange || d.targetRange } : d;
+					return { uri: target.uri.toString(), line: target.range.start.line, character: target.range.start.character };
+				}
+			)
+		);
+		await attempt('documentSymbols', async () =>
+			((await vscode.commands.executeCommand('vscode.executeDocumentSymbolProvider', uri)) || []).map((d) => ({
+				name: d.name,
+				kind: d.kind,
+				line: (d.range || d.location.range).start.line,
+			}))
+		);
 		result.ok = true;
 	}
 	fs.writeFileSync(out + '.tmp', JSON.stringify(result, null, 2));
@@ -215,6 +233,11 @@ async function activate(context) {
 		}),
 		vscode.commands.registerCommand('rose.showOutput', () => output.show()),
 		vscode.commands.registerCommand('rose.test.dump', testDump),
+		// rose.test.configure { key, value } sets the user setting rose.KEY,
+		// as the Settings editor would: another hook for the e2e test.
+		vscode.commands.registerCommand('rose.test.configure', async ({ key, value }) =>
+			vscode.workspace.getConfiguration('rose').update(key, value, vscode.ConfigurationTarget.Global)
+		),
 		vscode.workspace.onDidChangeConfiguration(async (e) => {
 			// Other rose.* settings reach the running server as
 			// didChangeConfiguration; a different binary needs a restart.

@@ -54,6 +54,7 @@ example f(1.5, 0.5)
 `;
 const SAMPLE_EXAMPLE_LINE = 6; // 0-based line of "example f(1.5, 0.5)"
 const SAMPLE_HOVER = { line: 1, character: 3 }; // the name f in "fn f("
+const SAMPLE_CALL = { line: 6, character: 8 }; // the call f in "example f("
 
 // broken.rose adds a Bool to a Real: a type error the server reports.
 const BROKEN = `// This file has a type error.
@@ -66,6 +67,10 @@ const DUMP_KEY = 'ctrl+alt+shift+f9'; // in keybindings.json
 const DUMP_KEY_PW = 'Control+Alt+Shift+F9'; // the same for playwright
 const CLEAR_KEY = 'ctrl+alt+shift+f10'; // notifications.clearAll
 const CLEAR_KEY_PW = 'Control+Alt+Shift+F10';
+const HINTS_OFF_KEY = 'ctrl+alt+shift+f11'; // rose.test.configure inlay.exampleValues false
+const HINTS_OFF_KEY_PW = 'Control+Alt+Shift+F11';
+const HINTS_ON_KEY = 'ctrl+alt+shift+f12'; // and true
+const HINTS_ON_KEY_PW = 'Control+Alt+Shift+F12';
 
 let passed = 0;
 let failed = 0;
@@ -234,10 +239,18 @@ async function main() {
 		path.join(ud, 'User', 'keybindings.json'),
 		JSON.stringify([
 			{ key: CLEAR_KEY, command: 'notifications.clearAll' },
+			{ key: HINTS_OFF_KEY, command: 'rose.test.configure', args: { key: 'inlay.exampleValues', value: false } },
+			{ key: HINTS_ON_KEY, command: 'rose.test.configure', args: { key: 'inlay.exampleValues', value: true } },
 			{
 				key: DUMP_KEY,
 				command: 'rose.test.dump',
-				args: { out: dumpFile, line: SAMPLE_HOVER.line, character: SAMPLE_HOVER.character },
+				args: {
+					out: dumpFile,
+					line: SAMPLE_HOVER.line,
+					character: SAMPLE_HOVER.character,
+					defLine: SAMPLE_CALL.line,
+					defCharacter: SAMPLE_CALL.character,
+				},
 			},
 		])
 	);
@@ -442,11 +455,36 @@ async function main() {
 					assert.ok(Array.isArray(l.arguments) && l.arguments.length === 2 && l.arguments[1] === 0, `arguments ${JSON.stringify(l.arguments)}`);
 				}
 			});
+			await step('dump: go to definition from the example call lands on fn f', async () => {
+				const d = dump.definition || [];
+				assert.ok(d.some((x) => x.uri === dump.uri && x.line === SAMPLE_HOVER.line), `definition: ${JSON.stringify(d)} ${dump.definitionError || ''}`);
+			});
+			await step('dump: the outline lists f', async () => {
+				const syms = dump.documentSymbols || [];
+				assert.ok(syms.some((x) => x.name === 'f' && x.line === SAMPLE_HOVER.line), `symbols: ${JSON.stringify(syms)} ${dump.documentSymbolsError || ''}`);
+			});
 			await step('dump: no diagnostics in sample.rose', async () => {
 				const errors = (dump.diagnostics || []).filter((d) => d.severity === 0);
 				assert.deepStrictEqual(errors, []);
 			});
 		}
+
+		await step('a changed setting reaches the server (rose.inlay.exampleValues off, then on)', async () => {
+			// The setting changes through the configuration API, as in the
+			// Settings editor (code-server does not notice settings.json
+			// being rewritten behind its back): the client sends
+			// workspace/didChangeConfiguration, the server asks for a
+			// refresh of the inlay hints, and the hint goes.
+			const hinted = async () => {
+				const l = await lineText('example f(1.5, 0.5)');
+				return !!l && /example f\(1\.5, 0\.5\).*=\s*-?[0-9]/.test(l);
+			};
+			await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+			await page.keyboard.press(HINTS_OFF_KEY_PW);
+			await waitFor('the example hint to go', async () => !(await hinted()), 15000);
+			await page.keyboard.press(HINTS_ON_KEY_PW);
+			await waitFor('the example hint to come back', hinted, 15000);
+		});
 
 		await step('hover over the function name', async () => {
 			await showHoverAt(SAMPLE_HOVER.line, SAMPLE_HOVER.character);

@@ -3,12 +3,15 @@
 // harness without the Go server (ROSE_E2E_MOCK=1 test/e2e.test.js). It
 // answers the requests the e2e test makes with canned, plausible results:
 // an error at the first `true` in a file, the value after each example line,
-// hovers, formatting of `x*x`, semantic tokens, code lenses and their
-// commands. It knows nothing of Rose beyond that; the real tests use the
+// hovers, definitions and symbols of `fn` lines, formatting of `x*x`,
+// semantic tokens, code lenses and their commands, and the setting
+// rose.inlay.exampleValues. It knows nothing of Rose beyond that; the real tests use the
 // real server.
 'use strict';
 
 const docs = new Map(); // uri -> text
+let exampleValues = true; // rose.inlay.exampleValues
+let nextId = 1;
 let buf = Buffer.alloc(0);
 
 function send(msg) {
@@ -51,6 +54,8 @@ const handlers = {
 		capabilities: {
 			textDocumentSync: 1,
 			hoverProvider: true,
+			definitionProvider: true,
+			documentSymbolProvider: true,
 			documentFormattingProvider: true,
 			inlayHintProvider: {},
 			codeLensProvider: {},
@@ -61,8 +66,20 @@ const handlers = {
 	}),
 	shutdown: () => null,
 	'textDocument/hover': (p) => ({ contents: { kind: 'markdown', value: '```rose\nfn f(x: Real, y: Real) -> Real\n```\n(mock)' } }),
+	'textDocument/definition': (p) => {
+		const uri = p.textDocument.uri;
+		const line = lines(uri).findIndex((l) => /^fn\s/.test(l));
+		return line < 0 ? null : { uri, range: { start: { line, character: 3 }, end: { line, character: 4 } } };
+	},
+	'textDocument/documentSymbol': (p) =>
+		lines(p.textDocument.uri).flatMap((l, line) => {
+			const m = /^fn\s+(\w+)/.exec(l);
+			if (!m) return [];
+			const range = { start: { line, character: 0 }, end: { line, character: l.length } };
+			return [{ name: m[1], kind: 12, range, selectionRange: range }];
+		}),
 	'textDocument/inlayHint': (p) =>
-		exampleLines(p.textDocument.uri).map((i) => ({
+		(exampleValues ? exampleLines(p.textDocument.uri) : []).map((i) => ({
 			position: { line: i, character: lines(p.textDocument.uri)[i].length },
 			label: ' = 1.36  ∇x = 1.5',
 			paddingLeft: true,
@@ -112,6 +129,13 @@ const notifications = {
 		publish(p.textDocument.uri);
 	},
 	'textDocument/didClose': (p) => docs.delete(p.textDocument.uri),
+	'workspace/didChangeConfiguration': (p) => {
+		const v = p.settings && p.settings.rose && p.settings.rose.inlay && p.settings.rose.inlay.exampleValues;
+		if (typeof v === 'boolean' && v !== exampleValues) {
+			exampleValues = v;
+			send({ id: `mock-${nextId++}`, method: 'workspace/inlayHint/refresh' });
+		}
+	},
 	exit: () => process.exit(0),
 };
 
