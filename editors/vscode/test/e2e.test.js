@@ -512,6 +512,26 @@ async function main() {
 			await shot('codelens-output.png');
 		});
 
+		await step('the grad and check gradient code lenses print theirs too', async () => {
+			const lenses = page.locator('.monaco-editor .codelens-decoration a');
+			const titles = await lenses.allTextContents();
+			for (const [re, command] of [[/grad/i, 'rose.grad'], [/check/i, 'rose.checkGradient']]) {
+				const i = titles.findIndex((t) => re.test(t) && !(command === 'rose.grad' && /check/i.test(t)));
+				assert.ok(i >= 0, `no lens for ${command}: ${titles.join(' | ')}`);
+				await lenses.nth(i).click();
+				const out = await waitFor(
+					`the output of ${command}`,
+					async () => {
+						const t = (await page.locator('.panel .monaco-editor .view-lines').first().textContent({ timeout: 1000 })).replace(/\u00a0/g, ' ');
+						const at = t.lastIndexOf(`${command}: example 1 in sample.rose`);
+						return at >= 0 && /[0-9]/.test(t.slice(at + command.length + 25)) ? t.slice(at) : null;
+					},
+					20000
+				);
+				log(`  ${out.trim().slice(0, 160)}`);
+			}
+		});
+
 		await step('billiards.rose opens without errors', async () => {
 			await page.keyboard.press('Control+J'); // hide the panel
 			await openFile('billiards.rose');
