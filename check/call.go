@@ -34,6 +34,8 @@ func (c *checker) call(s *scope, e *parser.CallExpr, want Type) Type {
 	case *BuiltinObj:
 		c.pkg.Uses[id] = o
 		return c.builtinCall(s, e, o.id, want)
+	case *BadObj:
+		c.pkg.Uses[id] = o // its declaration has a syntax error
 	default:
 		c.pkg.Uses[id] = o
 		c.errorRel(id, o.ObjPos(), "declared here", "not-callable", "%s is not a function", id.Name)

@@ -75,6 +75,14 @@ type VarObj struct {
 	index   bool   // the index of a loop or comprehension
 }
 
+// BadObj is the name declared by a declaration whose header has a syntax
+// error (a parser.BadDecl). The name stays defined, so that its uses report
+// nothing more: every use of it has the Invalid type.
+type BadObj struct {
+	Name string
+	Decl *parser.BadDecl
+}
+
 // BuiltinObj is a predeclared function.
 type BuiltinObj struct {
 	Name string
@@ -87,6 +95,8 @@ func (o *ConstObj) ObjName() string   { return o.Name }
 func (o *TypeObj) ObjName() string    { return o.Name }
 func (o *VarObj) ObjName() string     { return o.Name }
 func (o *BuiltinObj) ObjName() string { return o.Name }
+func (o *BadObj) ObjName() string     { return o.Name }
+func (o *BadObj) ObjPos() token.Pos   { return o.Decl.Name.Pos() }
 func (o *FuncObj) ObjPos() token.Pos  { return o.Decl.Name.Pos() }
 func (o *SizeParam) ObjPos() token.Pos {
 	return o.Pos
@@ -174,7 +184,7 @@ func Check(fset *token.FileSet, f *parser.File) (pkg *Package, errs diag.List) {
 	c.run()
 	sortScopes(c.pkg.Scope())
 	c.errs.Sort()
-	c.pkg.broken = len(c.errs) > 0
+	c.pkg.broken = len(c.errs) > 0 || c.sawBad
 	return c.pkg, c.errs
 }
 
@@ -186,6 +196,7 @@ type checker struct {
 	// assign variables declared outside it; forScope is the innermost one.
 	forScope *scope
 	inConst  bool // checking a constant's initializer
+	sawBad   bool // met a node that failed to parse: nothing may be lowered
 
 	tangentOf map[*Struct]*Struct // tangent types of struct types
 }
@@ -224,6 +235,15 @@ func (c *checker) run() {
 			c.declare(pkg.scope, d.Name, &TypeObj{Name: d.Name.Name, Pos: d.Name.Pos(), Decl: d})
 		case *parser.StructDecl:
 			c.declare(pkg.scope, d.Name, &TypeObj{Name: d.Name.Name, Pos: d.Name.Pos(), Decl: d})
+		}
+	}
+	// The names of broken declarations, unless declared validly as well.
+	for _, d := range pkg.File.Decls {
+		if d, ok := d.(*parser.BadDecl); ok {
+			c.sawBad = true
+			if d.Name != nil && pkg.scope.names[d.Name.Name] == nil {
+				c.declare(pkg.scope, d.Name, &BadObj{Name: d.Name.Name, Decl: d})
+			}
 		}
 	}
 	// Resolve every declaration, then check bodies.
@@ -386,7 +406,7 @@ func (c *checker) funcBody(o *FuncObj) {
 	}
 	c.fn = o
 	t := c.block(s, d.Body, o.Result)
-	if d.Body.Result == nil {
+	if d.Body.Result == nil && !isInvalid(t) {
 		c.errorf(&parser.BadExpr{From: d.Body.Rbrace, To: d.Body.Rbrace + 1}, "missing-value", "function %s must end with an expression of type %s", o.Name, o.Result)
 	} else {
 		c.assignable(d.Body.Result, t, o.Result, "result of "+o.Name)

@@ -51,6 +51,7 @@ func (c *checker) funcExpr(s *scope, e parser.Expr) (f *FuncObj, ref *derivRef, 
 			c.errorf(e, "unsupported", "derivatives of builtins are taken inside functions: wrap %s in a fn", e.Name)
 		case nil:
 			c.undefined(s, e, func(o Object) bool { _, ok := o.(*FuncObj); return ok })
+		case *BadObj: // its declaration has a syntax error
 		default:
 			c.errorf(e, "not-callable", "%s is not a function", e.Name)
 		}
@@ -206,9 +207,11 @@ func (c *checker) rule(f *FuncObj) {
 	}
 	o, ok := c.pkg.scope.lookup(id.Name).(*FuncObj)
 	if !ok {
-		if c.pkg.scope.lookup(id.Name) == nil {
+		switch c.pkg.scope.lookup(id.Name).(type) {
+		case *BadObj: // its declaration has a syntax error
+		case nil:
 			c.undefined(c.pkg.scope, id, func(o Object) bool { _, ok := o.(*FuncObj); return ok })
-		} else {
+		default:
 			c.errorf(id, "bad-rule", "%s is not a function", id.Name)
 		}
 		return

@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/rose-go/rose/grammar/lex"
 	"github.com/rose-go/rose/parser"
 )
 
@@ -41,6 +42,8 @@ func (c *checker) typeExpr(t parser.TypeExpr, sizes *scope) Type {
 			return o.Type
 		case nil:
 			c.undefined(sizes, t.Name, func(o Object) bool { _, ok := o.(*TypeObj); return ok })
+		case *BadObj:
+			c.pkg.Uses[t.Name] = o // its declaration has a syntax error
 		default:
 			c.errorf(t.Name, "not-a-type", "%s is not a type", t.Name.Name)
 		}
@@ -252,6 +255,10 @@ func (c *checker) bounded(e parser.Expr) bool {
 }
 
 func (c *checker) undefined(s *scope, id *parser.Ident, want func(Object) bool) {
+	if lex.IsKeyword(id.Name) {
+		c.sawBad = true // the parser reported a keyword used as a name
+		return
+	}
 	if reserved[id.Name] {
 		c.errorf(id, "not-a-value", "%s is a derivative operator: apply it to a function and call the result, as in %s(f)(x)", id.Name, id.Name)
 		return
@@ -269,9 +276,32 @@ func (c *checker) block(s *scope, b *parser.Block, want Type) Type {
 		c.stmt(inner, st)
 	}
 	if b.Result == nil {
+		if endsBroken(b) {
+			return TInvalid // the result may be in what failed to parse
+		}
 		return TUnit
 	}
 	return c.expr(inner, b.Result, want)
+}
+
+// endsBroken reports whether b's last statement has a syntax error: a
+// BadStmt, or a let whose value is a BadExpr.
+func endsBroken(b *parser.Block) bool {
+	if len(b.Stmts) == 0 {
+		return false
+	}
+	switch st := b.Stmts[len(b.Stmts)-1].(type) {
+	case *parser.BadStmt:
+		return true
+	case *parser.LetStmt:
+		_, bad := st.Value.(*parser.BadExpr)
+		return bad
+	case *parser.AssignStmt:
+		// `let = v` parses as an assignment to a variable named let; the
+		// parser reported the keyword.
+		return lex.IsKeyword(st.Target.Name)
+	}
+	return false
 }
 
 func (c *checker) stmt(s *scope, st parser.Stmt) {
@@ -298,6 +328,8 @@ func (c *checker) stmt(s *scope, st parser.Stmt) {
 		}
 	case *parser.AssertStmt:
 		c.misplacedAssert(s, st)
+	case *parser.BadStmt:
+		c.sawBad = true
 	}
 }
 
@@ -443,6 +475,7 @@ func (c *checker) expr(s *scope, e parser.Expr, want Type) Type {
 func (c *checker) expr1(s *scope, e parser.Expr, want Type) Type {
 	switch e := e.(type) {
 	case *parser.BadExpr:
+		c.sawBad = true
 		return TInvalid
 	case *parser.Ident:
 		return c.ident(s, e)
@@ -784,7 +817,7 @@ func (c *checker) arrayLit(s *scope, e *parser.ArrayLit, want Type) Type {
 		}
 	}
 	for i, x := range e.Elems {
-		if isInvalid(ts[i]) || Identical(ts[i], elem) {
+		if isInvalid(ts[i]) || isInvalid(elem) || Identical(ts[i], elem) {
 			continue
 		}
 		if c.untypedFits(x, elem) {
@@ -834,9 +867,11 @@ func (c *checker) comprehension(s *scope, e *parser.ForExpr, want Type) Type {
 func (c *checker) structLit(s *scope, e *parser.StructLit) Type {
 	o, _ := s.lookup(e.Type.Name).(*TypeObj)
 	if o == nil {
-		if s.lookup(e.Type.Name) == nil {
+		switch s.lookup(e.Type.Name).(type) {
+		case *BadObj: // its declaration has a syntax error
+		case nil:
 			c.undefined(s, e.Type, func(o Object) bool { _, ok := o.(*TypeObj); return ok })
-		} else {
+		default:
 			c.errorf(e.Type, "not-a-type", "%s is not a struct type", e.Type.Name)
 		}
 		for _, f := range e.Fields {

@@ -68,8 +68,8 @@ func Source(filename string, src []byte) ([]byte, error) {
 
 // Node formats an already parsed file, for tools (such as an editor
 // server) that hold the AST. f must come from parser.ParseFile with fset and
-// should have no syntax errors: BadDecl and BadExpr nodes print as the
-// unparseable placeholder `<bad>`.
+// should have no syntax errors: BadDecl, BadStmt and BadExpr nodes print as
+// the unparseable placeholder `<bad>`.
 func Node(fset *token.FileSet, f *parser.File) []byte {
 	p := newPrinter(fset, f.FileEnd)
 	p.comments = f.Comments
@@ -639,6 +639,8 @@ func (p *printer) stmt(s parser.Stmt) {
 	case *parser.AssertStmt:
 		p.write("assert ")
 		p.expr(s.Cond)
+	case *parser.BadStmt:
+		p.write("<bad>")
 	}
 }
 

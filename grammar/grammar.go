@@ -1,15 +1,18 @@
 // Package grammar declares Rose's concrete syntax with participle: the
-// lexer, the statement-separator rule, and one struct per production. It is
-// the only package that knows about participle; package parser turns these
-// structs into the AST that the rest of the toolchain uses.
+// lexer and one struct per production. It is the executable specification
+// of the syntax: the production parser (package parser) must accept exactly
+// what it accepts and build the same AST, which the parser's tests check
+// by converting these structs. The statement-separator rule and the cut of
+// a file into items are in package lex, which both share.
 //
-// A file is parsed one top-level item at a time (see Items), so that a
+// A file is parsed one top-level item at a time (see lex.Split), so that a
 // syntax error in one function does not hide the others.
 package grammar
 
 import (
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
+	"github.com/rose-go/rose/grammar/lex"
 )
 
 // Lexer is Rose's token definition. Rules are tried in order; the last one
@@ -28,10 +31,7 @@ var Lexer = lexer.MustSimple([]lexer.SimpleRule{
 })
 
 // Keywords are the reserved words; they cannot name anything.
-var Keywords = []string{
-	"fn", "const", "type", "struct", "example", "let", "var", "if", "else",
-	"for", "in", "true", "false", "while", "test", "assert",
-}
+var Keywords = lex.Keywords
 
 // Item is one top-level declaration.
 type Item struct {
@@ -323,3 +323,29 @@ var Parser = participle.MustBuild[Item](
 	participle.Elide("Comment", "Whitespace", "Newline"),
 	participle.UseLookahead(2),
 )
+
+// sliceLexer feeds prepared tokens to participle.
+type sliceLexer struct {
+	toks []lexer.Token
+	i    int
+	eof  lexer.Position
+}
+
+func (l *sliceLexer) Next() (lexer.Token, error) {
+	if l.i >= len(l.toks) {
+		return lexer.EOFToken(l.eof), nil
+	}
+	t := l.toks[l.i]
+	l.i++
+	return t, nil
+}
+
+// ParseItem parses the tokens of one item. end is the position reported for
+// an unexpected end of input.
+func ParseItem(toks []lexer.Token, end lexer.Position) (*Item, error) {
+	peek, err := lexer.Upgrade(&sliceLexer{toks: toks, eof: end})
+	if err != nil {
+		return nil, err
+	}
+	return Parser.ParseFromLexer(peek)
+}

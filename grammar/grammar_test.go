@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/alecthomas/participle/v2/lexer"
+	"github.com/rose-go/rose/grammar/lex"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/grammar.ebnf")
@@ -33,7 +36,7 @@ func TestEBNF(t *testing.T) {
 // TestSplit checks the statement-separator rule and the cut into items.
 func TestSplit(t *testing.T) {
 	src := "fn f(x: Real) -> Real {\n  let a = g(x,\n    1)\n  a\n}\n\nconst c = 1\nfn h() -> Real { if c > 0 { 1.0 }\n  else { 2.0 } }\n"
-	items := Split(Tokenize("t.rose", []byte(src)))
+	items := lex.Split(lex.Tokenize("t.rose", []byte(src)))
 	if len(items) != 3 {
 		t.Fatalf("got %d items, want 3", len(items))
 	}
@@ -55,16 +58,16 @@ func TestSplit(t *testing.T) {
 	}
 }
 
-// TestTokenizeMatchesLexer checks that the hand-written Tokenize produces
+// TestTokenizeMatchesLexer checks that the hand-written lex.Tokenize produces
 // the tokens of the participle Lexer (the definition), on every example
 // and on sources with a byte order mark at the start (skipped by both) or
 // in the middle (an Illegal token for both).
 func TestTokenizeMatchesLexer(t *testing.T) {
 	srcs := map[string]string{
-		"bom":        BOM + "// c\nfn f(x: Real) -> Real { x * 2.0 }\n",
-		"bom only":   BOM,
-		"mid bom":    "fn f() -> Real {" + BOM + " 1.0 }\n",
-		"two boms":   BOM + BOM + "const c = 1\n",
+		"bom":        lex.BOM + "// c\nfn f(x: Real) -> Real { x * 2.0 }\n",
+		"bom only":   lex.BOM,
+		"mid bom":    "fn f() -> Real {" + lex.BOM + " 1.0 }\n",
+		"two boms":   lex.BOM + lex.BOM + "const c = 1\n",
 		"no bom":     "fn f(a: [2]Real) -> Real { a[0] += 1.5e-3; a[1] }\n",
 		"bom prefix": "\xef\xbb" + "fn",
 	}
@@ -75,10 +78,10 @@ func TestTokenizeMatchesLexer(t *testing.T) {
 			t.Fatal(err)
 		}
 		srcs[f] = string(b)
-		srcs[f+" with bom"] = BOM + string(b)
+		srcs[f+" with bom"] = lex.BOM + string(b)
 	}
 	for name, src := range srcs {
-		n := SkipBOM([]byte(src))
+		n := lex.SkipBOM([]byte(src))
 		lx, err := Lexer.LexString(name, src[n:])
 		if err != nil {
 			t.Fatal(err)
@@ -92,16 +95,16 @@ func TestTokenizeMatchesLexer(t *testing.T) {
 			if tok.EOF() {
 				break
 			}
-			if tok.Type != TWhitespace {
+			if tok.Type != lex.TWhitespace {
 				want = append(want, fmt.Sprintf("%d:%d %q", tok.Type, tok.Pos.Offset+n, tok.Value))
 			}
 		}
 		var got []string
-		for _, tok := range Tokenize(name, []byte(src)) {
+		for _, tok := range lex.Tokenize(name, []byte(src)) {
 			got = append(got, fmt.Sprintf("%d:%d %q", tok.Type, tok.Pos.Offset, tok.Value))
 		}
 		if strings.Join(got, "\n") != strings.Join(want, "\n") {
-			t.Errorf("%s: Tokenize:\n%s\nLexer:\n%s", name, strings.Join(got, "\n"), strings.Join(want, "\n"))
+			t.Errorf("%s: lex.Tokenize:\n%s\nLexer:\n%s", name, strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
 	}
 }
@@ -121,8 +124,21 @@ func TestSplitKeywords(t *testing.T) {
 		{"const c = 1 type T = Real fn f() -> Real { 1 }", 3},
 		{"fn f() -> Real { g(1,\n  example) }", 2},
 	} {
-		if got := len(Split(Tokenize("t.rose", []byte(c.src)))); got != c.items {
+		if got := len(lex.Split(lex.Tokenize("t.rose", []byte(c.src)))); got != c.items {
 			t.Errorf("%q: %d items, want %d", c.src, got, c.items)
+		}
+	}
+}
+
+// TestTokenTypes checks that package lex's token types are Lexer's.
+func TestTokenTypes(t *testing.T) {
+	sym := Lexer.Symbols()
+	for name, typ := range map[string]lexer.TokenType{
+		"Comment": lex.TComment, "Newline": lex.TNewline, "Whitespace": lex.TWhitespace,
+		"Number": lex.TNumber, "Ident": lex.TIdent, "Punct": lex.TPunct, "Illegal": lex.TIllegal, "EOF": lex.TEOF,
+	} {
+		if sym[name] != typ {
+			t.Errorf("token type %s: lex has %d, Lexer %d", name, typ, sym[name])
 		}
 	}
 }

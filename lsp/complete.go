@@ -9,7 +9,7 @@ import (
 	"go.lsp.dev/protocol"
 
 	"github.com/rose-go/rose/check"
-	"github.com/rose-go/rose/grammar"
+	"github.com/rose-go/rose/grammar/lex"
 	"github.com/rose-go/rose/parser"
 )
 
@@ -60,7 +60,7 @@ func (s *Server) completion(ctx context.Context, sn *snapshot, p *protocol.Compl
 	for _, t := range []string{"Real", "Int", "Bool"} {
 		add(protocol.CompletionItem{Label: t, Kind: protocol.CompletionItemKindClass, Detail: "builtin type"})
 	}
-	for _, k := range grammar.Keywords {
+	for _, k := range lex.Keywords {
 		add(protocol.CompletionItem{Label: k, Kind: protocol.CompletionItemKindKeyword})
 	}
 	return list, nil

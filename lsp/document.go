@@ -21,7 +21,7 @@ type document struct {
 	cancel context.CancelFunc // cancels the latest snapshot's work
 	wake   chan struct{}      // tells the worker a new version is there
 	closed chan struct{}
-	active map[string]int // function name -> index into the examples, the one last visited
+	active *activeSet
 }
 
 // snapshot is one version of a document and everything computed from it,
@@ -34,7 +34,7 @@ type snapshot struct {
 	lines   *lines
 	cfg     config
 	ctx     context.Context // done when a newer version supersedes this one
-	active  map[string]int  // a copy of the document's at the time
+	active  *activeSet      // the document's, shared by its versions
 
 	loadOnce sync.Once
 	prog     *rose.Program
@@ -75,7 +75,7 @@ func (s *Server) open(uri protocol.DocumentURI, version int32, text []byte) {
 	s.mu.Lock()
 	d := s.docs[uri]
 	if d == nil {
-		d = &document{uri: uri, wake: make(chan struct{}, 1), closed: make(chan struct{}), active: map[string]int{}}
+		d = &document{uri: uri, wake: make(chan struct{}, 1), closed: make(chan struct{}), active: &activeSet{m: map[string]int{}}}
 		s.docs[uri] = d
 		go s.worker(d)
 	}
@@ -118,12 +118,8 @@ func (s *Server) setText(d *document, version int32, text []byte) {
 		d.cancel()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	active := make(map[string]int, len(d.active))
-	for k, v := range d.active {
-		active[k] = v
-	}
 	d.snap = &snapshot{uri: d.uri, path: uriPath(d.uri), version: version, text: text, lines: newLines(text),
-		cfg: s.cfg, ctx: ctx, active: active, evalDone: make(chan struct{})}
+		cfg: s.cfg, ctx: ctx, active: d.active, evalDone: make(chan struct{})}
 	d.cancel = cancel
 	select {
 	case d.wake <- struct{}{}:
@@ -221,18 +217,40 @@ func (s *Server) publish(snap *snapshot, withEval bool) {
 	}
 }
 
-// setActive records that the cursor was last on example ex of function fn.
-func (s *Server) setActive(uri protocol.DocumentURI, fn string, ex int) {
-	s.mu.Lock()
-	changed := false
-	if d := s.docs[uri]; d != nil && d.active[fn] != ex {
-		d.active[fn] = ex
-		d.snap.active[fn] = ex
-		changed = true
+// activeSet is, per function name, the index of the example the cursor
+// was last on (hover, inlay, completion... requests tell where it is).
+// Indices are checked against the function's name when used, since edits
+// move examples.
+type activeSet struct {
+	mu sync.Mutex
+	m  map[string]int
+}
+
+func (a *activeSet) get(fn string) (int, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	i, ok := a.m[fn]
+	return i, ok
+}
+
+// set records example ex of fn and reports whether that changed anything.
+func (a *activeSet) set(fn string, ex int) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if i, ok := a.m[fn]; ok && i == ex {
+		return false
 	}
+	a.m[fn] = ex
+	return true
+}
+
+// setActive records that the cursor was last on example ex of function
+// fn, and asks the client to redraw inlay hints when that moves them.
+func (s *Server) setActive(sn *snapshot, fn string, ex int) {
+	s.mu.Lock()
 	refresh := s.inlayRefresh
 	s.mu.Unlock()
-	if changed && refresh {
+	if sn.active.set(fn, ex) && refresh {
 		go s.refreshInlays()
 	}
 }

@@ -34,6 +34,7 @@ type exampleResult struct {
 	errPos   token.Pos   // where, when it failed at a source position
 	stop     string      // "evaluation stopped after 250 ms", when a budget ran out
 	gradOnly bool        // the value was computed, its gradient failed (err, stop)
+	live     live        // the traced run, made on demand (values.go)
 }
 
 // paramGrad is the partial derivative of an example's function by one
@@ -75,6 +76,9 @@ func (sn *snapshot) evaluate() {
 				continue
 			}
 			sn.run(r, base)
+			if r.hasVal && nonFinite(r.value) {
+				sn.trace(r) // for the diagnostic at the NaN's origin
+			}
 		}
 	})
 }
@@ -275,8 +279,12 @@ func shortReal(x float64) string {
 		return "+Inf"
 	case math.IsInf(x, -1):
 		return "-Inf"
-	case x == math.Trunc(x) && math.Abs(x) < 1e6:
-		return strconv.FormatFloat(x, 'f', 1, 64)
 	}
-	return strconv.FormatFloat(x, 'g', 3, 64)
+	// Three significant digits, and always recognisable as a Real:
+	// 272.0 and 109.3, not 272 and 109.
+	s := strconv.FormatFloat(x, 'g', 3, 64)
+	if !strings.ContainsAny(s, ".e") {
+		s = strconv.FormatFloat(x, 'f', 1, 64)
+	}
+	return s
 }

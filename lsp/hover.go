@@ -19,7 +19,7 @@ func (s *Server) hover(ctx context.Context, sn *snapshot, p *protocol.HoverParam
 	var rng protocol.Range
 	ex := sn.exampleAt(off)
 	if ex != nil {
-		s.setActive(sn.uri, prog.Pkg.Examples[ex.index].Func.Name, ex.index)
+		s.setActive(sn, prog.Pkg.Examples[ex.index].Func.Name, ex.index)
 	}
 	id := sn.identAt(off)
 	if id != nil {
@@ -30,7 +30,7 @@ func (s *Server) hover(ctx context.Context, sn *snapshot, p *protocol.HoverParam
 		rng = sn.identRange(id)
 		sn.describe(ctx, &b, o)
 	}
-	if ex != nil && (id == nil || id.NamePos == ex.decl().Call.Pos()) {
+	if ex != nil && id == nil {
 		if r := sn.result(ctx, ex.index); r != nil {
 			if b.Len() > 0 {
 				b.WriteString("\n\n---\n\n")
@@ -112,6 +112,7 @@ func (sn *snapshot) describe(ctx context.Context, b *strings.Builder, o check.Ob
 		code(check.BuiltinSignature(o.Name))
 	case *check.Field:
 		code(fmt.Sprintf("field %s: %s", o.Name, o.Type))
+		writeDoc(b, sn.fieldDoc(o))
 	default:
 		code(o.ObjName())
 	}
@@ -162,7 +163,7 @@ func (sn *snapshot) activeExample(ctx context.Context, fn string) *exampleResult
 	if prog.Err() != nil {
 		return nil
 	}
-	if i, ok := sn.active[fn]; ok && i < len(prog.Pkg.Examples) && prog.Pkg.Examples[i].Func.Name == fn {
+	if i, ok := sn.active.get(fn); ok && i < len(prog.Pkg.Examples) && prog.Pkg.Examples[i].Func.Name == fn {
 		return sn.result(ctx, i)
 	}
 	for i, ex := range prog.Pkg.Examples {
@@ -179,5 +180,33 @@ func (sn *snapshot) funcAt(p token.Pos) *parser.FuncDecl {
 	return d
 }
 
-// docOf is a declaration's doc comment.
-func docOf(d parser.Decl) string { return "" }
+// docOf is a declaration's doc comment (the comment lines just above it).
+func docOf(d parser.Decl) string {
+	switch d := d.(type) {
+	case *parser.FuncDecl:
+		return d.Doc
+	case *parser.ConstDecl:
+		return d.Doc
+	case *parser.TypeDecl:
+		return d.Doc
+	case *parser.StructDecl:
+		return d.Doc
+	case *parser.TestDecl:
+		return d.Doc
+	}
+	return ""
+}
+
+// fieldDoc is the doc comment of a struct field.
+func (sn *snapshot) fieldDoc(f *check.Field) string {
+	for _, d := range sn.program().File.Decls {
+		if sd, ok := d.(*parser.StructDecl); ok {
+			for _, p := range sd.Fields {
+				if p.Name.NamePos == f.Pos {
+					return p.Doc
+				}
+			}
+		}
+	}
+	return ""
+}

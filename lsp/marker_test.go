@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"go.lsp.dev/protocol"
 )
@@ -231,5 +232,38 @@ func checkDiags(t *testing.T, c *client, uri protocol.DocumentURI, markers []mar
 			}
 		}
 	}()
-	c.waitDiags(uri, 1, match)
+	// The server publishes parse and check results, then, for a file
+	// without errors, those again with the evaluation's warnings: wait
+	// for the last.
+	deadline := time.After(20 * time.Second)
+	for {
+		c.mu.Lock()
+		var pubs []protocol.PublishDiagnosticsParams
+		for _, p := range c.diags[uri] {
+			if p.Version == 1 {
+				pubs = append(pubs, p)
+			}
+		}
+		c.mu.Unlock()
+		if n := len(pubs); n == 2 || n == 1 && hasError(pubs[0].Diagnostics) {
+			if !match(pubs[n-1].Diagnostics) {
+				t.Errorf("diagnostics do not match the markers")
+			}
+			return
+		}
+		select {
+		case <-c.change:
+		case <-deadline:
+			t.Fatalf("no final diagnostics")
+		}
+	}
+}
+
+func hasError(ds []protocol.Diagnostic) bool {
+	for _, d := range ds {
+		if d.Severity == protocol.DiagnosticSeverityError {
+			return true
+		}
+	}
+	return false
 }

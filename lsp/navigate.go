@@ -11,7 +11,7 @@ import (
 	"go.lsp.dev/protocol"
 
 	"github.com/rose-go/rose/check"
-	"github.com/rose-go/rose/grammar"
+	"github.com/rose-go/rose/grammar/lex"
 	"github.com/rose-go/rose/parser"
 )
 
@@ -120,6 +120,11 @@ func (s *Server) references(ctx context.Context, sn *snapshot, p *protocol.Refer
 }
 
 func (s *Server) highlight(ctx context.Context, sn *snapshot, p *protocol.DocumentHighlightParams) (any, error) {
+	// Editors ask for highlights as the cursor moves: on an example line,
+	// that example becomes its function's active one.
+	if ex := sn.exampleAt(sn.lines.offset(p.Position)); ex != nil {
+		s.setActive(sn, sn.program().Pkg.Examples[ex.index].Func.Name, ex.index)
+	}
 	id := sn.identAt(sn.lines.offset(p.Position))
 	if id == nil {
 		return nil, nil
@@ -252,7 +257,7 @@ func declName(d parser.Decl) *parser.Ident {
 }
 
 func validName(s string) bool {
-	if s == "" || grammar.IsKeyword(s) {
+	if s == "" || lex.IsKeyword(s) {
 		return false
 	}
 	for i, r := range s {

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"go.lsp.dev/jsonrpc2"
 )
@@ -34,29 +35,47 @@ type stream struct {
 	c   io.Closer
 
 	queue  chan []byte
-	done   chan struct{}
+	done   chan struct{} // closed by Close: stop accepting messages
+	wrote  chan struct{} // closed when the writer has finished
 	closed sync.Once
 	logf   func(format string, args ...any)
 }
 
 func newStream(r io.Reader, w io.Writer, c io.Closer, logf func(string, ...any)) *stream {
 	s := &stream{in: bufio.NewReaderSize(r, 64<<10), out: w, c: c,
-		queue: make(chan []byte, maxQueued), done: make(chan struct{}), logf: logf}
+		queue: make(chan []byte, maxQueued), done: make(chan struct{}), wrote: make(chan struct{}), logf: logf}
 	go s.writer()
 	return s
 }
 
+// writer writes queued messages in order; after Close it writes what is
+// still queued (the reply to shutdown, say) and stops.
 func (s *stream) writer() {
+	defer close(s.wrote)
+	write := func(b []byte) bool {
+		if _, err := s.out.Write(b); err != nil {
+			s.logf("write: %v", err)
+			return false
+		}
+		return true
+	}
 	for {
 		select {
 		case b := <-s.queue:
-			if _, err := s.out.Write(b); err != nil {
-				s.logf("write: %v", err)
-				s.Close()
+			if !write(b) {
 				return
 			}
 		case <-s.done:
-			return
+			for {
+				select {
+				case b := <-s.queue:
+					if !write(b) {
+						return
+					}
+				default:
+					return
+				}
+			}
 		}
 	}
 }
@@ -188,11 +207,20 @@ func (s *stream) enqueueCtx(ctx context.Context, body []byte, wait bool) bool {
 	}
 }
 
-// Close stops the writer and closes the underlying connection.
+// flushTimeout bounds how long Close waits for queued messages to be
+// written to a client that may not be reading.
+const flushTimeout = 2 * time.Second
+
+// Close stops accepting messages, lets the writer flush what is queued
+// (for at most flushTimeout) and closes the underlying connection.
 func (s *stream) Close() error {
 	var err error
 	s.closed.Do(func() {
 		close(s.done)
+		select {
+		case <-s.wrote:
+		case <-time.After(flushTimeout):
+		}
 		if s.c != nil {
 			err = s.c.Close()
 		}

@@ -7,7 +7,7 @@ import (
 	"go.lsp.dev/protocol"
 
 	"github.com/rose-go/rose/check"
-	"github.com/rose-go/rose/grammar"
+	"github.com/rose-go/rose/grammar/lex"
 	"github.com/rose-go/rose/parser"
 )
 
@@ -46,20 +46,20 @@ func (s *Server) semanticTokens(ctx context.Context, sn *snapshot, p *protocol.S
 	}
 	data := make([]uint32, 0, 64)
 	var line, col uint32
-	for _, t := range grammar.Tokenize(sn.path, sn.text) {
+	for _, t := range lex.Tokenize(sn.path, sn.text) {
 		typ, mods := -1, 0
 		switch {
-		case t.Type == grammar.TComment:
+		case t.Type == lex.TComment:
 			typ = tkComment
-		case t.Type == grammar.TNumber:
+		case t.Type == lex.TNumber:
 			typ = tkNumber
-		case t.Type == grammar.TIdent && grammar.IsKeyword(t.Value):
+		case t.Type == lex.TIdent && lex.IsKeyword(t.Value):
 			typ = tkKeyword
-		case t.Type == grammar.TIdent:
+		case t.Type == lex.TIdent:
 			if id := byPos[sn.pos(t.Pos.Offset)]; id != nil {
 				typ, mods = sn.classify(id)
 			}
-		case t.Type == grammar.TPunct && isOperator(t.Value):
+		case t.Type == lex.TPunct && isOperator(t.Value):
 			typ = tkOperator
 		}
 		if typ < 0 {

@@ -1,9 +1,17 @@
 // Package parser turns Rose source into an AST with exact positions.
 //
 // Positions are go/token offsets resolved through a token.FileSet, so that
-// every later phase reports file:line:col the same way. Parsing recovers item
-// by item: a syntax error in one top-level declaration is reported and that
-// declaration becomes a BadDecl; the others are parsed normally.
+// every later phase reports file:line:col the same way.
+//
+// Parsing recovers from syntax errors at two levels. Each top-level item
+// is parsed on its own, so an error in one declaration never affects the
+// others. Inside the blocks of an item (function and test bodies, and the
+// blocks of if, for and while), a statement that fails to parse becomes a
+// BadStmt and parsing resumes at the next statement; a let whose value
+// fails keeps its names, with a BadExpr as its value. Only when the header
+// of a declaration is broken does the whole declaration become a BadDecl,
+// which keeps the declared name when it was read. One syntax error is
+// reported per bad statement or declaration.
 package parser
 
 import "go/token"
@@ -234,16 +242,33 @@ type (
 		Assert token.Pos
 		Cond   Expr
 	}
+
+	// BadStmt stands for a statement that failed to parse, from its first
+	// token to the end of its last (the next statement begins after it).
+	BadStmt struct{ From, To token.Pos }
 )
 
 // ---- Declarations
 
 type (
-	// BadDecl stands for a declaration with a syntax error.
-	BadDecl struct{ From, To token.Pos }
+	// BadDecl stands for a declaration whose header has a syntax error (a
+	// declaration whose body has one keeps its kind and gets BadStmts).
+	// Keyword is the declaration's first word (fn, const, ...) and Name the
+	// name it declares, when that was read (nil otherwise), so that the
+	// checker can keep the name defined and silence its uses.
+	BadDecl struct {
+		From, To token.Pos
+		Keyword  string
+		Name     *Ident
+	}
 
 	// FuncDecl is `fn name<sizes>(params) -> Result jvp rule { body }`.
 	FuncDecl struct {
+		// Doc is the text of the `//` comment lines just above the
+		// declaration, each without the slashes and one space after them,
+		// joined by newlines; a blank line or code ends the group. The
+		// other declarations' and struct fields' Doc fields are the same.
+		Doc    string
 		Fn     token.Pos
 		Name   *Ident
 		Sizes  []*Ident
@@ -255,6 +280,7 @@ type (
 
 	// ConstDecl is `const name: T = value`.
 	ConstDecl struct {
+		Doc   string
 		Const token.Pos
 		Name  *Ident
 		Type  TypeExpr // may be nil
@@ -263,6 +289,7 @@ type (
 
 	// TypeDecl is the alias `type Name = T`.
 	TypeDecl struct {
+		Doc     string
 		TypePos token.Pos
 		Name    *Ident
 		Type    TypeExpr
@@ -270,6 +297,7 @@ type (
 
 	// StructDecl is `struct Name { field: T, ... }`.
 	StructDecl struct {
+		Doc    string
 		Struct token.Pos
 		Name   *Ident
 		Fields []*Param
@@ -285,6 +313,7 @@ type (
 	// TestDecl is `test name { ... }`: statements with asserts that
 	// `rose test` runs.
 	TestDecl struct {
+		Doc  string
 		Test token.Pos
 		Name *Ident
 		Body *Block
@@ -293,6 +322,7 @@ type (
 
 // Param is `name: Type`, a function parameter or struct field.
 type Param struct {
+	Doc  string // of a struct field: the comment lines just above it
 	Name *Ident
 	Type TypeExpr
 }
@@ -384,6 +414,12 @@ func (s *AssertStmt) Pos() token.Pos { return s.Assert }
 // End of an assert statement.
 func (s *AssertStmt) End() token.Pos { return s.Cond.End() }
 
+// Pos of a bad statement.
+func (s *BadStmt) Pos() token.Pos { return s.From }
+
+// End of a bad statement.
+func (s *BadStmt) End() token.Pos { return s.To }
+
 func (d *BadDecl) Pos() token.Pos     { return d.From }
 func (d *FuncDecl) Pos() token.Pos    { return d.Fn }
 func (d *ConstDecl) Pos() token.Pos   { return d.Const }
@@ -440,6 +476,7 @@ func (*ForStmt) stmtNode()    {}
 func (*WhileStmt) stmtNode()  {}
 func (*ExprStmt) stmtNode()   {}
 func (*AssertStmt) stmtNode() {}
+func (*BadStmt) stmtNode()    {}
 
 func (*BadDecl) declNode()     {}
 func (*FuncDecl) declNode()    {}

@@ -1,12 +1,13 @@
 package parser
 
 import (
+	"fmt"
 	"go/token"
 	"strings"
 
 	"github.com/alecthomas/participle/v2/lexer"
 	"github.com/rose-go/rose/diag"
-	"github.com/rose-go/rose/grammar"
+	"github.com/rose-go/rose/grammar/lex"
 )
 
 // This file is a hand-written recursive-descent parser for one top-level
@@ -25,7 +26,7 @@ import (
 const lookahead = 2
 
 // maxExprDepth bounds the nesting of expressions. Bracket nesting is
-// bounded by grammar.MaxDepth before parsing, but `if` conditions nest
+// bounded by lex.MaxDepth before parsing, but `if` conditions nest
 // without brackets (`if if if ... x {} {} {}`).
 const maxExprDepth = 1000
 
@@ -54,6 +55,8 @@ type fast struct {
 	// Operand and operator stacks shared by nested expressions.
 	xs  []Expr
 	ops []binOp
+
+	rec recovery // the state of the recovering mode (recover.go)
 }
 
 type binOp struct {
@@ -62,37 +65,47 @@ type binOp struct {
 	prec int
 }
 
-// parseItemFast parses the tokens of one item. On a syntax error it reports
-// one diagnostic and returns false.
-func (p *parser) parseItemFast(toks []lexer.Token, end lexer.Position) (Decl, bool) {
+func (p *parser) fastFor(toks []lexer.Token, end lexer.Position, rec bool) *fast {
 	f := p.fast
 	if f == nil {
 		f = &fast{p: p}
 		p.fast = f
 	}
 	f.reset(toks, end)
+	f.rec.on = rec
+	return f
+}
+
+// parse parses the item and reports whether all its tokens made one.
+func (f *fast) parse() (Decl, bool) {
 	d, ok := f.item()
 	if ok && f.i < len(f.toks) {
 		f.expect("end of declaration")
 		ok = false
 	}
-	switch {
-	case f.tooDeep:
-		p.errorf(f.pos(f.deepAt), "too-deep", "expressions nested more than %d deep", maxExprDepth)
-		return nil, false
-	case !ok:
-		// Report the furthest point reached; every failure records what
-		// it expected, so there is one.
-		at := max(f.failAt, 0)
-		msg := "unexpected " + p.describe(*f.tok(at))
-		if len(f.failWords) > 0 {
-			msg += ", expected " + strings.Join(f.failWords, " or ")
-		}
-		p.errorf(f.pos(at), "syntax", "%s", msg)
-		return nil, false
+	return d, ok && !f.tooDeep
+}
+
+// failure is the diagnostic for a failed parse: the furthest point reached
+// (every failure records what it expected, so there is one), or the
+// nesting limit.
+func (f *fast) failure() diag.Diagnostic {
+	if f.tooDeep {
+		pos := f.pos(f.deepAt)
+		return diag.Diagnostic{Pos: pos, End: pos, Code: "too-deep", Msg: fmt.Sprintf("expressions nested more than %d deep", maxExprDepth)}
 	}
-	p.errs = append(p.errs, f.diags...)
-	return d, true
+	return f.syntaxAt(max(f.failAt, 0), f.failWords)
+}
+
+// syntaxAt is the diagnostic for an unexpected token i where words were
+// expected.
+func (f *fast) syntaxAt(i int, words []string) diag.Diagnostic {
+	msg := "unexpected " + f.p.describe(*f.tok(i))
+	if len(words) > 0 {
+		msg += ", expected " + strings.Join(words, " or ")
+	}
+	pos := f.pos(i)
+	return diag.Diagnostic{Pos: pos, End: pos, Code: "syntax", Msg: msg}
 }
 
 // reset prepares f, which may have parsed another item, for toks. The
@@ -107,7 +120,7 @@ func (f *fast) reset(toks []lexer.Token, end lexer.Position) {
 	*f = fast{
 		p: f.p, toks: toks, eof: lexer.EOFToken(end), failAt: -1,
 		failWords: f.failWords[:0], exprFail: f.exprFail, failed: f.failed[:0],
-		xs: f.xs[:0], ops: f.ops[:0],
+		xs: f.xs[:0], ops: f.ops[:0], rec: recovery{stack: f.rec.stack[:0]},
 	}
 }
 
@@ -129,7 +142,7 @@ func (f *fast) pos(i int) token.Pos { return f.p.lpos(f.tok(i).Pos) }
 // compares only the text: no two token types share a spelling.
 func (f *fast) at(s string) bool { return f.i < len(f.toks) && f.toks[f.i].Value == s }
 
-func (f *fast) atIdent() bool { return f.i < len(f.toks) && f.toks[f.i].Type == grammar.TIdent }
+func (f *fast) atIdent() bool { return f.i < len(f.toks) && f.toks[f.i].Type == lex.TIdent }
 
 // want consumes s or records that it was expected.
 func (f *fast) want(s, words string) bool {
@@ -220,7 +233,7 @@ func (f *fast) name() (*Ident, bool) {
 	t := &f.toks[f.i]
 	f.i++
 	id := &Ident{NamePos: f.p.lpos(t.Pos), Name: t.Value}
-	if grammar.IsKeyword(t.Value) {
+	if lex.IsKeyword(t.Value) {
 		f.errorf(id.NamePos, "keyword %s cannot be used as a name", t.Value)
 	}
 	return id, true
@@ -590,6 +603,9 @@ func (f *fast) wantBlock() (*Block, bool) {
 // "{" ";"* ( Stmt ";"* )* "}". The last item, if a bare expression, is the
 // block's result.
 func (f *fast) block() (*Block, bool) {
+	if f.rec.on {
+		return f.recBlock()
+	}
 	b := &Block{Lbrace: f.pos(f.i)}
 	f.i++
 	f.skipSemis()
@@ -708,6 +724,9 @@ func (f *fast) let() (*LetStmt, bool) {
 		f.expect(`a name or "("`)
 		return nil, false
 	}
+	if f.rec.on {
+		f.rec.let, f.rec.letAt = s, f.i
+	}
 	if f.at(":") {
 		start, mark := f.i, f.mark()
 		f.i++
@@ -718,6 +737,9 @@ func (f *fast) let() (*LetStmt, bool) {
 			}
 		} else {
 			s.Type = t
+			if f.rec.on {
+				f.rec.letAt = f.i
+			}
 		}
 	}
 	if !f.want("=", `"="`) {
@@ -942,7 +964,7 @@ suffixes:
 			break suffixes
 		case ".":
 			n := f.tok(f.i + 1)
-			if n.Type != grammar.TIdent && n.Type != grammar.TNumber {
+			if n.Type != lex.TIdent && n.Type != lex.TNumber {
 				f.expectAt(f.i+1, "a field name")
 				break suffixes
 			}
@@ -1043,7 +1065,7 @@ func (f *fast) primary() (Expr, bool) {
 	start, mark := f.i, f.mark()
 	t := f.cur()
 	switch {
-	case t.Type == grammar.TNumber:
+	case t.Type == lex.TNumber:
 		f.i++
 		return &NumberLit{ValuePos: f.p.lpos(t.Pos), Value: t.Value, IsInt: isIntLit(t.Value)}, true
 	case t.Value == "true" || t.Value == "false":
@@ -1069,7 +1091,7 @@ func (f *fast) primary() (Expr, bool) {
 	var x Expr
 	ok := false
 	switch {
-	case t.Type == grammar.TIdent:
+	case t.Type == lex.TIdent && !(f.rec.on && startsStmt(t.Value)):
 		n, _ := f.name()
 		return n, true
 	case t.Value == "(":
@@ -1092,9 +1114,11 @@ func (f *fast) primary() (Expr, bool) {
 	return x, true
 }
 
+func isIntLit(s string) bool { return !strings.ContainsAny(s, ".eE") }
+
 // atStructLit is StructLit's lookahead: Ident "{" Ident ":".
 func (f *fast) atStructLit() bool {
-	return f.atIdent() && f.tok(f.i+1).Value == "{" && f.tok(f.i+2).Type == grammar.TIdent && f.tok(f.i+3).Value == ":"
+	return f.atIdent() && f.tok(f.i+1).Value == "{" && f.tok(f.i+2).Type == lex.TIdent && f.tok(f.i+3).Value == ":"
 }
 
 // Name "{" FieldInit ( "," FieldInit )* ","? "}"
@@ -1262,4 +1286,31 @@ func (f *fast) undoElse(first *IfExpr, elseAt, mark int) (Expr, bool) {
 	f.i = elseAt
 	f.diags = f.diags[:mark]
 	return first, true
+}
+
+// badTarget is the message for an assignment to something that is not a
+// place.
+const badTarget = "can only assign to a variable, an element a[i] or a field p.x of one"
+
+// AssignTarget splits the left side x of an assignment into the variable
+// it assigns and, for an element or field update, the whole place. A place
+// is a name followed by indexes and field selections; anything else is not
+// assignable (ok false, and target is the blank name at x's position).
+func AssignTarget(x Expr) (target *Ident, place Expr, ok bool) {
+	for e := x; ; {
+		switch t := e.(type) {
+		case *Ident:
+			if t == x {
+				return t, nil, true
+			}
+			return t, x, true
+		case *IndexExpr:
+			e = t.X
+			continue
+		case *SelectorExpr:
+			e = t.X
+			continue
+		}
+		return &Ident{NamePos: x.Pos(), Name: "_"}, nil, false
+	}
 }

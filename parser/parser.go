@@ -1,16 +1,15 @@
 package parser
 
 import (
-	"errors"
 	"fmt"
 	"go/token"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
-	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
 	"github.com/rose-go/rose/diag"
-	"github.com/rose-go/rose/grammar"
+	"github.com/rose-go/rose/grammar/lex"
 )
 
 // MaxFileSize is the largest source file accepted (64 MiB).
@@ -39,13 +38,26 @@ func ParseFile(fset *token.FileSet, filename string, src []byte) (f *File, errs 
 		p.errs.Add(p.pos(off), p.pos(off+1), "bad-encoding", "source is not valid UTF-8 (byte 0x%02x)", src[off])
 		return f, p.errs
 	}
-	toks := grammar.Tokenize(filename, src)
+	toks := lex.Tokenize(filename, src)
+	var docs map[int]string // line -> text of a comment alone on its line
+	codeLine := 0           // line of the last token that is not a comment
 	for _, t := range toks {
-		if t.Type == grammar.TComment {
+		switch t.Type {
+		case lex.TComment:
 			f.Comments = append(f.Comments, &Comment{Slash: p.pos(t.Pos.Offset), Text: t.Value})
+			if t.Pos.Line != codeLine {
+				if docs == nil {
+					docs = map[int]string{}
+				}
+				docs[t.Pos.Line] = t.Value
+			}
+		case lex.TNewline:
+		default:
+			codeLine = t.Pos.Line
 		}
 	}
-	items := grammar.Split(toks)
+	defer func() { attachDocs(f, p.file, docs) }()
+	items := lex.Split(toks)
 	for k, it := range items {
 		p.nextLine = 0
 		if k+1 < len(items) {
@@ -56,6 +68,53 @@ func ParseFile(fset *token.FileSet, filename string, src []byte) (f *File, errs 
 		}
 	}
 	return f, p.errs
+}
+
+// attachDocs fills in the Doc of each declaration and struct field from
+// docs, the comments alone on their lines, by line.
+func attachDocs(f *File, tf *token.File, docs map[int]string) {
+	if len(docs) == 0 {
+		return
+	}
+	doc := func(pos token.Pos) string {
+		var lines []string
+		for l := tf.Line(pos) - 1; l > 0; l-- {
+			c, ok := docs[l]
+			if !ok {
+				break
+			}
+			lines = append(lines, docText(c))
+		}
+		slices.Reverse(lines)
+		return strings.Join(lines, "\n")
+	}
+	for _, d := range f.Decls {
+		switch d := d.(type) {
+		case *FuncDecl:
+			d.Doc = doc(d.Pos())
+		case *ConstDecl:
+			d.Doc = doc(d.Pos())
+		case *TypeDecl:
+			d.Doc = doc(d.Pos())
+		case *TestDecl:
+			d.Doc = doc(d.Pos())
+		case *StructDecl:
+			d.Doc = doc(d.Pos())
+			line := tf.Line(d.Pos())
+			for _, fd := range d.Fields {
+				// Only a field that begins its line has a doc comment.
+				if l := tf.Line(fd.Name.Pos()); l != line {
+					fd.Doc, line = doc(fd.Name.Pos()), l
+				}
+			}
+		}
+	}
+}
+
+// docText is a comment's text without the slashes and one space.
+func docText(c string) string {
+	c = strings.TrimPrefix(c, "//")
+	return strings.TrimPrefix(c, " ")
 }
 
 func firstInvalidUTF8(b []byte) int {
@@ -77,6 +136,7 @@ type parser struct {
 	fast     *fast // reused from item to item
 	nextLine int   // line of the item after the one being parsed, or 0
 	memoHits int   // failures the fast parser did not recompute (for tests)
+	rejected bool  // the grammar rejected the last item parsed (for tests)
 }
 
 func (p *parser) pos(off int) token.Pos { return token.Pos(p.file.Base() + off) }
@@ -87,14 +147,15 @@ func (p *parser) errorf(pos token.Pos, code, format string, args ...any) {
 	p.errs.Add(pos, pos, code, format, args...)
 }
 
-// item parses one top-level item; on error it reports and returns a
-// BadDecl. A failure inside the parser is confined to the item.
-func (p *parser) item(it grammar.ItemTokens) Decl {
-	return p.itemWith(it, (*parser).parseItemFast)
+// item parses one top-level item, recovering inside its blocks; when its
+// header is broken it reports and returns a BadDecl. A failure inside the
+// parser is confined to the item.
+func (p *parser) item(it lex.ItemTokens) Decl {
+	return p.itemWith(it, (*parser).parseItem)
 }
 
 // itemWith is item with the given parser for the item's tokens.
-func (p *parser) itemWith(it grammar.ItemTokens, parse func(*parser, []lexer.Token, lexer.Position) (Decl, bool)) (d Decl) {
+func (p *parser) itemWith(it lex.ItemTokens, parse func(*parser, []lexer.Token, lexer.Position) (Decl, bool)) (d Decl) {
 	first := it.Toks[0]
 	bad := &BadDecl{From: p.lpos(first.Pos), To: p.pos(it.End)}
 	defer func() {
@@ -103,12 +164,18 @@ func (p *parser) itemWith(it grammar.ItemTokens, parse func(*parser, []lexer.Tok
 			d = bad
 		}
 	}()
-	if first.Type != grammar.TIdent || !isItemKeyword(first.Value) {
+	if first.Type != lex.TIdent || !isItemKeyword(first.Value) {
 		p.errorf(bad.From, "syntax", "expected a declaration (fn, const, type, struct, example or test), found %s", p.describe(first))
 		return bad
 	}
-	if _, over := grammar.Depth(it.Toks); over >= 0 {
-		p.errorf(p.lpos(it.Toks[over].Pos), "too-deep", "brackets nested more than %d deep", grammar.MaxDepth)
+	bad.Keyword = first.Value
+	if len(it.Toks) > 1 && first.Value != "example" {
+		if t := it.Toks[1]; t.Type == lex.TIdent && !lex.IsKeyword(t.Value) {
+			bad.Name = &Ident{NamePos: p.lpos(t.Pos), Name: t.Value}
+		}
+	}
+	if _, over := lex.Depth(it.Toks); over >= 0 {
+		p.errorf(p.lpos(it.Toks[over].Pos), "too-deep", "brackets nested more than %d deep", lex.MaxDepth)
 		return bad
 	}
 	end := lexer.Position{Offset: it.End}
@@ -123,45 +190,12 @@ func (p *parser) itemWith(it grammar.ItemTokens, parse func(*parser, []lexer.Tok
 	return d
 }
 
-// parseItemParticiple parses the tokens of one item with participle and
-// converts the result, the reference that the hand-written parser in
-// fast.go is tested against. On a syntax error it reports one diagnostic
-// and returns false.
-func (p *parser) parseItemParticiple(toks []lexer.Token, end lexer.Position) (Decl, bool) {
-	g, err := grammar.ParseItem(toks, end)
-	if err != nil {
-		p.syntaxError(err)
-		return nil, false
-	}
-	d := p.decl(g)
-	return d, d != nil
-}
-
 func isItemKeyword(s string) bool {
 	switch s {
 	case "fn", "const", "type", "struct", "example", "test":
 		return true
 	}
 	return false
-}
-
-// syntaxError turns a participle error into a plain-words diagnostic.
-func (p *parser) syntaxError(err error) {
-	var ute *participle.UnexpectedTokenError
-	if errors.As(err, &ute) {
-		msg := "unexpected " + p.describe(ute.Unexpected)
-		if exp := expected(ute.Message()); exp != "" {
-			msg += ", expected " + exp
-		}
-		p.errorf(p.lpos(ute.Unexpected.Pos), "syntax", "%s", msg)
-		return
-	}
-	var pe participle.Error
-	if errors.As(err, &pe) {
-		p.errorf(p.lpos(pe.Position()), "syntax", "%s", pe.Message())
-		return
-	}
-	p.errorf(p.pos(0), "syntax", "%v", err)
 }
 
 // describe names a token for an error message. The end of an item that is
@@ -174,57 +208,16 @@ func (p *parser) describe(t lexer.Token) string {
 		return fmt.Sprintf("end of declaration (the next one begins on line %d)", p.nextLine)
 	case t.EOF():
 		return "end of file"
-	case t.Type == grammar.TPunct && t.Value == ";" && t.Pos.Offset < len(src) && src[t.Pos.Offset] == '\n':
+	case t.Type == lex.TPunct && t.Value == ";" && t.Pos.Offset < len(src) && src[t.Pos.Offset] == '\n':
 		return "newline"
-	case t.Type == grammar.TNumber:
+	case t.Type == lex.TNumber:
 		return "number " + t.Value
-	case t.Type == grammar.TIdent && grammar.IsKeyword(t.Value):
+	case t.Type == lex.TIdent && lex.IsKeyword(t.Value):
 		return "keyword " + t.Value
-	case t.Type == grammar.TIdent:
+	case t.Type == lex.TIdent:
 		return "name " + t.Value
-	case t.Type == grammar.TIllegal:
+	case t.Type == lex.TIllegal:
 		return fmt.Sprintf("character %q", t.Value)
 	}
 	return fmt.Sprintf("%q", t.Value)
-}
-
-// productionWords translates participle's expectation into plain words.
-var productionWords = map[string]string{
-	"Expr": "an expression", "Operand": "an expression", "Primary": "an expression",
-	"Type": "a type", "Name": "a name", "<ident>": "a name", "Block": `"{"`,
-	"Param": "a parameter (name: Type)", "Stmt": "a statement or expression",
-	"FieldInit": "a field (name: value)", "<number>": "a number", "Assign": `"="`,
-	"CallArgs": `"("`, "BinOp": "an operator",
-	"RParen": `")"`, "RBrack": `"]"`, "RBrace": `"}"`,
-}
-
-func expected(msg string) string {
-	i := strings.Index(msg, "(expected ")
-	if i < 0 || !strings.HasSuffix(msg, ")") {
-		return ""
-	}
-	exp := msg[i+len("(expected ") : len(msg)-1]
-	var words []string
-	for _, alt := range strings.Split(exp, " | ") {
-		alt = strings.TrimSpace(alt)
-		if w, ok := productionWords[alt]; ok {
-			alt = w
-		}
-		if !contains(words, alt) {
-			words = append(words, alt)
-		}
-	}
-	if len(words) > 4 {
-		words = words[:4]
-	}
-	return strings.Join(words, " or ")
-}
-
-func contains(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -78,6 +78,12 @@ func Inspect(n Node, f func(Node) bool) {
 		Inspect(n.X, f)
 	case *AssertStmt:
 		Inspect(n.Cond, f)
+	case *BadStmt, *BadExpr:
+		// no children: the source they cover did not parse
+	case *BadDecl:
+		if n.Name != nil {
+			Inspect(n.Name, f)
+		}
 	case *FuncDecl:
 		Inspect(n.Name, f)
 		for _, s := range n.Sizes {

@@ -28,11 +28,13 @@ default; the client's settings rose.eval.timeoutMs and
 rose.eval.maxMemoryMB change them).
 
 	-log FILE  append the server's log to FILE (default: standard error)
+	-stdio     accepted for clients that pass it; stdio is the only transport
 
 The exit code is 0 after the client's shutdown and exit, 1 otherwise.
 `,
 	flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) int {
 		logFile := fs.String("log", "", "append the server's log to `FILE`")
+		fs.Bool("stdio", true, "talk over stdin and stdout (the only transport)")
 		return func(ctx context.Context, e *env, args []string) int {
 			if len(args) > 0 {
 				return usage(e, "lsp", "takes no arguments")

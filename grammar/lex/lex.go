@@ -1,4 +1,9 @@
-package grammar
+// Package lex is the lexical layer of Rose's syntax: tokens, the
+// statement-separator rule and the cut of a file into top-level items. It
+// is shared by the grammar (package grammar, the executable specification
+// run by participle) and the production parser (package parser), and needs
+// only participle's token type, not its parser.
+package lex
 
 import (
 	"unicode/utf8"
@@ -6,21 +11,27 @@ import (
 	"github.com/alecthomas/participle/v2/lexer"
 )
 
-// Token types of Lexer, looked up once.
-var (
-	symbols     = Lexer.Symbols()
-	TComment    = symbols["Comment"]
-	TNewline    = symbols["Newline"]
-	TWhitespace = symbols["Whitespace"]
-	TNumber     = symbols["Number"]
-	TIdent      = symbols["Ident"]
-	TPunct      = symbols["Punct"]
-	TIllegal    = symbols["Illegal"]
+// Token types, the same as those of grammar.Lexer's rules (a test in
+// package grammar checks that they agree).
+const (
+	TComment    lexer.TokenType = -2 - iota
+	TNewline                    // -3
+	TWhitespace                 // -4
+	TNumber                     // -5
+	TIdent                      // -6
+	TPunct                      // -7
+	TIllegal                    // -8
 	TEOF        = lexer.EOF
 )
 
-// Tokenize lexes src completely with the same token types as Lexer, by
-// hand rather than by Lexer's regular expressions, which cost an order of
+// Keywords are the reserved words; they cannot name anything.
+var Keywords = []string{
+	"fn", "const", "type", "struct", "example", "let", "var", "if", "else",
+	"for", "in", "true", "false", "while", "test", "assert",
+}
+
+// Tokenize lexes src completely with the same token types as grammar.Lexer,
+// by hand rather than by that lexer's regular expressions, which cost an order of
 // magnitude more. Whitespace is dropped; comments are kept (the formatter
 // needs them); newlines are kept for Split. Tokenize never fails: an
 // unknown character becomes an Illegal token.
@@ -155,12 +166,21 @@ var itemKeywords = map[string]bool{"fn": true, "const": true, "type": true, "str
 // newline is dropped. This is Go's rule, restricted so that a call's
 // arguments or an array literal may span lines freely.
 //
+// For the separator rule, brackets are matched the way the parser's
+// recovery matches them, which matters only in items that are rejected
+// anyway: a "}" also closes the parentheses and square brackets left open
+// inside its block, and a ")" or "]" directly inside braces closes nothing.
+// So a statement with a stray or missing parenthesis leaves the lines
+// after it separated. An item keyword begins a new item where the plain
+// count of open brackets is zero (or at the start of a line).
+//
 // The items are built in toks' own array, which Split overwrites (each
 // token yields at most one): toks must not be used afterwards.
 func Split(toks []lexer.Token) []ItemTokens {
 	var items []ItemTokens
 	cur := toks[:0]   // all items share toks' array, written behind the reader
 	var stack []byte  // open brackets; 's' is a struct literal's brace
+	depth := 0        // open brackets, counting every closer
 	inserted := -1    // index in cur of the last ";" made from a newline
 	lineStart := true // no token yet on the current line
 	flush := func() {
@@ -174,6 +194,7 @@ func Split(toks []lexer.Token) []ItemTokens {
 		}
 		cur = cur[n:n]
 		stack = stack[:0]
+		depth = 0
 		inserted = -1
 	}
 	for _, t := range toks {
@@ -192,7 +213,7 @@ func Split(toks []lexer.Token) []ItemTokens {
 			}
 			continue
 		case TIdent:
-			if itemKeywords[t.Value] && (len(stack) == 0 || lineStart) {
+			if itemKeywords[t.Value] && (depth == 0 || lineStart) {
 				flush()
 			}
 			// `}` newline `else`: the else continues the if.
@@ -203,10 +224,20 @@ func Split(toks []lexer.Token) []ItemTokens {
 			switch t.Value {
 			case "(", "[", "{":
 				stack = append(stack, t.Value[0])
-			case ")", "]", "}":
+				depth++
+			case ")", "]":
+				if n := len(stack); n > 0 && stack[n-1] != '{' && stack[n-1] != 's' {
+					stack = stack[:n-1]
+				}
+				depth = max(depth-1, 0)
+			case "}":
+				for len(stack) > 0 && stack[len(stack)-1] != '{' && stack[len(stack)-1] != 's' {
+					stack = stack[:len(stack)-1]
+				}
 				if len(stack) > 0 {
 					stack = stack[:len(stack)-1]
 				}
+				depth = max(depth-1, 0)
 			case ":":
 				// `Name { field:` opens a struct literal, whose fields may
 				// span lines like a call's arguments (but not a struct
@@ -262,32 +293,6 @@ func Depth(toks []lexer.Token) (max, over int) {
 		}
 	}
 	return max, over
-}
-
-// sliceLexer feeds prepared tokens to participle.
-type sliceLexer struct {
-	toks []lexer.Token
-	i    int
-	eof  lexer.Position
-}
-
-func (l *sliceLexer) Next() (lexer.Token, error) {
-	if l.i >= len(l.toks) {
-		return lexer.EOFToken(l.eof), nil
-	}
-	t := l.toks[l.i]
-	l.i++
-	return t, nil
-}
-
-// ParseItem parses the tokens of one item. end is the position reported for
-// an unexpected end of input.
-func ParseItem(toks []lexer.Token, end lexer.Position) (*Item, error) {
-	peek, err := lexer.Upgrade(&sliceLexer{toks: toks, eof: end})
-	if err != nil {
-		return nil, err
-	}
-	return Parser.ParseFromLexer(peek)
 }
 
 // IsKeyword reports whether name is reserved.

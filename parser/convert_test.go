@@ -5,10 +5,13 @@ import (
 	"strings"
 
 	"github.com/rose-go/rose/grammar"
+	"github.com/rose-go/rose/grammar/lex"
 )
 
 // This file lowers participle's grammar structs into the AST, applying
-// operator precedence and the few rules the grammar leaves open.
+// operator precedence and the few rules the grammar leaves open. With
+// participle (parseItemParticiple) it is the reference that the production
+// parser is tested against; the production build needs neither.
 
 func (p *parser) decl(g *grammar.Item) Decl {
 	switch {
@@ -51,7 +54,7 @@ func (p *parser) decl(g *grammar.Item) Decl {
 
 func (p *parser) name(n *grammar.Name) *Ident {
 	id := &Ident{NamePos: p.lpos(n.Pos), Name: n.Name}
-	if grammar.IsKeyword(n.Name) {
+	if lex.IsKeyword(n.Name) {
 		p.errorf(id.NamePos, "syntax", "keyword %s cannot be used as a name", n.Name)
 	}
 	return id
@@ -73,8 +76,6 @@ func (p *parser) typ(t *grammar.Type) TypeExpr {
 	}
 	return &NamedType{Name: p.name(t.Name)}
 }
-
-func isIntLit(s string) bool { return !strings.ContainsAny(s, ".eE") }
 
 func (p *parser) block(b *grammar.Block) *Block {
 	blk := &Block{Lbrace: p.lpos(b.Pos), Rbrace: p.lpos(b.Close.Pos)}
@@ -262,31 +263,4 @@ func (p *parser) ifExpr(g *grammar.If) *IfExpr {
 		x.Else = p.block(g.Else)
 	}
 	return x
-}
-
-// badTarget is the message for an assignment to something that is not a
-// place.
-const badTarget = "can only assign to a variable, an element a[i] or a field p.x of one"
-
-// AssignTarget splits the left side x of an assignment into the variable
-// it assigns and, for an element or field update, the whole place. A place
-// is a name followed by indexes and field selections; anything else is not
-// assignable (ok false, and target is the blank name at x's position).
-func AssignTarget(x Expr) (target *Ident, place Expr, ok bool) {
-	for e := x; ; {
-		switch t := e.(type) {
-		case *Ident:
-			if t == x {
-				return t, nil, true
-			}
-			return t, x, true
-		case *IndexExpr:
-			e = t.X
-			continue
-		case *SelectorExpr:
-			e = t.X
-			continue
-		}
-		return &Ident{NamePos: x.Pos(), Name: "_"}, nil, false
-	}
 }
