@@ -131,10 +131,74 @@ function runChecks(grammar) {
 	return failures;
 }
 
+// goFiles lists the .go files (not tests) under dir.
+function goFiles(dir) {
+	const out = [];
+	for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+		const p = path.join(dir, e.name);
+		if (e.isDirectory() && e.name !== 'testdata') out.push(...goFiles(p));
+		else if (e.name.endsWith('.go') && !e.name.endsWith('_test.go')) out.push(p);
+	}
+	return out;
+}
+
+// languageNames reads the keywords (package grammar's Keywords) and the
+// builtin functions and constants (package check's tables) from the Go
+// source, so that the grammar cannot drift from the language.
+function languageNames() {
+	const src = (dir) => goFiles(path.join(repoDir, dir)).map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+	const grammarSrc = src('grammar');
+	const m = /var Keywords = \[\]string\{([^}]*)\}/.exec(grammarSrc);
+	const keywords = m ? [...m[1].matchAll(/"([a-z]+)"/g)].map((x) => x[1]) : [];
+	const checkSrc = src('check');
+	const builtins = [...checkSrc.matchAll(/^\s*b[A-Z][A-Za-z0-9]*:\s*\{"([a-z0-9]+)"/gm)].map((x) => x[1]);
+	const constants = [...checkSrc.matchAll(/^\s*\{"([a-z]+)", math\./gm)].map((x) => x[1]);
+	return { keywords, builtins, constants };
+}
+
+// nameChecks: every keyword is scoped as one (not as a variable), every
+// builtin in a call as support.function.builtin, every constant as
+// support.constant.builtin.
+function nameChecks(grammar) {
+	const { keywords, builtins, constants } = languageNames();
+	const failures = [];
+	if (keywords.length < 10) failures.push(`found only ${keywords.length} keywords in grammar/`);
+	if (builtins.length < 20) failures.push(`found only ${builtins.length} builtins in check/`);
+	const scopesOf = (line, text) =>
+		grammar
+			.tokenizeLine(line, vsctm.INITIAL)
+			.tokens.filter((t) => line.slice(t.startIndex, t.endIndex).trim() === text)
+			.map((t) => t.scopes);
+	for (const k of keywords) {
+		// at the start of a line (example, test) and inside an expression
+		for (const line of [`${k} x`, `    let y = ${k} x`]) {
+			const got = scopesOf(line, k);
+			if (!got.length || got.some((sc) => sc.some((x) => x.startsWith('variable.')) || sc.length < 2)) {
+				failures.push(`keyword ${k} in ${JSON.stringify(line)}: ${JSON.stringify(got)}`);
+			}
+		}
+	}
+	for (const b of builtins) {
+		const got = scopesOf(`    let y = ${b}(x)`, b);
+		if (!got.some((sc) => sc.includes('support.function.builtin.rose'))) failures.push(`builtin ${b}: ${JSON.stringify(got)}`);
+	}
+	for (const c of constants) {
+		const got = scopesOf(`    let y = ${c} * x`, c);
+		if (!got.some((sc) => sc.includes('support.constant.builtin.rose'))) failures.push(`constant ${c}: ${JSON.stringify(got)}`);
+	}
+	return { failures, count: keywords.length * 2 + builtins.length + constants.length };
+}
+
 async function main() {
 	const grammar = await loadGrammar();
 	let passed = 0;
 	let failed = 0;
+
+	const names = nameChecks(grammar);
+	for (const f of names.failures) console.log(`FAIL names: ${f}`);
+	passed += Math.max(0, names.count - names.failures.length);
+	failed += names.failures.length;
+	console.log(`${names.failures.length ? 'FAIL' : 'ok  '} keywords and builtins from grammar/ and check/ (${names.count} checks)`);
 
 	const checkFailures = runChecks(grammar);
 	for (const f of checkFailures) console.log(`FAIL check ${f}`);
