@@ -161,10 +161,6 @@ func (r *ruleCtx) pick(cmp ir.Op) []partial {
 	return []partial{{v: ir.NoVar, cond: c}, {v: ir.NoVar, cond: c, inv: true}}
 }
 
-// hasRule reports whether op has a derivative rule or is piecewise
-// constant.
-func hasRule(op ir.Op) bool { return rules[op] != nil || flat[op] }
-
 // partials returns the partial derivatives of the scalar instruction in,
 // whose new primal operands are args and new result z; nil for a
 // piecewise constant operation. It panics for an operation without a rule.

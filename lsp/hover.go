@@ -145,7 +145,6 @@ type exampleRef struct {
 	index int
 }
 
-func (e *exampleRef) decl() *parser.ExampleDecl { return e.sn.program().Pkg.Examples[e.index].Decl }
 
 // result is the evaluated example i, waiting for the evaluation.
 func (sn *snapshot) result(ctx context.Context, i int) *exampleResult {

@@ -39,10 +39,6 @@ type env struct {
 	stdout, stderr io.Writer
 }
 
-// usageError is returned by argument handling to print usage and exit 2.
-type usageError struct{ msg string }
-
-func (e usageError) Error() string { return e.msg }
 
 var commands []*command
 
