@@ -145,7 +145,6 @@ type exampleRef struct {
 	index int
 }
 
-
 // result is the evaluated example i, waiting for the evaluation.
 func (sn *snapshot) result(ctx context.Context, i int) *exampleResult {
 	evals, err := sn.waitEvals(ctx)
