@@ -272,13 +272,8 @@ func elemOf(t *ir.Type, i int) *ir.Type {
 }
 
 func shortReal(x float64) string {
-	switch {
-	case math.IsNaN(x):
-		return "NaN"
-	case math.IsInf(x, 1):
-		return "+Inf"
-	case math.IsInf(x, -1):
-		return "-Inf"
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return eval.Format(eval.Real(x), nil) // NaN, +Inf, -Inf as everywhere
 	}
 	// Three significant digits, and always recognisable as a Real:
 	// 272.0 and 109.3, not 272 and 109.

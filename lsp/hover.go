@@ -178,23 +178,6 @@ func (sn *snapshot) funcAt(p token.Pos) *parser.FuncDecl {
 	return d
 }
 
-// docOf is a declaration's doc comment (the comment lines just above it).
-func docOf(d parser.Decl) string {
-	switch d := d.(type) {
-	case *parser.FuncDecl:
-		return d.Doc
-	case *parser.ConstDecl:
-		return d.Doc
-	case *parser.TypeDecl:
-		return d.Doc
-	case *parser.StructDecl:
-		return d.Doc
-	case *parser.TestDecl:
-		return d.Doc
-	}
-	return ""
-}
-
 // fieldDoc is the doc comment of a struct field.
 func (sn *snapshot) fieldDoc(f *check.Field) string {
 	for _, d := range sn.program().File.Decls {

@@ -100,8 +100,9 @@ func (s *Server) definition(ctx context.Context, sn *snapshot, p *protocol.Defin
 	return []protocol.Location{{URI: sn.uri, Range: sn.lines.rangeOf(off, off+len(id.Name))}}, nil
 }
 
-func (s *Server) references(ctx context.Context, sn *snapshot, p *protocol.ReferenceParams) (any, error) {
-	id := sn.identAt(sn.lines.offset(p.Position))
+// refsAt is the object named at p and all the names of it.
+func (sn *snapshot) refsAt(p protocol.Position) (check.Object, []*parser.Ident) {
+	id := sn.identAt(sn.lines.offset(p))
 	if id == nil {
 		return nil, nil
 	}
@@ -109,8 +110,16 @@ func (s *Server) references(ctx context.Context, sn *snapshot, p *protocol.Refer
 	if o == nil {
 		return nil, nil
 	}
+	return o, sn.refsOf(o)
+}
+
+func (s *Server) references(ctx context.Context, sn *snapshot, p *protocol.ReferenceParams) (any, error) {
+	o, refs := sn.refsAt(p.Position)
+	if o == nil {
+		return nil, nil
+	}
 	out := []protocol.Location{}
-	for _, r := range sn.refsOf(o) {
+	for _, r := range refs {
 		if !p.Context.IncludeDeclaration && r.NamePos == o.ObjPos() {
 			continue
 		}
@@ -125,16 +134,12 @@ func (s *Server) highlight(ctx context.Context, sn *snapshot, p *protocol.Docume
 	if ex := sn.exampleAt(sn.lines.offset(p.Position)); ex != nil {
 		s.setActive(sn, sn.program().Pkg.Examples[ex.index].Func.Name, ex.index)
 	}
-	id := sn.identAt(sn.lines.offset(p.Position))
-	if id == nil {
-		return nil, nil
-	}
-	o := sn.objectOf(id)
+	o, refs := sn.refsAt(p.Position)
 	if o == nil {
 		return nil, nil
 	}
 	out := []protocol.DocumentHighlight{}
-	for _, r := range sn.refsOf(o) {
+	for _, r := range refs {
 		kind := protocol.DocumentHighlightKindRead
 		if r.NamePos == o.ObjPos() {
 			kind = protocol.DocumentHighlightKindWrite
@@ -240,20 +245,32 @@ func (sn *snapshot) enclosingDeclEnd(p token.Pos) token.Pos {
 	return p
 }
 
+// declName is the name a declaration declares, or nil.
 func declName(d parser.Decl) *parser.Ident {
+	n, _ := declInfo(d)
+	return n
+}
+
+// docOf is a declaration's doc comment (the comment lines just above it).
+func docOf(d parser.Decl) string {
+	_, doc := declInfo(d)
+	return doc
+}
+
+func declInfo(d parser.Decl) (*parser.Ident, string) {
 	switch d := d.(type) {
 	case *parser.FuncDecl:
-		return d.Name
+		return d.Name, d.Doc
 	case *parser.ConstDecl:
-		return d.Name
+		return d.Name, d.Doc
 	case *parser.TypeDecl:
-		return d.Name
+		return d.Name, d.Doc
 	case *parser.StructDecl:
-		return d.Name
+		return d.Name, d.Doc
 	case *parser.TestDecl:
-		return d.Name
+		return d.Name, d.Doc
 	}
-	return nil
+	return nil, ""
 }
 
 func validName(s string) bool {
