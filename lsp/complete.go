@@ -61,7 +61,7 @@ func (s *Server) completion(ctx context.Context, sn *snapshot, p *protocol.Compl
 		add(protocol.CompletionItem{Label: t, Kind: protocol.CompletionItemKindClass, Detail: "builtin type"})
 	}
 	for _, k := range lex.Keywords {
-		add(protocol.CompletionItem{Label: k, Kind: protocol.CompletionItemKindKeyword})
+		add(protocol.CompletionItem{Label: k, Kind: protocol.CompletionItemKindKeyword, Detail: keywordDocs[k]})
 	}
 	return list, nil
 }
@@ -212,4 +212,25 @@ func builtinParams(sig string) []string {
 		}
 	}
 	return out
+}
+
+// keywordDocs are the one-line forms shown with keyword completions
+// (docs/language.md has the full story).
+var keywordDocs = map[string]string{
+	"fn":      "fn name<n>(x: T, ...) -> R { body }",
+	"const":   "const name: T = value",
+	"type":    "type Name = T",
+	"struct":  "struct Name { field: T, ... }",
+	"example": "example f(args): a call that tools evaluate, with its gradient",
+	"let":     "let x = value  (or let (a, b) = tuple)",
+	"var":     "var x = value: a variable loops and assignments may change",
+	"if":      "if cond { ... } else { ... }",
+	"else":    "if cond { ... } else { ... }",
+	"for":     "for i in lo..hi { ... }  or  [for i in 0..n { elem }]",
+	"in":      "for i in lo..hi",
+	"while":   "while cond max bound { ... }",
+	"true":    "Bool",
+	"false":   "Bool",
+	"test":    "test name { ...; assert cond }",
+	"assert":  "assert cond, in a test",
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/rose-go/rose/eval"
+	"github.com/rose-go/rose/grammar/lex"
 )
 
 func TestShortReal(t *testing.T) {
@@ -29,5 +30,13 @@ func TestShortAbbreviates(t *testing.T) {
 	got := short(eval.Array(xs...), nil)
 	if len([]rune(got)) > hintWidth+12 || got[len(got)-4:] != "…]" {
 		t.Errorf("short of 100 elements = %q", got)
+	}
+}
+
+func TestKeywordDocs(t *testing.T) {
+	for _, k := range lex.Keywords {
+		if keywordDocs[k] == "" {
+			t.Errorf("keyword %s has no completion doc", k)
+		}
 	}
 }
