@@ -195,54 +195,68 @@ func (s *Server) rename(ctx context.Context, sn *snapshot, p *protocol.RenamePar
 	return &protocol.WorkspaceEdit{Changes: map[protocol.DocumentURI][]protocol.TextEdit{sn.uri: edits}}, nil
 }
 
-// renameClash explains why renaming o to name would change the program's
-// meaning, or is "".
+// renameClash explains why renaming o to name would change what some
+// name refers to, or is "". It costs a scope lookup per reference and one
+// pass over the file's names.
 func (sn *snapshot) renameClash(o check.Object, name string) string {
 	if name == o.ObjName() {
 		return ""
 	}
-	// A top-level name must stay unique; a local one must not capture or
-	// be captured: refuse when name is visible at any of o's references
-	// or declared at the top level.
-	for _, d := range sn.program().File.Decls {
-		if n := declName(d); n != nil && n.Name == name {
-			return fmt.Sprintf("%s is already declared at line %d", name, sn.lines.position(sn.offset(n.NamePos)).Line+1)
-		}
-	}
+	line := func(p token.Pos) int { return int(sn.lines.position(sn.offset(p)).Line) + 1 }
 	if check.BuiltinSignature(name) != "" {
 		return fmt.Sprintf("%s is a builtin", name)
 	}
+	if f, ok := o.(*check.Field); ok {
+		// Fields are looked up in their struct, not in scopes.
+		for _, d := range sn.program().File.Decls {
+			if sd, ok := d.(*parser.StructDecl); ok {
+				for _, p := range sd.Fields {
+					if p.Name.NamePos == f.Pos {
+						for _, q := range sd.Fields {
+							if q.Name.Name == name {
+								return fmt.Sprintf("%s already has a field %s (line %d)", sd.Name.Name, name, line(q.Name.NamePos))
+							}
+						}
+					}
+				}
+			}
+		}
+		return ""
+	}
+	for _, d := range sn.program().File.Decls {
+		if n := declName(d); n != nil && n.Name == name {
+			return fmt.Sprintf("%s is already declared at line %d", name, line(n.NamePos))
+		}
+	}
+	pkg := sn.program().Pkg
+	// At each reference, name must not already mean something else.
 	for _, r := range sn.refsOf(o) {
+		if sc := pkg.ScopeAt(r.NamePos); sc != nil {
+			if other := sc.Lookup(name, r.NamePos); other != nil && other != o {
+				return fmt.Sprintf("%s at line %d would refer to the %s declared at line %d", o.ObjName(), line(r.NamePos), name, line(other.ObjPos()))
+			}
+		}
+	}
+	// And no use of another name in o's scope may be captured.
+	if home := pkg.ScopeAt(o.ObjPos()); home != nil && home.Parent() != nil && home != pkg.Scope() {
 		for _, id := range sn.idents() {
-			if id.Name == name && id.NamePos >= sn.enclosingDeclPos(r.NamePos) && id.NamePos <= sn.enclosingDeclEnd(r.NamePos) {
-				return fmt.Sprintf("%s is already used in the same declaration (line %d)", name, sn.lines.position(sn.offset(id.NamePos)).Line+1)
+			if id.Name == name && home.Contains(id.NamePos) && id.NamePos > o.ObjPos() {
+				return fmt.Sprintf("the %s at line %d would then refer to the renamed %s", name, line(id.NamePos), o.ObjName())
 			}
 		}
 	}
 	return ""
 }
 
+// enclosingDecl is the top-level declaration containing p, or nil
+// (declarations are in source order: a binary search).
 func (sn *snapshot) enclosingDecl(p token.Pos) parser.Decl {
-	for _, d := range sn.program().File.Decls {
-		if d.Pos() <= p && p <= d.End() {
-			return d
-		}
+	decls := sn.program().File.Decls
+	i := sort.Search(len(decls), func(i int) bool { return decls[i].End() >= p })
+	if i < len(decls) && decls[i].Pos() <= p {
+		return decls[i]
 	}
 	return nil
-}
-
-func (sn *snapshot) enclosingDeclPos(p token.Pos) token.Pos {
-	if d := sn.enclosingDecl(p); d != nil {
-		return d.Pos()
-	}
-	return p
-}
-
-func (sn *snapshot) enclosingDeclEnd(p token.Pos) token.Pos {
-	if d := sn.enclosingDecl(p); d != nil {
-		return d.End()
-	}
-	return p
 }
 
 // declName is the name a declaration declares, or nil.

@@ -263,6 +263,17 @@ func TestLargeDocument(t *testing.T) {
 	if !strings.Contains(h.Contents.Value, "fn f1(x: Real) -> Real") {
 		t.Errorf("hover: %q", h.Contents.Value)
 	}
+	// Whole-file requests stay linear in the file's size.
+	for _, m := range []string{methodSemanticFull, "textDocument/documentSymbol", "textDocument/foldingRange", "textDocument/codeLens"} {
+		start := time.Now()
+		c.must(m, map[string]any{"textDocument": textDoc(uri)}, nil)
+		t.Logf("%s on 5 MB: %v", m, time.Since(start))
+	}
+	var edit protocol.WorkspaceEdit
+	c.must("textDocument/rename", map[string]any{"textDocument": textDoc(uri), "position": map[string]any{"line": 1, "character": 8}, "newName": "yy"}, &edit)
+	if n := len(edit.Changes[uri]); n != 3 {
+		t.Errorf("rename y in f0: %d edits", n)
+	}
 	c.shutdown()
 }
 
