@@ -128,10 +128,34 @@ func (sn *snapshot) fieldsBefore(dot int) []check.Field {
 // checker's scope tree (a let is visible only after its statement).
 func (sn *snapshot) visible(p token.Pos) []check.Object {
 	pkg := sn.program().Pkg
-	if sc := pkg.ScopeAt(p); sc != nil {
-		return sc.Names(p)
+	sc := pkg.ScopeAt(p)
+	if sc == nil {
+		return nil
 	}
-	return nil
+	names := sc.Names(p)
+	// A let being typed (`let u = k * |`) is in scope by the checker's
+	// spans, which end at its last token, but the cursor is in its value:
+	// leave out what is declared earlier on the cursor's line, in the same
+	// statement.
+	out := names[:0:0]
+	for _, o := range names {
+		if v, ok := o.(*check.VarObj); ok && v.Pos < p && sameStatement(sn.text[sn.offset(v.Pos):sn.offset(p)]) {
+			continue
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+// sameStatement reports whether text, between a declaration and the
+// cursor, holds no statement separator.
+func sameStatement(text []byte) bool {
+	for _, b := range text {
+		if b == '\n' || b == ';' || b == '{' || b == '}' {
+			return false
+		}
+	}
+	return true
 }
 
 // signatureHelp shows the signature of the call the cursor is in, with

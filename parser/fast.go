@@ -968,6 +968,16 @@ suffixes:
 				f.expectAt(f.i+1, "a field name")
 				break suffixes
 			}
+			if f.rec.on && n.Pos.Line > t.Pos.Line && startsStmt(n.Value) {
+				// `s.` at the end of a line being typed, the next
+				// statement below: the field is missing, and the keyword
+				// begins that statement.
+				f.errorf(f.p.lpos(t.Pos), "expected a field name after \".\"")
+				f.rec.errors++
+				f.rec.dangling = true
+				f.i++
+				break suffixes
+			}
 			f.i += 2
 			// As convert.go: `t.0.1` lexes as "t" "." "0.1"; split the
 			// number into two tuple selectors. The field is placed just

@@ -29,6 +29,7 @@ type recovery struct {
 	letAt int
 
 	eofReported bool   // a missing "}" was reported at the end of the item
+	dangling    bool   // the statement ended in a "." whose field is missing (fast.go)
 	errors      int    // syntax errors reported by recovery, kept or not
 	stack       []byte // brackets open while skipping a statement
 }
@@ -95,13 +96,16 @@ func (f *fast) recBlock() (*Block, bool) {
 		// Each statement's error is the furthest point reached inside it.
 		outerAt, outerWords := f.failAt, append([]string(nil), f.failWords...)
 		f.failAt, f.failWords = -1, f.failWords[:0]
-		f.rec.let = nil
+		f.rec.let, f.rec.dangling = nil, false
 		s, x, ok := f.stmt()
 		if f.tooDeep {
 			return nil, false
 		}
 		closing = `a newline, ";" or "}"`
-		if ok && (f.i >= len(f.toks) || f.at(";") || f.at("}")) {
+		// A statement that ends in a dangling "." has no newline after it
+		// (a "." continues the line): the statement keyword below ends it.
+		next := f.i >= len(f.toks) || f.at(";") || f.at("}") || f.rec.dangling && startsStmt(f.cur().Value)
+		if ok && next {
 			if pending != nil {
 				b.Stmts = append(b.Stmts, &ExprStmt{X: pending})
 			}
