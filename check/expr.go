@@ -967,6 +967,13 @@ func (c *checker) index(s *scope, e *parser.IndexExpr) Type {
 
 func (c *checker) selector(s *scope, e *parser.SelectorExpr) Type {
 	xt := c.expr(s, e.X, nil)
+	if e.Sel.Name == "" {
+		// `x.` with the field missing, which the parser reported: x is
+		// checked (an editor completes its fields), the selection is
+		// Invalid.
+		c.sawBad = true
+		return TInvalid
+	}
 	if isInvalid(xt) {
 		return TInvalid
 	}

@@ -151,7 +151,7 @@ type (
 	// SelectorExpr is `x.field` or `x.0` (tuple field).
 	SelectorExpr struct {
 		X   Expr
-		Sel *Ident // Name is a field name or a decimal tuple index
+		Sel *Ident // Name is a field name or a decimal tuple index; empty where recovery found it missing (`p.` at the end of a line)
 	}
 
 	// CallExpr is `f(args)`.

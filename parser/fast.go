@@ -976,6 +976,7 @@ suffixes:
 				f.rec.errors++
 				f.rec.dangling = true
 				f.i++
+				x = &SelectorExpr{X: x, Sel: &Ident{NamePos: f.p.lpos(t.Pos) + 1}} // an empty field name
 				break suffixes
 			}
 			f.i += 2
