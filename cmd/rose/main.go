@@ -39,7 +39,6 @@ type env struct {
 	stdout, stderr io.Writer
 }
 
-
 var commands []*command
 
 func lookup(name string) *command {
