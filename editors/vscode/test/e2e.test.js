@@ -6,7 +6,9 @@
 // workspace with a broken file and a sample with an example, and checks
 // what a person would see: the error squiggle, the inlay value and
 // gradient after the example, a hover, the code lenses and what their
-// command prints in the "Rose" output channel. The hidden command
+// command prints in the "Rose" output channel, and, in a third file, the
+// live values of bindings (once rose.inlay.liveValues is switched on) and
+// the warning where a NaN first appears. The hidden command
 // rose.test.dump (bound to a key in the test's keybindings.json) writes
 // exact results of the inlay hint, hover, formatting, semantic token and
 // code lens providers for assertions.
@@ -63,6 +65,38 @@ fn g(x: Real) -> Real {
 }
 `;
 
+// live.rose has a function with bindings and an example, for the live
+// values (rose.inlay.liveValues), and one whose example takes the square
+// root of a negative number, for the warning at the operation that made
+// the NaN.
+const LIVE = `// Live values: with rose.inlay.liveValues on, each binding shows its
+// value at the example.
+fn f(x: Real) -> Real {
+    let y = x * x
+    var acc = 0.0
+    for i in 0..3 {
+        acc += y
+    }
+    acc + 1.0
+}
+
+example f(2.0)
+
+// A NaN, and the operation that made it.
+fn root(x: Real) -> Real {
+    let s = sqrt(x - 1.0)
+    s * 2.0
+}
+
+example root(0.5)
+`;
+const LIVE_LET_LINE = 3; // "    let y = x * x"
+const LIVE_LOOP_LINE = 6; // "        acc += y", in the loop
+const LIVE_USE = { line: 6, character: 15 }; // the y in "acc += y"
+const LIVE_SQRT = { line: 15, character: 12 }; // sqrt in "let s = sqrt(x - 1.0)"
+const LIVE_EXAMPLE_LINE = 19; // "example root(0.5)"
+const NAN_MESSAGE = 'sqrt of -0.5 gives NaN here (in example root(0.5))';
+
 const DUMP_KEY = 'ctrl+alt+shift+f9'; // in keybindings.json
 const DUMP_KEY_PW = 'Control+Alt+Shift+F9'; // the same for playwright
 const CLEAR_KEY = 'ctrl+alt+shift+f10'; // notifications.clearAll
@@ -71,6 +105,10 @@ const HINTS_OFF_KEY = 'ctrl+alt+shift+f11'; // rose.test.configure inlay.example
 const HINTS_OFF_KEY_PW = 'Control+Alt+Shift+F11';
 const HINTS_ON_KEY = 'ctrl+alt+shift+f12'; // and true
 const HINTS_ON_KEY_PW = 'Control+Alt+Shift+F12';
+const LIVE_ON_KEY = 'ctrl+alt+shift+f8'; // rose.test.configure inlay.liveValues true
+const LIVE_ON_KEY_PW = 'Control+Alt+Shift+F8';
+const LIVE_DUMP_KEY = 'ctrl+alt+shift+f7'; // rose.test.dump with the hover at LIVE_USE
+const LIVE_DUMP_KEY_PW = 'Control+Alt+Shift+F7';
 
 let passed = 0;
 let failed = 0;
@@ -205,6 +243,7 @@ async function main() {
 
 	fs.writeFileSync(path.join(ws, 'sample.rose'), SAMPLE);
 	fs.writeFileSync(path.join(ws, 'broken.rose'), BROKEN);
+	fs.writeFileSync(path.join(ws, 'live.rose'), LIVE);
 	fs.copyFileSync(path.join(repoDir, 'examples', 'billiards.rose'), path.join(ws, 'billiards.rose'));
 
 	fs.writeFileSync(
@@ -241,6 +280,8 @@ async function main() {
 			{ key: CLEAR_KEY, command: 'notifications.clearAll' },
 			{ key: HINTS_OFF_KEY, command: 'rose.test.configure', args: { key: 'inlay.exampleValues', value: false } },
 			{ key: HINTS_ON_KEY, command: 'rose.test.configure', args: { key: 'inlay.exampleValues', value: true } },
+			{ key: LIVE_ON_KEY, command: 'rose.test.configure', args: { key: 'inlay.liveValues', value: true } },
+			{ key: LIVE_DUMP_KEY, command: 'rose.test.dump', args: { out: dumpFile, line: LIVE_USE.line, character: LIVE_USE.character } },
 			{
 				key: DUMP_KEY,
 				command: 'rose.test.dump',
@@ -357,11 +398,13 @@ async function main() {
 			await sleep(300); // let it finish rendering for the screenshot
 			return hover.textContent();
 		};
-		const dumpNow = async () => {
+		// dumpNow runs rose.test.dump through one of its key bindings (they
+		// differ in the hover position) and reads what it wrote.
+		const dumpNow = async (key = DUMP_KEY_PW) => {
 			fs.rmSync(dumpFile, { force: true });
 			await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
 			await page.keyboard.press('Control+Home');
-			await page.keyboard.press(DUMP_KEY_PW);
+			await page.keyboard.press(key);
 			return waitFor('the dump file', async () => fs.existsSync(dumpFile) && JSON.parse(fs.readFileSync(dumpFile, 'utf8')), 20000);
 		};
 
@@ -544,6 +587,86 @@ async function main() {
 			const n = await page.locator('.monaco-editor .squiggly-error').count();
 			assert.strictEqual(n, 0, `${n} error squiggles in billiards.rose`);
 			await shot('billiards.png');
+		});
+
+		await openFile('live.rose');
+		const liveHint = async () => {
+			const l = await lineText('let y = x * x');
+			return l && /let y = x \* x\s*y = 4\.0/.test(l) ? l : null;
+		};
+
+		await step('live.rose: no live values while rose.inlay.liveValues is off (the default)', async () => {
+			// The example's own hint shows that the server has evaluated it.
+			await waitFor('the hint after example f(2.0)', async () => /example f\(2\.0\)\s*=\s*-?[0-9]/.test((await lineText('example f(2.0)')) || ''), 30000);
+			assert.strictEqual(await liveHint(), null, `the let line reads: ${await lineText('let y = x * x')}`);
+		});
+
+		await step('with rose.inlay.liveValues on, the let shows y = 4.0 and the loop acc = 12.0', async () => {
+			await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+			await page.keyboard.press(LIVE_ON_KEY_PW);
+			const l = await waitFor('the live value y = 4.0 after the let', liveHint, 15000);
+			log(`  let line reads: ${l.trim()}`);
+			const loop = await lineText('acc += y');
+			log(`  loop line reads: ${loop ? loop.trim() : '(none)'}`);
+			assert.ok(loop && /acc \+= y\s*acc = 12\.0/.test(loop), `the loop line reads: ${loop}`);
+			await page.keyboard.press(CLEAR_KEY_PW);
+			await shot('live-values.png');
+		});
+
+		let liveDump;
+		await step('dump: live.rose has the live value hints, the hover value and the NaN warnings', async () => {
+			liveDump = await waitFor(
+				'the NaN warning in the dumped diagnostics',
+				async () => {
+					const d = await dumpNow(LIVE_DUMP_KEY_PW);
+					return d.ok && (d.diagnostics || []).some((x) => x.message.includes('gives NaN')) ? d : null;
+				},
+				20000,
+				500
+			);
+			fs.copyFileSync(dumpFile, path.join(outDir, 'dump-live.json'));
+			const hints = liveDump.inlayHints || [];
+			const has = (line, label) => hints.some((h) => h.line === line && h.label === label);
+			assert.ok(has(LIVE_LET_LINE, 'y = 4.0'), `no y = 4.0 on line ${LIVE_LET_LINE}: ${JSON.stringify(hints)}`);
+			assert.ok(has(LIVE_LOOP_LINE, 'acc = 12.0'), `no acc = 12.0 on line ${LIVE_LOOP_LINE}: ${JSON.stringify(hints)}`);
+			const hover = (liveDump.hover || []).join('\n');
+			assert.ok(hover.includes('y = `4.0`'), `hover at the y in acc += y: ${JSON.stringify(liveDump.hover)} ${liveDump.hoverError || ''}`);
+			const warnings = (liveDump.diagnostics || []).filter((d) => d.severity === 1); // vscode.DiagnosticSeverity.Warning
+			const nan = warnings.find((d) => d.message === NAN_MESSAGE);
+			assert.ok(nan, `no warning "${NAN_MESSAGE}": ${JSON.stringify(liveDump.diagnostics)}`);
+			assert.deepStrictEqual([nan.line, nan.character], [LIVE_SQRT.line, LIVE_SQRT.character], 'the NaN warning is not at sqrt');
+			assert.ok(
+				warnings.some((d) => d.line === LIVE_EXAMPLE_LINE && d.message === 'root(0.5) = NaN'),
+				`no warning "root(0.5) = NaN" at the example: ${JSON.stringify(liveDump.diagnostics)}`
+			);
+			assert.deepStrictEqual((liveDump.diagnostics || []).filter((d) => d.severity === 0), [], 'errors in live.rose');
+		});
+
+		await step('hover over y shows its live value', async () => {
+			await showHoverAt(LIVE_USE.line, LIVE_USE.character);
+			const text = (await hoverText()).replace(/\u00a0/g, ' ');
+			log(`  hover: ${text.trim().slice(0, 120)}`);
+			assert.ok(/y = 4\.0/.test(text), `hover text: ${text}`);
+			await page.keyboard.press('Escape');
+		});
+
+		await step('the sqrt that makes a NaN is underlined as a warning (.squiggly-warning), its hover says why', async () => {
+			await page.waitForSelector('.monaco-editor .squiggly-warning', { timeout: 30000 });
+			await showHoverAt(LIVE_SQRT.line, LIVE_SQRT.character + 1);
+			const text = await waitFor(
+				'the warning in the hover',
+				async () => {
+					// The hover has the problem and the server's hover of sqrt:
+					// read all its parts.
+					await hoverText();
+					const t = (await page.locator('.monaco-hover .hover-contents').allTextContents()).join(' | ').replace(/\u00a0/g, ' ');
+					return t.includes('sqrt of -0.5 gives NaN here') ? t : null;
+				},
+				15000
+			);
+			log(`  warning hover: ${text.trim().slice(0, 160)}`);
+			await shot('nan-warning.png');
+			await page.keyboard.press('Escape');
 		});
 
 		if (pageErrors.length) log(`page errors (not failures): ${pageErrors.slice(0, 5).join(' | ')}`);

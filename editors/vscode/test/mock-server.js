@@ -4,13 +4,18 @@
 // answers the requests the e2e test makes with canned, plausible results:
 // an error at the first `true` in a file, the value after each example line,
 // hovers, definitions and symbols of `fn` lines, formatting of `x*x`,
-// semantic tokens, code lenses and their commands, and the setting
-// rose.inlay.exampleValues. It knows nothing of Rose beyond that; the real tests use the
-// real server.
+// semantic tokens, code lenses and their commands, the settings
+// rose.inlay.exampleValues and rose.inlay.liveValues (with canned live
+// values for the statements of the test's live.rose) and a NaN warning at
+// `sqrt(` in a file with `example root(0.5)`. It knows nothing of Rose
+// beyond that; the real tests use the real server.
 'use strict';
 
 const docs = new Map(); // uri -> text
 let exampleValues = true; // rose.inlay.exampleValues
+let liveValues = false; // rose.inlay.liveValues
+// The live value hint after each of these statements (trimmed lines).
+const LIVE = { 'let y = x * x': 'y = 4.0', 'var acc = 0.0': 'acc = 0.0', 'acc += y': 'acc = 12.0', 'let s = sqrt(x - 1.0)': 's = NaN' };
 let nextId = 1;
 let buf = Buffer.alloc(0);
 
@@ -46,6 +51,21 @@ function publish(uri) {
 			});
 		}
 	});
+	const ls = lines(uri);
+	const ex = ls.findIndex((l) => l.startsWith('example root(0.5)'));
+	const at = ls.findIndex((l) => l.includes('sqrt(') && !l.trim().startsWith('//'));
+	if (ex >= 0 && at >= 0) {
+		const c = ls[at].indexOf('sqrt(');
+		const warning = (line, from, to, message) => ({
+			range: { start: { line, character: from }, end: { line, character: to } },
+			severity: 2,
+			source: 'rose',
+			code: 'non-finite',
+			message,
+		});
+		diagnostics.push(warning(at, c, c + 4, 'sqrt of -0.5 gives NaN here (in example root(0.5))'));
+		diagnostics.push(warning(ex, 0, 'example root(0.5)'.length, 'root(0.5) = NaN'));
+	}
 	send({ method: 'textDocument/publishDiagnostics', params: { uri, diagnostics } });
 }
 
@@ -65,7 +85,13 @@ const handlers = {
 		serverInfo: { name: 'rose-mock' },
 	}),
 	shutdown: () => null,
-	'textDocument/hover': (p) => ({ contents: { kind: 'markdown', value: '```rose\nfn f(x: Real, y: Real) -> Real\n```\n(mock)' } }),
+	'textDocument/hover': (p) => {
+		const l = lines(p.textDocument.uri)[p.position.line] || '';
+		if (liveValues && l.trim() === 'acc += y' && l[p.position.character] === 'y') {
+			return { contents: { kind: 'markdown', value: '```rose\nlet y: Real\n```\n\nAt `f(2.0)`: y = `4.0` (mock)' } };
+		}
+		return { contents: { kind: 'markdown', value: '```rose\nfn f(x: Real, y: Real) -> Real\n```\n(mock)' } };
+	},
 	'textDocument/definition': (p) => {
 		const uri = p.textDocument.uri;
 		const line = lines(uri).findIndex((l) => /^fn\s/.test(l));
@@ -78,12 +104,21 @@ const handlers = {
 			const range = { start: { line, character: 0 }, end: { line, character: l.length } };
 			return [{ name: m[1], kind: 12, range, selectionRange: range }];
 		}),
-	'textDocument/inlayHint': (p) =>
-		(exampleValues ? exampleLines(p.textDocument.uri) : []).map((i) => ({
-			position: { line: i, character: lines(p.textDocument.uri)[i].length },
+	'textDocument/inlayHint': (p) => {
+		const ls = lines(p.textDocument.uri);
+		const hints = (exampleValues ? exampleLines(p.textDocument.uri) : []).map((i) => ({
+			position: { line: i, character: ls[i].length },
 			label: ' = 1.36  ∇x = 1.5',
 			paddingLeft: true,
-		})),
+		}));
+		if (liveValues) {
+			ls.forEach((l, i) => {
+				const label = LIVE[l.trim()];
+				if (label) hints.push({ position: { line: i, character: l.length }, label, paddingLeft: true });
+			});
+		}
+		return hints;
+	},
 	'textDocument/formatting': (p) => {
 		const edits = [];
 		lines(p.textDocument.uri).forEach((l, i) => {
@@ -130,11 +165,17 @@ const notifications = {
 	},
 	'textDocument/didClose': (p) => docs.delete(p.textDocument.uri),
 	'workspace/didChangeConfiguration': (p) => {
-		const v = p.settings && p.settings.rose && p.settings.rose.inlay && p.settings.rose.inlay.exampleValues;
-		if (typeof v === 'boolean' && v !== exampleValues) {
-			exampleValues = v;
-			send({ id: `mock-${nextId++}`, method: 'workspace/inlayHint/refresh' });
+		const inlay = (p.settings && p.settings.rose && p.settings.rose.inlay) || {};
+		let changed = false;
+		if (typeof inlay.exampleValues === 'boolean' && inlay.exampleValues !== exampleValues) {
+			exampleValues = inlay.exampleValues;
+			changed = true;
 		}
+		if (typeof inlay.liveValues === 'boolean' && inlay.liveValues !== liveValues) {
+			liveValues = inlay.liveValues;
+			changed = true;
+		}
+		if (changed) send({ id: `mock-${nextId++}`, method: 'workspace/inlayHint/refresh' });
 	},
 	exit: () => process.exit(0),
 };
