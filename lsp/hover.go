@@ -28,7 +28,7 @@ func (s *Server) hover(ctx context.Context, sn *snapshot, p *protocol.HoverParam
 			return nil, nil
 		}
 		rng = sn.identRange(id)
-		sn.describe(ctx, &b, o)
+		sn.describe(ctx, &b, o, id)
 	}
 	if ex != nil && id == nil {
 		if r := sn.result(ctx, ex.index); r != nil {
@@ -50,7 +50,7 @@ func (s *Server) hover(ctx context.Context, sn *snapshot, p *protocol.HoverParam
 // describe writes the hover text of an object: its declaration, its doc
 // comment and, at the active example of its function, its value and
 // derivative.
-func (sn *snapshot) describe(ctx context.Context, b *strings.Builder, o check.Object) {
+func (sn *snapshot) describe(ctx context.Context, b *strings.Builder, o check.Object, at *parser.Ident) {
 	code := func(s string) { fmt.Fprintf(b, "```rose\n%s\n```", s) }
 	switch o := o.(type) {
 	case *check.FuncObj:
@@ -88,7 +88,7 @@ func (sn *snapshot) describe(ctx context.Context, b *strings.Builder, o check.Ob
 					fmt.Fprintf(b, "\n\n∂%s/∂%s = `%s`", fn.Name.Name, o.Name, g.full)
 				}
 			}
-		} else if v, ok := sn.liveValue(ctx, r, o.Pos); ok {
+		} else if v, ok := sn.liveValue(ctx, r, o, at); ok {
 			fmt.Fprintf(b, "\n\nAt `%s`: %s = `%s`", r.text, o.Name, v)
 		}
 	case *check.ConstObj:

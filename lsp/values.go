@@ -8,6 +8,7 @@ import (
 	"go.lsp.dev/protocol"
 
 	"github.com/rose-go/rose"
+	"github.com/rose-go/rose/check"
 	"github.com/rose-go/rose/diag"
 	"github.com/rose-go/rose/eval"
 	"github.com/rose-go/rose/parser"
@@ -38,12 +39,25 @@ func (sn *snapshot) trace(r *exampleResult) *live {
 	return &r.live
 }
 
-// liveValue is the value of the variable declared at pos at example r.
-func (sn *snapshot) liveValue(ctx context.Context, r *exampleResult, pos token.Pos) (string, bool) {
-	if !sn.cfg.LiveValues {
+// liveValue is the value of variable o at the name at, at example r: the
+// value bound or assigned there, or for a use, that of the binding or
+// assignment before it in the source (after a loop: its last step).
+func (sn *snapshot) liveValue(ctx context.Context, r *exampleResult, o check.Object, at *parser.Ident) (string, bool) {
+	if !sn.cfg.LiveValues || at == nil {
 		return "", false
 	}
-	v, ok := sn.trace(r).values[pos]
+	values := sn.trace(r).values
+	v, ok := values[at.NamePos]
+	if !ok {
+		for _, ref := range sn.refsOf(o) {
+			if ref.NamePos >= at.NamePos {
+				break
+			}
+			if w, found := values[ref.NamePos]; found {
+				v, ok = w, true
+			}
+		}
+	}
 	if !ok {
 		return "", false
 	}
