@@ -42,6 +42,7 @@ type Server struct {
 	docs     map[protocol.DocumentURI]*document
 	cfg      config
 	pending  map[string]context.CancelFunc // in-flight requests by JSON id
+	inFlight chan struct{}                 // a slot per request being served
 	shutdown bool
 	exited   chan struct{}
 	exitOnce sync.Once
@@ -98,7 +99,7 @@ func Serve(ctx context.Context, r io.Reader, w io.Writer, opts *Options) error {
 
 func newServer(r io.Reader, w io.Writer, c io.Closer, opts *Options) *Server {
 	s := &Server{docs: map[protocol.DocumentURI]*document{}, pending: map[string]context.CancelFunc{},
-		cfg: defaultConfig(), exited: make(chan struct{})}
+		cfg: defaultConfig(), exited: make(chan struct{}), inFlight: make(chan struct{}, maxInFlight)}
 	var logw io.Writer = io.Discard
 	if opts != nil && opts.Log != nil {
 		logw = opts.Log
@@ -176,11 +177,17 @@ func (s *Server) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc
 	}
 	id := call.ID()
 	key := idKey(&id) // ID marshals as a number or string only by pointer
+	// Bound the requests in flight: past maxInFlight (a client sending
+	// and never reading, whose replies have filled the write queue), the
+	// read loop waits here and the client's writes wait in turn, instead
+	// of goroutines piling up.
+	s.inFlight <- struct{}{}
 	rctx, cancel := context.WithCancel(context.Background())
 	s.mu.Lock()
 	s.pending[key] = cancel
 	s.mu.Unlock()
 	go func() {
+		defer func() { <-s.inFlight }()
 		defer cancel()
 		var res any
 		var rerr error
@@ -212,6 +219,9 @@ func (s *Server) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc
 	}()
 	return nil
 }
+
+// maxInFlight bounds the requests served at once.
+const maxInFlight = 256
 
 // requestCancelled is LSP's error code for a cancelled request.
 const requestCancelled jsonrpc2.Code = -32800
