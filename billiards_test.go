@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/rose-go/rose"
-	"github.com/rose-go/rose/eval"
+	"github.com/rose-go/rose/value"
 )
 
 // Reference values of the billiards workload (11 balls, 1024 steps) from
@@ -23,10 +23,10 @@ var (
 	billiardsCue      = []float64{0.4511270902965588, 0.48869300623557554}
 )
 
-func billiardsVec2(x, y float64) eval.Value { return eval.Array(eval.Real(x), eval.Real(y)) }
+func billiardsVec2(x, y float64) value.Value { return value.Array(value.Real(x), value.Real(y)) }
 
 // billiardsReals flattens an array of Reals.
-func billiardsReals(t *testing.T, v eval.Value) []float64 {
+func billiardsReals(t *testing.T, v value.Value) []float64 {
 	t.Helper()
 	out := make([]float64, v.Len())
 	for i := range out {
@@ -76,7 +76,7 @@ func loadBilliards(t *testing.T) *rose.Program {
 func TestBilliards(t *testing.T) {
 	ctx := context.Background()
 	p := loadBilliards(t)
-	args := []eval.Value{billiardsVec2(0.1, 0.5), billiardsVec2(0.3, 0)}
+	args := []value.Value{billiardsVec2(0.1, 0.5), billiardsVec2(0.3, 0)}
 
 	f, err := p.Func("loss", nil)
 	if err != nil {
@@ -108,7 +108,7 @@ func TestBilliards(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gg, err := lg.Grad(ctx, []eval.Value{billiardsVec2(0.9, 0.75)}, nil)
+	gg, err := lg.Grad(ctx, []value.Value{billiardsVec2(0.9, 0.75)}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func BenchmarkBilliards(b *testing.B) {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
-	args := []eval.Value{eval.Array(eval.Real(0.1), eval.Real(0.5)), eval.Array(eval.Real(0.3), eval.Real(0))}
+	args := []value.Value{value.Array(value.Real(0.1), value.Real(0.5)), value.Array(value.Real(0.3), value.Real(0))}
 	b.Run("value", func(b *testing.B) {
 		for b.Loop() {
 			if _, err := f.Call(ctx, args, nil); err != nil {

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/rose-go/rose"
-	"github.com/rose-go/rose/eval"
+	"github.com/rose-go/rose/value"
 )
 
 // concurrentSrc has a plain function, a size-generic one, a struct
@@ -43,22 +43,22 @@ func concurrentWork(t *testing.T, p *rose.Program, f *rose.Func) string {
 			t.Error(err)
 		}
 	}
-	args, err := eval.DecodeArgs(f.Params(), []byte(`[0.7, {"m": 1.5, "v": [0.5, -1.0]}]`))
+	args, err := value.DecodeArgs(f.Params(), []byte(`[0.7, {"m": 1.5, "v": [0.5, -1.0]}]`))
 	must(err)
 
 	v, err := f.Call(ctx, args, nil)
 	must(err)
-	say("call %s", eval.Format(v, nil))
+	say("call %s", value.Format(v, nil))
 	for _, mode := range []rose.Mode{rose.Reverse, rose.Forward} {
 		g, err := f.GradMode(ctx, args, nil, mode)
 		must(err)
 		if g != nil {
-			say("grad %d %s %s %s", mode, eval.Format(g.Value, nil), eval.Format(*g.Grad[0], nil), eval.Format(*g.Grad[1], nil))
+			say("grad %d %s %s %s", mode, value.Format(g.Value, nil), value.Format(*g.Grad[0], nil), value.Format(*g.Grad[1], nil))
 		}
 		g, err = f.GradWrt(ctx, args, nil, mode, []int{1})
 		must(err)
 		if g != nil {
-			say("wrt %d %s %v", mode, eval.Format(*g.Grad[1], nil), g.Grad[0] == nil)
+			say("wrt %d %s %v", mode, value.Format(*g.Grad[1], nil), g.Grad[0] == nil)
 		}
 	}
 	hs, err := f.Hessian(ctx, args, nil, nil)
@@ -75,15 +75,15 @@ func concurrentWork(t *testing.T, p *rose.Program, f *rose.Func) string {
 	if f2 != nil {
 		v, err := f2.Call(ctx, args, nil)
 		must(err)
-		say("f2 %s", eval.Format(v, nil))
+		say("f2 %s", value.Format(v, nil))
 	}
 	gf, err := p.Func("g", []byte(`[[1.0, 2.0, 3.0]]`))
 	must(err)
 	if gf != nil {
-		gargs, _ := eval.DecodeArgs(gf.Params(), []byte(`[[1.0, 2.0, 3.0]]`))
+		gargs, _ := value.DecodeArgs(gf.Params(), []byte(`[[1.0, 2.0, 3.0]]`))
 		g, err := gf.Grad(ctx, gargs, nil)
 		must(err)
-		say("g %s", eval.Format(*g.Grad[0], nil))
+		say("g %s", value.Format(*g.Grad[0], nil))
 	}
 	for _, e := range []string{"grad(f)", "jvp(f)", "vjp(f)", "grad(f, p)", "jvp(grad(sq))", "grad(h)"} {
 		d, err := p.FuncExpr(e, nil)
@@ -194,7 +194,7 @@ func TestConcurrentCall(t *testing.T) {
 			defer wg.Done()
 			for i := 0; i < 50; i++ {
 				x := float64(w) + float64(i)/100
-				args, _ := eval.DecodeArgs(f.Params(), []byte(fmt.Sprintf(`[%g, {"m": 2.0, "v": [0.0, 0.0]}]`, x)))
+				args, _ := value.DecodeArgs(f.Params(), []byte(fmt.Sprintf(`[%g, {"m": 2.0, "v": [0.0, 0.0]}]`, x)))
 				v, err := f.Call(ctx, args, nil)
 				if err != nil {
 					t.Error(err)

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/rose-go/rose"
-	"github.com/rose-go/rose/eval"
+	"github.com/rose-go/rose/value"
 )
 
 // TestLanguageDerivatives checks the derivative operators of the language
@@ -31,15 +31,15 @@ fn gyx(x: Real, y: Real) -> (Real, Real) { grad(f, y, x)(x, y) }
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	call := func(name string, args ...float64) eval.Value {
+	call := func(name string, args ...float64) value.Value {
 		t.Helper()
 		f, err := p.Func(name, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		vs := make([]eval.Value, len(args))
+		vs := make([]value.Value, len(args))
 		for i, a := range args {
-			vs[i] = eval.Real(a)
+			vs[i] = value.Real(a)
 		}
 		v, err := f.Call(ctx, vs, nil)
 		if err != nil {
@@ -60,7 +60,7 @@ fn gyx(x: Real, y: Real) -> (Real, Real) { grad(f, y, x)(x, y) }
 	for _, pt := range [][2]float64{{0.3, 0.7}, {1.2, 0.4}} {
 		x, y := pt[0], pt[1]
 		f, _ := p.Func("f", nil)
-		fwd, err := f.GradMode(ctx, []eval.Value{eval.Real(x), eval.Real(y)}, nil, rose.Forward)
+		fwd, err := f.GradMode(ctx, []value.Value{value.Real(x), value.Real(y)}, nil, rose.Forward)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/rose-go/rose"
 	"github.com/rose-go/rose/check"
 	"github.com/rose-go/rose/eval"
+	"github.com/rose-go/rose/value"
 )
 
 // minRoseBlocks is the fewest valid ```rose blocks docs/language.md may
@@ -246,7 +247,7 @@ func runExamples(t *testing.T, prog *rose.Program) (stdout, stderr string) {
 			errs.WriteString(err.Error() + "\n")
 			continue
 		}
-		out.WriteString(ex.Text + " = " + eval.Format(v, ex.Func.IR.Result()) + "\n")
+		out.WriteString(ex.Text + " = " + value.Format(v, ex.Func.IR.Result()) + "\n")
 	}
 	return out.String(), errs.String()
 }

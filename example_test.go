@@ -6,7 +6,7 @@ import (
 	"log"
 
 	"github.com/rose-go/rose"
-	"github.com/rose-go/rose/eval"
+	"github.com/rose-go/rose/value"
 )
 
 // Load a program, call a function and take its gradient.
@@ -24,7 +24,7 @@ fn cost(w: Real, h: Real) -> Real { area(w, h) + 2.0 * (w + h) }
 		log.Fatal(err)
 	}
 	ctx := context.Background()
-	args := []eval.Value{eval.Real(3), eval.Real(2)}
+	args := []value.Value{value.Real(3), value.Real(2)}
 	v, err := f.Call(ctx, args, nil)
 	if err != nil {
 		log.Fatal(err)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/rose-go/rose"
 	"github.com/rose-go/rose/eval"
+	"github.com/rose-go/rose/value"
 )
 
 // TestNestedAssignments lowers conditionals and loops nested in each other
@@ -66,7 +67,7 @@ fn f(x: Real) -> Real {
 		t.Fatal(err)
 	}
 	for _, x := range []float64{-1, 0.1, 0.5, 0.9, 1.5, 3} {
-		y, err := f.Call(context.Background(), []eval.Value{eval.Real(x)}, nil)
+		y, err := f.Call(context.Background(), []value.Value{value.Real(x)}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -118,8 +119,8 @@ func TestLongLoop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.Call(context.Background(), []eval.Value{eval.Real(1)}, &eval.Options{MaxSteps: 1000000})
-	if !errors.Is(err, eval.ErrStepBudget) {
+	_, err = f.Call(context.Background(), []value.Value{value.Real(1)}, &eval.Options{MaxSteps: 1000000})
+	if !errors.Is(err, value.ErrStepBudget) {
 		t.Fatalf("got %v, want the step budget error", err)
 	}
 }
@@ -151,7 +152,7 @@ func TestLongChain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	y, err := f.Call(context.Background(), []eval.Value{eval.Real(x)}, nil)
+	y, err := f.Call(context.Background(), []value.Value{value.Real(x)}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/rose-go/rose/ad"
 	"github.com/rose-go/rose/eval"
 	"github.com/rose-go/rose/ir"
+	"github.com/rose-go/rose/value"
 )
 
 // FuncExpr looks up a function expression: a function's name, as Func
@@ -144,7 +145,7 @@ func (f *Func) ParamIndex(names []string) ([]int, error) {
 // as ParamIndex gives; nil for all): the other entries of Grad are nil,
 // and nothing is differentiated by them. In reverse mode a strict subset
 // costs one extra evaluation of f for the value.
-func (f *Func) GradWrt(ctx context.Context, args []eval.Value, opts *eval.Options, mode Mode, wrt []int) (*Gradient, error) {
+func (f *Func) GradWrt(ctx context.Context, args []value.Value, opts *eval.Options, mode Mode, wrt []int) (*Gradient, error) {
 	if wrt == nil || len(wrt) == len(f.params) && mode == Reverse {
 		// Every parameter: the whole gradient, in one sweep.
 		g, err := f.GradMode(ctx, args, opts, mode)
@@ -167,10 +168,10 @@ func (f *Func) GradWrt(ctx context.Context, args []eval.Value, opts *eval.Option
 	if err != nil {
 		return nil, err
 	}
-	g := &Gradient{Grad: make([]*eval.Value, len(args))}
+	g := &Gradient{Grad: make([]*value.Value, len(args))}
 	if wc.vjp != nil {
 		// One sweep gives the value and the chosen cotangents.
-		out, err := wc.vjp.Call(ctx, append(append([]eval.Value(nil), args...), eval.Real(1)), opts)
+		out, err := wc.vjp.Call(ctx, append(append([]value.Value(nil), args...), value.Real(1)), opts)
 		if err != nil {
 			return nil, f.prog.wrapErr(err)
 		}

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/rose-go/rose"
-	"github.com/rose-go/rose/eval"
+	"github.com/rose-go/rose/value"
 )
 
 const exprSrc = `
@@ -19,12 +19,12 @@ fn f(x: Real, v: [2]Real, p: P) -> Real {
 fn sum<n>(v: [n]Real) -> Real { var s = 0.0; for i in 0..n { s = s + v[i] * v[i] * v[i] }; s }
 `
 
-func exprArgs(x, v0, v1, a, b float64) []eval.Value {
-	return []eval.Value{eval.Real(x), eval.Array(eval.Real(v0), eval.Real(v1)), eval.Tuple(eval.Real(a), eval.Int(3), eval.Real(b))}
+func exprArgs(x, v0, v1, a, b float64) []value.Value {
+	return []value.Value{value.Real(x), value.Array(value.Real(v0), value.Real(v1)), value.Tuple(value.Real(a), value.Int(3), value.Real(b))}
 }
 
 // flat lists the five Real inputs of f's arguments; unflat rebuilds them.
-func flat(args []eval.Value) []float64 {
+func flat(args []value.Value) []float64 {
 	var out []float64
 	for _, a := range args {
 		out = append(out, rose.Reals(a)...)
@@ -32,7 +32,7 @@ func flat(args []eval.Value) []float64 {
 	return out
 }
 
-func unflat(xs []float64) []eval.Value { return exprArgs(xs[0], xs[1], xs[2], xs[3], xs[4]) }
+func unflat(xs []float64) []value.Value { return exprArgs(xs[0], xs[1], xs[2], xs[3], xs[4]) }
 
 func loadExpr(t *testing.T) *rose.Program {
 	t.Helper()
@@ -139,7 +139,7 @@ func TestFuncExprCompose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := append(unflat(xs), eval.Real(0), eval.Array(eval.Real(1), eval.Real(0)), eval.Tuple(eval.Real(0), eval.Tuple(), eval.Real(0)))
+	in := append(unflat(xs), value.Real(0), value.Array(value.Real(1), value.Real(0)), value.Tuple(value.Real(0), value.Tuple(), value.Real(0)))
 	out, err := jf.Call(ctx, in, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -152,7 +152,7 @@ func TestFuncExprCompose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err = vf.Call(ctx, append(unflat(xs), eval.Real(2)), nil)
+	out, err = vf.Call(ctx, append(unflat(xs), value.Real(2)), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,8 +165,8 @@ func TestFuncExprCompose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := eval.Array(eval.Real(1), eval.Real(2), eval.Real(3))
-	out, err = gg.Call(ctx, []eval.Value{v, eval.Array(eval.Real(1), eval.Real(1), eval.Real(1))}, nil)
+	v := value.Array(value.Real(1), value.Real(2), value.Real(3))
+	out, err = gg.Call(ctx, []value.Value{v, value.Array(value.Real(1), value.Real(1), value.Real(1))}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

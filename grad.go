@@ -7,14 +7,15 @@ import (
 	"github.com/rose-go/rose/ad"
 	"github.com/rose-go/rose/eval"
 	"github.com/rose-go/rose/ir"
+	"github.com/rose-go/rose/value"
 )
 
 // Gradient is the value of a function with a Real result and its partial
 // derivatives: one entry per parameter, shaped like the parameter, or nil
 // for a parameter without Reals (Int, Bool), which has no derivative.
 type Gradient struct {
-	Value eval.Value
-	Grad  []*eval.Value
+	Value value.Value
+	Grad  []*value.Value
 }
 
 // Mode selects how Grad differentiates.
@@ -29,12 +30,12 @@ const (
 )
 
 // Grad computes f's value and gradient at args in reverse mode.
-func (f *Func) Grad(ctx context.Context, args []eval.Value, opts *eval.Options) (*Gradient, error) {
+func (f *Func) Grad(ctx context.Context, args []value.Value, opts *eval.Options) (*Gradient, error) {
 	return f.GradMode(ctx, args, opts, Reverse)
 }
 
 // GradMode computes f's value and gradient at args in the given mode.
-func (f *Func) GradMode(ctx context.Context, args []eval.Value, opts *eval.Options, mode Mode) (*Gradient, error) {
+func (f *Func) GradMode(ctx context.Context, args []value.Value, opts *eval.Options, mode Mode) (*Gradient, error) {
 	if f.result.Kind != ir.KReal {
 		return nil, fmt.Errorf("%s returns %s; a gradient needs a Real result (use a JVP for other results)", f.Name, f.result)
 	}
@@ -46,22 +47,22 @@ func (f *Func) GradMode(ctx context.Context, args []eval.Value, opts *eval.Optio
 
 // forward computes the gradient with one JVP per Real input of the
 // parameters chosen (all if chosen is nil); the others get nil entries.
-func (f *Func) forward(ctx context.Context, args []eval.Value, opts *eval.Options, chosen map[int]bool) (*Gradient, error) {
+func (f *Func) forward(ctx context.Context, args []value.Value, opts *eval.Options, chosen map[int]bool) (*Gradient, error) {
 	jvp, err := f.jvpCode()
 	if err != nil {
 		return nil, err
 	}
 	params := f.Params()
-	zeros := make([]eval.Value, len(params))
+	zeros := make([]value.Value, len(params))
 	for i, t := range params {
 		zeros[i] = zeroTangent(t)
 	}
-	value, err := f.Call(ctx, args, opts)
+	val, err := f.Call(ctx, args, opts)
 	if err != nil {
 		return nil, err
 	}
-	g := &Gradient{Value: value, Grad: make([]*eval.Value, len(params))}
-	in := append(append([]eval.Value(nil), args...), zeros...)
+	g := &Gradient{Value: val, Grad: make([]*value.Value, len(params))}
+	in := append(append([]value.Value(nil), args...), zeros...)
 	for i, t := range params {
 		n := ad.Tangent(t).Slots()
 		if n == 0 || chosen != nil && !chosen[i] {
@@ -98,30 +99,30 @@ func (ex *Example) GradientText(ctx context.Context, mode Mode) (string, error) 
 		if err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("%s = %s\n  (no gradient: the result is %s, not Real)\n", ex.Text, eval.Format(v, rt), rt), nil
+		return fmt.Sprintf("%s = %s\n  (no gradient: the result is %s, not Real)\n", ex.Text, value.Format(v, rt), rt), nil
 	}
 	g, err := f.GradMode(ctx, ex.Args, f.prog.Limits, mode)
 	if err != nil {
 		return "", err
 	}
-	s := fmt.Sprintf("%s = %s\n", ex.Text, eval.Format(g.Value, rt))
+	s := fmt.Sprintf("%s = %s\n", ex.Text, value.Format(g.Value, rt))
 	params := f.Params()
 	for i, d := range g.Grad {
 		if d != nil {
-			s += fmt.Sprintf("  d/d%s = %s\n", f.ParamNames[i], eval.Format(*d, ad.Tangent(params[i])))
+			s += fmt.Sprintf("  d/d%s = %s\n", f.ParamNames[i], value.Format(*d, ad.Tangent(params[i])))
 		}
 	}
 	return s, nil
 }
 
 // zeroTangent is the zero tangent of a value of type t.
-func zeroTangent(t *ir.Type) eval.Value {
+func zeroTangent(t *ir.Type) value.Value {
 	xs := make([]float64, ad.Tangent(t).Slots())
 	return fillTangent(t, &xs)
 }
 
 // unitTangent is the tangent of type t whose k-th Real is 1.
-func unitTangent(t *ir.Type, k int) eval.Value {
+func unitTangent(t *ir.Type, k int) value.Value {
 	xs := make([]float64, ad.Tangent(t).Slots())
 	xs[k] = 1
 	return fillTangent(t, &xs)
@@ -129,41 +130,41 @@ func unitTangent(t *ir.Type, k int) eval.Value {
 
 // fillTangent builds a tangent of a value of type t from its Reals in
 // layout order.
-func fillTangent(t *ir.Type, xs *[]float64) eval.Value {
+func fillTangent(t *ir.Type, xs *[]float64) value.Value {
 	switch t.Kind {
 	case ir.KReal:
 		x := (*xs)[0]
 		*xs = (*xs)[1:]
-		return eval.Real(x)
+		return value.Real(x)
 	case ir.KInt, ir.KBool:
-		return eval.Tuple()
+		return value.Tuple()
 	case ir.KArray:
-		elems := make([]eval.Value, t.Len)
+		elems := make([]value.Value, t.Len)
 		for i := range elems {
 			elems[i] = fillTangent(t.Elem, xs)
 		}
-		return eval.Array(elems...)
+		return value.Array(elems...)
 	}
-	elems := make([]eval.Value, len(t.Elems))
+	elems := make([]value.Value, len(t.Elems))
 	for i, e := range t.Elems {
 		elems[i] = fillTangent(e, xs)
 	}
-	return eval.Tuple(elems...)
+	return value.Tuple(elems...)
 }
 
 // reverse runs the VJP of f with the cotangent 1.
-func (f *Func) reverse(ctx context.Context, args []eval.Value, opts *eval.Options) (*Gradient, error) {
+func (f *Func) reverse(ctx context.Context, args []value.Value, opts *eval.Options) (*Gradient, error) {
 	vjp, err := f.vjpCode()
 	if err != nil {
 		return nil, err
 	}
-	in := append(append([]eval.Value(nil), args...), eval.Real(1))
+	in := append(append([]value.Value(nil), args...), value.Real(1))
 	out, err := vjp.Call(ctx, in, opts)
 	if err != nil {
 		return nil, f.prog.wrapErr(err)
 	}
 	params := f.Params()
-	g := &Gradient{Value: out.Elem(0), Grad: make([]*eval.Value, len(params))}
+	g := &Gradient{Value: out.Elem(0), Grad: make([]*value.Value, len(params))}
 	for i, t := range params {
 		if ad.Tangent(t).Slots() > 0 {
 			v := out.Elem(i + 1)

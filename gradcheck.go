@@ -9,6 +9,7 @@ import (
 	"github.com/rose-go/rose/ad"
 	"github.com/rose-go/rose/eval"
 	"github.com/rose-go/rose/ir"
+	"github.com/rose-go/rose/value"
 )
 
 // DefaultTolerance is the largest error GradCheck and RuleCheck accept by
@@ -127,13 +128,13 @@ func sample(n, max int) []int {
 
 // directional is the forward-mode derivative of f's Real result along the
 // k-th Real of parameter i.
-func (f *Func) directional(ctx context.Context, args []eval.Value, opts *eval.Options, i, k int) (float64, error) {
+func (f *Func) directional(ctx context.Context, args []value.Value, opts *eval.Options, i, k int) (float64, error) {
 	jvp, err := f.jvpCode()
 	if err != nil {
 		return 0, err
 	}
 	params := f.Params()
-	in := append([]eval.Value(nil), args...)
+	in := append([]value.Value(nil), args...)
 	for j, t := range params {
 		if j == i {
 			in = append(in, unitTangent(t, k))
@@ -156,7 +157,7 @@ var fdSteps = []float64{1e-3, 1e-4, 1e-5, 1e-6, 1e-7}
 // per step h = s * max(1, |x|) for s in fdSteps. No one step suits every
 // function: a large step crosses kinks (max, abs, branches) and a small
 // one drowns in rounding, so checks take the closest of them.
-func (f *Func) centralDiffs(ctx context.Context, args []eval.Value, opts *eval.Options, i, k int) ([][]float64, error) {
+func (f *Func) centralDiffs(ctx context.Context, args []value.Value, opts *eval.Options, i, k int) ([][]float64, error) {
 	x := Reals(args[i])[k]
 	var out [][]float64
 	for _, s := range fdSteps {
@@ -164,7 +165,7 @@ func (f *Func) centralDiffs(ctx context.Context, args []eval.Value, opts *eval.O
 		h = (x + h) - x // the step actually taken
 		var ys [2][]float64
 		for j, m := range []float64{1, -1} {
-			in := append([]eval.Value(nil), args...)
+			in := append([]value.Value(nil), args...)
 			n := k
 			in[i] = shiftReal(args[i], &n, m*h)
 			v, err := f.Call(ctx, in, opts)
@@ -194,24 +195,24 @@ func fdError(a float64, ds [][]float64, j int) float64 {
 
 // shiftReal returns v with d added to its *k-th Real (layout order);
 // *k counts down the Reals passed.
-func shiftReal(v eval.Value, k *int, d float64) eval.Value {
+func shiftReal(v value.Value, k *int, d float64) value.Value {
 	switch v.Kind() {
 	case ir.KReal:
 		if *k == 0 {
 			*k = -1
-			return eval.Real(v.Real() + d)
+			return value.Real(v.Real() + d)
 		}
 		*k--
 		return v
 	case ir.KArray, ir.KTuple:
-		elems := make([]eval.Value, v.Len())
+		elems := make([]value.Value, v.Len())
 		for j := range elems {
 			elems[j] = shiftReal(v.Elem(j), k, d)
 		}
 		if v.Kind() == ir.KArray {
-			return eval.Array(elems...)
+			return value.Array(elems...)
 		}
-		return eval.Tuple(elems...)
+		return value.Tuple(elems...)
 	}
 	return v
 }
@@ -260,12 +261,12 @@ func (ex *Example) RuleCheck(ctx context.Context, opts *eval.Options) (*RuleChec
 	}
 	rc := &RuleCheck{Rule: ex.obj.Rule.Name, Func: ex.obj.Name,
 		Pos: p.Position(rule.Pos), Attached: p.Fset.Position(ex.obj.Decl.Rule.Pos())}
-	value, err := f.Call(ctx, ex.Args, opts)
+	val, err := f.Call(ctx, ex.Args, opts)
 	if err != nil {
 		return nil, err
 	}
 	params := f.Params()
-	in := append([]eval.Value(nil), ex.Args...)
+	in := append([]value.Value(nil), ex.Args...)
 	for _, t := range params {
 		in = append(in, zeroTangent(t))
 	}
@@ -284,7 +285,7 @@ func (ex *Example) RuleCheck(ctx context.Context, opts *eval.Options) (*RuleChec
 				return nil, p.wrapErr(err)
 			}
 			if first {
-				for j, y := range Reals(value) {
+				for j, y := range Reals(val) {
 					rc.Value = math.Max(rc.Value, RelError(Reals(out.Elem(0))[j], y))
 				}
 				first = false

@@ -8,6 +8,7 @@ import (
 	"github.com/rose-go/rose/ad"
 	"github.com/rose-go/rose/eval"
 	"github.com/rose-go/rose/ir"
+	"github.com/rose-go/rose/value"
 )
 
 // Hessian is the value, gradient and matrix of second derivatives of a
@@ -16,7 +17,7 @@ import (
 // parameter, in layout order (array elements in order, tuple and struct
 // fields in declaration order).
 type Hessian struct {
-	Value  eval.Value
+	Value  value.Value
 	Inputs []string    // one label per Real input: "x", "v[1]", "p.mass"
 	Grad   []float64   // Grad[i] = df/dInputs[i]
 	H      [][]float64 // H[i][j] = d2f/dInputs[i]dInputs[j]
@@ -26,7 +27,7 @@ type Hessian struct {
 // (indices, as ParamIndex gives; nil for every parameter with Reals), in
 // forward-over-reverse mode: one JVP of the reverse-mode gradient per Real
 // input, each giving one column.
-func (f *Func) Hessian(ctx context.Context, args []eval.Value, opts *eval.Options, wrt []int) (*Hessian, error) {
+func (f *Func) Hessian(ctx context.Context, args []value.Value, opts *eval.Options, wrt []int) (*Hessian, error) {
 	if f.result.Kind != ir.KReal {
 		return nil, fmt.Errorf("%s returns %s; a Hessian needs a Real result", f.Name, f.result)
 	}
@@ -45,15 +46,15 @@ func (f *Func) Hessian(ctx context.Context, args []eval.Value, opts *eval.Option
 	if err != nil {
 		return nil, err
 	}
-	value, err := f.Call(ctx, args, opts)
+	val, err := f.Call(ctx, args, opts)
 	if err != nil {
 		return nil, err
 	}
-	h := &Hessian{Value: value}
+	h := &Hessian{Value: val}
 	for _, k := range wrt {
 		h.Inputs = append(h.Inputs, realLabels(params[k], f.ParamNames[k])...)
 	}
-	in := append([]eval.Value(nil), args...)
+	in := append([]value.Value(nil), args...)
 	for _, t := range params {
 		in = append(in, zeroTangent(t))
 	}
@@ -99,10 +100,10 @@ func (f *Func) hessianCode(wrt []int) (*eval.Code, error) {
 }
 
 // Reals lists the Reals of v in layout order.
-func Reals(v eval.Value) []float64 {
+func Reals(v value.Value) []float64 {
 	var out []float64
-	var walk func(v eval.Value)
-	walk = func(v eval.Value) {
+	var walk func(v value.Value)
+	walk = func(v value.Value) {
 		switch v.Kind() {
 		case ir.KReal:
 			out = append(out, v.Real())

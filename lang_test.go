@@ -10,6 +10,7 @@ import (
 
 	"github.com/rose-go/rose"
 	"github.com/rose-go/rose/eval"
+	"github.com/rose-go/rose/value"
 )
 
 // langSrc uses element and field updates, computed ranges and sizes, and
@@ -100,18 +101,18 @@ func TestLangDerivatives(t *testing.T) {
 	cases := []struct {
 		name  string
 		args  string
-		x     []eval.Value
+		x     []value.Value
 		modes []rose.Mode
 	}{
-		{"scatter", "[[1.0, 2.0, 3.0]]", []eval.Value{eval.Array(eval.Real(1), eval.Real(2), eval.Real(3))}, []rose.Mode{rose.Forward, rose.Reverse}},
-		{"scatter", "[[0.5, -1.0, 2.0, 0.25]]", []eval.Value{eval.Array(eval.Real(0.5), eval.Real(-1), eval.Real(2), eval.Real(0.25))}, []rose.Mode{rose.Forward, rose.Reverse}},
-		{"fields", "", []eval.Value{eval.Real(1.3), eval.Real(0.7)}, []rose.Mode{rose.Forward, rose.Reverse}},
-		{"fields", "", []eval.Value{eval.Real(-0.4), eval.Real(2.1)}, []rose.Mode{rose.Forward, rose.Reverse}},
-		{"tris", "", []eval.Value{eval.Array(eval.Real(0.3), eval.Real(-1.2), eval.Real(0.8))}, []rose.Mode{rose.Forward, rose.Reverse}},
-		{"dyn", "", []eval.Value{eval.Array(eval.Real(0.3), eval.Real(-1.2), eval.Real(0.8), eval.Real(2.5))}, []rose.Mode{rose.Forward, rose.Reverse}},
-		{"halve", "", []eval.Value{eval.Real(10)}, []rose.Mode{rose.Forward, rose.Reverse}},
-		{"halve", "", []eval.Value{eval.Real(0.6)}, []rose.Mode{rose.Forward, rose.Reverse}},
-		{"newton", "", []eval.Value{eval.Real(2), eval.Real(1.5)}, []rose.Mode{rose.Forward, rose.Reverse}},
+		{"scatter", "[[1.0, 2.0, 3.0]]", []value.Value{value.Array(value.Real(1), value.Real(2), value.Real(3))}, []rose.Mode{rose.Forward, rose.Reverse}},
+		{"scatter", "[[0.5, -1.0, 2.0, 0.25]]", []value.Value{value.Array(value.Real(0.5), value.Real(-1), value.Real(2), value.Real(0.25))}, []rose.Mode{rose.Forward, rose.Reverse}},
+		{"fields", "", []value.Value{value.Real(1.3), value.Real(0.7)}, []rose.Mode{rose.Forward, rose.Reverse}},
+		{"fields", "", []value.Value{value.Real(-0.4), value.Real(2.1)}, []rose.Mode{rose.Forward, rose.Reverse}},
+		{"tris", "", []value.Value{value.Array(value.Real(0.3), value.Real(-1.2), value.Real(0.8))}, []rose.Mode{rose.Forward, rose.Reverse}},
+		{"dyn", "", []value.Value{value.Array(value.Real(0.3), value.Real(-1.2), value.Real(0.8), value.Real(2.5))}, []rose.Mode{rose.Forward, rose.Reverse}},
+		{"halve", "", []value.Value{value.Real(10)}, []rose.Mode{rose.Forward, rose.Reverse}},
+		{"halve", "", []value.Value{value.Real(0.6)}, []rose.Mode{rose.Forward, rose.Reverse}},
+		{"newton", "", []value.Value{value.Real(2), value.Real(1.5)}, []rose.Mode{rose.Forward, rose.Reverse}},
 	}
 	for _, c := range cases {
 		var argsJSON []byte
@@ -122,7 +123,7 @@ func TestLangDerivatives(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		value := func(x []eval.Value) float64 {
+		valueAt := func(x []value.Value) float64 {
 			v, err := f.Call(ctx, x, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -138,21 +139,21 @@ func TestLangDerivatives(t *testing.T) {
 				n = c.x[i].Len()
 			}
 			for k := 0; k < n; k++ {
-				shift := func(d float64) []eval.Value {
-					y := append([]eval.Value(nil), c.x...)
+				shift := func(d float64) []value.Value {
+					y := append([]value.Value(nil), c.x...)
 					if c.x[i].Len() > 0 {
-						es := make([]eval.Value, n)
+						es := make([]value.Value, n)
 						for j := range es {
 							es[j] = c.x[i].Elem(j)
 						}
-						es[k] = eval.Real(es[k].Real() + d)
-						y[i] = eval.Array(es...)
+						es[k] = value.Real(es[k].Real() + d)
+						y[i] = value.Array(es...)
 					} else {
-						y[i] = eval.Real(c.x[i].Real() + d)
+						y[i] = value.Real(c.x[i].Real() + d)
 					}
 					return y
 				}
-				fd = append(fd, (value(shift(h))-value(shift(-h)))/(2*h))
+				fd = append(fd, (valueAt(shift(h))-valueAt(shift(-h)))/(2*h))
 			}
 		}
 		for _, m := range c.modes {
@@ -189,7 +190,7 @@ func TestDynamicLoops(t *testing.T) {
 	if err := p.Err(); err != nil {
 		t.Fatal(err)
 	}
-	x := []eval.Value{eval.Array(eval.Real(0.3), eval.Real(-1.2), eval.Real(0.8), eval.Real(2.5))}
+	x := []value.Value{value.Array(value.Real(0.3), value.Real(-1.2), value.Real(0.8), value.Real(2.5))}
 	var got [2]float64
 	for k, name := range []string{"dyn", "guarded"} {
 		f, err := p.Func(name, nil)
@@ -228,24 +229,24 @@ fn empty(x: Real) -> Real { var y = x; while y > 100.0 max 1 { y = 0.0 }; y }
 		return f
 	}
 	// Exactly 10 steps are allowed; the 11th fails.
-	if v, err := fn("bounded").Call(ctx, []eval.Value{eval.Real(9.5)}, nil); err != nil || v.Real() != -0.5 {
+	if v, err := fn("bounded").Call(ctx, []value.Value{value.Real(9.5)}, nil); err != nil || v.Real() != -0.5 {
 		t.Errorf("bounded(9.5) = %v, %v; want -0.5", v, err)
 	}
-	if _, err := fn("bounded").Call(ctx, []eval.Value{eval.Real(10.5)}, nil); err == nil || !strings.Contains(err.Error(), "while loop exceeded its bound of 10 steps") {
+	if _, err := fn("bounded").Call(ctx, []value.Value{value.Real(10.5)}, nil); err == nil || !strings.Contains(err.Error(), "while loop exceeded its bound of 10 steps") {
 		t.Errorf("bounded(10.5): error %v, want the bound error", err)
 	}
-	if v, err := fn("empty").Call(ctx, []eval.Value{eval.Real(3)}, nil); err != nil || v.Real() != 3 {
+	if v, err := fn("empty").Call(ctx, []value.Value{value.Real(3)}, nil); err != nil || v.Real() != 3 {
 		t.Errorf("empty(3) = %v, %v; want 3 (the body never runs)", v, err)
 	}
 	// Every iteration is a step of the budget.
-	_, err := fn("forever").Call(ctx, []eval.Value{eval.Real(1)}, &eval.Options{MaxSteps: 5000})
-	if !errors.Is(err, eval.ErrStepBudget) {
+	_, err := fn("forever").Call(ctx, []value.Value{value.Real(1)}, &eval.Options{MaxSteps: 5000})
+	if !errors.Is(err, value.ErrStepBudget) {
 		t.Errorf("forever under a budget: error %v, want the step budget", err)
 	}
 	cctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err = fn("forever").Call(cctx, []eval.Value{eval.Real(1)}, nil)
+	_, err = fn("forever").Call(cctx, []value.Value{value.Real(1)}, nil)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("forever with a deadline: error %v, want the deadline", err)
 	}
@@ -253,7 +254,7 @@ fn empty(x: Real) -> Real { var y = x; while y > 100.0 max 1 { y = 0.0 }; y }
 		t.Errorf("cancellation took %v", d)
 	}
 	// Forward mode keeps the bound.
-	if _, err := fn("bounded").GradMode(ctx, []eval.Value{eval.Real(10.5)}, nil, rose.Forward); err == nil || !strings.Contains(err.Error(), "bound of 10 steps") {
+	if _, err := fn("bounded").GradMode(ctx, []value.Value{value.Real(10.5)}, nil, rose.Forward); err == nil || !strings.Contains(err.Error(), "bound of 10 steps") {
 		t.Errorf("forward mode of bounded(10.5): error %v, want the bound error", err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/rose-go/rose"
 	"github.com/rose-go/rose/eval"
+	"github.com/rose-go/rose/value"
 )
 
 // The mass-spring workload's sizes: robot "D" has 26 masses and 61
@@ -65,20 +66,20 @@ func msWeights() (w1, w2 [][]float64) {
 	return w1, w2
 }
 
-func msVector(xs []float64) eval.Value {
-	elems := make([]eval.Value, len(xs))
+func msVector(xs []float64) value.Value {
+	elems := make([]value.Value, len(xs))
 	for i, x := range xs {
-		elems[i] = eval.Real(x)
+		elems[i] = value.Real(x)
 	}
-	return eval.Array(elems...)
+	return value.Array(elems...)
 }
 
-func msMatrix(m [][]float64) eval.Value {
-	rows := make([]eval.Value, len(m))
+func msMatrix(m [][]float64) value.Value {
+	rows := make([]value.Value, len(m))
 	for i, r := range m {
 		rows[i] = msVector(r)
 	}
-	return eval.Array(rows...)
+	return value.Array(rows...)
 }
 
 func msSum(xs []float64) float64 {
@@ -98,7 +99,7 @@ func msNorm(xs []float64) float64 {
 }
 
 // msArgs are loss's arguments at the reference weights.
-func msArgs(t testing.TB) []eval.Value {
+func msArgs(t testing.TB) []value.Value {
 	t.Helper()
 	w1, w2 := msWeights()
 	// The checksums add the elements in row-major order, from zero.
@@ -127,7 +128,7 @@ func msArgs(t testing.TB) []eval.Value {
 			t.Fatalf("weights: %s = %v, want %v", c.name, c.got, c.want)
 		}
 	}
-	return []eval.Value{msMatrix(w1), msMatrix(w2), msVector(make([]float64, msHidden)), msVector(make([]float64, msSprings))}
+	return []value.Value{msMatrix(w1), msMatrix(w2), msVector(make([]float64, msHidden)), msVector(make([]float64, msSprings))}
 }
 
 // loadMassSpring loads examples/mass_spring.rose and returns its function

@@ -6,7 +6,7 @@
 //	prog := rose.Load("f.rose", src)
 //	if err := prog.Err(); err != nil { ... }   // diagnostics with positions
 //	f, err := prog.Func("loss", nil)
-//	y, err := f.Call(ctx, []eval.Value{eval.Real(0.3)})
+//	y, err := f.Call(ctx, []value.Value{value.Real(0.3)})
 //
 // # Concurrency
 //
@@ -55,6 +55,7 @@ import (
 	"github.com/rose-go/rose/eval"
 	"github.com/rose-go/rose/ir"
 	"github.com/rose-go/rose/parser"
+	"github.com/rose-go/rose/value"
 )
 
 // Version is the toolchain's version.
@@ -231,14 +232,14 @@ func (f *Func) Params() []*ir.Type {
 }
 
 // Call runs f. Runtime errors are *RuntimeError, with source positions.
-func (f *Func) Call(ctx context.Context, args []eval.Value, opts *eval.Options) (eval.Value, error) {
+func (f *Func) Call(ctx context.Context, args []value.Value, opts *eval.Options) (value.Value, error) {
 	v, err := f.code.Call(ctx, args, opts)
 	return v, f.prog.wrapErr(err)
 }
 
 // RuntimeError is an evaluation failure with source positions.
 type RuntimeError struct {
-	Err   *eval.RuntimeError
+	Err   *value.RuntimeError
 	Pos   token.Position   // where it failed
 	Stack []token.Position // call sites, innermost first
 }
@@ -257,7 +258,7 @@ func (e *RuntimeError) Error() string {
 func (e *RuntimeError) Unwrap() error { return e.Err }
 
 func (p *Program) wrapErr(err error) error {
-	var re *eval.RuntimeError
+	var re *value.RuntimeError
 	if !errors.As(err, &re) {
 		return err
 	}
@@ -282,7 +283,7 @@ type Example struct {
 	Text string         // the call as written
 	Pos  token.Position // where it is declared
 	Func *Func
-	Args []eval.Value
+	Args []value.Value
 	Err  error // evaluating the arguments failed; Func and Args are unset
 
 	obj *check.FuncObj // the function's declaration
@@ -305,7 +306,7 @@ func (p *Program) Examples(ctx context.Context) ([]*Example, error) {
 	return out, nil
 }
 
-func (p *Program) prepare(ctx context.Context, ex *check.Example) (*Func, []eval.Value, error) {
+func (p *Program) prepare(ctx context.Context, ex *check.Example) (*Func, []value.Value, error) {
 	f, argsCode, err := p.prepareCode(ex)
 	if err != nil {
 		return nil, nil, err
@@ -314,7 +315,7 @@ func (p *Program) prepare(ctx context.Context, ex *check.Example) (*Func, []eval
 	if err != nil {
 		return nil, nil, p.wrapErr(err)
 	}
-	args := make([]eval.Value, tuple.Len())
+	args := make([]value.Value, tuple.Len())
 	for i := range args {
 		args[i] = tuple.Elem(i)
 	}

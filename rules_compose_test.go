@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/rose-go/rose"
-	"github.com/rose-go/rose/eval"
+	"github.com/rose-go/rose/value"
 )
 
 // TestCustomRuleCompositions checks that the four second derivatives of a
@@ -32,7 +32,7 @@ func TestCustomRuleCompositions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		v, err := f.Call(ctx, []eval.Value{eval.Real(x)}, nil)
+		v, err := f.Call(ctx, []value.Value{value.Real(x)}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/rose-go/rose"
-	"github.com/rose-go/rose/eval"
+	"github.com/rose-go/rose/value"
 )
 
 // TestCustomRule checks that a custom JVP rule replaces the derivation in
@@ -38,7 +38,7 @@ fn g(x: Real, y: Real) -> (Real, Real) { grad(loss)(x, y) }
 		t.Fatal(err)
 	}
 	x, y := 0.5, 2.0
-	args := []eval.Value{eval.Real(x), eval.Real(y)}
+	args := []value.Value{value.Real(x), value.Real(y)}
 	rev, err := f.GradMode(ctx, args, nil, rose.Reverse)
 	if err != nil {
 		t.Fatal(err)

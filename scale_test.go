@@ -15,6 +15,7 @@ import (
 	"github.com/rose-go/rose"
 	"github.com/rose-go/rose/eval"
 	"github.com/rose-go/rose/ir"
+	"github.com/rose-go/rose/value"
 )
 
 // scaleShapes are the array-heavy shapes of real workloads: a loop over
@@ -65,13 +66,13 @@ var scaleShapes = []struct {
 
 // funcAt instantiates the function name of p for the JSON argument list
 // argsJSON and decodes the arguments.
-func funcAt(tb testing.TB, p *rose.Program, name, argsJSON string) (*rose.Func, []eval.Value) {
+func funcAt(tb testing.TB, p *rose.Program, name, argsJSON string) (*rose.Func, []value.Value) {
 	tb.Helper()
 	f, err := p.Func(name, []byte(argsJSON))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	args, err := eval.DecodeArgs(f.Params(), []byte(argsJSON))
+	args, err := value.DecodeArgs(f.Params(), []byte(argsJSON))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -145,22 +146,22 @@ func TestSecondOrderThroughAccumulators(t *testing.T) {
 		return f
 	}
 	f, g, hf, hr := fn("f"), fn("g"), fn("hv_fwd"), fn("hv_rev")
-	arr := func(xs []float64) eval.Value {
-		vs := make([]eval.Value, len(xs))
+	arr := func(xs []float64) value.Value {
+		vs := make([]value.Value, len(xs))
 		for i, x := range xs {
-			vs[i] = eval.Real(x)
+			vs[i] = value.Real(x)
 		}
-		return eval.Array(vs...)
+		return value.Array(vs...)
 	}
-	reals := func(v eval.Value) []float64 {
+	reals := func(v value.Value) []float64 {
 		out := make([]float64, v.Len())
 		for i := range out {
 			out[i] = v.Elem(i).Real()
 		}
 		return out
 	}
-	call := func(f *rose.Func, args ...[]float64) eval.Value {
-		vs := make([]eval.Value, len(args))
+	call := func(f *rose.Func, args ...[]float64) value.Value {
+		vs := make([]value.Value, len(args))
 		for i, a := range args {
 			vs[i] = arr(a)
 		}
@@ -284,7 +285,7 @@ func TestDeepCallChain(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	args := []eval.Value{eval.Real(1)}
+	args := []value.Value{value.Real(1)}
 	rev, err := f.GradMode(ctx, args, nil, rose.Reverse)
 	if err != nil {
 		t.Fatal(err)
@@ -322,7 +323,7 @@ func TestConstantTablesOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 		var n int64
-		v, err := f.Call(context.Background(), []eval.Value{eval.Array(eval.Real(1), eval.Real(2), eval.Real(3), eval.Real(4))}, &eval.Options{Executed: &n})
+		v, err := f.Call(context.Background(), []value.Value{value.Array(value.Real(1), value.Real(2), value.Real(3), value.Real(4))}, &eval.Options{Executed: &n})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -404,12 +405,12 @@ func BenchmarkRosenbrock1000(b *testing.B) {
 	}
 	const n = 1000
 	x := make([]float64, n)
-	vals := make([]eval.Value, n)
+	vals := make([]value.Value, n)
 	for i := range x {
 		x[i] = 0.5 + 0.001*float64(i)
-		vals[i] = eval.Real(x[i])
+		vals[i] = value.Real(x[i])
 	}
-	args := []eval.Value{eval.Array(vals...)}
+	args := []value.Value{value.Array(vals...)}
 	argsJSON, _ := json.Marshal([][]float64{x})
 	f, err := rose.Load("rosenbrock.rose", src).Func("rosenbrock", argsJSON)
 	if err != nil {

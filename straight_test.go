@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/rose-go/rose"
-	"github.com/rose-go/rose/eval"
 	"github.com/rose-go/rose/ir"
+	"github.com/rose-go/rose/value"
 )
 
 // genStraight returns a straight-line program in the shape of a diagram
@@ -119,11 +119,11 @@ func straightPipeline(tb testing.TB, src []byte) int {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	xs := make([]eval.Value, 64)
+	xs := make([]value.Value, 64)
 	for i := range xs {
-		xs[i] = eval.Real(float64(i%7) * 0.3)
+		xs[i] = value.Real(float64(i%7) * 0.3)
 	}
-	g, err := f.Grad(context.Background(), []eval.Value{eval.Array(xs...), eval.Real(0.5)}, nil)
+	g, err := f.Grad(context.Background(), []value.Value{value.Array(xs...), value.Real(0.5)}, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/rose-go/rose/check"
 	"github.com/rose-go/rose/eval"
+	"github.com/rose-go/rose/value"
 )
 
 // TestResult is the outcome of one `test` block.
@@ -59,7 +60,7 @@ func (p *Program) RunTests(ctx context.Context, opts *eval.Options) ([]*TestResu
 			f := &AssertFailure{Pos: p.Fset.Position(a.Stmt.Pos()), Text: p.text(a.Stmt.Cond)}
 			if a.Compare != nil {
 				l, rv := v.Elem(k), v.Elem(k+1)
-				f.Left, f.Right = eval.Format(l, nil), eval.Format(rv, nil)
+				f.Left, f.Right = value.Format(l, nil), value.Format(rv, nil)
 				f.LeftText, f.RightText = p.text(a.Compare.X), p.text(a.Compare.Y)
 				k += 2
 			}

@@ -13,6 +13,7 @@ import (
 	"github.com/rose-go/rose/eval"
 	"github.com/rose-go/rose/ir"
 	"github.com/rose-go/rose/parser"
+	"github.com/rose-go/rose/value"
 )
 
 // tracedCode is a Func's traced compilation (eval.CompileTraced), made on
@@ -26,20 +27,20 @@ type tracedCode struct {
 // Trace is what one traced run of a function saw.
 type Trace struct {
 	// Result is the function's result (the zero Value if the run failed).
-	Result eval.Value
+	Result value.Value
 
 	// Values holds, for every source position of an instruction that ran
 	// (in the function and the functions it calls), the value the last
 	// instruction to run there produced: inside a loop, that of the last
 	// step. Several instructions may share a position (see
 	// check.ValuePos); LiveValues tells them apart.
-	Values map[token.Pos]eval.Value
+	Values map[token.Pos]value.Value
 
 	// NonFinite is the first operation that produced a NaN or an infinity
 	// from finite operands, or nil if there was none.
 	NonFinite *NonFinite
 
-	last map[*ir.Instr]eval.Value // the last value of each instruction that ran
+	last map[*ir.Instr]value.Value // the last value of each instruction that ran
 }
 
 // NonFinite locates the operation where a NaN or an infinity first
@@ -56,7 +57,7 @@ type NonFinite struct {
 // opts bound the run as for Call (their Trace, if any, is called too). On a
 // runtime error Trace returns what was recorded up to the failure along
 // with the error.
-func (f *Func) Trace(ctx context.Context, args []eval.Value, opts *eval.Options) (*Trace, error) {
+func (f *Func) Trace(ctx context.Context, args []value.Value, opts *eval.Options) (*Trace, error) {
 	f.traced.once.Do(func() {
 		// Compiling reads the IR, which resolving derivatives rewrites.
 		f.prog.mu.Lock()
@@ -66,7 +67,7 @@ func (f *Func) Trace(ctx context.Context, args []eval.Value, opts *eval.Options)
 	if f.traced.err != nil {
 		return nil, f.traced.err
 	}
-	tr := &Trace{Values: map[token.Pos]eval.Value{}, last: map[*ir.Instr]eval.Value{}}
+	tr := &Trace{Values: map[token.Pos]value.Value{}, last: map[*ir.Instr]value.Value{}}
 	var o eval.Options
 	if opts != nil {
 		o = *opts
@@ -103,7 +104,7 @@ func (p *Program) fileBase() func(ir.Pos) token.Pos {
 
 // firstNonFinite is the first NaN or infinite Real in v, as text ("NaN",
 // "+Inf" or "-Inf").
-func firstNonFinite(v eval.Value) string {
+func firstNonFinite(v value.Value) string {
 	switch v.Kind() {
 	case ir.KReal:
 		if x := v.Real(); math.IsNaN(x) || math.IsInf(x, 0) {
@@ -133,7 +134,7 @@ func showNumber(x float64) string {
 	return strconv.FormatFloat(x, 'g', -1, 64)
 }
 
-func showScalar(v eval.Value) string {
+func showScalar(v value.Value) string {
 	switch v.Kind() {
 	case ir.KReal:
 		return showNumber(v.Real())
@@ -202,7 +203,7 @@ func nonFiniteMsg(ev eval.TraceEvent) string {
 // omitted. NonFinite is the first operation that produced a NaN or an
 // infinity, anywhere in the run (see Trace). On a runtime error the values
 // recorded up to the failure come back with the error.
-func (p *Program) LiveValues(ctx context.Context, ex *Example, opts *eval.Options) (map[token.Pos]eval.Value, *NonFinite, error) {
+func (p *Program) LiveValues(ctx context.Context, ex *Example, opts *eval.Options) (map[token.Pos]value.Value, *NonFinite, error) {
 	if ex == nil || ex.Err != nil || ex.Func == nil || ex.obj == nil {
 		if ex != nil && ex.Err != nil {
 			return nil, nil, ex.Err
@@ -213,7 +214,7 @@ func (p *Program) LiveValues(ctx context.Context, ex *Example, opts *eval.Option
 	if tr == nil {
 		return nil, nil, err
 	}
-	lv := &liveValues{p: p, tr: tr, out: map[token.Pos]eval.Value{}, vars: map[*check.VarObj]eval.Value{},
+	lv := &liveValues{p: p, tr: tr, out: map[token.Pos]value.Value{}, vars: map[*check.VarObj]value.Value{},
 		sites: map[ir.Pos][]*ir.Instr{}, fn: ex.Func.IR}
 	lv.index(ex.Func.IR.Body)
 	decl := ex.obj.Decl
@@ -232,9 +233,9 @@ type liveValues struct {
 	p     *Program
 	tr    *Trace
 	fn    *ir.Func
-	out   map[token.Pos]eval.Value
-	vars  map[*check.VarObj]eval.Value // the last value bound to each variable, in source order
-	sites map[ir.Pos][]*ir.Instr       // the function's instructions at each position, in the order lowering emits them
+	out   map[token.Pos]value.Value
+	vars  map[*check.VarObj]value.Value // the last value bound to each variable, in source order
+	sites map[ir.Pos][]*ir.Instr        // the function's instructions at each position, in the order lowering emits them
 }
 
 // index lists b's instructions by position, nested blocks before the
@@ -279,7 +280,7 @@ func (lv *liveValues) visit(n parser.Node) bool {
 		if !ok {
 			return false
 		}
-		var v *eval.Value
+		var v *value.Value
 		switch {
 		case s.Place != nil:
 			// The variable is rebuilt last at the step next to it.
@@ -295,7 +296,7 @@ func (lv *liveValues) visit(n parser.Node) bool {
 	return true
 }
 
-func (lv *liveValues) bind(id *parser.Ident, o *check.VarObj, v *eval.Value) {
+func (lv *liveValues) bind(id *parser.Ident, o *check.VarObj, v *value.Value) {
 	if v == nil {
 		delete(lv.vars, o)
 		return
@@ -305,7 +306,7 @@ func (lv *liveValues) bind(id *parser.Ident, o *check.VarObj, v *eval.Value) {
 }
 
 // valueOf is the traced value of e, of type t, or nil.
-func (lv *liveValues) valueOf(e parser.Expr, t check.Type) *eval.Value {
+func (lv *liveValues) valueOf(e parser.Expr, t check.Type) *value.Value {
 	for {
 		pe, ok := e.(*parser.ParenExpr)
 		if !ok {
@@ -332,23 +333,23 @@ func (lv *liveValues) valueOf(e parser.Expr, t check.Type) *eval.Value {
 			}
 		}
 	case *parser.NumberLit:
-		var v eval.Value
+		var v value.Value
 		if b, ok := t.(*check.Basic); ok && b.Kind == check.IntKind {
 			i, err := strconv.ParseInt(e.Value, 10, 64)
 			if err != nil {
 				return nil
 			}
-			v = eval.Int(i)
+			v = value.Int(i)
 		} else {
 			x, err := strconv.ParseFloat(e.Value, 64)
 			if err != nil {
 				return nil
 			}
-			v = eval.Real(x)
+			v = value.Real(x)
 		}
 		return &v
 	case *parser.BoolLit:
-		v := eval.Bool(e.Value)
+		v := value.Bool(e.Value)
 		return &v
 	}
 	return nil
@@ -356,7 +357,7 @@ func (lv *liveValues) valueOf(e parser.Expr, t check.Type) *eval.Value {
 
 // at is the last value of the last instruction lowering emits at pos
 // whose type is t (and whose op is op, if op is not empty), or nil.
-func (lv *liveValues) at(pos token.Pos, t check.Type, op string) *eval.Value {
+func (lv *liveValues) at(pos token.Pos, t check.Type, op string) *value.Value {
 	f := lv.p.Fset.File(lv.p.File.FileEnd)
 	if f == nil || !pos.IsValid() || int(pos) < f.Base() || int(pos) > f.Base()+f.Size() {
 		return nil

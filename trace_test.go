@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/rose-go/rose"
-	"github.com/rose-go/rose/eval"
+	"github.com/rose-go/rose/value"
 )
 
 const traceSrc = `
@@ -84,7 +84,7 @@ func loadTrace(t *testing.T) (*rose.Program, []*rose.Example) {
 }
 
 // call evaluates a function of traceSrc plainly.
-func call(t *testing.T, prog *rose.Program, name string, args ...eval.Value) eval.Value {
+func call(t *testing.T, prog *rose.Program, name string, args ...value.Value) value.Value {
 	t.Helper()
 	fn, err := prog.Func(name, nil)
 	if err != nil {
@@ -111,30 +111,30 @@ func TestLiveValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := eval.Real(1)
+	a := value.Real(1)
 	b := call(t, prog, "sq", a)
-	s := eval.Real(1 + 4 + 9)
-	tv := eval.Real(s.Real() + b.Real())
+	s := value.Real(1 + 4 + 9)
+	tv := value.Real(s.Real() + b.Real())
 	for _, c := range []struct {
 		name string
 		n    int
-		want eval.Value
+		want value.Value
 	}{
 		{"a =", 0, a},
 		{"b =", 0, b},
-		{"s =", 0, eval.Real(0)},
+		{"s =", 0, value.Real(0)},
 		{"s +=", 0, s}, // after the last step
 		{"t =", 0, tv},
 		{"u =", 0, tv}, // a plain name takes its value
 		{"p,", 0, tv},  // tuple let: the fields
-		{"q)", 0, eval.Real(0)},
-		{"v =", 0, eval.Array(eval.Real(0), eval.Real(0))},
-		{"v[1] =", 0, eval.Array(eval.Real(0), eval.Real(3))},
-		{"w =", 0, eval.Tuple(eval.Real(1), eval.Real(2))},
-		{"w.y", 0, eval.Tuple(eval.Real(1), eval.Real(2*tv.Real()))},
+		{"q)", 0, value.Real(0)},
+		{"v =", 0, value.Array(value.Real(0), value.Real(0))},
+		{"v[1] =", 0, value.Array(value.Real(0), value.Real(3))},
+		{"w =", 0, value.Tuple(value.Real(1), value.Real(2))},
+		{"w.y", 0, value.Tuple(value.Real(1), value.Real(2*tv.Real()))},
 		{"m =", 0, s},
-		{"e =", 0, eval.Real(4)}, // the last element's
-		{"r =", 0, eval.Real(4 + 9 + 16)},
+		{"e =", 0, value.Real(4)}, // the last element's
+		{"r =", 0, value.Real(4 + 9 + 16)},
 	} {
 		pos := at(t, prog, c.name, c.n)
 		got, ok := vals[pos]
@@ -142,7 +142,7 @@ func TestLiveValues(t *testing.T) {
 			t.Errorf("%s: no value", c.name)
 			continue
 		}
-		if !eval.Equal(got, c.want) {
+		if !value.Equal(got, c.want) {
 			t.Errorf("%s = %v, want %v", c.name, got, c.want)
 		}
 	}
@@ -157,13 +157,13 @@ func TestLiveValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !eval.Equal(tr.Result, want) {
+	if !value.Equal(tr.Result, want) {
 		t.Errorf("traced result %v, Call gives %v", tr.Result, want)
 	}
-	if v := tr.Values[at(t, prog, "sq(a)", 0)]; !eval.Equal(v, b) {
+	if v := tr.Values[at(t, prog, "sq(a)", 0)]; !value.Equal(v, b) {
 		t.Errorf("call sq(a) traced as %v, want %v", v, b)
 	}
-	if v := tr.Values[at(t, prog, "y * y", 0)+2]; !eval.Equal(v, b) {
+	if v := tr.Values[at(t, prog, "y * y", 0)+2]; !value.Equal(v, b) {
 		t.Errorf("y * y in sq traced as %v, want %v", v, b)
 	}
 }
@@ -187,19 +187,19 @@ func TestLiveValuesNonFinite(t *testing.T) {
 	if nf.Func != "g" {
 		t.Errorf("function %q, want g", nf.Func)
 	}
-	if v := vals[at(t, prog, "d =", 0)]; !eval.Equal(v, eval.Real(-0.5)) {
+	if v := vals[at(t, prog, "d =", 0)]; !value.Equal(v, value.Real(-0.5)) {
 		t.Errorf("d = %v, want -0.5", v)
 	}
 	z := vals[at(t, prog, "z =", 0)]
-	if !eval.Equal(z, eval.Real(1/zero())) {
+	if !value.Equal(z, value.Real(1/zero())) {
 		t.Errorf("z = %v, want +Inf", z)
 	}
-	want := call(t, prog, "g", eval.Real(0.5))
+	want := call(t, prog, "g", value.Real(0.5))
 	tr, err := exs[1].Func.Trace(ctx, exs[1].Args, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !eval.Equal(tr.Result, want) {
+	if !value.Equal(tr.Result, want) {
 		t.Errorf("traced result %v, Call gives %v", tr.Result, want)
 	}
 }
@@ -261,7 +261,7 @@ func TestTraceConcurrent(t *testing.T) {
 				t.Error(err)
 				return
 			}
-			if !eval.Equal(tr.Result, want) {
+			if !value.Equal(tr.Result, want) {
 				t.Errorf("traced result %v, want %v", tr.Result, want)
 			}
 		}()
@@ -298,9 +298,9 @@ example k(5)
 		t.Fatalf("error %v, want a runtime error", err)
 	}
 	file := prog.Fset.File(prog.File.FileEnd)
-	for name, want := range map[string]eval.Value{"a =": eval.Real(10), "x =": eval.Real(1), "x = x": eval.Real(243)} {
+	for name, want := range map[string]value.Value{"a =": value.Real(10), "x =": value.Real(1), "x = x": value.Real(243)} {
 		pos := file.Pos(strings.Index(src, name))
-		if v, ok := vals[pos]; !ok || !eval.Equal(v, want) {
+		if v, ok := vals[pos]; !ok || !value.Equal(v, want) {
 			t.Errorf("%s: %v (%v), want %v", name, v, ok, want)
 		}
 	}

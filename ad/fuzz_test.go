@@ -13,6 +13,7 @@ import (
 	"github.com/rose-go/rose/ad"
 	"github.com/rose-go/rose/eval"
 	"github.com/rose-go/rose/ir"
+	"github.com/rose-go/rose/value"
 )
 
 // FuzzDerivatives takes programs through JVP and VJP: the transforms must
@@ -56,7 +57,7 @@ func FuzzDerivatives(f *testing.F) {
 				t.Fatalf("%s: VJP does not verify: %v", ex.Text, err)
 			}
 			rng := rand.New(rand.NewSource(1))
-			in := append([]eval.Value(nil), ex.Args...)
+			in := append([]value.Value(nil), ex.Args...)
 			var dxs []float64
 			for _, a := range ex.Args {
 				dt, flat := randomTangent(a, rng)
@@ -68,8 +69,8 @@ func FuzzDerivatives(f *testing.F) {
 				continue // runtime errors are the program's
 			}
 			dy, dyFlat := randomTangent(jout.Elem(0), rng)
-			vout, err := eval.Call(context.Background(), vf, append(append([]eval.Value(nil), ex.Args...), dy), opts)
-			if errors.Is(err, eval.ErrStepBudget) {
+			vout, err := eval.Call(context.Background(), vf, append(append([]value.Value(nil), ex.Args...), dy), opts)
+			if errors.Is(err, value.ErrStepBudget) {
 				continue // reverse mode takes more steps than forward mode
 			}
 			if err != nil {

@@ -12,10 +12,11 @@ import (
 	"github.com/rose-go/rose/ad"
 	"github.com/rose-go/rose/eval"
 	"github.com/rose-go/rose/ir"
+	"github.com/rose-go/rose/value"
 )
 
 // reals lists the Real scalars of v in layout order.
-func reals(v eval.Value, out []float64) []float64 {
+func reals(v value.Value, out []float64) []float64 {
 	switch v.Kind() {
 	case ir.KReal:
 		return append(out, v.Real())
@@ -30,30 +31,30 @@ func reals(v eval.Value, out []float64) []float64 {
 // rebuild returns v with its Reals replaced by xs (consumed in order).
 // With tangent set, Ints and Bools become empty tuples: the value is then
 // a tangent of v.
-func rebuild(v eval.Value, xs *[]float64, tangent bool) eval.Value {
+func rebuild(v value.Value, xs *[]float64, tangent bool) value.Value {
 	switch v.Kind() {
 	case ir.KReal:
 		x := (*xs)[0]
 		*xs = (*xs)[1:]
-		return eval.Real(x)
+		return value.Real(x)
 	case ir.KInt, ir.KBool:
 		if tangent {
-			return eval.Tuple()
+			return value.Tuple()
 		}
 		return v
 	}
-	elems := make([]eval.Value, v.Len())
+	elems := make([]value.Value, v.Len())
 	for i := range elems {
 		elems[i] = rebuild(v.Elem(i), xs, tangent)
 	}
 	if v.Kind() == ir.KArray {
-		return eval.Array(elems...)
+		return value.Array(elems...)
 	}
-	return eval.Tuple(elems...)
+	return value.Tuple(elems...)
 }
 
-func perturb(args []eval.Value, dir [][]float64, h float64) []eval.Value {
-	out := make([]eval.Value, len(args))
+func perturb(args []value.Value, dir [][]float64, h float64) []value.Value {
+	out := make([]value.Value, len(args))
 	for i, a := range args {
 		xs := reals(a, nil)
 		for k := range xs {
@@ -64,7 +65,7 @@ func perturb(args []eval.Value, dir [][]float64, h float64) []eval.Value {
 	return out
 }
 
-func call(t *testing.T, f *ir.Func, args []eval.Value) eval.Value {
+func call(t *testing.T, f *ir.Func, args []value.Value) value.Value {
 	t.Helper()
 	v, err := eval.Call(context.Background(), f, args, nil)
 	if err != nil {
@@ -75,14 +76,14 @@ func call(t *testing.T, f *ir.Func, args []eval.Value) eval.Value {
 
 // checkJVP compares the JVP of f at args in a random direction with central
 // finite differences.
-func checkJVP(t *testing.T, tr *ad.Transformer, f *ir.Func, args []eval.Value, rng *rand.Rand, label string) {
+func checkJVP(t *testing.T, tr *ad.Transformer, f *ir.Func, args []value.Value, rng *rand.Rand, label string) {
 	t.Helper()
 	g := mustJVP(tr, f)
 	if err := ir.Verify(g); err != nil {
 		t.Fatalf("%s: JVP does not verify: %v\n%s", label, err, g)
 	}
 	dir := make([][]float64, len(args))
-	all := append([]eval.Value(nil), args...)
+	all := append([]value.Value(nil), args...)
 	for i, a := range args {
 		xs := reals(a, nil)
 		for k := range xs {
@@ -93,7 +94,7 @@ func checkJVP(t *testing.T, tr *ad.Transformer, f *ir.Func, args []eval.Value, r
 	}
 	out := call(t, g, all)
 	y, dy := out.Elem(0), reals(out.Elem(1), nil)
-	if want := call(t, f, args); !eval.Equal(y, want) {
+	if want := call(t, f, args); !value.Equal(y, want) {
 		t.Errorf("%s: JVP primal %v, want %v", label, y, want)
 	}
 	const h = 1e-6
@@ -116,7 +117,7 @@ func TestJVPBuiltins(t *testing.T) {
 
 // forBuiltinCases runs check three times (random directions) on every
 // case of builtinCases.
-func forBuiltinCases(t *testing.T, seed int64, check func(*testing.T, *ad.Transformer, *ir.Func, []eval.Value, *rand.Rand, string)) {
+func forBuiltinCases(t *testing.T, seed int64, check func(*testing.T, *ad.Transformer, *ir.Func, []value.Value, *rand.Rand, string)) {
 	p := rose.Load("b.rose", []byte(builtinsSrc))
 	if err := p.Err(); err != nil {
 		t.Fatal(err)
@@ -128,7 +129,7 @@ func forBuiltinCases(t *testing.T, seed int64, check func(*testing.T, *ad.Transf
 		if err != nil {
 			t.Fatal(err)
 		}
-		args, err := eval.DecodeArgs(f.Params(), []byte(c.args))
+		args, err := value.DecodeArgs(f.Params(), []byte(c.args))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -145,7 +146,7 @@ func TestJVPExamples(t *testing.T) {
 }
 
 // forExamples runs check on every example of every program in examples/.
-func forExamples(t *testing.T, seed int64, check func(*testing.T, *ad.Transformer, *ir.Func, []eval.Value, *rand.Rand, string)) {
+func forExamples(t *testing.T, seed int64, check func(*testing.T, *ad.Transformer, *ir.Func, []value.Value, *rand.Rand, string)) {
 	files, _ := filepath.Glob("../examples/*.rose")
 	if len(files) == 0 {
 		t.Fatal("no examples")
@@ -181,14 +182,14 @@ func TestJVPOfJVP(t *testing.T) {
 	}
 	tr := ad.NewTransformer()
 	g := mustJVP(tr, f.IR)
-	args := []eval.Value{eval.Real(2), eval.Real(3), eval.Real(1), eval.Real(0)}
+	args := []value.Value{value.Real(2), value.Real(3), value.Real(1), value.Real(0)}
 	rng := rand.New(rand.NewSource(3))
 	checkJVP(t, tr, g, args, rng, "jvp(jvp(pow))")
 	// d/dx of d/dx x^y = y (y-1) x^(y-2) = 12 at (2, 3).
 	h := mustJVP(tr, g)
-	out := call(t, h, []eval.Value{
-		eval.Real(2), eval.Real(3), eval.Real(1), eval.Real(0),
-		eval.Real(1), eval.Real(0), eval.Real(0), eval.Real(0),
+	out := call(t, h, []value.Value{
+		value.Real(2), value.Real(3), value.Real(1), value.Real(0),
+		value.Real(1), value.Real(0), value.Real(0), value.Real(0),
 	})
 	if d2 := out.Elem(1).Elem(1).Real(); math.Abs(d2-12) > 1e-12 {
 		t.Errorf("second derivative %v, want 12", d2)

@@ -13,6 +13,7 @@ import (
 	"github.com/rose-go/rose/check"
 	"github.com/rose-go/rose/eval"
 	"github.com/rose-go/rose/ir"
+	"github.com/rose-go/rose/value"
 )
 
 // scalarFunc is f(x) = op(x) or f(x, y) = op(x, y) for a scalar Real
@@ -166,9 +167,9 @@ func jsonFloats(x []float64) (string, error) {
 // evalReals calls f on Real arguments and returns the Reals of the result.
 func evalReals(t *testing.T, f *ir.Func, xs ...float64) []float64 {
 	t.Helper()
-	args := make([]eval.Value, len(xs))
+	args := make([]value.Value, len(xs))
 	for i, x := range xs {
-		args[i] = eval.Real(x)
+		args[i] = value.Real(x)
 	}
 	v, err := eval.Call(context.Background(), f, args, nil)
 	if err != nil {

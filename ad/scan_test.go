@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/rose-go/rose/ad"
-	"github.com/rose-go/rose/eval"
 	"github.com/rose-go/rose/ir"
+	"github.com/rose-go/rose/value"
 )
 
 // The helpers below are copies of those in jvp_test.go, so that this file
@@ -71,11 +71,11 @@ func TestScanJVP(t *testing.T) {
 		for _, constInit := range []bool{false, true} {
 			f := scanSum(n, constInit)
 			for _, a := range [][2]float64{{0.8, 0.3}, {-1.2, 2}} {
-				checkJVP(t, tr, f, []eval.Value{eval.Real(a[0]), eval.Real(a[1])}, rng, f.Name)
+				checkJVP(t, tr, f, []value.Value{value.Real(a[0]), value.Real(a[1])}, rng, f.Name)
 			}
 		}
 		f := scanTuple(n)
-		args := []eval.Value{eval.Real(0.7), eval.Array(eval.Real(0.4), eval.Real(-0.9))}
+		args := []value.Value{value.Real(0.7), value.Array(value.Real(0.4), value.Real(-0.9))}
 		checkJVP(t, tr, f, args, rng, f.Name)
 	}
 }
@@ -91,7 +91,7 @@ func TestScanJVPExact(t *testing.T) {
 	}))
 	g := mustJVP(ad.NewTransformer(), f)
 	xv, sv, dx, ds := 1.3, 0.4, 0.7, -0.2
-	out := call(t, g, []eval.Value{eval.Real(xv), eval.Real(sv), eval.Real(dx), eval.Real(ds)})
+	out := call(t, g, []value.Value{value.Real(xv), value.Real(sv), value.Real(dx), value.Real(ds)})
 	primal, tangent := out.Elem(0), out.Elem(1)
 	if primal.Elem(0).Len() != n || tangent.Elem(0).Len() != n {
 		t.Fatalf("got %v", out)
@@ -116,16 +116,16 @@ func TestScanJVPOfJVP(t *testing.T) {
 	rng := rand.New(rand.NewSource(5))
 	f := scanSum(12, false)
 	g := mustJVP(tr, f)
-	args := []eval.Value{eval.Real(0.9), eval.Real(0.2), eval.Real(1), eval.Real(-0.5)}
+	args := []value.Value{value.Real(0.9), value.Real(0.2), value.Real(1), value.Real(-0.5)}
 	checkJVP(t, tr, g, args, rng, "jvp(jvp(scansum))")
 	h := mustJVP(tr, g)
-	args2 := append(append([]eval.Value(nil), args...), eval.Real(0.3), eval.Real(0.1), eval.Real(-1), eval.Real(2))
+	args2 := append(append([]value.Value(nil), args...), value.Real(0.3), value.Real(0.1), value.Real(-1), value.Real(2))
 	checkJVP(t, tr, h, args2, rng, "jvp(jvp(jvp(scansum)))")
 
 	ft := scanTuple(6)
 	gt := mustJVP(tr, ft)
-	argsT := []eval.Value{eval.Real(0.7), eval.Array(eval.Real(0.4), eval.Real(-0.9)),
-		eval.Real(0.5), eval.Array(eval.Real(-1), eval.Real(0.25))}
+	argsT := []value.Value{value.Real(0.7), value.Array(value.Real(0.4), value.Real(-0.9)),
+		value.Real(0.5), value.Array(value.Real(-1), value.Real(0.25))}
 	checkJVP(t, tr, gt, argsT, rng, "jvp(jvp(scantuple))")
 }
 
@@ -146,12 +146,12 @@ func TestScanJVPOfVJP(t *testing.T) {
 		t.Fatalf("VJP records no states:\n%s", g)
 	}
 	vals := []float64{1.1, 0.6, 1, -0.5}
-	args := make([]eval.Value, len(g.Params))
+	args := make([]value.Value, len(g.Params))
 	for i, p := range g.Params {
 		if g.Types[p].Kind != ir.KReal || i >= len(vals) {
 			t.Fatalf("unexpected VJP signature:\n%s", g)
 		}
-		args[i] = eval.Real(vals[i])
+		args[i] = value.Real(vals[i])
 	}
 	checkJVP(t, tr, g, args, rand.New(rand.NewSource(6)), "jvp(vjp(loop))")
 }

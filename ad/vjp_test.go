@@ -9,13 +9,13 @@ import (
 
 	"github.com/rose-go/rose"
 	"github.com/rose-go/rose/ad"
-	"github.com/rose-go/rose/eval"
 	"github.com/rose-go/rose/ir"
+	"github.com/rose-go/rose/value"
 )
 
 // randomTangent returns a tangent of v with normally distributed Reals,
 // and those Reals.
-func randomTangent(v eval.Value, rng *rand.Rand) (eval.Value, []float64) {
+func randomTangent(v value.Value, rng *rand.Rand) (value.Value, []float64) {
 	xs := reals(v, nil)
 	for k := range xs {
 		xs[k] = rng.NormFloat64()
@@ -34,7 +34,7 @@ func dot(a, b []float64) float64 {
 
 // checkDuality checks <vjp(x, dy), dx> == <dy, jvp(x, dx)> for random dx
 // and dy: reverse mode against the independent forward mode.
-func checkDuality(t *testing.T, tr *ad.Transformer, f *ir.Func, args []eval.Value, rng *rand.Rand, label string) {
+func checkDuality(t *testing.T, tr *ad.Transformer, f *ir.Func, args []value.Value, rng *rand.Rand, label string) {
 	t.Helper()
 	g, err := tr.VJP(f)
 	if err != nil {
@@ -43,7 +43,7 @@ func checkDuality(t *testing.T, tr *ad.Transformer, f *ir.Func, args []eval.Valu
 	if err := ir.Verify(g); err != nil {
 		t.Fatalf("%s: VJP does not verify: %v\n%s", label, err, g)
 	}
-	jin := append([]eval.Value(nil), args...)
+	jin := append([]value.Value(nil), args...)
 	var dxs []float64
 	for _, a := range args {
 		dt, flat := randomTangent(a, rng)
@@ -53,8 +53,8 @@ func checkDuality(t *testing.T, tr *ad.Transformer, f *ir.Func, args []eval.Valu
 	jout := call(t, mustJVP(tr, f), jin)
 	y := jout.Elem(0)
 	dy, dyFlat := randomTangent(y, rng)
-	vout := call(t, g, append(append([]eval.Value(nil), args...), dy))
-	if !eval.Equal(vout.Elem(0), y) {
+	vout := call(t, g, append(append([]value.Value(nil), args...), dy))
+	if !value.Equal(vout.Elem(0), y) {
 		t.Errorf("%s: VJP primal %v, want %v", label, vout.Elem(0), y)
 	}
 	var cts []float64
@@ -102,19 +102,19 @@ func hessian(t *testing.T, src, name string, x []float64) [][]float64 {
 	n := len(x)
 	h := make([][]float64, n)
 	for j := 0; j < n; j++ {
-		var in []eval.Value
+		var in []value.Value
 		for _, xi := range x {
-			in = append(in, eval.Real(xi))
+			in = append(in, value.Real(xi))
 		}
-		in = append(in, eval.Real(1)) // the cotangent seed
+		in = append(in, value.Real(1)) // the cotangent seed
 		for i := 0; i < n; i++ {
 			d := 0.0
 			if i == j {
 				d = 1
 			}
-			in = append(in, eval.Real(d))
+			in = append(in, value.Real(d))
 		}
-		in = append(in, eval.Real(0)) // the seed does not move
+		in = append(in, value.Real(0)) // the seed does not move
 		out := call(t, hj, in)
 		h[j] = make([]float64, n)
 		for i := 0; i < n; i++ {
@@ -146,7 +146,7 @@ func TestHessians(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := call(t, g, []eval.Value{eval.Real(2), eval.Real(3), eval.Real(1)})
+	out := call(t, g, []value.Value{value.Real(2), value.Real(3), value.Real(1)})
 	if gx, gy := out.Elem(1).Real(), out.Elem(2).Real(); !near(gx, 12) || !near(gy, 5.545177444479562) {
 		t.Errorf("grad x^y at (2, 3) = [%v, %v], want [12, 5.545177444479562]", gx, gy)
 	}
@@ -229,8 +229,8 @@ fn sim(x0: [2]Real, v0: [2]Real) -> Real {
 			t.Fatal(err)
 		}
 		sizes[steps] = programSize(g)
-		args := []eval.Value{eval.Array(eval.Real(0.3), eval.Real(-0.2)), eval.Array(eval.Real(1.1), eval.Real(0.7))}
-		out := call(t, g, append(args, eval.Real(1)))
+		args := []value.Value{value.Array(value.Real(0.3), value.Real(-0.2)), value.Array(value.Real(1.1), value.Real(0.7))}
+		out := call(t, g, append(args, value.Real(1)))
 		grad := append(reals(out.Elem(1), nil), reals(out.Elem(2), nil)...)
 		x := []float64{0.3, -0.2, 1.1, 0.7}
 		for k := range x {
@@ -238,7 +238,7 @@ fn sim(x0: [2]Real, v0: [2]Real) -> Real {
 			at := func(d float64) float64 {
 				xs := append([]float64(nil), x...)
 				xs[k] += d
-				v := call(t, f.IR, []eval.Value{eval.Array(eval.Real(xs[0]), eval.Real(xs[1])), eval.Array(eval.Real(xs[2]), eval.Real(xs[3]))})
+				v := call(t, f.IR, []value.Value{value.Array(value.Real(xs[0]), value.Real(xs[1])), value.Array(value.Real(xs[2]), value.Real(xs[3]))})
 				return v.Real()
 			}
 			fd := (at(h) - at(-h)) / (2 * h)
@@ -336,7 +336,7 @@ fn fr(x: Real, y: Real) -> (Real, Real) { jvp(grad(f))(x, y, 1.0, 0.0).1 }
 	if err != nil {
 		t.Fatal(err)
 	}
-	args := []eval.Value{eval.Real(0.7), eval.Real(1.3), eval.Real(1)}
+	args := []value.Value{value.Real(0.7), value.Real(1.3), value.Real(1)}
 	checkDuality(t, tr, g, args, rand.New(rand.NewSource(6)), "vjp(vjp(f))")
 	for _, name := range []string{"rr", "fr"} {
 		if _, err := p.Func(name, nil); err != nil {
@@ -345,7 +345,7 @@ fn fr(x: Real, y: Real) -> (Real, Real) { jvp(grad(f))(x, y, 1.0, 0.0).1 }
 	}
 	rr, _ := p.Func("rr", nil)
 	fr, _ := p.Func("fr", nil)
-	in := []eval.Value{eval.Real(0.7), eval.Real(1.3)}
+	in := []value.Value{value.Real(0.7), value.Real(1.3)}
 	a := call(t, rr.IR, in)
 	b := call(t, fr.IR, in)
 	for k := 0; k < 2; k++ {

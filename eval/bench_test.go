@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/rose-go/rose/ir"
+	"github.com/rose-go/rose/value"
 )
 
 // executed counts the IR instructions one call of f executes, for
@@ -24,7 +25,7 @@ func executed(b *ir.Block) int {
 	return n
 }
 
-func benchCall(b *testing.B, f *ir.Func, args ...Value) {
+func benchCall(b *testing.B, f *ir.Func, args ...value.Value) {
 	code := mustCompile(b, f)
 	ctx := context.Background()
 	b.ReportAllocs()
@@ -42,7 +43,7 @@ func benchCall(b *testing.B, f *ir.Func, args ...Value) {
 // BenchmarkLoop is the 1000-step projectile: aggregate state, field and
 // index traffic and scalar arithmetic, 32 IR instructions per iteration.
 func BenchmarkLoop(b *testing.B) {
-	benchCall(b, projectile(1000), Tuple(Array(Real(0), Real(1)), Array(Real(10), Real(12))), Real(0.05))
+	benchCall(b, projectile(1000), value.Tuple(value.Array(value.Real(0), value.Real(1)), value.Array(value.Real(10), value.Real(12))), value.Real(0.05))
 }
 
 // BenchmarkLoopScalar is a Horner-style scalar recurrence: pure arithmetic
@@ -57,7 +58,7 @@ func BenchmarkLoopScalar(b *testing.B) {
 		u := bd.Binary(ir.OpAdd, t, one)
 		return bd.Binary(ir.OpMul, u, x)
 	}))
-	benchCall(b, f, Real(0.9))
+	benchCall(b, f, value.Real(0.9))
 }
 
 // BenchmarkForCall is a comprehension calling a small function per
@@ -70,16 +71,16 @@ func BenchmarkForCall(b *testing.B) {
 	a := bd.Param(ir.ArrayOf(100, ir.Real))
 	sqs := forLoop(bd, 100, ir.Real, func(i ir.Var) ir.Var { return bd.Call(sq, bd.Index(a, i)) })
 	f := bd.Finish(loop(bd, 100, bd.Real(0), func(i, s ir.Var) ir.Var { return bd.Binary(ir.OpAdd, s, bd.Index(sqs, i)) }))
-	elems := make([]Value, 100)
+	elems := make([]value.Value, 100)
 	for i := range elems {
-		elems[i] = Real(float64(i))
+		elems[i] = value.Real(float64(i))
 	}
-	benchCall(b, f, Array(elems...))
+	benchCall(b, f, value.Array(elems...))
 }
 
 // BenchmarkCallOverhead measures Code.Call on a one-instruction function.
 func BenchmarkCallOverhead(b *testing.B) {
 	bd := ir.NewBuilder("neg", 0)
 	f := bd.Finish(bd.Unary(ir.OpNeg, bd.Param(ir.Real)))
-	benchCall(b, f, Real(1))
+	benchCall(b, f, value.Real(1))
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"testing"
+
+	"github.com/rose-go/rose/value"
 )
 
 // TestConcurrentTapes runs one Code from several goroutines at once, with
@@ -16,11 +18,11 @@ func TestConcurrentTapes(t *testing.T) {
 	want := map[float64]string{}
 	for k := 0; k < 16; k++ {
 		x := 1 + float64(k)*37.5
-		v, err := c.Call(ctx, []Value{Real(x)}, nil)
+		v, err := c.Call(ctx, []value.Value{value.Real(x)}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		want[x] = Format(v, nil)
+		want[x] = value.Format(v, nil)
 	}
 	var wg sync.WaitGroup
 	for w := 0; w < 8; w++ {
@@ -29,12 +31,12 @@ func TestConcurrentTapes(t *testing.T) {
 			defer wg.Done()
 			for i := 0; i < 200; i++ {
 				x := 1 + float64((w+i)%16)*37.5
-				v, err := c.Call(ctx, []Value{Real(x)}, &Options{MaxSteps: 1 << 20})
+				v, err := c.Call(ctx, []value.Value{value.Real(x)}, &Options{MaxSteps: 1 << 20})
 				if err != nil {
 					t.Error(err)
 					return
 				}
-				if got := Format(v, nil); got != want[x] {
+				if got := value.Format(v, nil); got != want[x] {
 					t.Errorf("ws(%g) = %s, want %s", x, got, want[x])
 					return
 				}

@@ -5,31 +5,11 @@
 // Compile turns an ir.Func (and its callees) into a Code, which lays every
 // variable out flat at a fixed offset of a per-call frame and runs
 // type-specialised instructions in a switch loop, without allocation per
-// operation. Code.Call converts Values at the boundary; DecodeArgs,
-// EncodeJSON and Format convert Values to and from JSON and text.
+// operation. Code.Call converts values (value.Value) at the boundary.
 // CompileTraced makes a slower Code that also reports the value of every
 // instruction with a source position to Options.Trace (the editor's live
 // values); Compile's code has no trace instructions.
 //
-// Semantics beyond the ir.Op documentation:
-//
-//   - Real arithmetic is IEEE-754 float64 as in Go (no fused multiply-add);
-//     Pow, Atan2, Round (half away from zero) and the other functions are
-//     those of Go's math package.
-//   - Int arithmetic wraps on overflow. Div truncates toward zero and Mod
-//     has the sign of the dividend, as Go's / and %; a zero divisor is a
-//     runtime error.
-//   - min(x, y) is x if x < y, else y; max(x, y) is x if x > y, else y. So
-//     for Reals a NaN second operand is returned when the comparison fails,
-//     a NaN first operand is never returned, and min(-0, +0) is +0.
-//     Derivative rules should pick the operand the same way.
-//   - sign(x) is 1 for x > 0, -1 for x < 0, 0 for ±0, NaN for NaN.
-//   - Real operations without an opcode of their own (lgamma, log1p, expm1,
-//     erf, cbrt, hypot) run the function of the op table (ir.OpInfo.Real1
-//     and Real2); polygamma is ir.Polygamma and mulz ir.MulZ.
-//   - int(x) truncates toward zero; NaN, ±Inf and values outside
-//     [-2^63, 2^63) are a runtime error. Shifts by a count outside 0..63
-//     are a runtime error; shr is arithmetic.
-//   - An array index outside [0, len) is a runtime error.
-//   - Only the taken arm of an if runs.
+// What a program computes, beyond the ir.Op documentation, is written in
+// package value's documentation, which every engine follows.
 package eval

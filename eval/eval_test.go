@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rose-go/rose/ir"
+	"github.com/rose-go/rose/value"
 )
 
 var (
@@ -60,7 +61,7 @@ func TestRealUnary(t *testing.T) {
 		x := b.Param(ir.Real)
 		code := mustCompile(t, b.Finish(b.Unary(c.op, x)))
 		for _, x := range reals {
-			v, err := code.Call(context.Background(), []Value{Real(x)}, nil)
+			v, err := code.Call(context.Background(), []value.Value{value.Real(x)}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -70,7 +71,7 @@ func TestRealUnary(t *testing.T) {
 		}
 	}
 	// sign keeps the sign of nothing: sign(-0) is +0.
-	if v := mustCall(t, unaryFunc(ir.OpSign, ir.Real), Real(negz)); math.Signbit(v.Real()) {
+	if v := mustCall(t, unaryFunc(ir.OpSign, ir.Real), value.Real(negz)); math.Signbit(v.Real()) {
 		t.Errorf("sign(-0) = %v", v)
 	}
 }
@@ -109,7 +110,7 @@ func TestRealBinary(t *testing.T) {
 		code := mustCompile(t, b.Finish(b.Binary(c.op, x, y)))
 		for _, x := range reals {
 			for _, y := range reals {
-				v, err := code.Call(context.Background(), []Value{Real(x), Real(y)}, nil)
+				v, err := code.Call(context.Background(), []value.Value{value.Real(x), value.Real(y)}, nil)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -134,7 +135,7 @@ func TestRealBinary(t *testing.T) {
 	} {
 		b := ir.NewBuilder("m", 0)
 		x, y := b.Param(ir.Real), b.Param(ir.Real)
-		v := mustCall(t, b.Finish(b.Binary(c.op, x, y)), Real(c.x), Real(c.y))
+		v := mustCall(t, b.Finish(b.Binary(c.op, x, y)), value.Real(c.x), value.Real(c.y))
 		if !sameReal(v.Real(), c.want) {
 			t.Errorf("%v(%v, %v) = %v, want %v", c.op, c.x, c.y, v, c.want)
 		}
@@ -172,7 +173,7 @@ func TestIntOps(t *testing.T) {
 		code := mustCompile(t, b.Finish(r))
 		for _, x := range ints {
 			for _, y := range ints {
-				v, err := code.Call(context.Background(), []Value{Int(x), Int(y)}, nil)
+				v, err := code.Call(context.Background(), []value.Value{value.Int(x), value.Int(y)}, nil)
 				if (c.op == ir.OpDiv || c.op == ir.OpMod) && y == 0 {
 					if err == nil || !regexp.MustCompile(`^integer (division|modulo) by zero`).MatchString(err.Error()) {
 						t.Errorf("%v(%d, 0): got %v, %v", c.op, x, v, err)
@@ -212,7 +213,7 @@ func TestComparisons(t *testing.T) {
 		ic := mustCompile(t, b.Finish(b.Compare(c.op, p, q)))
 		for _, x := range reals {
 			for _, y := range reals {
-				v, _ := rc.Call(context.Background(), []Value{Real(x), Real(y)}, nil)
+				v, _ := rc.Call(context.Background(), []value.Value{value.Real(x), value.Real(y)}, nil)
 				if v.Kind() != ir.KBool || v.Bool() != c.r(x, y) {
 					t.Errorf("%v(%v, %v) = %v", c.op, x, y, v)
 				}
@@ -220,7 +221,7 @@ func TestComparisons(t *testing.T) {
 		}
 		for _, x := range ints {
 			for _, y := range ints {
-				v, _ := ic.Call(context.Background(), []Value{Int(x), Int(y)}, nil)
+				v, _ := ic.Call(context.Background(), []value.Value{value.Int(x), value.Int(y)}, nil)
 				if v.Bool() != c.i(x, y) {
 					t.Errorf("%v(%v, %v) = %v", c.op, x, y, v)
 				}
@@ -251,7 +252,7 @@ func TestBoolOps(t *testing.T) {
 		code := mustCompile(t, b.Finish(r))
 		for _, x := range bools {
 			for _, y := range bools {
-				v, err := code.Call(context.Background(), []Value{Bool(x), Bool(y)}, nil)
+				v, err := code.Call(context.Background(), []value.Value{value.Bool(x), value.Bool(y)}, nil)
 				if err != nil || v.Kind() != ir.KBool || v.Bool() != c.f(x, y) {
 					t.Errorf("%v(%v, %v) = %v, %v", c.op, x, y, v, err)
 				}
@@ -266,9 +267,9 @@ func TestConstAndToReal(t *testing.T) {
 	tt := ir.TupleOf(ir.Real, ir.Int, ir.Bool, ir.Bool, ir.Real, ir.Real)
 	r := b.Tuple(tt, b.Real(-1.25), b.Int(math.MinInt64), b.Bool(true), b.Bool(false),
 		emit(b, ir.Real, ir.OpToReal, n), b.Real(nan))
-	v := mustCall(t, b.Finish(r), Int(1<<53+1))
-	want := Tuple(Real(-1.25), Int(math.MinInt64), Bool(true), Bool(false), Real(float64(int64(1<<53+1))), Real(nan))
-	if !Equal(v, want) {
+	v := mustCall(t, b.Finish(r), value.Int(1<<53+1))
+	want := value.Tuple(value.Real(-1.25), value.Int(math.MinInt64), value.Bool(true), value.Bool(false), value.Real(float64(int64(1<<53+1))), value.Real(nan))
+	if !value.Equal(v, want) {
 		t.Errorf("got %v, want %v", v, want)
 	}
 }
@@ -287,19 +288,19 @@ func TestIfTakenBranchOnly(t *testing.T) {
 			return b.Index(a, i)
 		})
 	f := b.Finish(r)
-	arr := Array(Real(1), Real(2), Real(3))
-	if v := mustCall(t, f, arr, Int(5), Bool(true)); v.Real() != 1 {
+	arr := value.Array(value.Real(1), value.Real(2), value.Real(3))
+	if v := mustCall(t, f, arr, value.Int(5), value.Bool(true)); v.Real() != 1 {
 		t.Errorf("then arm: got %v", v)
 	}
-	if v := mustCall(t, f, arr, Int(2), Bool(false)); v.Real() != 3 {
+	if v := mustCall(t, f, arr, value.Int(2), value.Bool(false)); v.Real() != 3 {
 		t.Errorf("else arm: got %v", v)
 	}
-	_, err := Call(context.Background(), f, []Value{arr, Int(5), Bool(false)}, nil)
-	var re *RuntimeError
+	_, err := Call(context.Background(), f, []value.Value{arr, value.Int(5), value.Bool(false)}, nil)
+	var re *value.RuntimeError
 	if !errors.As(err, &re) || re.Msg != "index 5 out of range [0, 3)" || re.Pos != 142 || re.Func != "pick" || len(re.Stack) != 0 {
 		t.Errorf("got %#v", err)
 	}
-	_, err = Call(context.Background(), f, []Value{arr, Int(-1), Bool(false)}, nil)
+	_, err = Call(context.Background(), f, []value.Value{arr, value.Int(-1), value.Bool(false)}, nil)
 	if err == nil || err.Error() != "index -1 out of range [0, 3) (in pick at offset 142)" {
 		t.Errorf("got %v", err)
 	}
@@ -319,13 +320,13 @@ func TestIfTakenBranchOnly(t *testing.T) {
 	f = b.Finish(b.Tuple(ir.TupleOf(pt, ir.Int), r, x))
 	for _, c := range []struct {
 		x    int64
-		want Value
+		want value.Value
 	}{
-		{-5, Tuple(Tuple(Int(-1), Real(-1)), Int(-5))},
-		{0, Tuple(Tuple(Int(0), Real(0)), Int(0))},
-		{7, Tuple(Tuple(Int(7), Real(7)), Int(7))},
+		{-5, value.Tuple(value.Tuple(value.Int(-1), value.Real(-1)), value.Int(-5))},
+		{0, value.Tuple(value.Tuple(value.Int(0), value.Real(0)), value.Int(0))},
+		{7, value.Tuple(value.Tuple(value.Int(7), value.Real(7)), value.Int(7))},
 	} {
-		if v := mustCall(t, f, Int(c.x)); !Equal(v, c.want) {
+		if v := mustCall(t, f, value.Int(c.x)); !value.Equal(v, c.want) {
 			t.Errorf("nested(%d) = %v, want %v", c.x, v, c.want)
 		}
 	}
@@ -347,21 +348,21 @@ func TestForAndIndex(t *testing.T) {
 	res := ir.TupleOf(b.Type(sq), b.Type(pairs), b.Type(empty), pt, b.Type(grid), ir.ArrayOf(2, ir.Int))
 	f := b.Finish(b.Tuple(res, sq, pairs, empty, b.Index(pairs, k), grid, b.Index(grid, b.Int(2))))
 
-	arr := Array(Real(0.5), Real(1.5), Real(2.5), Real(3.5), Real(4.5))
-	v := mustCall(t, f, arr, Int(3))
-	want := Tuple(
-		Array(Int(0), Int(1), Int(4), Int(9), Int(16)),
-		Array(Tuple(Real(0.5), Int(0)), Tuple(Real(1.5), Int(1)), Tuple(Real(2.5), Int(2)), Tuple(Real(3.5), Int(3)), Tuple(Real(4.5), Int(4))),
-		Array(),
-		Tuple(Real(3.5), Int(3)),
-		Array(Array(Int(0), Int(1)), Array(Int(10), Int(11)), Array(Int(20), Int(21))),
-		Array(Int(20), Int(21)),
+	arr := value.Array(value.Real(0.5), value.Real(1.5), value.Real(2.5), value.Real(3.5), value.Real(4.5))
+	v := mustCall(t, f, arr, value.Int(3))
+	want := value.Tuple(
+		value.Array(value.Int(0), value.Int(1), value.Int(4), value.Int(9), value.Int(16)),
+		value.Array(value.Tuple(value.Real(0.5), value.Int(0)), value.Tuple(value.Real(1.5), value.Int(1)), value.Tuple(value.Real(2.5), value.Int(2)), value.Tuple(value.Real(3.5), value.Int(3)), value.Tuple(value.Real(4.5), value.Int(4))),
+		value.Array(),
+		value.Tuple(value.Real(3.5), value.Int(3)),
+		value.Array(value.Array(value.Int(0), value.Int(1)), value.Array(value.Int(10), value.Int(11)), value.Array(value.Int(20), value.Int(21))),
+		value.Array(value.Int(20), value.Int(21)),
 	)
-	if !Equal(v, want) {
+	if !value.Equal(v, want) {
 		t.Errorf("got  %v\nwant %v", v, want)
 	}
-	_, err := Call(context.Background(), f, []Value{arr, Int(5)}, nil)
-	if err == nil || err.(*RuntimeError).Msg != "index 5 out of range [0, 5)" {
+	_, err := Call(context.Background(), f, []value.Value{arr, value.Int(5)}, nil)
+	if err == nil || err.(*value.RuntimeError).Msg != "index 5 out of range [0, 5)" {
 		t.Errorf("got %v", err)
 	}
 }
@@ -417,15 +418,15 @@ func projectileGo(steps int, x, y, vx, vy, k float64) (float64, float64, float64
 
 func TestLoopProjectile(t *testing.T) {
 	f := projectile(1000)
-	init := Tuple(Array(Real(0), Real(1)), Array(Real(10), Real(12)))
-	v := mustCall(t, f, init, Real(0.05))
+	init := value.Tuple(value.Array(value.Real(0), value.Real(1)), value.Array(value.Real(10), value.Real(12)))
+	v := mustCall(t, f, init, value.Real(0.05))
 	x, y, vx, vy := projectileGo(1000, 0, 1, 10, 12, 0.05)
-	want := Tuple(Array(Real(x), Real(y)), Array(Real(vx), Real(vy)))
-	if !Equal(v, want) {
-		t.Errorf("got  %v\nwant %v", Format(v, ballType), Format(want, ballType))
+	want := value.Tuple(value.Array(value.Real(x), value.Real(y)), value.Array(value.Real(vx), value.Real(vy)))
+	if !value.Equal(v, want) {
+		t.Errorf("got  %v\nwant %v", value.Format(v, ballType), value.Format(want, ballType))
 	}
 	// A zero-trip loop yields its initial state.
-	if v := mustCall(t, projectile(0), init, Real(0.05)); !Equal(v, init) {
+	if v := mustCall(t, projectile(0), init, value.Real(0.05)); !value.Equal(v, init) {
 		t.Errorf("zero steps: got %v", v)
 	}
 }
@@ -441,8 +442,8 @@ func TestLoopScalarAndIndex(t *testing.T) {
 	same := loop(b, 3, x, func(_, s ir.Var) ir.Var { return s })
 	outer := loop(b, 4, x, func(_, _ ir.Var) ir.Var { return x })
 	f := b.Finish(b.Tuple(ir.TupleOf(ir.Real, ir.Real, ir.Real), s, same, outer))
-	v := mustCall(t, f, Real(2))
-	if !Equal(v, Tuple(Real(90), Real(2), Real(2))) {
+	v := mustCall(t, f, value.Real(2))
+	if !value.Equal(v, value.Tuple(value.Real(90), value.Real(2), value.Real(2))) {
 		t.Errorf("got %v", v)
 	}
 }
@@ -481,18 +482,18 @@ func calls() (leaf, mid, top *ir.Func) {
 
 func TestCalls(t *testing.T) {
 	_, _, top := calls()
-	a := Array(Real(1), Real(2), Real(3))
+	a := value.Array(value.Real(1), value.Real(2), value.Real(3))
 	// loop: (2+1) + (4+1) + (6+1) = 15; plus mid(a, 1) = 5.
-	if v := mustCall(t, top, a, Int(1)); v.Real() != 20 {
+	if v := mustCall(t, top, a, value.Int(1)); v.Real() != 20 {
 		t.Errorf("got %v", v)
 	}
-	_, err := Call(context.Background(), top, []Value{a, Int(4)}, nil)
-	var re *RuntimeError
+	_, err := Call(context.Background(), top, []value.Value{a, value.Int(4)}, nil)
+	var re *value.RuntimeError
 	if !errors.As(err, &re) {
 		t.Fatalf("got %v", err)
 	}
-	want := RuntimeError{Msg: "index 4 out of range [0, 3)", Pos: 10, Func: "leaf",
-		Stack: []Frame{{"mid", 30}, {"top", 60}}}
+	want := value.RuntimeError{Msg: "index 4 out of range [0, 3)", Pos: 10, Func: "leaf",
+		Stack: []value.Frame{{Func: "mid", Pos: 30}, {Func: "top", Pos: 60}}}
 	if re.Msg != want.Msg || re.Pos != want.Pos || re.Func != want.Func || len(re.Stack) != 2 ||
 		re.Stack[0] != want.Stack[0] || re.Stack[1] != want.Stack[1] {
 		t.Errorf("got %+v", re)
@@ -518,9 +519,9 @@ func TestCallAggregates(t *testing.T) {
 	r1 := b.Call(swap, p)
 	r2 := b.Call(swap, b.Tuple(in, b.Field(r1, 1), b.Field(r1, 0)))
 	f := b.Finish(b.Tuple(ir.TupleOf(out, out), r1, r2))
-	v := mustCall(t, f, Tuple(Int(7), Array(Real(1), Real(2))))
-	want := Tuple(Tuple(Array(Real(2), Real(1)), Int(7)), Tuple(Array(Real(1), Real(2)), Int(7)))
-	if !Equal(v, want) {
+	v := mustCall(t, f, value.Tuple(value.Int(7), value.Array(value.Real(1), value.Real(2))))
+	want := value.Tuple(value.Tuple(value.Array(value.Real(2), value.Real(1)), value.Int(7)), value.Tuple(value.Array(value.Real(1), value.Real(2)), value.Int(7)))
+	if !value.Equal(v, want) {
 		t.Errorf("got %v", v)
 	}
 }
@@ -534,12 +535,12 @@ func TestCancel(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err := code.Call(ctx, []Value{Real(0)}, nil)
+	_, err := code.Call(ctx, []value.Value{value.Real(0)}, nil)
 	elapsed := time.Since(start)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("got %v", err)
 	}
-	if re := err.(*RuntimeError); re.Pos != 5 || re.Func != "forever" {
+	if re := err.(*value.RuntimeError); re.Pos != 5 || re.Func != "forever" {
 		t.Errorf("got %+v", re)
 	}
 	if elapsed > time.Second {
@@ -548,7 +549,7 @@ func TestCancel(t *testing.T) {
 	// An already cancelled context stops the call before it starts.
 	cctx, ccancel := context.WithCancel(context.Background())
 	ccancel()
-	if _, err := code.Call(cctx, []Value{Real(0)}, nil); !errors.Is(err, context.Canceled) {
+	if _, err := code.Call(cctx, []value.Value{value.Real(0)}, nil); !errors.Is(err, context.Canceled) {
 		t.Errorf("got %v", err)
 	}
 }
@@ -556,24 +557,24 @@ func TestCancel(t *testing.T) {
 func TestMaxSteps(t *testing.T) {
 	_, _, top := calls() // 3 iterations, 3+1 calls of mid, 3+1 calls of leaf
 	code := mustCompile(t, top)
-	a := Array(Real(1), Real(2), Real(3))
-	args := []Value{a, Int(0)}
+	a := value.Array(value.Real(1), value.Real(2), value.Real(3))
+	args := []value.Value{a, value.Int(0)}
 	if _, err := code.Call(context.Background(), args, &Options{MaxSteps: 11}); err != nil {
 		t.Errorf("11 steps: %v", err)
 	}
 	_, err := code.Call(context.Background(), args, &Options{MaxSteps: 10})
-	if !errors.Is(err, ErrStepBudget) || !regexp.MustCompile(`^step budget of 10 exceeded \(in `).MatchString(err.Error()) {
+	if !errors.Is(err, value.ErrStepBudget) || !regexp.MustCompile(`^step budget of 10 exceeded \(in `).MatchString(err.Error()) {
 		t.Errorf("10 steps: %v", err)
 	}
 	// A long loop stops at the budget, past the first context check.
 	b := ir.NewBuilder("long", 0)
 	x := b.Param(ir.Real)
 	f := b.Finish(loop(b, 1e9, x, func(_, s ir.Var) ir.Var { return s }))
-	_, err = Call(context.Background(), f, []Value{Real(0)}, &Options{MaxSteps: 100000})
-	if !errors.Is(err, ErrStepBudget) {
+	_, err = Call(context.Background(), f, []value.Value{value.Real(0)}, &Options{MaxSteps: 100000})
+	if !errors.Is(err, value.ErrStepBudget) {
 		t.Errorf("got %v", err)
 	}
-	if _, err := Call(context.Background(), projectile(10), []Value{Tuple(Array(Real(0), Real(0)), Array(Real(0), Real(0))), Real(0)},
+	if _, err := Call(context.Background(), projectile(10), []value.Value{value.Tuple(value.Array(value.Real(0), value.Real(0)), value.Array(value.Real(0), value.Real(0))), value.Real(0)},
 		&Options{MaxSteps: 10}); err != nil {
 		t.Errorf("exact budget: %v", err)
 	}
@@ -582,13 +583,13 @@ func TestMaxSteps(t *testing.T) {
 func TestCallArgs(t *testing.T) {
 	code := mustCompile(t, projectile(1))
 	for _, c := range []struct {
-		args []Value
+		args []value.Value
 		want string
 	}{
 		{nil, `^projectile: want 2 arguments, got 0$`},
-		{[]Value{Real(1), Real(1)}, `^projectile: argument 1: expected Ball, got Real$`},
-		{[]Value{Tuple(Array(Real(0)), Array(Real(0), Real(0))), Real(1)}, `argument 1: \[0\]: expected \[2\]Real, got 1 elements`},
-		{[]Value{Tuple(Array(Real(0), Int(0)), Array(Real(0), Real(0))), Real(1)}, `argument 1: \[0\]: \[1\]: expected Real, got Int`},
+		{[]value.Value{value.Real(1), value.Real(1)}, `^projectile: argument 1: expected Ball, got Real$`},
+		{[]value.Value{value.Tuple(value.Array(value.Real(0)), value.Array(value.Real(0), value.Real(0))), value.Real(1)}, `argument 1: \[0\]: expected \[2\]Real, got 1 elements`},
+		{[]value.Value{value.Tuple(value.Array(value.Real(0), value.Int(0)), value.Array(value.Real(0), value.Real(0))), value.Real(1)}, `argument 1: \[0\]: \[1\]: expected Real, got Int`},
 	} {
 		_, err := code.Call(context.Background(), c.args, nil)
 		if err == nil || !regexp.MustCompile(c.want).MatchString(err.Error()) {
@@ -634,9 +635,9 @@ func TestConcurrentCalls(t *testing.T) {
 			defer wg.Done()
 			for j := range 20 {
 				k := float64(g*20+j) / 100
-				v, err := code.Call(context.Background(), []Value{Tuple(Array(Real(0), Real(0)), Array(Real(3), Real(4))), Real(k)}, nil)
+				v, err := code.Call(context.Background(), []value.Value{value.Tuple(value.Array(value.Real(0), value.Real(0)), value.Array(value.Real(3), value.Real(4))), value.Real(k)}, nil)
 				x, y, vx, vy := projectileGo(200, 0, 0, 3, 4, k)
-				if err != nil || !Equal(v, Tuple(Array(Real(x), Real(y)), Array(Real(vx), Real(vy)))) {
+				if err != nil || !value.Equal(v, value.Tuple(value.Array(value.Real(x), value.Real(y)), value.Array(value.Real(vx), value.Real(vy)))) {
 					t.Errorf("k=%v: %v, %v", k, v, err)
 					return
 				}

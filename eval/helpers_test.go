@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/rose-go/rose/ir"
+	"github.com/rose-go/rose/value"
 )
 
 // Helpers for building IR in tests.
@@ -47,7 +48,7 @@ func mustCompile(t testing.TB, f *ir.Func) *Code {
 	return c
 }
 
-func mustCall(t testing.TB, f *ir.Func, args ...Value) Value {
+func mustCall(t testing.TB, f *ir.Func, args ...value.Value) value.Value {
 	t.Helper()
 	v, err := mustCompile(t, f).Call(context.Background(), args, nil)
 	if err != nil {
@@ -63,3 +64,9 @@ func sameReal(x, y float64) bool {
 	}
 	return math.Float64bits(x) == math.Float64bits(y)
 }
+
+// v2 is [2]Real.
+var v2 = ir.ArrayOf(2, ir.Real)
+
+// pairT is (Real, Int).
+var pairT = ir.TupleOf(ir.Real, ir.Int)

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/rose-go/rose/ir"
+	"github.com/rose-go/rose/value"
 )
 
 // scatterLoop is a loop over n steps whose state is (a, t), an array and a
@@ -71,10 +72,10 @@ func bigMoves(c *Code, n int32) int {
 // array stays alive, the update copies; the results are right either way.
 func TestInPlaceUpdates(t *testing.T) {
 	const n = 64
-	xs := make([]Value, n)
+	xs := make([]value.Value, n)
 	want := 0.0
 	for i := range xs {
-		xs[i] = Real(float64(i))
+		xs[i] = value.Real(float64(i))
 		want += float64(i)
 	}
 	for _, share := range []bool{false, true} {
@@ -89,7 +90,7 @@ func TestInPlaceUpdates(t *testing.T) {
 		if share && moves == 0 {
 			t.Errorf("with the old array alive, %d copies in the code; the update must copy", moves)
 		}
-		v, err := c.Call(context.Background(), []Value{Array(xs...)}, nil)
+		v, err := c.Call(context.Background(), []value.Value{value.Array(xs...)}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/rose-go/rose/ir"
+	"github.com/rose-go/rose/value"
 )
 
 // TestMaxMemory checks that a call whose frame stack exceeds the memory
@@ -30,7 +31,7 @@ func TestMaxMemory(t *testing.T) {
 	if got := code.StackBytes(); got < 8*n {
 		t.Fatalf("StackBytes = %d, want at least %d", got, 8*n)
 	}
-	args := []Value{Real(2)}
+	args := []value.Value{value.Real(2)}
 	if code.MemoryBytes() <= code.StackBytes() {
 		t.Errorf("MemoryBytes %d does not count the result", code.MemoryBytes())
 	}
@@ -39,9 +40,9 @@ func TestMaxMemory(t *testing.T) {
 		t.Fatalf("within budget: %v, %v", v, err)
 	}
 	_, err = code.Call(context.Background(), args, &Options{MaxMemory: 1 << 20})
-	var re *RuntimeError
-	if !errors.As(err, &re) || !errors.Is(err, ErrMemoryBudget) {
-		t.Fatalf("over budget: got %v, want a RuntimeError wrapping ErrMemoryBudget", err)
+	var re *value.RuntimeError
+	if !errors.As(err, &re) || !errors.Is(err, value.ErrMemoryBudget) {
+		t.Fatalf("over budget: got %v, want a value.RuntimeError wrapping value.ErrMemoryBudget", err)
 	}
 	if re.Pos != 50 || !strings.Contains(re.Msg, "budget of 1 MiB") {
 		t.Errorf("over budget: position %d, message %q; want the call at 50 and the budget", re.Pos, re.Msg)
@@ -64,8 +65,8 @@ func TestMaxMemoryResult(t *testing.T) {
 	if code.MemoryBytes() < 3*code.StackBytes() {
 		t.Fatalf("MemoryBytes %d, StackBytes %d: the result's Values are not counted", code.MemoryBytes(), code.StackBytes())
 	}
-	_, err := code.Call(context.Background(), []Value{Real(1)}, &Options{MaxMemory: 2 * code.StackBytes()})
-	if !errors.Is(err, ErrMemoryBudget) {
+	_, err := code.Call(context.Background(), []value.Value{value.Real(1)}, &Options{MaxMemory: 2 * code.StackBytes()})
+	if !errors.Is(err, value.ErrMemoryBudget) {
 		t.Errorf("a result over the budget: %v", err)
 	}
 }

@@ -6,29 +6,30 @@ import (
 	"testing"
 
 	"github.com/rose-go/rose/ir"
+	"github.com/rose-go/rose/value"
 )
 
-// zeroValue is a Value of type t with all scalars zero.
-func zeroValue(t *ir.Type) Value {
+// zeroValue is a value.Value of type t with all scalars zero.
+func zeroValue(t *ir.Type) value.Value {
 	switch t.Kind {
 	case ir.KArray:
-		es := make([]Value, t.Len)
+		es := make([]value.Value, t.Len)
 		for i := range es {
 			es[i] = zeroValue(t.Elem)
 		}
-		return Array(es...)
+		return value.Array(es...)
 	case ir.KTuple:
-		es := make([]Value, len(t.Elems))
+		es := make([]value.Value, len(t.Elems))
 		for i := range es {
 			es[i] = zeroValue(t.Elems[i])
 		}
-		return Tuple(es...)
+		return value.Tuple(es...)
 	case ir.KInt:
-		return Int(0)
+		return value.Int(0)
 	case ir.KBool:
-		return Bool(false)
+		return value.Bool(false)
 	}
-	return Real(0)
+	return value.Real(0)
 }
 
 func allInstrs(b *ir.Block, out []*ir.Instr) []*ir.Instr {
@@ -110,7 +111,7 @@ func TestMutations(t *testing.T) {
 		if err != nil {
 			continue
 		}
-		args := make([]Value, len(f.Params))
+		args := make([]value.Value, len(f.Params))
 		for i, p := range f.Params {
 			args[i] = zeroValue(f.Types[p])
 		}

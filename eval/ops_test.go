@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/rose-go/rose/ir"
+	"github.com/rose-go/rose/value"
 )
 
 // TestToInt checks int(x): truncation toward zero as Go's int64(x), and a
@@ -16,13 +17,13 @@ func TestToInt(t *testing.T) {
 	x := b.Param(ir.Real)
 	code := mustCompile(t, b.Finish(b.Emit(ir.Int, ir.Instr{Op: ir.OpToInt, Args: []ir.Var{x}})))
 	for _, x := range []float64{0, 2.7, -2.7, 1e18, -9.223372036854775808e18, 0.5, -0.5} {
-		v, err := code.Call(context.Background(), []Value{Real(x)}, nil)
+		v, err := code.Call(context.Background(), []value.Value{value.Real(x)}, nil)
 		if err != nil || v.Int() != int64(x) {
 			t.Errorf("int(%v) = %v, %v; want %d", x, v, err, int64(x))
 		}
 	}
 	for _, x := range []float64{math.NaN(), math.Inf(1), math.Inf(-1), 9.223372036854775807e18, -1e19} {
-		if _, err := code.Call(context.Background(), []Value{Real(x)}, nil); err == nil || !strings.Contains(err.Error(), "out of the range of Int") {
+		if _, err := code.Call(context.Background(), []value.Value{value.Real(x)}, nil); err == nil || !strings.Contains(err.Error(), "out of the range of Int") {
 			t.Errorf("int(%v): got error %v", x, err)
 		}
 	}
@@ -47,7 +48,7 @@ func TestBitOps(t *testing.T) {
 		code := mustCompile(t, b.Finish(b.Binary(c.op, x, y)))
 		for _, x := range ints {
 			for _, y := range ints {
-				v, err := code.Call(context.Background(), []Value{Int(x), Int(y)}, nil)
+				v, err := code.Call(context.Background(), []value.Value{value.Int(x), value.Int(y)}, nil)
 				if (c.op == ir.OpShl || c.op == ir.OpShr) && (y < 0 || y > 63) {
 					if err == nil || !strings.Contains(err.Error(), "shift count") {
 						t.Errorf("%v(%d, %d): got %v, %v", c.op, x, y, v, err)
@@ -83,7 +84,7 @@ func TestTableOps(t *testing.T) {
 		code := mustCompile(t, b.Finish(b.Emit(ir.Real, ir.Instr{Op: op, Args: args})))
 		for _, x := range vals {
 			for _, y := range vals {
-				in := []Value{Real(x), Real(y)}[:op.Arity()]
+				in := []value.Value{value.Real(x), value.Real(y)}[:op.Arity()]
 				v, err := code.Call(context.Background(), in, nil)
 				var want float64
 				if info.Real1 != nil {

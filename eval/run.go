@@ -2,20 +2,18 @@ package eval
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
-	"strings"
-	"unsafe"
 
 	"github.com/rose-go/rose/ir"
+	"github.com/rose-go/rose/value"
 )
 
 // Options tunes a call. The zero value (or nil) means no limits.
 type Options struct {
 	// MaxSteps bounds the work of a call: every loop iteration (OpFor,
 	// OpLoop, OpScan, OpWhile) and every Rose call is a step, and the call fails
-	// with a RuntimeError wrapping ErrStepBudget once more than MaxSteps
+	// with a value.RuntimeError wrapping value.ErrStepBudget once more than MaxSteps
 	// are taken. 0 means unlimited. Since bodies are finite and calls are not
 	// recursive, this bounds the running time of any call.
 	MaxSteps int64
@@ -29,7 +27,7 @@ type Options struct {
 	// MaxMemory bounds, in bytes, what a call allocates: its frame stack
 	// (8 bytes per slot, sized statically by Compile) and its result's
 	// Values (see Code.MemoryBytes). A call that would need more fails
-	// before allocating, with a RuntimeError wrapping ErrMemoryBudget at
+	// before allocating, with a value.RuntimeError wrapping value.ErrMemoryBudget at
 	// the instruction that allocates the largest value. 0 means unlimited.
 	MaxMemory int64
 
@@ -41,105 +39,24 @@ type Options struct {
 	Trace func(TraceEvent)
 }
 
-// ErrMemoryBudget is wrapped by the RuntimeError of a call that would
-// exceed Options.MaxMemory, for errors.Is.
-var ErrMemoryBudget = errors.New("memory budget exceeded")
-
 // StackBytes is the size in bytes of the frame stack one call of c
 // allocates.
 func (c *Code) StackBytes() int64 { return int64(c.stackSize) * 8 }
 
 // MemoryBytes is what one call of c allocates, in bytes: its frame stack
-// and the Value tree of its result.
-func (c *Code) MemoryBytes() int64 { return c.StackBytes() + valueBytes(c.result) }
-
-// valueBytes is the size of the Value tree of a value of type t.
-func valueBytes(t *ir.Type) int64 {
-	const node = int64(unsafe.Sizeof(Value{}))
-	if t == nil {
-		return 0
-	}
-	switch t.Kind {
-	case ir.KArray:
-		n := valueBytes(t.Elem)
-		if n > 0 && int64(t.Len) > math.MaxInt64/4/n {
-			return math.MaxInt64 / 4
-		}
-		return node + int64(t.Len)*n
-	case ir.KTuple:
-		n := node
-		for _, e := range t.Elems {
-			n += valueBytes(e)
-			if n > math.MaxInt64/4 {
-				return math.MaxInt64 / 4
-			}
-		}
-		return n
-	}
-	return node
-}
-
-// ErrStepBudget is wrapped by the RuntimeError of a call that exceeded
-// Options.MaxSteps, for errors.Is.
-var ErrStepBudget = errors.New("step budget exceeded")
+// and the value.Value tree of its result.
+func (c *Code) MemoryBytes() int64 { return c.StackBytes() + value.Bytes(c.result) }
 
 // checkInterval is how many steps pass between checks of the context, so
 // that cancellation costs nothing per step beyond a counter.
 const checkInterval = 4096
 
-// RuntimeError is a failure while running Rose code: an index out of range,
-// an integer division by zero, an exceeded step budget or a cancellation.
-// A cancellation wraps the context's error and a budget overrun wraps
-// ErrStepBudget, for errors.Is.
-type RuntimeError struct {
-	Msg   string  // what went wrong, without position
-	Pos   ir.Pos  // position of the failing instruction
-	Func  string  // function containing it
-	Stack []Frame // the calls that led there, innermost first
-
-	cause error
-}
-
-// Frame is one Rose call in progress: the calling function and the call's
-// position.
-type Frame struct {
-	Func string
-	Pos  ir.Pos
-}
-
-// Error reads like "index 5 out of range [0, 3) (in f at offset 20, called
-// from main at offset 7)"; positions are byte offsets because the IR has no
-// file tables.
-func (e *RuntimeError) Error() string {
-	var sb strings.Builder
-	sb.WriteString(e.Msg)
-	sb.WriteString(" (in ")
-	writeFrame(&sb, e.Func, e.Pos)
-	for _, fr := range e.Stack {
-		sb.WriteString(", called from ")
-		writeFrame(&sb, fr.Func, fr.Pos)
-	}
-	sb.WriteString(")")
-	return sb.String()
-}
-
-func writeFrame(sb *strings.Builder, fn string, pos ir.Pos) {
-	sb.WriteString(fn)
-	if pos != ir.NoPos {
-		fmt.Fprintf(sb, " at offset %d", pos)
-	}
-}
-
-// Unwrap returns the context error or ErrStepBudget behind the error, if
-// any.
-func (e *RuntimeError) Unwrap() error { return e.cause }
-
 // Call compiles f and calls it once; use Compile and Code.Call to run a
 // function many times.
-func Call(ctx context.Context, f *ir.Func, args []Value, opts *Options) (Value, error) {
+func Call(ctx context.Context, f *ir.Func, args []value.Value, opts *Options) (value.Value, error) {
 	c, err := Compile(f)
 	if err != nil {
-		return Value{}, err
+		return value.Value{}, err
 	}
 	return c.Call(ctx, args, opts)
 }
@@ -162,20 +79,20 @@ type machine struct {
 
 // Call runs c on args, which must match its parameter types, and returns
 // its result. The context is checked every few thousand steps, so a
-// cancelled call returns promptly with a RuntimeError wrapping ctx.Err().
-func (c *Code) Call(ctx context.Context, args []Value, opts *Options) (Value, error) {
+// cancelled call returns promptly with a value.RuntimeError wrapping ctx.Err().
+func (c *Code) Call(ctx context.Context, args []value.Value, opts *Options) (value.Value, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	if err := ctx.Err(); err != nil {
-		return Value{}, &RuntimeError{Msg: "cancelled: " + err.Error(), Pos: c.pos, Func: c.name, cause: err}
+		return value.Value{}, &value.RuntimeError{Msg: "cancelled: " + err.Error(), Pos: c.pos, Func: c.name, Cause: err}
 	}
 	if len(args) != len(c.params) {
-		return Value{}, fmt.Errorf("%s: want %d arguments, got %d", c.name, len(c.params), len(args))
+		return value.Value{}, fmt.Errorf("%s: want %d arguments, got %d", c.name, len(c.params), len(args))
 	}
 	if opts != nil && opts.MaxMemory > 0 && c.MemoryBytes() > opts.MaxMemory {
-		return Value{}, &RuntimeError{Msg: fmt.Sprintf("memory budget exceeded: %s needs %s of memory, more than the budget of %s",
-			c.name, showBytes(c.MemoryBytes()), showBytes(opts.MaxMemory)), Pos: c.bigPos, Func: c.name, cause: ErrMemoryBudget}
+		return value.Value{}, &value.RuntimeError{Msg: fmt.Sprintf("memory budget exceeded: %s needs %s of memory, more than the budget of %s",
+			c.name, value.ShowBytes(c.MemoryBytes()), value.ShowBytes(opts.MaxMemory)), Pos: c.bigPos, Func: c.name, Cause: value.ErrMemoryBudget}
 	}
 	m, _ := c.pool.Get().(*machine)
 	if m == nil {
@@ -192,10 +109,10 @@ func (c *Code) Call(ctx context.Context, args []Value, opts *Options) (Value, er
 	return v, err
 }
 
-func (c *Code) run(ctx context.Context, m *machine, args []Value, opts *Options) (Value, error) {
+func (c *Code) run(ctx context.Context, m *machine, args []value.Value, opts *Options) (value.Value, error) {
 	for i, t := range c.params {
-		if err := store(m.stack[c.paramOff[i]:], args[i], t); err != nil {
-			return Value{}, fmt.Errorf("%s: argument %d: %v", c.name, i+1, err)
+		if err := value.Store(m.stack[c.paramOff[i]:], args[i], t); err != nil {
+			return value.Value{}, fmt.Errorf("%s: argument %d: %v", c.name, i+1, err)
 		}
 	}
 	m.steps, m.count, m.max, m.ctx, m.done = 0, 0, 0, ctx, ctx.Done()
@@ -219,114 +136,28 @@ func (c *Code) run(ctx context.Context, m *machine, args []Value, opts *Options)
 		*opts.Executed += m.count
 	}
 	if err != nil {
-		return Value{}, err
+		return value.Value{}, err
 	}
-	v, _ := load(m.stack[c.resOff:], c.result)
+	v, _ := value.Load(m.stack[c.resOff:], c.result)
 	return v, nil
 }
 
-// showBytes renders a byte count with a binary unit.
-func showBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	v, u := float64(n)/unit, "KiB"
-	for _, next := range []string{"MiB", "GiB", "TiB", "PiB"} {
-		if v < unit {
-			break
-		}
-		v, u = v/unit, next
-	}
-	return fmt.Sprintf("%.3g %s", v, u)
-}
-
-// store writes v, which must have type t, in the flat layout at dst.
-func store(dst []float64, v Value, t *ir.Type) error {
-	_, err := storeAt(dst, v, t)
-	return err
-}
-
-func storeAt(dst []float64, v Value, t *ir.Type) (int, error) {
-	if v.kind != t.Kind {
-		return 0, fmt.Errorf("expected %v, got %s", t, kindName(v.kind))
-	}
-	switch t.Kind {
-	case ir.KArray, ir.KTuple:
-		n := t.Len
-		if t.Kind == ir.KTuple {
-			n = len(t.Elems)
-		}
-		if len(v.elems) != n {
-			return 0, fmt.Errorf("expected %v, got %d elements", t, len(v.elems))
-		}
-		off := 0
-		for i, e := range v.elems {
-			k, err := storeAt(dst[off:], e, elemType(t, i))
-			if err != nil {
-				return 0, fmt.Errorf("[%d]: %v", i, err)
-			}
-			off += k
-		}
-		return off, nil
-	}
-	dst[0] = math.Float64frombits(v.bits)
-	return 1, nil
-}
-
-func kindName(k ir.Kind) string {
-	switch k {
-	case ir.KReal:
-		return "Real"
-	case ir.KInt:
-		return "Int"
-	case ir.KBool:
-		return "Bool"
-	case ir.KArray:
-		return "an array"
-	case ir.KTuple:
-		return "a tuple"
-	}
-	return "an invalid value"
-}
-
-// load reads a value of type t from the flat layout at src, returning it
-// and the number of slots read.
-func load(src []float64, t *ir.Type) (Value, int) {
-	switch t.Kind {
-	case ir.KArray, ir.KTuple:
-		n := t.Len
-		if t.Kind == ir.KTuple {
-			n = len(t.Elems)
-		}
-		elems := make([]Value, n)
-		off := 0
-		for i := range elems {
-			var k int
-			elems[i], k = load(src[off:], elemType(t, i))
-			off += k
-		}
-		return Value{kind: t.Kind, elems: elems}, off
-	}
-	return Value{kind: t.Kind, bits: math.Float64bits(src[0])}, 1
-}
-
-// fail makes the RuntimeError for the instruction at pc.
-func (c *Code) fail(pc int, cause error, format string, args ...any) *RuntimeError {
-	return &RuntimeError{Msg: fmt.Sprintf(format, args...), Pos: c.poss[pc], Func: c.name, cause: cause}
+// fail makes the value.RuntimeError for the instruction at pc.
+func (c *Code) fail(pc int, cause error, format string, args ...any) *value.RuntimeError {
+	return &value.RuntimeError{Msg: fmt.Sprintf(format, args...), Pos: c.poss[pc], Func: c.name, Cause: cause}
 }
 
 // tick is the slow path of step counting, taken every checkInterval steps:
 // it enforces the budget and polls the context.
-func (c *Code) tick(m *machine, pc int) *RuntimeError {
+func (c *Code) tick(m *machine, pc int) *value.RuntimeError {
 	if m.max > 0 && m.steps > m.max {
-		return c.fail(pc, ErrStepBudget, "step budget of %d exceeded", m.max)
+		return c.fail(pc, value.ErrStepBudget, "%s", value.StepBudgetMsg(m.max))
 	}
 	if m.done != nil {
 		select {
 		case <-m.done:
 			err := m.ctx.Err()
-			return c.fail(pc, err, "cancelled: %v", err)
+			return c.fail(pc, err, "%s", value.CancelledMsg(err))
 		default:
 		}
 	}
@@ -351,7 +182,7 @@ func bslot(b bool) float64 {
 
 // exec runs c's code in the frame fr (which extends to the end of the
 // stack, callee frames following this one).
-func (c *Code) exec(m *machine, fr []float64) *RuntimeError {
+func (c *Code) exec(m *machine, fr []float64) *value.RuntimeError {
 	code := c.code
 	n := int64(0)
 	defer func() { m.count += n }()
@@ -443,13 +274,13 @@ func (c *Code) exec(m *machine, fr []float64) *RuntimeError {
 		case xDivI:
 			y := ival(fr[in.b])
 			if y == 0 {
-				return c.fail(pc-1, nil, "integer division by zero")
+				return c.fail(pc-1, nil, "%s", value.DivByZeroMsg)
 			}
 			fr[in.d] = islot(ival(fr[in.a]) / y)
 		case xModI:
 			y := ival(fr[in.b])
 			if y == 0 {
-				return c.fail(pc-1, nil, "integer modulo by zero")
+				return c.fail(pc-1, nil, "%s", value.ModByZeroMsg)
 			}
 			fr[in.d] = islot(ival(fr[in.a]) % y)
 		case xMinI:
@@ -502,7 +333,7 @@ func (c *Code) exec(m *machine, fr []float64) *RuntimeError {
 			x := fr[in.a]
 			// Every float64 in [-2^63, 2^63) truncates to an int64.
 			if !(x >= -(1<<63) && x < 1<<63) {
-				return c.fail(pc-1, nil, "int(%v) is out of the range of Int", x)
+				return c.fail(pc-1, nil, "%s", value.ToIntMsg(x))
 			}
 			fr[in.d] = islot(int64(x))
 		case xBandI:
@@ -514,7 +345,7 @@ func (c *Code) exec(m *machine, fr []float64) *RuntimeError {
 		case xShlI, xShrI:
 			k := ival(fr[in.b])
 			if k < 0 || k > 63 {
-				return c.fail(pc-1, nil, "shift count %d is outside 0..63", k)
+				return c.fail(pc-1, nil, "%s", value.ShiftMsg(k))
 			}
 			if in.op == xShlI {
 				fr[in.d] = islot(ival(fr[in.a]) << k)
@@ -525,13 +356,13 @@ func (c *Code) exec(m *machine, fr []float64) *RuntimeError {
 		case xIndex1:
 			i := ival(fr[in.b])
 			if uint64(i) >= uint64(in.n) {
-				return c.fail(pc-1, nil, "index %d out of range [0, %d)", i, in.n)
+				return c.fail(pc-1, nil, "%s", value.IndexMsg(int64(i), int64(in.n)))
 			}
 			fr[in.d] = fr[int64(in.a)+i]
 		case xIndexN:
 			i := ival(fr[in.b])
 			if uint64(i) >= uint64(in.n) {
-				return c.fail(pc-1, nil, "index %d out of range [0, %d)", i, in.n)
+				return c.fail(pc-1, nil, "%s", value.IndexMsg(int64(i), int64(in.n)))
 			}
 			src := int64(in.a) + i*int64(in.e)
 			copy(fr[in.d:in.d+in.e], fr[src:src+int64(in.e)])
@@ -607,14 +438,14 @@ func (c *Code) exec(m *machine, fr []float64) *RuntimeError {
 		case xStoreAt:
 			i := ival(fr[in.b])
 			if uint64(i) >= uint64(in.n) {
-				return c.fail(pc-1, nil, "index %d out of range [0, %d)", i, in.n)
+				return c.fail(pc-1, nil, "%s", value.IndexMsg(int64(i), int64(in.n)))
 			}
 			dst := int64(in.d) + i*int64(in.e)
 			copy(fr[dst:dst+int64(in.e)], fr[in.a:in.a+in.e])
 		case xRefIndex:
 			i := ival(fr[in.b])
 			if uint64(i) >= uint64(in.n) {
-				return c.fail(pc-1, nil, "index %d out of range [0, %d)", i, in.n)
+				return c.fail(pc-1, nil, "%s", value.IndexMsg(int64(i), int64(in.n)))
 			}
 			fr[in.d] = islot(ival(fr[in.a]) + i*int64(in.e))
 		case xRefOff:
@@ -667,7 +498,7 @@ func (c *Code) exec(m *machine, fr []float64) *RuntimeError {
 			m.ntape++
 		case xTapePush:
 			if m.tapeUsed += int64(max(in.n, 1)); m.tapeMax > 0 && m.tapeUsed > m.tapeMax {
-				return c.fail(pc-1, ErrMemoryBudget, "memory budget exceeded: the states a while loop records for reverse mode need more than %s", showBytes(8*m.tapeMax))
+				return c.fail(pc-1, value.ErrMemoryBudget, "memory budget exceeded: the states a while loop records for reverse mode need more than %s", value.ShowBytes(8*m.tapeMax))
 			}
 			h := ival(fr[in.a])
 			if in.n == 0 {
@@ -681,13 +512,13 @@ func (c *Code) exec(m *machine, fr []float64) *RuntimeError {
 			t := m.tapes[ival(fr[in.a])]
 			i := ival(fr[in.b])
 			if n := int64(len(t)) / int64(max(in.n, 1)); uint64(i) >= uint64(n) {
-				return c.fail(pc-1, nil, "index %d out of range [0, %d)", i, n)
+				return c.fail(pc-1, nil, "%s", value.IndexMsg(int64(i), int64(n)))
 			}
 			copy(fr[in.d:in.d+in.n], t[i*int64(in.n):])
 		case xWhileStep:
 			k := ival(fr[in.a])
 			if in.n > 0 && k == int64(in.n) {
-				return c.fail(pc-1, nil, "while loop exceeded its bound of %d steps", in.n)
+				return c.fail(pc-1, nil, "%s", value.WhileBoundMsg(int64(in.n)))
 			}
 			fr[in.a] = islot(k + 1)
 			if m.steps++; m.steps >= m.next {
@@ -703,7 +534,7 @@ func (c *Code) exec(m *machine, fr []float64) *RuntimeError {
 				}
 			}
 			if err := c.calls[in.n].exec(m, fr[in.a:]); err != nil {
-				err.Stack = append(err.Stack, Frame{Func: c.name, Pos: c.poss[pc-1]})
+				err.Stack = append(err.Stack, value.Frame{Func: c.name, Pos: c.poss[pc-1]})
 				return err
 			}
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rose-go/rose/ir"
+	"github.com/rose-go/rose/value"
 )
 
 // scan emits the recording loop s = body(i, s), n times from init; its
@@ -29,26 +30,26 @@ func recurrence(n int) *ir.Func {
 	}))
 }
 
-func recurrenceGo(n int, s, x float64) Value {
-	states := make([]Value, n)
+func recurrenceGo(n int, s, x float64) value.Value {
+	states := make([]value.Value, n)
 	for i := range n {
-		states[i] = Real(s)
+		states[i] = value.Real(s)
 		s = float64(math.Sin(s)*x) + float64(float64(i)*0.1)
 	}
-	return Tuple(Array(states...), Real(s))
+	return value.Tuple(value.Array(states...), value.Real(s))
 }
 
 func TestScanScalar(t *testing.T) {
 	for _, n := range []int{0, 1, 2, 50} {
 		for _, a := range [][2]float64{{0.3, 1.7}, {-2, 0.5}, {nan, 1}} {
-			got := mustCall(t, recurrence(n), Real(a[0]), Real(a[1]))
-			if want := recurrenceGo(n, a[0], a[1]); !Equal(got, want) {
+			got := mustCall(t, recurrence(n), value.Real(a[0]), value.Real(a[1]))
+			if want := recurrenceGo(n, a[0], a[1]); !value.Equal(got, want) {
 				t.Errorf("n=%d %v: got %v, want %v", n, a, got, want)
 			}
 		}
 	}
 	// N = 0: no states, the final state is the initial one.
-	if got := mustCall(t, recurrence(0), Real(4), Real(1)); !Equal(got, Tuple(Array(), Real(4))) {
+	if got := mustCall(t, recurrence(0), value.Real(4), value.Real(1)); !value.Equal(got, value.Tuple(value.Array(), value.Real(4))) {
 		t.Errorf("n=0: got %v", got)
 	}
 }
@@ -73,22 +74,24 @@ func tupleScan(n int) *ir.Func {
 	}))
 }
 
-func tupleScanGo(n int, x float64) Value {
+func tupleScanGo(n int, x float64) value.Value {
 	a, v, k := x, [2]float64{1, x}, int64(0)
-	val := func() Value { return Tuple(Real(a), Array(Real(v[0]), Real(v[1])), Int(k)) }
-	states := make([]Value, n)
+	val := func() value.Value {
+		return value.Tuple(value.Real(a), value.Array(value.Real(v[0]), value.Real(v[1])), value.Int(k))
+	}
+	states := make([]value.Value, n)
 	for i := range n {
 		states[i] = val()
 		a, v, k = a+float64(v[0]*v[1]), [2]float64{v[1], a * 0.5}, k+int64(i)
 	}
-	return Tuple(Array(states...), val())
+	return value.Tuple(value.Array(states...), val())
 }
 
 func TestScanTuple(t *testing.T) {
 	for _, n := range []int{0, 1, 7, 40} {
 		for _, x := range []float64{0.9, -1.1} {
-			got := mustCall(t, tupleScan(n), Real(x))
-			if want := tupleScanGo(n, x); !Equal(got, want) {
+			got := mustCall(t, tupleScan(n), value.Real(x))
+			if want := tupleScanGo(n, x); !value.Equal(got, want) {
 				t.Errorf("n=%d x=%v:\ngot  %v\nwant %v", n, x, got, want)
 			}
 		}
@@ -124,26 +127,26 @@ func TestScanNested(t *testing.T) {
 	f := b.Finish(b.Tuple(ir.TupleOf(b.Type(outer), b.Type(rows), st), outer, rows, arm))
 
 	sx := 0.5
-	var states []Value
+	var states []value.Value
 	for range n {
-		states = append(states, Real(sx))
+		states = append(states, value.Real(sx))
 		sum := 0.0
 		for j := range m {
 			sum += sx + float64(j)
 		}
 		sx = sx*2 + sum
 	}
-	wantOuter := Tuple(Array(states...), Real(sx))
-	wantRows := Array(Tuple(Array(Real(0), Real(0), Real(0)), Real(0)), Tuple(Array(Real(1), Real(1), Real(1)), Real(1)))
+	wantOuter := value.Tuple(value.Array(states...), value.Real(sx))
+	wantRows := value.Array(value.Tuple(value.Array(value.Real(0), value.Real(0), value.Real(0)), value.Real(0)), value.Tuple(value.Array(value.Real(1), value.Real(1), value.Real(1)), value.Real(1)))
 	for _, c := range []struct {
 		p   bool
-		arm Value
+		arm value.Value
 	}{
-		{true, Tuple(Array(Real(0.5), Real(9), Real(9)), Real(9))},
-		{false, Tuple(Array(Real(5), Real(5), Real(5)), Real(5))},
+		{true, value.Tuple(value.Array(value.Real(0.5), value.Real(9), value.Real(9)), value.Real(9))},
+		{false, value.Tuple(value.Array(value.Real(5), value.Real(5), value.Real(5)), value.Real(5))},
 	} {
-		got := mustCall(t, f, Real(0.5), Bool(c.p))
-		if want := Tuple(wantOuter, wantRows, c.arm); !Equal(got, want) {
+		got := mustCall(t, f, value.Real(0.5), value.Bool(c.p))
+		if want := value.Tuple(wantOuter, wantRows, c.arm); !value.Equal(got, want) {
 			t.Errorf("p=%v:\ngot  %v\nwant %v", c.p, got, want)
 		}
 	}
@@ -161,8 +164,8 @@ func TestScanRuntimeError(t *testing.T) {
 		return b.Binary(ir.OpAdd, s, e)
 	})
 	f := b.Finish(r)
-	_, err := Call(context.Background(), f, []Value{Array(Real(1), Real(2), Real(3))}, nil)
-	var re *RuntimeError
+	_, err := Call(context.Background(), f, []value.Value{value.Array(value.Real(1), value.Real(2), value.Real(3))}, nil)
+	var re *value.RuntimeError
 	if !errors.As(err, &re) || re.Msg != "index 3 out of range [0, 3)" || re.Pos != 42 || re.Func != "pick" {
 		t.Errorf("got %v", err)
 	}
@@ -172,11 +175,11 @@ func TestScanRuntimeError(t *testing.T) {
 // cancellation.
 func TestScanSteps(t *testing.T) {
 	code := mustCompile(t, recurrence(10))
-	args := []Value{Real(1), Real(1)}
+	args := []value.Value{value.Real(1), value.Real(1)}
 	if _, err := code.Call(context.Background(), args, &Options{MaxSteps: 10}); err != nil {
 		t.Errorf("10 steps: %v", err)
 	}
-	if _, err := code.Call(context.Background(), args, &Options{MaxSteps: 9}); !errors.Is(err, ErrStepBudget) {
+	if _, err := code.Call(context.Background(), args, &Options{MaxSteps: 9}); !errors.Is(err, value.ErrStepBudget) {
 		t.Errorf("9 steps: %v", err)
 	}
 
@@ -188,18 +191,18 @@ func TestScanSteps(t *testing.T) {
 	r := scan(b, 1e9, e, func(_, s ir.Var) ir.Var { return s })
 	f := b.Finish(b.Tuple(ir.TupleOf(ir.Real, b.Type(r)), x, r))
 	code = mustCompile(t, f)
-	_, err := code.Call(context.Background(), []Value{Real(0)}, &Options{MaxSteps: 100000})
-	if !errors.Is(err, ErrStepBudget) {
+	_, err := code.Call(context.Background(), []value.Value{value.Real(0)}, &Options{MaxSteps: 100000})
+	if !errors.Is(err, value.ErrStepBudget) {
 		t.Errorf("budget: %v", err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err = code.Call(ctx, []Value{Real(0)}, nil)
+	_, err = code.Call(ctx, []value.Value{value.Real(0)}, nil)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("got %v", err)
 	}
-	if re := err.(*RuntimeError); re.Pos != 5 || re.Func != "forever" {
+	if re := err.(*value.RuntimeError); re.Pos != 5 || re.Func != "forever" {
 		t.Errorf("got %+v", re)
 	}
 	if d := time.Since(start); d > time.Second {
@@ -219,7 +222,7 @@ func TestScanAllocs(t *testing.T) {
 		})
 		f := b.Finish(b.Field(b.Index(b.Field(r, 0), b.Int(int64(n-1))), 0))
 		code := mustCompile(t, f)
-		args := []Value{Real(0.99)}
+		args := []value.Value{value.Real(0.99)}
 		ctx := context.Background()
 		return testing.AllocsPerRun(20, func() {
 			if _, err := code.Call(ctx, args, nil); err != nil {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/rose-go/rose/ir"
+	"github.com/rose-go/rose/value"
 )
 
 // whileScan builds a function that doubles its argument while it is below
@@ -34,7 +35,7 @@ func TestTapes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := c.Call(ctx, []Value{Real(1)}, nil)
+	v, err := c.Call(ctx, []value.Value{value.Real(1)}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +47,7 @@ func TestTapes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Call(ctx, []Value{Real(1)}, nil); err == nil {
+	if _, err := c.Call(ctx, []value.Value{value.Real(1)}, nil); err == nil {
 		t.Error("reading element 7 of a tape of 7: no error")
 	}
 	// Doubling from -1 never reaches the limit.
@@ -54,8 +55,8 @@ func TestTapes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.Call(ctx, []Value{Real(-1)}, &Options{MaxMemory: 1 << 20})
-	if !errors.Is(err, ErrMemoryBudget) {
+	_, err = c.Call(ctx, []value.Value{value.Real(-1)}, &Options{MaxMemory: 1 << 20})
+	if !errors.Is(err, value.ErrMemoryBudget) {
 		t.Errorf("an endless recording loop under a 1 MiB budget: %v, want the memory budget error", err)
 	}
 }

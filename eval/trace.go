@@ -4,27 +4,28 @@ import (
 	"math"
 
 	"github.com/rose-go/rose/ir"
+	"github.com/rose-go/rose/value"
 )
 
 // TraceEvent is what a traced instruction reports to Options.Trace: the
 // instruction, where it is in the source and the value it produced.
 //
-// Value and Args are fresh copies the callback may keep. Finite and
+// value.Value and Args are fresh copies the callback may keep. Finite and
 // FiniteOperands read the running call's frame, so they may be called only
 // during the callback.
 type TraceEvent struct {
-	Func  string    // the function containing the instruction
-	Pos   ir.Pos    // the instruction's source position (>= 0)
-	Op    string    // the IR operation's name, as in the op table (ir.OpInfo.Name)
-	Instr *ir.Instr // the instruction itself, for telling apart instructions at one position
-	Type  *ir.Type  // the type of Value
-	Value Value     // the value the instruction produced
+	Func  string      // the function containing the instruction
+	Pos   ir.Pos      // the instruction's source position (>= 0)
+	Op    string      // the IR operation's name, as in the op table (ir.OpInfo.Name)
+	Instr *ir.Instr   // the instruction itself, for telling apart instructions at one position
+	Type  *ir.Type    // the type of Value
+	Value value.Value // the value the instruction produced
 
 	// Args are the operands' values when every operand is a scalar (the
 	// scalar operations, calls with scalar arguments), in the order of
 	// Instr.Args; nil otherwise. They are read after the instruction ran,
 	// which for a scalar operation changes nothing.
-	Args []Value
+	Args []value.Value
 
 	fr   []float64
 	site *traceSite
@@ -48,7 +49,7 @@ func (e TraceEvent) FiniteOperands() bool {
 }
 
 // Finite reports whether every Real in the instruction's value is finite,
-// as scanning Value would, but reading the frame's slots. It may be called
+// as scanning value.Value would, but reading the frame's slots. It may be called
 // only during the Trace callback.
 func (e TraceEvent) Finite() bool {
 	if e.site == nil {
@@ -108,14 +109,14 @@ type traceSite struct {
 // function it calls, reports each instruction that has a source position
 // (ir.Pos >= 0) and produces a value (of any type but references and
 // tapes, or values holding them) to Options.Trace after it runs. Tracing
-// costs a Value per event and is meant for tools (the editor's live
+// costs a value.Value per event and is meant for tools (the editor's live
 // values), not for speed; Code from Compile has no trace instructions and
 // is unaffected. Options.Executed counts the trace instructions too.
 func CompileTraced(f *ir.Func) (*Code, error) {
 	return compile(f, map[*ir.Func]*Code{}, map[*ir.Func]bool{}, true)
 }
 
-// traceable reports whether a value of type t can be loaded as a Value:
+// traceable reports whether a value of type t can be loaded as a value.Value:
 // it holds no reference or tape.
 func traceable(t *ir.Type) bool {
 	switch t.Kind {
@@ -165,12 +166,12 @@ func (cp *compiler) trace(in *ir.Instr) {
 // traceAt reports traced instruction k to the call's trace callback.
 func (c *Code) traceAt(m *machine, fr []float64, k int32) {
 	s := &c.traces[k]
-	v, _ := load(fr[s.dst:], s.typ)
+	v, _ := value.Load(fr[s.dst:], s.typ)
 	ev := TraceEvent{Func: c.name, Pos: s.pos, Op: s.op, Instr: s.instr, Type: s.typ, Value: v, fr: fr, site: s}
 	if s.scalar {
-		ev.Args = make([]Value, len(s.args))
+		ev.Args = make([]value.Value, len(s.args))
 		for i, o := range s.args {
-			ev.Args[i], _ = load(fr[o:], s.argTypes[i])
+			ev.Args[i], _ = value.Load(fr[o:], s.argTypes[i])
 		}
 	}
 	m.trace(ev)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/rose-go/rose/ir"
+	"github.com/rose-go/rose/value"
 )
 
 // traceFuncs builds g(x) = sqrt(x) and
@@ -48,7 +49,7 @@ func traceFuncs() *ir.Func {
 
 func TestCompileTraced(t *testing.T) {
 	f := traceFuncs()
-	args := []Value{Array(Real(1), Real(2), Real(3)), Real(-0.25)}
+	args := []value.Value{value.Array(value.Real(1), value.Real(2), value.Real(3)), value.Real(-0.25)}
 	plain := mustCompile(t, f)
 	traced, err := CompileTraced(f)
 	if err != nil {
@@ -75,7 +76,7 @@ func TestCompileTraced(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !Equal(got, want) {
+	if !value.Equal(got, want) {
 		t.Fatalf("traced %v, untraced %v", got, want)
 	}
 	if nTraced <= nPlain {
@@ -94,22 +95,22 @@ func TestCompileTraced(t *testing.T) {
 		last[ev.Pos] = ev
 		count[ev.Pos]++
 	}
-	if count[10] != 3 || !Equal(last[10].Value, Real(14)) || last[10].Op != "add" || last[10].Func != "f" {
+	if count[10] != 3 || !value.Equal(last[10].Value, value.Real(14)) || last[10].Op != "add" || last[10].Func != "f" {
 		t.Errorf("loop add: %d events, last %+v; want 3, the last 14", count[10], last[10])
 	}
-	if ev := last[10]; len(ev.Args) != 2 || !Equal(ev.Args[0], Real(5)) || !Equal(ev.Args[1], Real(9)) {
+	if ev := last[10]; len(ev.Args) != 2 || !value.Equal(ev.Args[0], value.Real(5)) || !value.Equal(ev.Args[1], value.Real(9)) {
 		t.Errorf("loop add's last operands %v, want [5 9]", ev.Args)
 	}
-	if ev := last[20]; !Equal(ev.Value, Array(Real(2), Real(4), Real(6))) || ev.Args != nil {
+	if ev := last[20]; !value.Equal(ev.Value, value.Array(value.Real(2), value.Real(4), value.Real(6))) || ev.Args != nil {
 		t.Errorf("vector add: %+v", ev)
 	}
-	if ev := last[100]; ev.Func != "g" || ev.Op != "sqrt" || !math.IsNaN(ev.Value.Real()) || len(ev.Args) != 1 || !Equal(ev.Args[0], Real(-0.25)) {
+	if ev := last[100]; ev.Func != "g" || ev.Op != "sqrt" || !math.IsNaN(ev.Value.Real()) || len(ev.Args) != 1 || !value.Equal(ev.Args[0], value.Real(-0.25)) {
 		t.Errorf("sqrt in g: %+v", ev)
 	}
 	if ev := last[30]; ev.Func != "f" || ev.Op != "call" || !math.IsNaN(ev.Value.Real()) {
 		t.Errorf("call of g: %+v", ev)
 	}
-	if ev := last[40]; !Equal(ev.Value, want) || ev.Op != "tuple" {
+	if ev := last[40]; !value.Equal(ev.Value, want) || ev.Op != "tuple" {
 		t.Errorf("result tuple: %+v, want %v", ev, want)
 	}
 	// The sqrt is the first event with a NaN value and finite operands;
@@ -134,8 +135,8 @@ func TestTraceNoPositions(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := 0
-	v, err := c.Call(context.Background(), []Value{Real(3)}, &Options{Trace: func(TraceEvent) { n++ }})
-	if err != nil || !Equal(v, Real(9)) || n != 0 {
+	v, err := c.Call(context.Background(), []value.Value{value.Real(3)}, &Options{Trace: func(TraceEvent) { n++ }})
+	if err != nil || !value.Equal(v, value.Real(9)) || n != 0 {
 		t.Errorf("got %v, %v with %d events; want 9 and none", v, err, n)
 	}
 }

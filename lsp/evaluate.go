@@ -12,8 +12,8 @@ import (
 
 	"github.com/rose-go/rose"
 	"github.com/rose-go/rose/ad"
-	"github.com/rose-go/rose/eval"
 	"github.com/rose-go/rose/ir"
+	"github.com/rose-go/rose/value"
 )
 
 // exampleResult is what evaluating one example gave: its value and
@@ -25,7 +25,7 @@ type exampleResult struct {
 	end      token.Pos
 	text     string // the call as written
 	ex       *rose.Example
-	value    eval.Value
+	value    value.Value
 	hasVal   bool
 	full     string      // the value, in full
 	short    string      // the value, abbreviated for a hint
@@ -115,13 +115,13 @@ func (sn *snapshot) run(r *exampleResult, base int) {
 			continue
 		}
 		t := ad.Tangent(params[i])
-		r.grads = append(r.grads, paramGrad{param: i, name: f.ParamNames[i], full: eval.Format(*d, t), short: short(*d, t)})
+		r.grads = append(r.grads, paramGrad{param: i, name: f.ParamNames[i], full: value.Format(*d, t), short: short(*d, t)})
 	}
 }
 
-func (r *exampleResult) setValue(v eval.Value, t *ir.Type) {
+func (r *exampleResult) setValue(v value.Value, t *ir.Type) {
 	r.value, r.hasVal = v, true
-	r.full, r.short = eval.Format(v, t), short(v, t)
+	r.full, r.short = value.Format(v, t), short(v, t)
 }
 
 // fail records an evaluation error; a budget that ran out is a stop, not
@@ -135,7 +135,7 @@ func (r *exampleResult) fail(err error, cfg config, base int) {
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		r.stop = "evaluation stopped after " + showDuration(cfg.Timeout)
-	case errors.Is(err, eval.ErrMemoryBudget):
+	case errors.Is(err, value.ErrMemoryBudget):
 		r.stop = fmt.Sprintf("evaluation stopped: more than %d MB of memory", cfg.MaxMemory>>20)
 	}
 }
@@ -195,7 +195,7 @@ func errorText(err error) string {
 }
 
 // nonFinite reports whether a value holds a NaN or an infinity.
-func nonFinite(v eval.Value) bool {
+func nonFinite(v value.Value) bool {
 	switch v.Kind() {
 	case ir.KReal:
 		x := v.Real()
@@ -216,13 +216,13 @@ const hintWidth = 28
 
 // short renders v for an inlay hint: Reals to 3 significant digits, and
 // aggregates cut after their first elements with the count of the rest.
-func short(v eval.Value, t *ir.Type) string {
+func short(v value.Value, t *ir.Type) string {
 	var b strings.Builder
 	writeShort(&b, v, t, 0)
 	return b.String()
 }
 
-func writeShort(b *strings.Builder, v eval.Value, t *ir.Type, depth int) {
+func writeShort(b *strings.Builder, v value.Value, t *ir.Type, depth int) {
 	switch v.Kind() {
 	case ir.KReal:
 		b.WriteString(shortReal(v.Real()))
@@ -273,7 +273,7 @@ func elemOf(t *ir.Type, i int) *ir.Type {
 
 func shortReal(x float64) string {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return eval.Format(eval.Real(x), nil) // NaN, +Inf, -Inf as everywhere
+		return value.Format(value.Real(x), nil) // NaN, +Inf, -Inf as everywhere
 	}
 	// Three significant digits, and always recognisable as a Real:
 	// 272.0 and 109.3, not 272 and 109.

@@ -4,8 +4,8 @@ import (
 	"math"
 	"testing"
 
-	"github.com/rose-go/rose/eval"
 	"github.com/rose-go/rose/grammar/lex"
+	"github.com/rose-go/rose/value"
 )
 
 func TestShortReal(t *testing.T) {
@@ -23,11 +23,11 @@ func TestShortReal(t *testing.T) {
 }
 
 func TestShortAbbreviates(t *testing.T) {
-	var xs []eval.Value
+	var xs []value.Value
 	for i := 0; i < 100; i++ {
-		xs = append(xs, eval.Real(float64(i)+0.5))
+		xs = append(xs, value.Real(float64(i)+0.5))
 	}
-	got := short(eval.Array(xs...), nil)
+	got := short(value.Array(xs...), nil)
 	if len([]rune(got)) > hintWidth+12 || got[len(got)-4:] != "…]" {
 		t.Errorf("short of 100 elements = %q", got)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/rose-go/rose"
 	"github.com/rose-go/rose/eval"
+	"github.com/rose-go/rose/value"
 )
 
 // codeLens puts "run", "grad" and "check gradient" on each example line.
@@ -95,7 +96,7 @@ func runText(ctx context.Context, ex *rose.Example, opts *eval.Options) (string,
 	if err != nil {
 		return "", err
 	}
-	return ex.Text + " = " + eval.Format(v, ex.Func.IR.Result()), nil
+	return ex.Text + " = " + value.Format(v, ex.Func.IR.Result()), nil
 }
 
 func checkText(ctx context.Context, ex *rose.Example, opts *eval.Options) (string, error) {

@@ -10,8 +10,8 @@ import (
 	"github.com/rose-go/rose"
 	"github.com/rose-go/rose/check"
 	"github.com/rose-go/rose/diag"
-	"github.com/rose-go/rose/eval"
 	"github.com/rose-go/rose/parser"
+	"github.com/rose-go/rose/value"
 )
 
 // live is the traced run of an example (rose.Program.LiveValues): the
@@ -21,7 +21,7 @@ import (
 // plain one.
 type live struct {
 	once   sync.Once
-	values map[token.Pos]eval.Value
+	values map[token.Pos]value.Value
 	nonFin *rose.NonFinite
 	err    error
 }
@@ -115,7 +115,7 @@ func (sn *snapshot) liveHints(ctx context.Context, from, to int) []InlayHint {
 			for _, id := range names {
 				if v, ok := values[id.NamePos]; ok {
 					out = append(out, InlayHint{Position: sn.lines.position(at), Label: cut(id.Name+" = "+short(v, nil), 43), PaddingLeft: true,
-						Tooltip: &protocol.MarkupContent{Kind: protocol.PlainText, Value: id.Name + " = " + eval.Format(v, nil) + "\nat " + r.text}})
+						Tooltip: &protocol.MarkupContent{Kind: protocol.PlainText, Value: id.Name + " = " + value.Format(v, nil) + "\nat " + r.text}})
 				}
 			}
 			return true

@@ -13,8 +13,8 @@ import (
 	"github.com/pmezard/go-difflib/difflib"
 	"github.com/rose-go/rose"
 	"github.com/rose-go/rose/diag"
-	"github.com/rose-go/rose/eval"
 	"github.com/rose-go/rose/format"
+	"github.com/rose-go/rose/value"
 )
 
 func roseVersion() string { return rose.Version }
@@ -127,7 +127,7 @@ func runExamples(ctx context.Context, e *env, p *rose.Program, lim *limits) int 
 		if err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("%s = %s\n", ex.Text, eval.Format(v, ex.Func.IR.Result())), nil
+		return fmt.Sprintf("%s = %s\n", ex.Text, value.Format(v, ex.Func.IR.Result())), nil
 	})
 }
 
@@ -164,7 +164,7 @@ func eachExample(ctx context.Context, e *env, p *rose.Program, verb string, lim 
 // funcAndArgs looks up the function of -f and decodes the arguments of
 // --args for it, reporting problems as command cmd; code is exitOK when f
 // can be called.
-func funcAndArgs(e *env, cmd string, p *rose.Program, name, argText string) (f *rose.Func, args []eval.Value, code int) {
+func funcAndArgs(e *env, cmd string, p *rose.Program, name, argText string) (f *rose.Func, args []value.Value, code int) {
 	data, code := readArgs(e, cmd, argText)
 	if code != exitOK {
 		return nil, nil, code
@@ -179,7 +179,7 @@ func funcAndArgs(e *env, cmd string, p *rose.Program, name, argText string) (f *
 		fmt.Fprintf(e.stderr, "rose %s: %s takes %d arguments; pass them with --args JSON\n", cmd, name, len(params))
 		return nil, nil, exitUsage
 	}
-	args, err = eval.DecodeArgs(params, data)
+	args, err = value.DecodeArgs(params, data)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "rose %s: %s: %v\n", cmd, name, err)
 		return nil, nil, exitUser
@@ -197,7 +197,7 @@ func callOne(ctx context.Context, e *env, p *rose.Program, name, argText string,
 		fmt.Fprintf(e.stderr, "%v%s\n", err, lim.explain(err))
 		return exitUser
 	}
-	fmt.Fprintf(e.stdout, "%s\n", eval.EncodeJSON(v, f.IR.Result()))
+	fmt.Fprintf(e.stdout, "%s\n", value.EncodeJSON(v, f.IR.Result()))
 	return exitOK
 }
 

@@ -12,8 +12,8 @@ import (
 
 	"github.com/rose-go/rose"
 	"github.com/rose-go/rose/ad"
-	"github.com/rose-go/rose/eval"
 	"github.com/rose-go/rose/ir"
+	"github.com/rose-go/rose/value"
 )
 
 var gradCmd = &command{
@@ -152,11 +152,11 @@ func hasGradient(f *rose.Func) bool {
 
 // showReals prints Reals as a Rose array literal.
 func showReals(xs []float64) string {
-	vs := make([]eval.Value, len(xs))
+	vs := make([]value.Value, len(xs))
 	for i, x := range xs {
-		vs[i] = eval.Real(x)
+		vs[i] = value.Real(x)
 	}
-	return eval.Format(eval.Array(vs...), nil)
+	return value.Format(value.Array(vs...), nil)
 }
 
 func gradOne(ctx context.Context, e *env, p *rose.Program, name, argText string, mode rose.Mode, wrtNames []string, hessian bool, lim *limits) int {
@@ -176,7 +176,7 @@ func gradOne(ctx context.Context, e *env, p *rose.Program, name, argText string,
 		return exitUser
 	}
 	var out bytes.Buffer
-	fmt.Fprintf(&out, `{"value": %s, "grad": [`, eval.EncodeJSON(g.Value, f.IR.Result()))
+	fmt.Fprintf(&out, `{"value": %s, "grad": [`, value.EncodeJSON(g.Value, f.IR.Result()))
 	for i, d := range g.Grad {
 		if i > 0 {
 			out.WriteString(", ")
@@ -184,7 +184,7 @@ func gradOne(ctx context.Context, e *env, p *rose.Program, name, argText string,
 		if d == nil {
 			out.WriteString("null")
 		} else {
-			out.Write(eval.EncodeJSON(*d, ad.Tangent(params[i])))
+			out.Write(value.EncodeJSON(*d, ad.Tangent(params[i])))
 		}
 	}
 	out.WriteString("]")
@@ -211,11 +211,11 @@ func gradOne(ctx context.Context, e *env, p *rose.Program, name, argText string,
 
 // jsonReals encodes Reals as a JSON array, as EncodeJSON encodes Reals.
 func jsonReals(xs []float64) string {
-	vs := make([]eval.Value, len(xs))
+	vs := make([]value.Value, len(xs))
 	for i, x := range xs {
-		vs[i] = eval.Real(x)
+		vs[i] = value.Real(x)
 	}
-	return string(eval.EncodeJSON(eval.Array(vs...), nil))
+	return string(value.EncodeJSON(value.Array(vs...), nil))
 }
 
 // readArgs returns the JSON argument text: inline, from stdin for "-",

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rose-go/rose/eval"
+	"github.com/rose-go/rose/value"
 )
 
 // The defaults of the budgets: generous enough for any real workload
@@ -61,9 +62,9 @@ func (l *limits) explain(err error) string {
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		return fmt.Sprintf("\n\t(stopped by --timeout %v)", l.timeout)
-	case errors.Is(err, eval.ErrStepBudget):
+	case errors.Is(err, value.ErrStepBudget):
 		return "\n\t(raise --max-steps to allow more)"
-	case errors.Is(err, eval.ErrMemoryBudget):
+	case errors.Is(err, value.ErrMemoryBudget):
 		return "\n\t(raise --max-memory to allow more)"
 	}
 	return ""

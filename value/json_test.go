@@ -1,4 +1,4 @@
-package eval
+package value
 
 import (
 	"math"
@@ -8,7 +8,14 @@ import (
 	"github.com/rose-go/rose/ir"
 )
 
+// ballType is a struct Ball { pos: [2]Real, vel: [2]Real }.
+var ballType = &ir.Type{Kind: ir.KTuple, Elems: []*ir.Type{ir.ArrayOf(2, ir.Real), ir.ArrayOf(2, ir.Real)},
+	Name: "Ball", Fields: []string{"pos", "vel"}}
+
 var (
+	nan     = math.NaN()
+	inf     = math.Inf(1)
+	negz    = math.Copysign(0, -1)
 	v2      = ir.ArrayOf(2, ir.Real)
 	pairT   = ir.TupleOf(ir.Real, ir.Int)
 	emptyT  = &ir.Type{Kind: ir.KTuple, Name: "Empty"}
