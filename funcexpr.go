@@ -91,7 +91,7 @@ func (p *Program) derive(e *funcExpr, f *Func) (*Func, error) {
 			return nil, err
 		}
 	}
-	code, err := eval.Compile(d)
+	code, err := p.compile(d)
 	if err != nil {
 		return nil, err
 	}
@@ -201,8 +201,8 @@ func (f *Func) GradWrt(ctx context.Context, args []value.Value, opts *eval.Optio
 
 // wrtCode is the compiled gradient of a function by chosen parameters.
 type wrtCode struct {
-	vjp  *eval.Code // the VJP by those parameters, returning the value too; nil if not found
-	grad *eval.Code // the gradient, when vjp is nil
+	vjp  code // the VJP by those parameters, returning the value too; nil if not found
+	grad code // the gradient, when vjp is nil
 }
 
 // wrtCode compiles, once per choice, the gradient by the parameters wrt:
@@ -230,14 +230,14 @@ func (f *Func) wrtCode(wrt []int) (*wrtCode, error) {
 		}
 		rt := c.Result()
 		if rt.Kind == ir.KTuple && len(rt.Elems) == n+1 && rt.Elems[0].Kind == ir.KReal {
-			if wc.vjp, err = eval.Compile(c); err != nil {
+			if wc.vjp, err = f.prog.compile(c); err != nil {
 				return nil, err
 			}
 		}
 		break
 	}
 	if wc.vjp == nil {
-		if wc.grad, err = eval.Compile(gf); err != nil {
+		if wc.grad, err = f.prog.compile(gf); err != nil {
 			return nil, err
 		}
 	}

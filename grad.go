@@ -175,7 +175,7 @@ func (f *Func) reverse(ctx context.Context, args []value.Value, opts *eval.Optio
 }
 
 // jvpCode is f's compiled JVP, made on first use.
-func (f *Func) jvpCode() (*eval.Code, error) {
+func (f *Func) jvpCode() (code, error) {
 	f.prog.mu.Lock()
 	defer f.prog.mu.Unlock()
 	if f.jvp == nil {
@@ -183,7 +183,7 @@ func (f *Func) jvpCode() (*eval.Code, error) {
 		if err != nil {
 			return nil, err
 		}
-		if f.jvp, err = eval.Compile(g); err != nil {
+		if f.jvp, err = f.prog.compile(g); err != nil {
 			return nil, err
 		}
 	}
@@ -191,7 +191,7 @@ func (f *Func) jvpCode() (*eval.Code, error) {
 }
 
 // vjpCode is f's compiled VJP, made on first use.
-func (f *Func) vjpCode() (*eval.Code, error) {
+func (f *Func) vjpCode() (code, error) {
 	f.prog.mu.Lock()
 	defer f.prog.mu.Unlock()
 	if f.vjp == nil {
@@ -199,7 +199,7 @@ func (f *Func) vjpCode() (*eval.Code, error) {
 		if err != nil {
 			return nil, err
 		}
-		if f.vjp, err = eval.Compile(g); err != nil {
+		if f.vjp, err = f.prog.compile(g); err != nil {
 			return nil, err
 		}
 	}

@@ -254,7 +254,7 @@ func (ex *Example) RuleCheck(ctx context.Context, opts *eval.Options) (*RuleChec
 		p.mu.Unlock()
 		return nil, nil
 	}
-	code, err := eval.Compile(rule)
+	code, err := p.compile(rule)
 	p.mu.Unlock()
 	if err != nil {
 		return nil, err

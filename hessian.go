@@ -85,7 +85,7 @@ func (f *Func) Hessian(ctx context.Context, args []value.Value, opts *eval.Optio
 
 // hessianCode compiles the JVP of f's gradient by wrt, under the
 // program's lock.
-func (f *Func) hessianCode(wrt []int) (*eval.Code, error) {
+func (f *Func) hessianCode(wrt []int) (code, error) {
 	f.prog.mu.Lock()
 	defer f.prog.mu.Unlock()
 	g, err := f.prog.ad.GradWrt(f.IR, wrt)
@@ -96,7 +96,7 @@ func (f *Func) hessianCode(wrt []int) (*eval.Code, error) {
 	if err != nil {
 		return nil, err
 	}
-	return eval.Compile(jg)
+	return f.prog.compile(jg)
 }
 
 // Reals lists the Reals of v in layout order.

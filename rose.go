@@ -157,13 +157,13 @@ type Func struct {
 	ParamNames []string // as declared in the source
 
 	prog   *Program
-	code   *eval.Code
+	code   code
 	params []*ir.Type // the parameter types, read off IR once
 	result *ir.Type   // the result type
 
 	// Made on first use, under prog.mu.
-	jvp *eval.Code          // compiled forward-mode derivative
-	vjp *eval.Code          // compiled reverse-mode derivative
+	jvp code                // compiled forward-mode derivative
+	vjp code                // compiled reverse-mode derivative
 	wrt map[string]*wrtCode // compiled gradients by chosen parameters, by fmt.Sprint(wrt)
 
 	traced tracedCode // compiled for Trace, made on first use (trace.go)
@@ -205,7 +205,7 @@ func (p *Program) wrap(fn *ir.Func, fo *check.FuncObj) (*Func, error) {
 	if err := p.ad.Resolve(fn); err != nil {
 		return nil, err
 	}
-	code, err := eval.Compile(fn)
+	code, err := p.compile(fn)
 	if err != nil {
 		return nil, err
 	}
@@ -218,7 +218,7 @@ func (p *Program) wrap(fn *ir.Func, fo *check.FuncObj) (*Func, error) {
 
 // newFunc makes a Func of the compiled fn. p.mu must be held: fn's types
 // are read here once, so that Func's methods need not read the IR.
-func (p *Program) newFunc(name string, fn *ir.Func, names []string, code *eval.Code) *Func {
+func (p *Program) newFunc(name string, fn *ir.Func, names []string, code code) *Func {
 	ts := make([]*ir.Type, len(fn.Params))
 	for i, v := range fn.Params {
 		ts[i] = fn.Types[v]
@@ -324,7 +324,7 @@ func (p *Program) prepare(ctx context.Context, ex *check.Example) (*Func, []valu
 
 // prepareCode instantiates and compiles an example's function and the
 // function computing its arguments, under p.mu.
-func (p *Program) prepareCode(ex *check.Example) (*Func, *eval.Code, error) {
+func (p *Program) prepareCode(ex *check.Example) (*Func, code, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	fn, err := p.Pkg.Instantiate(ex.Func, ex.Sizes)

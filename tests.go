@@ -74,7 +74,7 @@ func (p *Program) RunTests(ctx context.Context, opts *eval.Options) ([]*TestResu
 }
 
 // testCode lowers, resolves and compiles a test, under p.mu.
-func (p *Program) testCode(t *check.Test) (*eval.Code, error) {
+func (p *Program) testCode(t *check.Test) (code, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	fn, err := p.Pkg.TestFunc(t)
@@ -84,7 +84,7 @@ func (p *Program) testCode(t *check.Test) (*eval.Code, error) {
 	if err := p.ad.Resolve(fn); err != nil {
 		return nil, err
 	}
-	return eval.Compile(fn)
+	return p.compile(fn)
 }
 
 // text is the source of a node.
