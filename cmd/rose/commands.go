@@ -51,7 +51,7 @@ func printDiags(w io.Writer, p *rose.Program) {
 
 var runCmd = &command{
 	name:    "run",
-	usage:   "FILE [-f NAME --args JSON] [--timeout D] [--max-steps N] [--max-memory SIZE]",
+	usage:   "FILE [-f NAME --args JSON | -f NAME --batch FILE.jsonl] [--timeout D] [--max-steps N] [--max-memory SIZE]",
 	summary: "evaluate a program's examples, or call one function",
 	help: `
 Run checks FILE and evaluates every 'example' declaration in it, printing one
@@ -72,6 +72,12 @@ parameters then one tangent per parameter and returns [value, tangent];
 vjp(f) takes f's parameters then the result's cotangent; grad(f) takes f's
 parameters.
 
+With -f NAME --batch FILE.jsonl, run calls NAME once per line of the file,
+each line a JSON argument list, on every core, and prints one JSON line
+per input line in the same order: the result, or {"error": "line N: ..."}
+(exit code 1 if any line failed). A generic function's sizes come from the
+first line.
+
 Budgets: --timeout stops the command after a duration, --max-steps stops a
 call after that many steps (loop iterations and calls), and --max-memory
 refuses, before allocating, a call whose values need more memory than that
@@ -87,18 +93,23 @@ Examples:
 	rose run examples/rosenbrock.rose
 	rose run examples/rosenbrock.rose -f rosenbrock --args '[[1.5, 2.0, 0.5]]'
 	rose run examples/rosenbrock.rose -f 'grad(rosenbrock)' --args @point.json
+	rose run examples/rosenbrock.rose -f rosenbrock --batch points.jsonl
 	echo '[[0.3, 0.1]]' | rose run examples/projectile.rose -f range --args -
 `,
 	flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) int {
 		name := fs.String("f", "", "call the function `NAME` instead of running the examples")
 		args := fs.String("args", "", "the arguments of -f as a `JSON` array; - reads standard input, @FILE the file FILE")
+		batch := fs.String("batch", "", "call -f on each line of `FILE.jsonl` (one JSON argument list per line), in parallel")
 		lim := addLimits(fs)
 		return func(ctx context.Context, e *env, pos []string) int {
 			if len(pos) != 1 {
 				return usage(e, "run", "expects exactly one FILE")
 			}
-			if *args != "" && *name == "" {
-				return usage(e, "run", "--args needs -f NAME")
+			if (*args != "" || *batch != "") && *name == "" {
+				return usage(e, "run", "--args and --batch need -f NAME")
+			}
+			if *args != "" && *batch != "" {
+				return usage(e, "run", "--args and --batch exclude each other")
 			}
 			p, ok := load(e, "run", pos[0])
 			if !ok {
@@ -107,8 +118,11 @@ Examples:
 			ctx, cancel := lim.context(ctx)
 			defer cancel()
 			p.Limits = lim.options()
-			if *name == "" {
+			switch {
+			case *name == "":
 				return runExamples(ctx, e, p, lim)
+			case *batch != "":
+				return runBatch(ctx, e, p, *name, *batch, lim)
 			}
 			return callOne(ctx, e, p, *name, *args, lim)
 		}
