@@ -12,9 +12,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"runtime"
 	"sort"
 	"strings"
+	"syscall"
 )
 
 // Exit codes.
@@ -52,7 +54,16 @@ func lookup(name string) *command {
 
 func main() {
 	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}
-	os.Exit(run(context.Background(), e, os.Args[1:]))
+	// Ctrl-C cancels the command's context: evaluations stop with an error
+	// at a source position, servers shut down; a second one kills.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	code := run(ctx, e, os.Args[1:])
+	stop()
+	os.Exit(code)
 }
 
 // run executes the command line args and returns the exit code. It never
@@ -167,7 +178,7 @@ func closest(name string) string {
 }
 
 func init() {
-	commands = []*command{runCmd, gradCmd, benchCmd, testCmd, checkCmd, fmtCmd, irCmd, lspCmd, versionCmd, helpCmd}
+	commands = []*command{runCmd, gradCmd, benchCmd, testCmd, checkCmd, fmtCmd, irCmd, lspCmd, serveCmd, versionCmd, helpCmd}
 }
 
 var versionCmd = &command{
