@@ -134,6 +134,12 @@ func writeFrame(sb *strings.Builder, fn string, pos ir.Pos) {
 // any.
 func (e *RuntimeError) Unwrap() error { return e.cause }
 
+// NewRuntimeError makes a RuntimeError that wraps cause (nil for none),
+// for other engines that must fail exactly as the evaluator does.
+func NewRuntimeError(msg string, pos ir.Pos, fn string, stack []Frame, cause error) *RuntimeError {
+	return &RuntimeError{Msg: msg, Pos: pos, Func: fn, Stack: stack, cause: cause}
+}
+
 // Call compiles f and calls it once; use Compile and Code.Call to run a
 // function many times.
 func Call(ctx context.Context, f *ir.Func, args []Value, opts *Options) (Value, error) {
