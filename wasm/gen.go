@@ -465,10 +465,10 @@ func (g *gen) entry(f *ir.Func, mod *module) error {
 	c.Idx(OpGlobalSet, gTapeUsed)
 	// The first tick comes at step min(interval, max+1); with neither a
 	// budget nor a context to poll, never.
-	c.I64Const(checkInterval)
 	c.Idx(OpLocalGet, 0)
 	c.I64Const(1)
 	c.Op(OpI64Add)
+	c.I64Const(checkInterval)
 	c.Idx(OpLocalGet, 0)
 	c.Op(OpI64Eqz, OpI32Eqz)
 	c.Idx(OpLocalGet, 0)

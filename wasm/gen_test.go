@@ -91,6 +91,9 @@ func check(t *testing.T, name string, f *ir.Func, args []eval.Value, opts *eval.
 	got, gerr := c.Call(context.Background(), args, opts)
 	sameErr(t, name, werr, gerr)
 	if werr != nil {
+		t.Logf("%s: %v", name, werr)
+	}
+	if werr != nil {
 		return
 	}
 	tol := int64(0)

@@ -1,0 +1,121 @@
+package wasm_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/rose-go/rose"
+	"github.com/rose-go/rose/ad"
+	"github.com/rose-go/rose/eval"
+	"github.com/rose-go/rose/ir"
+	"github.com/rose-go/rose/wasm"
+)
+
+const errSrc = `
+fn get(xs: [3]Real, i: Int) -> Real { xs[i] }
+fn outer(xs: [3]Real, i: Int) -> Real { get(xs, i) * 2.0 }
+fn twice(xs: [3]Real, i: Int) -> Real { outer(xs, i) + 1.0 }
+fn divi(a: Int, b: Int) -> Int { a / b }
+fn modi(a: Int, b: Int) -> Int { a % b }
+fn bounded(x: Real) -> Real { var y = x; while y > 0.0 max 10 { y -= 1.0 }; y }
+fn forever(x: Real) -> Real { var y = x; while y > 0.0 { y += 1.0 }; y }
+fn count(x: Real) -> Real { var y = x; while y > 0.0 { y -= 1.0 }; y * y }
+fn sum(n: Int) -> Real { var s = 0.0; for i in 0..1000 { s += real(i) }; s }
+fn set(xs: [3]Real, i: Int) -> [3]Real { var ys = xs; ys[i] = 1.0; ys }
+`
+
+func errProg(t *testing.T) *rose.Program {
+	p := rose.Load("err.rose", []byte(errSrc))
+	if err := p.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func fn(t *testing.T, p *rose.Program, name string) *ir.Func {
+	f, err := p.Func(name, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f.IR
+}
+
+// TestRuntimeErrors checks that failures give the evaluator's message,
+// position, function and call stack.
+func TestRuntimeErrors(t *testing.T) {
+	p := errProg(t)
+	xs := eval.Array(eval.Real(1), eval.Real(2), eval.Real(3))
+	cases := []struct {
+		name string
+		args []eval.Value
+		opts *eval.Options
+	}{
+		{"twice", []eval.Value{xs, eval.Int(1)}, nil},
+		{"twice", []eval.Value{xs, eval.Int(3)}, nil},
+		{"twice", []eval.Value{xs, eval.Int(-1)}, nil},
+		{"set", []eval.Value{xs, eval.Int(7)}, nil},
+		{"divi", []eval.Value{eval.Int(7), eval.Int(0)}, nil},
+		{"divi", []eval.Value{eval.Int(-1 << 63), eval.Int(-1)}, nil},
+		{"divi", []eval.Value{eval.Int(-7), eval.Int(2)}, nil},
+		{"modi", []eval.Value{eval.Int(7), eval.Int(0)}, nil},
+		{"modi", []eval.Value{eval.Int(-7), eval.Int(3)}, nil},
+		{"modi", []eval.Value{eval.Int(-1 << 63), eval.Int(-1)}, nil},
+		{"bounded", []eval.Value{eval.Real(9.5)}, nil},
+		{"bounded", []eval.Value{eval.Real(10.5)}, nil},
+		{"forever", []eval.Value{eval.Real(1)}, &eval.Options{MaxSteps: 5000}},
+		{"forever", []eval.Value{eval.Real(1)}, &eval.Options{MaxSteps: 3}},
+		{"sum", []eval.Value{eval.Int(0)}, &eval.Options{MaxSteps: 999}},
+		{"sum", []eval.Value{eval.Int(0)}, &eval.Options{MaxSteps: 1000}},
+		{"twice", []eval.Value{xs, eval.Int(0)}, &eval.Options{MaxSteps: 1}},
+		{"twice", []eval.Value{xs, eval.Int(0)}, &eval.Options{MaxSteps: 2}},
+		{"sum", []eval.Value{eval.Int(0)}, &eval.Options{MaxMemory: 10}},
+	}
+	for _, tc := range cases {
+		check(t, tc.name, fn(t, p, tc.name), tc.args, tc.opts)
+	}
+}
+
+// TestTapeBudget runs the reverse mode of a while loop, which records its
+// states on a tape, under memory budgets that the tape exceeds or not.
+func TestTapeBudget(t *testing.T) {
+	p := errProg(t)
+	vjp, err := ad.NewTransformer().VJP(fn(t, p, "count"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := eval.Compile(vjp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := ev.MemoryBytes()
+	for _, x := range []float64{0, 3.5, 100.5, 5000.5} {
+		for _, budget := range []int64{0, base + 64, base + 800, base + 1 << 20} {
+			check(t, "count vjp", vjp, []eval.Value{eval.Real(x), eval.Real(1)}, &eval.Options{MaxMemory: budget})
+		}
+	}
+}
+
+// TestCancel checks cancellation before and during a call.
+func TestCancel(t *testing.T) {
+	p := errProg(t)
+	f := fn(t, p, "forever")
+	c, err := wasm.Compile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, werr := eval.Call(ctx, f, []eval.Value{eval.Real(1)}, nil)
+	_, gerr := c.Call(ctx, []eval.Value{eval.Real(1)}, nil)
+	sameErr(t, "cancelled before", werr, gerr)
+
+	ctx, cancel = context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	_, werr = eval.Call(ctx, f, []eval.Value{eval.Real(1)}, nil)
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel2()
+	_, gerr = c.Call(ctx2, []eval.Value{eval.Real(1)}, nil)
+	sameErr(t, "cancelled during", werr, gerr)
+}
