@@ -2,6 +2,7 @@ package wasm_test
 
 import (
 	"context"
+	"math"
 	"testing"
 	"time"
 
@@ -22,6 +23,9 @@ fn bounded(x: Real) -> Real { var y = x; while y > 0.0 max 10 { y -= 1.0 }; y }
 fn forever(x: Real) -> Real { var y = x; while y > 0.0 { y += 1.0 }; y }
 fn count(x: Real) -> Real { var y = x; while y > 0.0 { y -= 1.0 }; y * y }
 fn sum(n: Int) -> Real { var s = 0.0; for i in 0..1000 { s += real(i) }; s }
+fn toint(x: Real) -> Int { int(x) }
+fn shift(a: Int, k: Int) -> [5]Int { [shl(a, k), shr(a, k), band(a, k), bor(a, k), bxor(a, k)] }
+fn mix(x: Real, y: Real) -> [8]Real { [min(x, y), max(x, y), abs(x), -x, floor(x), ceil(y), sign(x), sqrt(y)] }
 fn set(xs: [3]Real, i: Int) -> [3]Real { var ys = xs; ys[i] = 1.0; ys }
 `
 
@@ -70,6 +74,22 @@ func TestRuntimeErrors(t *testing.T) {
 		{"twice", []eval.Value{xs, eval.Int(0)}, &eval.Options{MaxSteps: 1}},
 		{"twice", []eval.Value{xs, eval.Int(0)}, &eval.Options{MaxSteps: 2}},
 		{"sum", []eval.Value{eval.Int(0)}, &eval.Options{MaxMemory: 10}},
+		{"toint", []eval.Value{eval.Real(-2.7)}, nil},
+		{"toint", []eval.Value{eval.Real(math.NaN())}, nil},
+		{"toint", []eval.Value{eval.Real(9.3e18)}, nil},
+		{"toint", []eval.Value{eval.Real(-9.223372036854775808e18)}, nil},
+		{"shift", []eval.Value{eval.Int(-3), eval.Int(4)}, nil},
+		{"shift", []eval.Value{eval.Int(-3), eval.Int(64)}, nil},
+		{"shift", []eval.Value{eval.Int(-3), eval.Int(-1)}, nil},
+	}
+	for _, x := range []float64{math.NaN(), 1, -1, 0, math.Copysign(0, -1), math.Inf(1), 2.5} {
+		for _, y := range []float64{math.NaN(), 1, 0, 2.5} {
+			cases = append(cases, struct {
+				name string
+				args []eval.Value
+				opts *eval.Options
+			}{"mix", []eval.Value{eval.Real(x), eval.Real(y)}, nil})
+		}
 	}
 	for _, tc := range cases {
 		check(t, tc.name, fn(t, p, tc.name), tc.args, tc.opts)
