@@ -183,11 +183,15 @@ func (fg *fgen) move(d, s loc, t *ir.Type) {
 }
 
 // copy copies n slots from s to d.
+// copyUnroll is the largest copy done slot by slot; larger ones use
+// memory.copy.
+const copyUnroll = 8
+
 func (fg *fgen) copy(d, s loc, n int) {
 	if n == 0 || (d.local == s.local && d.off == s.off) {
 		return
 	}
-	if n > 8 {
+	if n > copyUnroll {
 		fg.addr(d, 0)
 		fg.addr(s, 0)
 		fg.c.I32Const(int32(n * 8))
