@@ -26,6 +26,7 @@ fn sum(n: Int) -> Real { var s = 0.0; for i in 0..1000 { s += real(i) }; s }
 fn toint(x: Real) -> Int { int(x) }
 fn shift(a: Int, k: Int) -> [5]Int { [shl(a, k), shr(a, k), band(a, k), bor(a, k), bxor(a, k)] }
 fn mix(x: Real, y: Real) -> [8]Real { [min(x, y), max(x, y), abs(x), -x, floor(x), ceil(y), sign(x), sqrt(y)] }
+fn shrink(x: Real) -> Real { var y = x; while y > 1.0 { y = sqrt(y) * 0.9 }; y * x }
 fn set(xs: [3]Real, i: Int) -> [3]Real { var ys = xs; ys[i] = 1.0; ys }
 `
 
@@ -100,7 +101,13 @@ func TestRuntimeErrors(t *testing.T) {
 // states on a tape, under memory budgets that the tape exceeds or not.
 func TestTapeBudget(t *testing.T) {
 	p := errProg(t)
-	vjp, err := ad.NewTransformer().VJP(fn(t, p, "count"))
+	for _, name := range []string{"count", "shrink"} {
+		tapeBudget(t, p, name)
+	}
+}
+
+func tapeBudget(t *testing.T, p *rose.Program, name string) {
+	vjp, err := ad.NewTransformer().VJP(fn(t, p, name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,8 +117,8 @@ func TestTapeBudget(t *testing.T) {
 	}
 	base := ev.MemoryBytes()
 	for _, x := range []float64{0, 3.5, 100.5, 5000.5} {
-		for _, budget := range []int64{0, base + 64, base + 800, base + 1 << 20} {
-			check(t, "count vjp", vjp, []eval.Value{eval.Real(x), eval.Real(1)}, &eval.Options{MaxMemory: budget})
+		for _, budget := range []int64{0, base + 64, base + 800, base + 1<<20} {
+			check(t, name+" vjp", vjp, []eval.Value{eval.Real(x), eval.Real(1)}, &eval.Options{MaxMemory: budget})
 		}
 	}
 }
@@ -138,4 +145,65 @@ func TestCancel(t *testing.T) {
 	defer cancel2()
 	_, gerr = c.Call(ctx2, []eval.Value{eval.Real(1)}, nil)
 	sameErr(t, "cancelled during", werr, gerr)
+}
+
+const mathSrc = `
+fn m1(x: Real) -> Real {
+    exp(x) + log(x) + sin(x) + cos(x) + tan(x) + asin(x * 0.5) + acos(x * 0.5) + atan(x) +
+        sinh(x) + cosh(x) + tanh(x) + log1p(x) + expm1(x) + cbrt(x) + erf(x) + lgamma(x) +
+        round(x * 3.0) + sign(x - 1.0) + floor(x * 2.0) + ceil(x * 2.0)
+}
+fn m2(x: Real, y: Real) -> Real { atan2(y, x) + pow(x, y) + hypot(x, y) + min(x, y) * max(x, y) }
+`
+
+// TestMath runs every math builtin and its derivatives (polygamma comes
+// from lgamma's) in both engines.
+func TestMath(t *testing.T) {
+	p := rose.Load("math.rose", []byte(mathSrc))
+	if err := p.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"m1", "m2"} {
+		f := fn(t, p, name)
+		vjp, err := ad.NewTransformer().VJP(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range []float64{0.3, 1.7, -0.4, 2.5} {
+			args := []eval.Value{eval.Real(x)}
+			if name == "m2" {
+				args = append(args, eval.Real(x*0.7+0.2))
+			}
+			check(t, name, f, args, nil)
+			check(t, name+" (vjp)", vjp, append(args, eval.Real(1)), nil)
+		}
+	}
+}
+
+// TestLogic covers the Bool operations on a hand-built function: (x and
+// y, x or y, not x, i >= j, x == y).
+func TestLogic(t *testing.T) {
+	b := ir.Bool
+	tup := ir.TupleOf(b, b, b, b, b)
+	f := &ir.Func{
+		Name:   "logic",
+		Pos:    ir.NoPos,
+		Params: []ir.Var{0, 1, 2, 3},
+		Types:  []*ir.Type{b, b, ir.Int, ir.Int, b, b, b, b, b, tup},
+		Body: &ir.Block{Instrs: []ir.Instr{
+			{Dst: 4, Op: ir.OpAnd, Args: []ir.Var{0, 1}, Pos: ir.NoPos},
+			{Dst: 5, Op: ir.OpOr, Args: []ir.Var{0, 1}, Pos: ir.NoPos},
+			{Dst: 6, Op: ir.OpNot, Args: []ir.Var{0}, Pos: ir.NoPos},
+			{Dst: 7, Op: ir.OpGe, Args: []ir.Var{2, 3}, Pos: ir.NoPos},
+			{Dst: 8, Op: ir.OpEq, Args: []ir.Var{0, 1}, Pos: ir.NoPos},
+			{Dst: 9, Op: ir.OpTuple, Args: []ir.Var{4, 5, 6, 7, 8}, Pos: ir.NoPos},
+		}, Result: 9},
+	}
+	for _, x := range []bool{false, true} {
+		for _, y := range []bool{false, true} {
+			for _, i := range []int64{-1, 0, 1} {
+				check(t, "logic", f, []eval.Value{eval.Bool(x), eval.Bool(y), eval.Int(i), eval.Int(0)}, nil)
+			}
+		}
+	}
 }
