@@ -498,7 +498,7 @@ func (c *Code) exec(m *machine, fr []float64) *value.RuntimeError {
 			m.ntape++
 		case xTapePush:
 			if m.tapeUsed += int64(max(in.n, 1)); m.tapeMax > 0 && m.tapeUsed > m.tapeMax {
-				return c.fail(pc-1, value.ErrMemoryBudget, "memory budget exceeded: the states a while loop records for reverse mode need more than %s", value.ShowBytes(8*m.tapeMax))
+				return c.fail(pc-1, value.ErrMemoryBudget, "%s", value.TapeBudgetMsg(8*m.tapeMax))
 			}
 			h := ival(fr[in.a])
 			if in.n == 0 {

@@ -93,3 +93,9 @@ func StepBudgetMsg(n int64) string { return fmt.Sprintf("step budget of %d excee
 
 // CancelledMsg is the error of a call whose context was cancelled.
 func CancelledMsg(err error) string { return fmt.Sprintf("cancelled: %v", err) }
+
+// TapeBudgetMsg is the error of a while loop whose recorded states (for
+// reverse mode) would need more than bytes of memory.
+func TapeBudgetMsg(bytes int64) string {
+	return "memory budget exceeded: the states a while loop records for reverse mode need more than " + ShowBytes(bytes)
+}

@@ -1,6 +1,7 @@
 package value
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 	"unsafe"
@@ -15,13 +16,43 @@ import (
 // compiled engine's linear memory both hold values this way, and cross
 // into and out of them through Store and Load.
 
-// Store writes v, which must have type t, in the flat layout at dst.
+// Store writes v, which must have type t, in the flat layout at dst (the
+// evaluator's frames).
 func Store(dst []float64, v Value, t *ir.Type) error {
-	_, err := storeAt(dst, v, t)
+	_, err := storeAt(floatSlots(dst), 0, v, t)
 	return err
 }
 
-func storeAt(dst []float64, v Value, t *ir.Type) (int, error) {
+// StoreBytes is Store into little-endian bytes (a WebAssembly memory).
+func StoreBytes(dst []byte, v Value, t *ir.Type) error {
+	_, err := storeAt(byteSlots(dst), 0, v, t)
+	return err
+}
+
+// Load reads a value of type t from the flat layout at src, returning it
+// and the number of slots read.
+func Load(src []float64, t *ir.Type) (Value, int) { return loadAt(floatSlots(src), 0, t) }
+
+// LoadBytes is Load from little-endian bytes.
+func LoadBytes(src []byte, t *ir.Type) (Value, int) { return loadAt(byteSlots(src), 0, t) }
+
+// slots is memory holding the layout: one traversal serves both kinds.
+type slots interface {
+	set(i int, bits uint64)
+	get(i int) uint64
+}
+
+type floatSlots []float64
+
+func (s floatSlots) set(i int, bits uint64) { s[i] = math.Float64frombits(bits) }
+func (s floatSlots) get(i int) uint64       { return math.Float64bits(s[i]) }
+
+type byteSlots []byte
+
+func (s byteSlots) set(i int, bits uint64) { binary.LittleEndian.PutUint64(s[8*i:], bits) }
+func (s byteSlots) get(i int) uint64       { return binary.LittleEndian.Uint64(s[8*i:]) }
+
+func storeAt[S slots](dst S, off int, v Value, t *ir.Type) (int, error) {
 	if v.kind != t.Kind {
 		return 0, fmt.Errorf("expected %v, got %s", t, kindName(v.kind))
 	}
@@ -34,18 +65,37 @@ func storeAt(dst []float64, v Value, t *ir.Type) (int, error) {
 		if len(v.elems) != n {
 			return 0, fmt.Errorf("expected %v, got %d elements", t, len(v.elems))
 		}
-		off := 0
+		k := 0
 		for i, e := range v.elems {
-			k, err := storeAt(dst[off:], e, elemType(t, i))
+			m, err := storeAt(dst, off+k, e, elemType(t, i))
 			if err != nil {
 				return 0, fmt.Errorf("[%d]: %v", i, err)
 			}
-			off += k
+			k += m
 		}
-		return off, nil
+		return k, nil
 	}
-	dst[0] = math.Float64frombits(v.bits)
+	dst.set(off, v.bits)
 	return 1, nil
+}
+
+func loadAt[S slots](src S, off int, t *ir.Type) (Value, int) {
+	switch t.Kind {
+	case ir.KArray, ir.KTuple:
+		n := t.Len
+		if t.Kind == ir.KTuple {
+			n = len(t.Elems)
+		}
+		elems := make([]Value, n)
+		k := 0
+		for i := range elems {
+			var m int
+			elems[i], m = loadAt(src, off+k, elemType(t, i))
+			k += m
+		}
+		return Value{kind: t.Kind, elems: elems}, k
+	}
+	return Value{kind: t.Kind, bits: src.get(off)}, 1
 }
 
 func kindName(k ir.Kind) string {
@@ -62,27 +112,6 @@ func kindName(k ir.Kind) string {
 		return "a tuple"
 	}
 	return "an invalid value"
-}
-
-// Load reads a value of type t from the flat layout at src, returning it
-// and the number of slots read.
-func Load(src []float64, t *ir.Type) (Value, int) {
-	switch t.Kind {
-	case ir.KArray, ir.KTuple:
-		n := t.Len
-		if t.Kind == ir.KTuple {
-			n = len(t.Elems)
-		}
-		elems := make([]Value, n)
-		off := 0
-		for i := range elems {
-			var k int
-			elems[i], k = Load(src[off:], elemType(t, i))
-			off += k
-		}
-		return Value{kind: t.Kind, elems: elems}, off
-	}
-	return Value{kind: t.Kind, bits: math.Float64bits(src[0])}, 1
 }
 
 // Bytes is the size in bytes of the Value tree of a value of type t, for

@@ -457,3 +457,15 @@ const (
 	// i64.trunc_sat_f64_s (NaN gives 0, out of range saturates).
 	OpMisc byte = 0xfc
 )
+
+// Sub-opcodes after OpMisc (bulk memory).
+const (
+	MiscMemoryCopy byte = 0x0a // memory.copy: dst, src, n (overlap allowed)
+	MiscMemoryFill byte = 0x0b // memory.fill: dst, byte, n
+)
+
+// Additional comparisons.
+const (
+	OpI32LeU  byte = 0x4d
+	OpI32DivU byte = 0x6e
+)

@@ -1,0 +1,267 @@
+package wasm
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"sync"
+
+	"github.com/rose-go/rose/eval"
+	"github.com/rose-go/rose/ir"
+	"github.com/rose-go/rose/value"
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+)
+
+// Compiled is a function compiled to WebAssembly and to machine code by
+// wazero. It is safe for concurrent use: each call takes a module instance
+// of its own from a free list.
+type Compiled struct {
+	f   *ir.Func
+	mod *module
+	ev  *eval.Code // the evaluator's compilation: its memory accounting, for identical budget errors
+
+	rt       wazero.Runtime
+	compiled wazero.CompiledModule
+
+	mu   sync.Mutex
+	free []*instance
+}
+
+// instance is one module instance with its reusable call stack.
+type instance struct {
+	m     api.Module
+	entry api.Function
+	mem   api.Memory
+	stack []uint64
+}
+
+// maxFree is how many idle instances a Compiled keeps.
+const maxFree = 16
+
+// Compile verifies f and its callees and compiles them into one module.
+func Compile(f *ir.Func) (*Compiled, error) {
+	ev, err := eval.Compile(f) // verifies f and every callee
+	if err != nil {
+		return nil, err
+	}
+	mod, err := generate(f)
+	if err != nil {
+		return nil, err
+	}
+	ctx := context.Background()
+	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig())
+	if err := hostModule(ctx, rt); err != nil {
+		rt.Close(ctx)
+		return nil, err
+	}
+	cm, err := rt.CompileModule(ctx, mod.bin)
+	if err != nil {
+		rt.Close(ctx)
+		return nil, fmt.Errorf("wasm: %s: %v", f.Name, err)
+	}
+	return &Compiled{f: f, mod: mod, ev: ev, rt: rt, compiled: cm}, nil
+}
+
+// Close releases the runtime and its instances. The Compiled must not be
+// used afterwards.
+func (c *Compiled) Close() error {
+	c.mu.Lock()
+	c.free = nil
+	c.mu.Unlock()
+	return c.rt.Close(context.Background())
+}
+
+// hostModule instantiates "rose": the context poll and the math builtins,
+// computed with the functions the evaluator uses (bit for bit the same
+// results). The in-module math of math.go replaces them once the
+// evaluator computes with the same algorithms.
+func hostModule(ctx context.Context, rt wazero.Runtime) error {
+	b := rt.NewHostModuleBuilder("rose")
+	b.NewFunctionBuilder().WithGoFunction(api.GoFunc(func(ctx context.Context, stack []uint64) {
+		stack[0] = 0
+		select {
+		case <-ctx.Done():
+			stack[0] = 1
+		default:
+		}
+	}), nil, []api.ValueType{api.ValueTypeI32}).Export("done")
+	f64 := api.ValueTypeF64
+	for op := range mathOps {
+		info := op.Info()
+		switch {
+		case op == ir.OpPolygamma:
+			b.NewFunctionBuilder().WithGoFunction(api.GoFunc(func(_ context.Context, s []uint64) {
+				s[0] = math.Float64bits(ir.Polygamma(int64(s[0]), math.Float64frombits(s[1])))
+			}), []api.ValueType{api.ValueTypeI64, f64}, []api.ValueType{f64}).Export(info.Name)
+		case info.Real1 != nil:
+			fn := info.Real1
+			b.NewFunctionBuilder().WithGoFunction(api.GoFunc(func(_ context.Context, s []uint64) {
+				s[0] = math.Float64bits(fn(math.Float64frombits(s[0])))
+			}), []api.ValueType{f64}, []api.ValueType{f64}).Export(info.Name)
+		case info.Real2 != nil:
+			fn := info.Real2
+			b.NewFunctionBuilder().WithGoFunction(api.GoFunc(func(_ context.Context, s []uint64) {
+				s[0] = math.Float64bits(fn(math.Float64frombits(s[0]), math.Float64frombits(s[1])))
+			}), []api.ValueType{f64, f64}, []api.ValueType{f64}).Export(info.Name)
+		default:
+			return fmt.Errorf("wasm: no host function for %v", op)
+		}
+	}
+	_, err := b.Instantiate(ctx)
+	return err
+}
+
+func (c *Compiled) get(ctx context.Context) (*instance, error) {
+	c.mu.Lock()
+	if n := len(c.free); n > 0 {
+		in := c.free[n-1]
+		c.free = c.free[:n-1]
+		c.mu.Unlock()
+		return in, nil
+	}
+	c.mu.Unlock()
+	m, err := c.rt.InstantiateModule(ctx, c.compiled, wazero.NewModuleConfig().WithName("").WithStartFunctions())
+	if err != nil {
+		return nil, err
+	}
+	return &instance{m: m, entry: m.ExportedFunction("entry"), mem: m.Memory(), stack: make([]uint64, 3)}, nil
+}
+
+func (c *Compiled) put(in *instance) {
+	c.mu.Lock()
+	if len(c.free) < maxFree {
+		c.free = append(c.free, in)
+		in = nil
+	}
+	c.mu.Unlock()
+	if in != nil {
+		in.m.Close(context.Background())
+	}
+}
+
+// MemoryBytes is what the evaluator counts for one call of the same
+// function (see eval.Code.MemoryBytes); Options.MaxMemory is checked
+// against it, so that both engines accept the same calls.
+func (c *Compiled) MemoryBytes() int64 { return c.ev.MemoryBytes() }
+
+// Call runs the function on args, with the semantics of eval's Code.Call:
+// the same results, and the same runtime errors (message, position,
+// function and call stack) for failures, budgets and cancellation.
+// Options.Executed and Options.Trace are not supported (they count and
+// report evaluator instructions) and are ignored.
+func (c *Compiled) Call(ctx context.Context, args []value.Value, opts *eval.Options) (value.Value, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := ctx.Err(); err != nil {
+		return value.Value{}, &value.RuntimeError{Msg: value.CancelledMsg(err), Pos: c.f.Pos, Func: c.f.Name, Cause: err}
+	}
+	f := c.f
+	if len(args) != len(f.Params) {
+		return value.Value{}, fmt.Errorf("%s: want %d arguments, got %d", f.Name, len(f.Params), len(args))
+	}
+	var maxSteps, tapeMax int64
+	if opts != nil {
+		if opts.MaxMemory > 0 {
+			if c.ev.MemoryBytes() > opts.MaxMemory {
+				// The evaluator fails before running, with its error.
+				return c.ev.Call(ctx, args, opts)
+			}
+			tapeMax = max((opts.MaxMemory-c.ev.MemoryBytes())/8, 1)
+		}
+		maxSteps = max(opts.MaxSteps, 0)
+	}
+	in, err := c.get(ctx)
+	if err != nil {
+		return value.Value{}, err
+	}
+	mem, _ := in.mem.Read(0, in.mem.Size())
+	for i, p := range f.Params {
+		if err := value.StoreBytes(mem[c.mod.argOff[i]:], args[i], f.Types[p]); err != nil {
+			c.put(in)
+			return value.Value{}, fmt.Errorf("%s: argument %d: %v", f.Name, i+1, err)
+		}
+	}
+	binary.LittleEndian.PutUint32(mem[failRecord:], 0)
+	in.stack[0] = uint64(maxSteps)
+	in.stack[1] = 0
+	if ctx.Done() != nil {
+		in.stack[1] = 1
+	}
+	in.stack[2] = uint64(tapeMax)
+	if err := in.entry.CallWithStack(ctx, in.stack); err != nil {
+		rerr := c.failure(ctx, in, err)
+		c.put(in)
+		return value.Value{}, rerr
+	}
+	mem, _ = in.mem.Read(0, in.mem.Size())
+	v, _ := value.LoadBytes(mem[c.mod.resOff:], f.Result())
+	c.put(in)
+	return v, nil
+}
+
+// failure turns a trap into the evaluator's RuntimeError, from the
+// failure record and the call-site slots.
+func (c *Compiled) failure(ctx context.Context, in *instance, trap error) error {
+	mem, ok := in.mem.Read(0, in.mem.Size())
+	if !ok || len(mem) < callSlots {
+		return trap
+	}
+	le := binary.LittleEndian
+	code := le.Uint32(mem[failRecord:])
+	sid := le.Uint32(mem[failRecord+4:])
+	a, b := int64(le.Uint64(mem[failRecord+8:])), int64(le.Uint64(mem[failRecord+16:]))
+	if code == 0 || int(sid) >= len(c.mod.sites) {
+		return fmt.Errorf("wasm: %s: %v", c.f.Name, trap)
+	}
+	s := c.mod.sites[sid]
+	e := &value.RuntimeError{Pos: s.pos, Func: c.mod.funcs[s.fn].Name}
+	var cause error
+	switch code {
+	case failIndex:
+		e.Msg = value.IndexMsg(a, b)
+	case failDiv:
+		e.Msg = value.DivByZeroMsg
+	case failMod:
+		e.Msg = value.ModByZeroMsg
+	case failToInt:
+		e.Msg = value.ToIntMsg(math.Float64frombits(uint64(a)))
+	case failShift:
+		e.Msg = value.ShiftMsg(a)
+	case failWhile:
+		e.Msg = value.WhileBoundMsg(a)
+	case failTape:
+		cause = value.ErrMemoryBudget
+		e.Msg = value.TapeBudgetMsg(8 * a)
+	case failSteps:
+		cause = value.ErrStepBudget
+		e.Msg = value.StepBudgetMsg(a)
+	case failCancel:
+		cause = ctx.Err()
+		if cause == nil {
+			cause = context.Canceled
+		}
+		e.Msg = value.CancelledMsg(cause)
+	case failMemory:
+		cause = value.ErrMemoryBudget
+		e.Msg = "memory budget exceeded: the WebAssembly memory cannot grow"
+	}
+	// The call chain: from the top function, follow each function's call
+	// in progress down to the failing one.
+	var stack []value.Frame
+	fn := len(c.mod.funcs) - 1
+	for range len(c.mod.funcs) {
+		if fn == s.fn {
+			break
+		}
+		cs := c.mod.sites[le.Uint32(mem[callSlots+4*fn:])]
+		stack = append(stack, value.Frame{Func: c.mod.funcs[fn].Name, Pos: cs.pos})
+		fn = cs.callee
+	}
+	for i := len(stack) - 1; i >= 0; i-- {
+		e.Stack = append(e.Stack, stack[i])
+	}
+	return &value.RuntimeError{Msg: e.Msg, Pos: e.Pos, Func: e.Func, Stack: e.Stack, Cause: cause}
+}

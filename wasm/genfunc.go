@@ -1,0 +1,754 @@
+package wasm
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/rose-go/rose/ir"
+)
+
+// loc is where a variable lives: a Wasm local (mem false), or memory at
+// base+off where base is the local holding a pointer, or address 0 when
+// base is -1 (a frame variable, whose address is a constant).
+type loc struct {
+	mem   bool
+	local int32 // the scalar's local, or the pointer's; -1: none
+	off   uint32
+}
+
+func (l loc) static() bool { return l.mem && l.local < 0 }
+
+// fgen generates one function.
+type fgen struct {
+	g      *gen
+	f      *ir.Func
+	k      int // index in g.funcs
+	c      Code
+	nparam int
+	locals []ValType
+	loc    []loc
+	done   []bool // variable has a location
+	frame  uint32 // frame base
+	next   uint32 // first free frame byte (absolute)
+	end    uint32 // end of the frame so far
+	rp     int32  // result pointer parameter, -1 for a scalar result
+	err    error
+
+	// In-place updates: the evaluator's rule (an update may write into
+	// its source array when the array, and every variable sharing its
+	// slots, is not used after the update).
+	defBlk  []*ir.Block
+	last    []int32
+	root    []ir.Var
+	aliases map[ir.Var][]ir.Var
+	cur     *ir.Block
+	idx     int32
+}
+
+func (g *gen) function(f *ir.Func) error {
+	fg := &fgen{g: g, f: f, k: g.index[f], loc: make([]loc, len(f.Types)), done: make([]bool, len(f.Types)), rp: -1}
+	fg.frame = g.next
+	fg.next, fg.end = g.next, g.next
+	sig := signature(f)
+	fg.nparam = len(sig.Params)
+	for i, p := range f.Params {
+		if inLocal(f.Types[p]) {
+			fg.set(p, loc{local: int32(i)})
+		} else {
+			fg.set(p, loc{mem: true, local: int32(i)})
+		}
+	}
+	if !inLocal(f.Result()) {
+		fg.rp = int32(len(f.Params))
+	}
+	fg.liveness()
+	fg.block(f.Body)
+	r := f.Body.Result
+	if fg.rp >= 0 {
+		fg.copy(loc{mem: true, local: fg.rp}, fg.loc[r], f.Types[r].Slots())
+	} else {
+		fg.c.Idx(OpLocalGet, uint32(fg.loc[r].local))
+	}
+	if fg.err != nil {
+		return fg.err
+	}
+	if uint64(fg.end) > maxStatic {
+		return fmt.Errorf("wasm: %s: frame too large", f.Name)
+	}
+	g.next = align8(fg.end)
+	g.m.Funcs = append(g.m.Funcs, Func{Type: g.m.TypeIndex(sig), Locals: fg.locals, Body: &fg.c, Name: f.Name})
+	return nil
+}
+
+func (fg *fgen) set(v ir.Var, l loc) { fg.loc[v], fg.done[v] = l, true }
+
+func (fg *fgen) fail(format string, args ...any) {
+	if fg.err == nil {
+		fg.err = fmt.Errorf("wasm: %s: "+format, append([]any{fg.f.Name}, args...)...)
+	}
+}
+
+// newLocal adds a local of type t.
+func (fg *fgen) newLocal(t ValType) int32 {
+	fg.locals = append(fg.locals, t)
+	return int32(fg.nparam + len(fg.locals) - 1)
+}
+
+// alloc gives v its place: a new local for a scalar, frame memory for an
+// aggregate.
+func (fg *fgen) alloc(v ir.Var) loc {
+	if fg.done[v] {
+		return fg.loc[v]
+	}
+	t := fg.f.Types[v]
+	if inLocal(t) {
+		fg.set(v, loc{local: fg.newLocal(valType(t))})
+	} else {
+		fg.set(v, loc{mem: true, local: -1, off: fg.reserve(t.Slots())})
+	}
+	return fg.loc[v]
+}
+
+// reserve takes n slots of the frame.
+func (fg *fgen) reserve(n int) uint32 {
+	a := fg.next
+	if uint64(a)+uint64(n)*8 > maxStatic {
+		fg.fail("frame too large")
+		return a
+	}
+	fg.next += uint32(n) * 8
+	fg.end = max(fg.end, fg.next)
+	return a
+}
+
+// base pushes the base address of l (its offset goes in the immediate).
+func (fg *fgen) base(l loc) {
+	if l.local < 0 {
+		fg.c.I32Const(0)
+	} else {
+		fg.c.Idx(OpLocalGet, uint32(l.local))
+	}
+}
+
+// addr pushes the full address l.off+extra.
+func (fg *fgen) addr(l loc, extra uint32) {
+	if l.local < 0 {
+		fg.c.I32Const(int32(l.off + extra))
+		return
+	}
+	fg.c.Idx(OpLocalGet, uint32(l.local))
+	if l.off+extra != 0 {
+		fg.c.I32Const(int32(l.off + extra))
+		fg.c.Op(OpI32Add)
+	}
+}
+
+func (fg *fgen) get(v ir.Var) { fg.c.Idx(OpLocalGet, uint32(fg.loc[v].local)) }
+
+// put stores v into slot memory at l+off (byte offset).
+func (fg *fgen) put(v ir.Var, l loc, off uint32) {
+	t := fg.f.Types[v]
+	if inLocal(t) {
+		fg.base(l)
+		fg.get(v)
+		storeKind(&fg.c, t, l.off+off)
+		return
+	}
+	fg.copy(loc{mem: true, local: l.local, off: l.off + off}, fg.loc[v], t.Slots())
+}
+
+// take sets v (allocated) from slot memory at l+off.
+func (fg *fgen) take(v ir.Var, l loc, off uint32) {
+	t := fg.f.Types[v]
+	d := fg.alloc(v)
+	if inLocal(t) {
+		fg.base(l)
+		loadKind(&fg.c, t, l.off+off)
+		fg.c.Idx(OpLocalSet, uint32(d.local))
+		return
+	}
+	fg.copy(d, loc{mem: true, local: l.local, off: l.off + off}, t.Slots())
+}
+
+// move sets d from s, both of type t (locals or memory).
+func (fg *fgen) move(d, s loc, t *ir.Type) {
+	if !d.mem {
+		if d.local != s.local {
+			fg.c.Idx(OpLocalGet, uint32(s.local))
+			fg.c.Idx(OpLocalSet, uint32(d.local))
+		}
+		return
+	}
+	fg.copy(d, s, t.Slots())
+}
+
+// copy copies n slots from s to d.
+// copyUnroll is the largest copy done slot by slot; larger ones use
+// memory.copy.
+const copyUnroll = 8
+
+func (fg *fgen) copy(d, s loc, n int) {
+	if n == 0 || (d.local == s.local && d.off == s.off) {
+		return
+	}
+	if n > copyUnroll {
+		fg.addr(d, 0)
+		fg.addr(s, 0)
+		fg.c.I32Const(int32(n * 8))
+		fg.c.Op(OpMisc, MiscMemoryCopy, 0, 0)
+		return
+	}
+	back := d.static() && s.static() && d.off > s.off && d.off < s.off+uint32(n)*8
+	for j := range n {
+		k := uint32(j)
+		if back {
+			k = uint32(n - 1 - j)
+		}
+		fg.base(d)
+		fg.base(s)
+		fg.c.Mem(OpI64Load, 3, s.off+8*k)
+		fg.c.Mem(OpI64Store, 3, d.off+8*k)
+	}
+}
+
+// slots emits body for each of n slots; body gets at(l), which pushes the
+// base address for slot memory l and returns the offset immediate.
+func (fg *fgen) slots(n int, body func(at func(l loc) uint32)) {
+	if n <= 0 {
+		return
+	}
+	if n <= 8 {
+		for j := range n {
+			body(func(l loc) uint32 {
+				fg.base(l)
+				return l.off + uint32(8*j)
+			})
+		}
+		return
+	}
+	k := fg.newLocal(I32)
+	fg.c.I32Const(0)
+	fg.c.Idx(OpLocalSet, uint32(k))
+	fg.c.Loop(BlockVoid)
+	body(func(l loc) uint32 {
+		fg.base(l)
+		fg.c.Idx(OpLocalGet, uint32(k))
+		fg.c.Op(OpI32Add)
+		return l.off
+	})
+	fg.c.Idx(OpLocalGet, uint32(k))
+	fg.c.I32Const(8)
+	fg.c.Op(OpI32Add)
+	fg.c.Idx(OpLocalTee, uint32(k))
+	fg.c.I32Const(int32(8 * n))
+	fg.c.Op(OpI32LtU)
+	fg.c.Idx(OpBrIf, 0)
+	fg.c.End()
+}
+
+// failCall emits a call of fail with code, the site of pos and a, b
+// pushed by the callbacks (nil for 0).
+func (fg *fgen) failCall(code int32, pos ir.Pos, a, b func()) {
+	fg.c.I32Const(code)
+	fg.c.I32Const(fg.g.siteOf(fg.k, pos, -1))
+	for _, push := range []func(){a, b} {
+		if push == nil {
+			fg.c.I64Const(0)
+		} else {
+			push()
+		}
+	}
+	fg.c.Idx(OpCall, fg.g.failFn)
+}
+
+// step counts one step of the budget at pos.
+func (fg *fgen) step(pos ir.Pos) {
+	c := &fg.c
+	c.Idx(OpGlobalGet, gFuel)
+	c.I64Const(1)
+	c.Op(OpI64Sub)
+	c.Idx(OpGlobalSet, gFuel)
+	c.Idx(OpGlobalGet, gFuel)
+	c.Op(OpI64Eqz)
+	c.If(BlockVoid)
+	c.I32Const(fg.g.siteOf(fg.k, pos, -1))
+	c.Idx(OpCall, fg.g.tickFn)
+	c.End()
+}
+
+// checkIndex fails unless 0 <= i < n (i an Int local).
+func (fg *fgen) checkIndex(i int32, n int64, pos ir.Pos) {
+	fg.c.Idx(OpLocalGet, uint32(i))
+	fg.c.I64Const(n)
+	fg.c.Op(OpI64GeU)
+	fg.c.If(BlockVoid)
+	fg.failCall(failIndex, pos, func() { fg.c.Idx(OpLocalGet, uint32(i)) }, func() { fg.c.I64Const(n) })
+	fg.c.End()
+}
+
+// element returns the location of element i (an Int local, checked) of
+// the array at l with elements of es slots.
+func (fg *fgen) element(l loc, i int32, es int) loc {
+	p := fg.newLocal(I32)
+	fg.base(l)
+	fg.c.Idx(OpLocalGet, uint32(i))
+	fg.c.Op(OpI32WrapI64)
+	fg.c.I32Const(int32(es * 8))
+	fg.c.Op(OpI32Mul, OpI32Add)
+	fg.c.Idx(OpLocalSet, uint32(p))
+	return loc{mem: true, local: p, off: l.off}
+}
+
+func (fg *fgen) block(b *ir.Block) {
+	saved, savedIdx := fg.cur, fg.idx
+	fg.cur = b
+	for i := range b.Instrs {
+		fg.idx = int32(i)
+		fg.instr(&b.Instrs[i])
+	}
+	fg.cur, fg.idx = saved, savedIdx
+}
+
+// nested generates a block whose frame memory is free again afterwards
+// (nothing it defines is visible outside but its result, which the caller
+// copies out before the next allocation).
+func (fg *fgen) nested(b *ir.Block, after func()) {
+	save := fg.next
+	fg.block(b)
+	after()
+	fg.next = save
+}
+
+func (fg *fgen) instr(in *ir.Instr) {
+	f := fg.f
+	c := &fg.c
+	t := f.Types[in.Dst]
+	arg := func(i int) loc { return fg.loc[in.Args[i]] }
+	switch in.Op {
+	case ir.OpConst:
+		d := fg.alloc(in.Dst)
+		switch t.Kind {
+		case ir.KReal:
+			c.F64Const(in.F)
+		case ir.KInt:
+			c.I64Const(in.I)
+		case ir.KBool:
+			c.I32Const(int32(in.I))
+		default:
+			n := t.Slots()
+			bits := math.Float64bits(in.F)
+			if bits == 0 && n > 8 {
+				fg.addr(d, 0)
+				c.I32Const(0)
+				c.I32Const(int32(8 * n))
+				c.Op(OpMisc, MiscMemoryFill, 0)
+				return
+			}
+			fg.slots(n, func(at func(loc) uint32) {
+				o := at(d)
+				c.I64Const(int64(bits))
+				c.Mem(OpI64Store, 3, o)
+			})
+			return
+		}
+		c.Idx(OpLocalSet, uint32(d.local))
+
+	case ir.OpTuple, ir.OpArray:
+		d := fg.alloc(in.Dst)
+		var o uint32
+		for _, a := range in.Args {
+			fg.put(a, d, o)
+			o += uint32(f.Types[a].Slots()) * 8
+		}
+
+	case ir.OpField:
+		tt := f.Types[in.Args[0]]
+		o := uint32(tt.FieldOffset(in.N)) * 8
+		a := arg(0)
+		if inLocal(t) {
+			fg.take(in.Dst, a, o)
+			return
+		}
+		// Read in place: the field shares the tuple's slots.
+		fg.set(in.Dst, loc{mem: true, local: a.local, off: a.off + o})
+		r := fg.rootOf(in.Args[0])
+		fg.root[in.Dst] = r
+		fg.aliases[r] = append(fg.aliases[r], in.Dst)
+
+	case ir.OpIndex:
+		at := f.Types[in.Args[0]]
+		i := arg(1).local
+		fg.checkIndex(i, int64(at.Len), in.Pos)
+		fg.take(in.Dst, fg.element(arg(0), i, at.Elem.Slots()), 0)
+
+	case ir.OpUpdate:
+		a := in.Args[0]
+		if fg.inPlace(a) {
+			fg.set(in.Dst, fg.loc[a])
+			r := fg.rootOf(a)
+			fg.root[in.Dst] = r
+			fg.aliases[r] = append(fg.aliases[r], in.Dst)
+		} else {
+			fg.copy(fg.alloc(in.Dst), arg(0), t.Slots())
+		}
+		i := arg(1).local
+		fg.checkIndex(i, int64(t.Len), in.Pos)
+		fg.put(in.Args[2], fg.element(fg.loc[in.Dst], i, t.Elem.Slots()), 0)
+
+	case ir.OpIf:
+		d := fg.alloc(in.Dst)
+		fg.get(in.Args[0])
+		c.If(BlockVoid)
+		fg.nested(in.Blocks[0], func() { fg.move(d, fg.loc[in.Blocks[0].Result], t) })
+		c.Else()
+		fg.nested(in.Blocks[1], func() { fg.move(d, fg.loc[in.Blocks[1].Result], t) })
+		c.End()
+
+	case ir.OpFor:
+		d := fg.alloc(in.Dst)
+		if in.N == 0 {
+			return
+		}
+		body := in.Blocks[0]
+		i := fg.alloc(body.Params[0])
+		c.I64Const(0)
+		c.Idx(OpLocalSet, uint32(i.local))
+		c.Loop(BlockVoid)
+		fg.step(in.Pos)
+		es := t.Elem.Slots()
+		fg.nested(body, func() {
+			fg.put(body.Result, fg.element(d, i.local, es), 0)
+		})
+		fg.loopNext(i.local, in.N)
+		c.End()
+
+	case ir.OpLoop:
+		d := fg.alloc(in.Dst)
+		fg.move(d, arg(0), t)
+		fg.loop(in, d, loc{}, false)
+
+	case ir.OpScan:
+		d := fg.alloc(in.Dst)
+		st := f.Types[in.Args[0]]
+		final := loc{mem: true, local: -1, off: d.off + uint32(in.N*st.Slots())*8}
+		state := final
+		if inLocal(st) {
+			state = loc{local: fg.newLocal(valType(st))}
+		}
+		fg.move(state, arg(0), st)
+		fg.loop(in, state, d, true)
+		if inLocal(st) {
+			fg.base(final)
+			c.Idx(OpLocalGet, uint32(state.local))
+			storeKind(c, st, final.off)
+		}
+
+	case ir.OpWhile:
+		d := fg.alloc(in.Dst)
+		fg.move(d, arg(0), t)
+		fg.while(in, d, -1)
+
+	case ir.OpWhileScan:
+		d := fg.alloc(in.Dst)
+		st := f.Types[in.Args[0]]
+		final := loc{mem: true, local: -1, off: d.off + 8}
+		state := final
+		if inLocal(st) {
+			state = loc{local: fg.newLocal(valType(st))}
+		}
+		fg.move(state, arg(0), st)
+		tape := fg.newLocal(I32)
+		c.I32Const(16)
+		c.I32Const(fg.g.siteOf(fg.k, in.Pos, -1))
+		c.Idx(OpCall, fg.g.allocFn)
+		c.Idx(OpLocalTee, uint32(tape))
+		c.I64Const(0)
+		c.Mem(OpI64Store, 3, 0)
+		c.Idx(OpLocalGet, uint32(tape))
+		c.I32Const(0)
+		c.Mem(OpI32Store, 2, 8)
+		fg.base(d)
+		c.Idx(OpLocalGet, uint32(tape))
+		c.Op(OpI64ExtendI32U)
+		c.Mem(OpI64Store, 3, d.off)
+		fg.while(in, state, tape)
+		if inLocal(st) {
+			fg.base(final)
+			c.Idx(OpLocalGet, uint32(state.local))
+			storeKind(c, st, final.off)
+		}
+
+	case ir.OpTapeLen:
+		d := fg.alloc(in.Dst)
+		e := max(f.Types[in.Args[0]].Elem.Slots(), 1)
+		fg.get(in.Args[0])
+		c.Mem(OpI32Load, 2, 4)
+		c.I32Const(int32(8 * e))
+		c.Op(OpI32DivU, OpI64ExtendI32U)
+		c.Idx(OpLocalSet, uint32(d.local))
+
+	case ir.OpTapeIndex:
+		e := t.Slots()
+		n := fg.newLocal(I64)
+		fg.get(in.Args[0])
+		c.Mem(OpI32Load, 2, 4)
+		c.I32Const(int32(8 * max(e, 1)))
+		c.Op(OpI32DivU, OpI64ExtendI32U)
+		c.Idx(OpLocalSet, uint32(n))
+		i := arg(1).local
+		c.Idx(OpLocalGet, uint32(i))
+		c.Idx(OpLocalGet, uint32(n))
+		c.Op(OpI64GeU)
+		c.If(BlockVoid)
+		fg.failCall(failIndex, in.Pos, func() { c.Idx(OpLocalGet, uint32(i)) }, func() { c.Idx(OpLocalGet, uint32(n)) })
+		c.End()
+		data := fg.newLocal(I32)
+		fg.get(in.Args[0])
+		c.Mem(OpI32Load, 2, 0)
+		c.Idx(OpLocalSet, uint32(data))
+		fg.take(in.Dst, fg.element(loc{mem: true, local: data}, i, max(e, 1)), 0)
+
+	case ir.OpCall:
+		fg.call(in)
+
+	case ir.OpAccum:
+		et := t.Elem
+		n := et.Slots()
+		buf := loc{mem: true, local: -1, off: fg.reserve(n)}
+		d := fg.alloc(in.Dst)
+		c.I32Const(int32(buf.off))
+		c.Idx(OpLocalSet, uint32(d.local))
+		if len(in.Args) == 1 {
+			fg.put(in.Args[0], buf, 0)
+		} else {
+			fg.slots(n, func(at func(loc) uint32) {
+				o := at(buf)
+				c.I64Const(0)
+				c.Mem(OpI64Store, 3, o)
+			})
+		}
+
+	case ir.OpRefField:
+		d := fg.alloc(in.Dst)
+		fg.get(in.Args[0])
+		c.I32Const(int32(f.Types[in.Args[0]].Elem.FieldOffset(in.N) * 8))
+		c.Op(OpI32Add)
+		c.Idx(OpLocalSet, uint32(d.local))
+
+	case ir.OpRefIndex:
+		at := f.Types[in.Args[0]].Elem
+		i := arg(1).local
+		fg.checkIndex(i, int64(at.Len), in.Pos)
+		d := fg.alloc(in.Dst)
+		e := fg.element(loc{mem: true, local: arg(0).local}, i, at.Elem.Slots())
+		c.Idx(OpLocalGet, uint32(e.local))
+		c.Idx(OpLocalSet, uint32(d.local))
+
+	case ir.OpAccAdd:
+		fg.alloc(in.Dst)
+		ref := loc{mem: true, local: arg(0).local}
+		x := in.Args[1]
+		if inLocal(f.Types[x]) {
+			fg.base(ref)
+			fg.base(ref)
+			c.Mem(OpF64Load, 3, 0)
+			fg.get(x)
+			c.Op(OpF64Add)
+			c.Mem(OpF64Store, 3, 0)
+			return
+		}
+		xl := fg.loc[x]
+		fg.slots(f.Types[x].Slots(), func(at func(loc) uint32) {
+			o := at(ref)
+			o2 := at(ref)
+			c.Mem(OpF64Load, 3, o2)
+			o3 := at(xl)
+			c.Mem(OpF64Load, 3, o3)
+			c.Op(OpF64Add)
+			c.Mem(OpF64Store, 3, o)
+		})
+
+	case ir.OpResolve:
+		fg.take(in.Dst, loc{mem: true, local: arg(0).local}, 0)
+
+	case ir.OpScale:
+		d := fg.alloc(in.Dst)
+		b := arg(1)
+		fg.slots(t.Slots(), func(at func(loc) uint32) {
+			o := at(d)
+			fg.get(in.Args[0])
+			ob := at(b)
+			c.Mem(OpF64Load, 3, ob)
+			c.Op(OpF64Mul)
+			c.Mem(OpF64Store, 3, o)
+		})
+
+	case ir.OpDot:
+		d := fg.alloc(in.Dst)
+		a, b := arg(0), arg(1)
+		c.F64Const(0)
+		c.Idx(OpLocalSet, uint32(d.local))
+		fg.slots(f.Types[in.Args[0]].Slots(), func(at func(loc) uint32) {
+			c.Idx(OpLocalGet, uint32(d.local))
+			oa := at(a)
+			c.Mem(OpF64Load, 3, oa)
+			ob := at(b)
+			c.Mem(OpF64Load, 3, ob)
+			c.Op(OpF64Mul, OpF64Add)
+			c.Idx(OpLocalSet, uint32(d.local))
+		})
+
+	case ir.OpAdd, ir.OpSub, ir.OpNeg:
+		if !inLocal(t) {
+			d := fg.alloc(in.Dst)
+			op := map[ir.Op]byte{ir.OpAdd: OpF64Add, ir.OpSub: OpF64Sub, ir.OpNeg: OpF64Neg}[in.Op]
+			fg.slots(t.Slots(), func(at func(loc) uint32) {
+				o := at(d)
+				for j := range in.Args {
+					oa := at(arg(j))
+					c.Mem(OpF64Load, 3, oa)
+				}
+				c.Op(op)
+				c.Mem(OpF64Store, 3, o)
+			})
+			return
+		}
+		fg.scalar(in)
+
+	default:
+		fg.scalar(in)
+	}
+}
+
+// loopNext increments the counter i and branches back while i < n.
+func (fg *fgen) loopNext(i int32, n int) {
+	c := &fg.c
+	c.Idx(OpLocalGet, uint32(i))
+	c.I64Const(1)
+	c.Op(OpI64Add)
+	c.Idx(OpLocalTee, uint32(i))
+	c.I64Const(int64(n))
+	c.Op(OpI64LtS)
+	c.Idx(OpBrIf, 0)
+}
+
+// loop generates OpLoop and OpScan: the state lives at state and, for a
+// scan, is recorded into the array at rec before each step.
+func (fg *fgen) loop(in *ir.Instr, state, rec loc, scan bool) {
+	if in.N == 0 {
+		return
+	}
+	c := &fg.c
+	body := in.Blocks[0]
+	st := fg.f.Types[in.Args[0]]
+	i := fg.alloc(body.Params[0])
+	fg.set(body.Params[1], state)
+	c.I64Const(0)
+	c.Idx(OpLocalSet, uint32(i.local))
+	c.Loop(BlockVoid)
+	fg.step(in.Pos)
+	if scan && st.Slots() > 0 {
+		fg.put(body.Params[1], fg.element(rec, i.local, st.Slots()), 0)
+	}
+	fg.nested(body, func() { fg.move(state, fg.loc[body.Result], st) })
+	fg.loopNext(i.local, in.N)
+	c.End()
+}
+
+// while generates OpWhile and OpWhileScan (tape >= 0: the local holding
+// the tape's header).
+func (fg *fgen) while(in *ir.Instr, state loc, tape int32) {
+	c := &fg.c
+	cond, body := in.Blocks[0], in.Blocks[1]
+	st := fg.f.Types[in.Args[0]]
+	fg.set(cond.Params[0], state)
+	fg.set(body.Params[0], state)
+	cnt := fg.newLocal(I64)
+	c.I64Const(0)
+	c.Idx(OpLocalSet, uint32(cnt))
+	c.Block(BlockVoid)
+	c.Loop(BlockVoid)
+	save := fg.next
+	fg.block(cond)
+	fg.get(cond.Result)
+	fg.next = save
+	c.Op(OpI32Eqz)
+	c.Idx(OpBrIf, 1)
+	if in.N > 0 {
+		c.Idx(OpLocalGet, uint32(cnt))
+		c.I64Const(int64(in.N))
+		c.Op(OpI64Eq)
+		c.If(BlockVoid)
+		fg.failCall(failWhile, in.Pos, func() { c.I64Const(int64(in.N)) }, nil)
+		c.End()
+	}
+	c.Idx(OpLocalGet, uint32(cnt))
+	c.I64Const(1)
+	c.Op(OpI64Add)
+	c.Idx(OpLocalSet, uint32(cnt))
+	fg.step(in.Pos)
+	if tape >= 0 {
+		n := max(st.Slots(), 1)
+		// The memory budget of tapes, as the evaluator counts it.
+		c.Idx(OpGlobalGet, gTapeUsed)
+		c.I64Const(int64(n))
+		c.Op(OpI64Add)
+		c.Idx(OpGlobalSet, gTapeUsed)
+		c.Idx(OpGlobalGet, gTapeMax)
+		c.Op(OpI64Eqz, OpI32Eqz)
+		c.Idx(OpGlobalGet, gTapeUsed)
+		c.Idx(OpGlobalGet, gTapeMax)
+		c.Op(OpI64GtS, OpI32And)
+		c.If(BlockVoid)
+		fg.failCall(failTape, in.Pos, func() { c.Idx(OpGlobalGet, gTapeMax) }, nil)
+		c.End()
+		c.Idx(OpLocalGet, uint32(tape))
+		switch {
+		case st.Slots() == 0:
+			c.I32Const(zeroSlot)
+		case !state.mem:
+			// A scalar state goes through a scratch slot.
+			scratch := loc{mem: true, local: -1, off: fg.reserve(1)}
+			fg.base(scratch)
+			c.Idx(OpLocalGet, uint32(state.local))
+			storeKind(c, st, scratch.off)
+			c.I32Const(int32(scratch.off))
+		default:
+			fg.addr(state, 0)
+		}
+		c.I32Const(int32(8 * n))
+		c.I32Const(fg.g.siteOf(fg.k, in.Pos, -1))
+		c.Idx(OpCall, fg.g.pushFn)
+	}
+	fg.nested(body, func() { fg.move(state, fg.loc[body.Result], st) })
+	c.Idx(OpBr, 0)
+	c.End()
+	c.End()
+}
+
+// call generates OpCall.
+func (fg *fgen) call(in *ir.Instr) {
+	c := &fg.c
+	callee := fg.g.index[in.Callee]
+	fg.step(in.Pos)
+	// Record the call site, for the stack of a failure inside.
+	c.I32Const(0)
+	c.I32Const(fg.g.siteOf(fg.k, in.Pos, callee))
+	c.Mem(OpI32Store, 2, callSlots+4*uint32(fg.k))
+	for _, a := range in.Args {
+		l := fg.loc[a]
+		if l.mem {
+			fg.addr(l, 0)
+		} else {
+			fg.get(a)
+		}
+	}
+	d := fg.alloc(in.Dst)
+	if d.mem {
+		fg.addr(d, 0)
+	}
+	c.Idx(OpCall, fg.g.first+uint32(callee))
+	if !d.mem {
+		c.Idx(OpLocalSet, uint32(d.local))
+	}
+}
