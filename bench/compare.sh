@@ -44,7 +44,7 @@ record "go build -o rose ./cmd/rose"
 
 step "1, 2: hand-written Go and our evaluator (go test -bench, -count $count)"
 cmd=(go test -run XXX -bench 'BenchmarkHand|BenchmarkEval' -count "$count" ./bench/handgo)
-record "GMM_LARGE=$GMM_LARGE ${cmd[*]}"
+record "GMM_LARGE=$GMM_LARGE go test -run XXX -bench 'BenchmarkHand|BenchmarkEval' -count $count ./bench/handgo"
 "${cmd[@]}" | tee "$work/go.txt" | grep -E '^Benchmark' >&2
 
 step "3: our compiled engine"
