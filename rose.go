@@ -74,6 +74,11 @@ type Program struct {
 	// and of Example.GradientText; nil means no limits.
 	Limits *eval.Options
 
+	// Engine runs the program's functions: EngineAuto (the zero value)
+	// is the compiled engine where wazero compiles natively. Like Limits,
+	// set it before the first call and do not change it afterwards.
+	Engine Engine
+
 	// mu serializes what mutates shared state: lowering through Pkg,
 	// differentiation (ad keeps a cache, and Resolve rewrites the IR it
 	// resolves), compilation of IR that another call may be rewriting,

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"runtime"
 	"sync"
 
 	"github.com/rose-go/rose/eval"
@@ -61,7 +62,11 @@ func Compile(f *ir.Func) (*Compiled, error) {
 		rt.Close(ctx)
 		return nil, fmt.Errorf("wasm: %s: %v", f.Name, err)
 	}
-	return &Compiled{f: f, mod: mod, ev: ev, rt: rt, compiled: cm}, nil
+	c := &Compiled{f: f, mod: mod, ev: ev, rt: rt, compiled: cm}
+	// A Compiled that is dropped without Close (a language server's
+	// superseded program, say) still releases its machine code.
+	runtime.AddCleanup(c, func(rt wazero.Runtime) { rt.Close(context.Background()) }, rt)
+	return c, nil
 }
 
 // Close releases the runtime and its instances. The Compiled must not be
@@ -149,8 +154,8 @@ func (c *Compiled) MemoryBytes() int64 { return c.ev.MemoryBytes() }
 // Call runs the function on args, with the semantics of eval's Code.Call:
 // the same results, and the same runtime errors (message, position,
 // function and call stack) for failures, budgets and cancellation.
-// Options.Executed and Options.Trace are not supported (they count and
-// report evaluator instructions) and are ignored.
+// A call with Options.Executed or Options.Trace runs on the evaluator:
+// both count or report evaluator instructions.
 func (c *Compiled) Call(ctx context.Context, args []value.Value, opts *eval.Options) (value.Value, error) {
 	if ctx == nil {
 		ctx = context.Background()
@@ -164,6 +169,11 @@ func (c *Compiled) Call(ctx context.Context, args []value.Value, opts *eval.Opti
 	}
 	var maxSteps, tapeMax int64
 	if opts != nil {
+		if opts.Executed != nil || opts.Trace != nil {
+			// Both report evaluator instructions: such a call runs on the
+			// evaluator, where they mean something.
+			return c.ev.Call(ctx, args, opts)
+		}
 		if opts.MaxMemory > 0 {
 			if c.ev.MemoryBytes() > opts.MaxMemory {
 				// The evaluator fails before running, with its error.

@@ -42,6 +42,7 @@ as 'grad(f)'. --wrt a,b times the gradient by those parameters only.
 		name := fs.String("f", "", "time the function `NAME` at --args instead of the examples")
 		args := fs.String("args", "", "the arguments of -f as a `JSON` array; - reads standard input, @FILE the file FILE")
 		wrtText := fs.String("wrt", "", "time the gradient by the parameters `NAMES` only (comma-separated; needs -f)")
+		eng := addEngine(fs)
 		return func(ctx context.Context, e *env, pos []string) int {
 			if len(pos) != 1 {
 				return usage(e, "bench", "expects exactly one FILE")
@@ -60,6 +61,7 @@ as 'grad(f)'. --wrt a,b times the gradient by those parameters only.
 			if !ok {
 				return exitUser
 			}
+			p.Engine = eng.e
 			if *name != "" {
 				return benchOne(ctx, e, p, *name, *args, wrt, *samples, *asJSON)
 			}

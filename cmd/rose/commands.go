@@ -101,6 +101,7 @@ Examples:
 		args := fs.String("args", "", "the arguments of -f as a `JSON` array; - reads standard input, @FILE the file FILE")
 		batch := fs.String("batch", "", "call -f on each line of `FILE.jsonl` (one JSON argument list per line), in parallel")
 		lim := addLimits(fs)
+		eng := addEngine(fs)
 		return func(ctx context.Context, e *env, pos []string) int {
 			if len(pos) != 1 {
 				return usage(e, "run", "expects exactly one FILE")
@@ -118,6 +119,7 @@ Examples:
 			ctx, cancel := lim.context(ctx)
 			defer cancel()
 			p.Limits = lim.options()
+			p.Engine = eng.e
 			switch {
 			case *name == "":
 				return runExamples(ctx, e, p, lim)

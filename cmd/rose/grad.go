@@ -63,6 +63,7 @@ The budgets --timeout, --max-steps and --max-memory are those of 'rose run'.
 		modeName := fs.String("mode", "reverse", "`reverse` or forward differentiation")
 		hessian := fs.Bool("hessian", false, "also print the Hessian over the differentiated inputs")
 		lim := addLimits(fs)
+		eng := addEngine(fs)
 		return func(ctx context.Context, e *env, pos []string) int {
 			if len(pos) != 1 {
 				return usage(e, "grad", "expects exactly one FILE")
@@ -90,6 +91,7 @@ The budgets --timeout, --max-steps and --max-memory are those of 'rose run'.
 			ctx, cancel := lim.context(ctx)
 			defer cancel()
 			p.Limits = lim.options()
+			p.Engine = eng.e
 			if *name == "" {
 				return gradExamples(ctx, e, p, mode, *hessian, lim)
 			}

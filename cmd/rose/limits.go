@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rose-go/rose"
 	"github.com/rose-go/rose/eval"
 	"github.com/rose-go/rose/value"
 )
@@ -111,4 +112,25 @@ func (b *byteSize) Set(s string) error {
 	}
 	*b = byteSize(x * float64(mult))
 	return nil
+}
+
+// engineFlag is --engine: what runs the program (see rose.Engine).
+type engineFlag struct{ e rose.Engine }
+
+func (f *engineFlag) String() string { return f.e.String() }
+
+func (f *engineFlag) Set(s string) error {
+	e, err := rose.ParseEngine(s)
+	if err != nil {
+		return err
+	}
+	f.e = e
+	return nil
+}
+
+// addEngine declares --engine on fs.
+func addEngine(fs *flag.FlagSet) *engineFlag {
+	f := &engineFlag{}
+	fs.Var(f, "engine", "run with `ENGINE`: compiled (WebAssembly through wazero), eval (the reference evaluator) or auto (compiled where wazero compiles natively, the default)")
+	return f
 }
