@@ -1,0 +1,12 @@
+package wasm
+
+import "github.com/rose-go/rose/ir"
+
+// Generate exposes the generated module bytes of f to the external tests.
+func Generate(f *ir.Func) ([]byte, error) {
+	m, err := generate(f)
+	if err != nil {
+		return nil, err
+	}
+	return m.bin, nil
+}
