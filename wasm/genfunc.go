@@ -9,14 +9,74 @@ import (
 
 // loc is where a variable lives: a Wasm local (mem false), or memory at
 // base+off where base is the local holding a pointer, or address 0 when
-// base is -1 (a frame variable, whose address is a constant).
+// base is -1 (a frame variable, whose address is a constant), or, for a
+// small aggregate, one Wasm local per slot (regs; mem false).
 type loc struct {
 	mem   bool
 	local int32 // the scalar's local, or the pointer's; -1: none
 	off   uint32
+	regs  []int32 // an aggregate in locals: slot j is local regs[j]
 }
 
 func (l loc) static() bool { return l.mem && l.local < 0 }
+
+// reg reports whether l is an aggregate held in locals.
+func (l loc) reg() bool { return l.regs != nil }
+
+// maxRegSlots is the largest aggregate kept in locals.
+const maxRegSlots = 16
+
+// regTypes gives the local types of t's slots when an aggregate of type t
+// may live in locals (every slot a Real, Int or Bool; at most
+// maxRegSlots), else nil.
+func (fg *fgen) regTypes(t *ir.Type) []ValType {
+	if vt, ok := fg.regCache[t]; ok {
+		return vt
+	}
+	var vt []ValType
+	ok := true
+	var walk func(t *ir.Type)
+	walk = func(t *ir.Type) {
+		switch t.Kind {
+		case ir.KArray:
+			for range t.Len {
+				walk(t.Elem)
+			}
+		case ir.KTuple:
+			for _, e := range t.Elems {
+				walk(e)
+			}
+		case ir.KReal, ir.KInt, ir.KBool:
+			vt = append(vt, valType(t))
+		default:
+			ok = false
+		}
+	}
+	if n := t.Slots(); n > 0 && n <= maxRegSlots {
+		walk(t)
+	} else {
+		ok = false
+	}
+	if !ok {
+		vt = nil
+	}
+	if fg.regCache == nil {
+		fg.regCache = map[*ir.Type][]ValType{}
+	}
+	fg.regCache[t] = vt
+	return vt
+}
+
+// localType is the type of local i.
+func (fg *fgen) localType(i int32) ValType { return fg.locals[int(i)-fg.nparam] }
+
+// subLoc is the part of l at byte offset off, n slots long.
+func subLoc(l loc, off uint32, n int) loc {
+	if l.reg() {
+		return loc{local: -1, regs: l.regs[off/8 : off/8+uint32(n)]}
+	}
+	return loc{mem: true, local: l.local, off: l.off + off}
+}
 
 // fgen generates one function.
 type fgen struct {
@@ -43,6 +103,9 @@ type fgen struct {
 	aliases map[ir.Var][]ir.Var
 	cur     *ir.Block
 	idx     int32
+
+	regCache map[*ir.Type][]ValType
+	konst    map[ir.Var]int64 // Int variables defined by a constant
 }
 
 func (g *gen) function(f *ir.Func) error {
@@ -94,8 +157,8 @@ func (fg *fgen) newLocal(t ValType) int32 {
 	return int32(fg.nparam + len(fg.locals) - 1)
 }
 
-// alloc gives v its place: a new local for a scalar, frame memory for an
-// aggregate.
+// alloc gives v its place: a new local for a scalar, locals for a small
+// aggregate, frame memory for another aggregate.
 func (fg *fgen) alloc(v ir.Var) loc {
 	if fg.done[v] {
 		return fg.loc[v]
@@ -103,10 +166,36 @@ func (fg *fgen) alloc(v ir.Var) loc {
 	t := fg.f.Types[v]
 	if inLocal(t) {
 		fg.set(v, loc{local: fg.newLocal(valType(t))})
+	} else if vt := fg.regTypes(t); vt != nil {
+		regs := make([]int32, len(vt))
+		for j, ty := range vt {
+			regs[j] = fg.newLocal(ty)
+		}
+		fg.set(v, loc{local: -1, regs: regs})
 	} else {
 		fg.set(v, loc{mem: true, local: -1, off: fg.reserve(t.Slots())})
 	}
 	return fg.loc[v]
+}
+
+// allocMem gives the aggregate v frame memory.
+func (fg *fgen) allocMem(v ir.Var) loc {
+	if fg.done[v] {
+		return fg.loc[v]
+	}
+	fg.set(v, loc{mem: true, local: -1, off: fg.reserve(fg.f.Types[v].Slots())})
+	return fg.loc[v]
+}
+
+// inMem returns l if it is memory, else a scratch frame copy of it (n
+// slots).
+func (fg *fgen) inMem(l loc, n int) loc {
+	if !l.reg() {
+		return l
+	}
+	s := loc{mem: true, local: -1, off: fg.reserve(n)}
+	fg.copy(s, l, n)
+	return s
 }
 
 // reserve takes n slots of the frame.
@@ -145,34 +234,43 @@ func (fg *fgen) addr(l loc, extra uint32) {
 
 func (fg *fgen) get(v ir.Var) { fg.c.Idx(OpLocalGet, uint32(fg.loc[v].local)) }
 
-// put stores v into slot memory at l+off (byte offset).
+// put stores v into the slots at l+off (byte offset).
 func (fg *fgen) put(v ir.Var, l loc, off uint32) {
 	t := fg.f.Types[v]
 	if inLocal(t) {
+		if l.reg() {
+			fg.get(v)
+			fg.c.Idx(OpLocalSet, uint32(l.regs[off/8]))
+			return
+		}
 		fg.base(l)
 		fg.get(v)
 		storeKind(&fg.c, t, l.off+off)
 		return
 	}
-	fg.copy(loc{mem: true, local: l.local, off: l.off + off}, fg.loc[v], t.Slots())
+	fg.copy(subLoc(l, off, t.Slots()), fg.loc[v], t.Slots())
 }
 
-// take sets v (allocated) from slot memory at l+off.
+// take sets v (allocated) from the slots at l+off.
 func (fg *fgen) take(v ir.Var, l loc, off uint32) {
 	t := fg.f.Types[v]
 	d := fg.alloc(v)
 	if inLocal(t) {
-		fg.base(l)
-		loadKind(&fg.c, t, l.off+off)
+		if l.reg() {
+			fg.c.Idx(OpLocalGet, uint32(l.regs[off/8]))
+		} else {
+			fg.base(l)
+			loadKind(&fg.c, t, l.off+off)
+		}
 		fg.c.Idx(OpLocalSet, uint32(d.local))
 		return
 	}
-	fg.copy(d, loc{mem: true, local: l.local, off: l.off + off}, t.Slots())
+	fg.copy(d, subLoc(l, off, t.Slots()), t.Slots())
 }
 
 // move sets d from s, both of type t (locals or memory).
 func (fg *fgen) move(d, s loc, t *ir.Type) {
-	if !d.mem {
+	if !d.mem && !d.reg() {
 		if d.local != s.local {
 			fg.c.Idx(OpLocalGet, uint32(s.local))
 			fg.c.Idx(OpLocalSet, uint32(d.local))
@@ -182,13 +280,91 @@ func (fg *fgen) move(d, s loc, t *ir.Type) {
 	fg.copy(d, s, t.Slots())
 }
 
+// loadSlot pushes the slot at the address on the stack (plus off) as a
+// value of type vt.
+func loadSlot(c *Code, vt ValType, off uint32) {
+	switch vt {
+	case F64:
+		c.Mem(OpF64Load, 3, off)
+	case I64:
+		c.Mem(OpI64Load, 3, off)
+	default:
+		c.Mem(OpI64Load, 3, off)
+		c.Op(OpI32WrapI64)
+	}
+}
+
+// storeSlot stores the value of type vt on the stack into the slot at the
+// address below it (plus off).
+func storeSlot(c *Code, vt ValType, off uint32) {
+	switch vt {
+	case F64:
+		c.Mem(OpF64Store, 3, off)
+	case I64:
+		c.Mem(OpI64Store, 3, off)
+	default:
+		c.Op(OpI64ExtendI32U)
+		c.Mem(OpI64Store, 3, off)
+	}
+}
+
+// copyRegs copies n slots where at least one side is in locals.
+func (fg *fgen) copyRegs(d, s loc, n int) {
+	c := &fg.c
+	if d.reg() && s.reg() {
+		if &d.regs[0] == &s.regs[0] {
+			return
+		}
+		src := s.regs
+		overlap := false
+		for _, a := range d.regs {
+			for _, b := range s.regs {
+				overlap = overlap || a == b
+			}
+		}
+		if overlap {
+			// Through fresh locals: the two share some.
+			src = make([]int32, n)
+			for j := range n {
+				src[j] = fg.newLocal(fg.localType(s.regs[j]))
+				c.Idx(OpLocalGet, uint32(s.regs[j]))
+				c.Idx(OpLocalSet, uint32(src[j]))
+			}
+		}
+		for j := range n {
+			c.Idx(OpLocalGet, uint32(src[j]))
+			c.Idx(OpLocalSet, uint32(d.regs[j]))
+		}
+		return
+	}
+	for j := range n {
+		o := uint32(8 * j)
+		if d.reg() {
+			fg.base(s)
+			loadSlot(c, fg.localType(d.regs[j]), s.off+o)
+			c.Idx(OpLocalSet, uint32(d.regs[j]))
+		} else {
+			fg.base(d)
+			c.Idx(OpLocalGet, uint32(s.regs[j]))
+			storeSlot(c, fg.localType(s.regs[j]), d.off+o)
+		}
+	}
+}
+
 // copy copies n slots from s to d.
 // copyUnroll is the largest copy done slot by slot; larger ones use
 // memory.copy.
 const copyUnroll = 8
 
 func (fg *fgen) copy(d, s loc, n int) {
-	if n == 0 || (d.local == s.local && d.off == s.off) {
+	if n == 0 {
+		return
+	}
+	if d.reg() || s.reg() {
+		fg.copyRegs(d, s, n)
+		return
+	}
+	if d.local == s.local && d.off == s.off {
 		return
 	}
 	if n > copyUnroll {
@@ -244,6 +420,56 @@ func (fg *fgen) slots(n int, body func(at func(l loc) uint32)) {
 	fg.c.Op(OpI32LtU)
 	fg.c.Idx(OpBrIf, 0)
 	fg.c.End()
+}
+
+// each emits body for each of n Real slots of the locations ls (memory or
+// locals); body gets ld, which pushes the slot of a location, and st,
+// which sets it to the value val pushes.
+func (fg *fgen) each(n int, ls []loc, body func(ld func(loc), st func(loc, func()))) {
+	c := &fg.c
+	anyReg := false
+	for _, l := range ls {
+		anyReg = anyReg || l.reg()
+	}
+	if !anyReg {
+		fg.slots(n, func(at func(loc) uint32) {
+			body(func(l loc) {
+				o := at(l)
+				c.Mem(OpF64Load, 3, o)
+			}, func(l loc, val func()) {
+				o := at(l)
+				val()
+				c.Mem(OpF64Store, 3, o)
+			})
+		})
+		return
+	}
+	for j := range n {
+		body(func(l loc) {
+			if l.reg() {
+				c.Idx(OpLocalGet, uint32(l.regs[j]))
+				return
+			}
+			fg.base(l)
+			c.Mem(OpF64Load, 3, l.off+uint32(8*j))
+		}, func(l loc, val func()) {
+			if l.reg() {
+				val()
+				c.Idx(OpLocalSet, uint32(l.regs[j]))
+				return
+			}
+			fg.base(l)
+			val()
+			c.Mem(OpF64Store, 3, l.off+uint32(8*j))
+		})
+	}
+}
+
+// constIndex reports the constant value of the Int variable i, if it is
+// one in [0, n).
+func (fg *fgen) constIndex(i ir.Var, n int) (int64, bool) {
+	k, ok := fg.konst[i]
+	return k, ok && k >= 0 && k < int64(n)
 }
 
 // failCall emits a call of fail with code, the site of pos and a, b
@@ -331,12 +557,30 @@ func (fg *fgen) instr(in *ir.Instr) {
 		case ir.KReal:
 			c.F64Const(in.F)
 		case ir.KInt:
+			if fg.konst == nil {
+				fg.konst = map[ir.Var]int64{}
+			}
+			fg.konst[in.Dst] = in.I
 			c.I64Const(in.I)
 		case ir.KBool:
 			c.I32Const(int32(in.I))
 		default:
 			n := t.Slots()
 			bits := math.Float64bits(in.F)
+			if d.reg() {
+				for _, r := range d.regs {
+					switch fg.localType(r) {
+					case F64:
+						c.F64Const(in.F)
+					case I64:
+						c.I64Const(int64(bits))
+					default:
+						c.I32Const(int32(bits))
+					}
+					c.Idx(OpLocalSet, uint32(r))
+				}
+				return
+			}
 			if bits == 0 && n > 8 {
 				fg.addr(d, 0)
 				c.I32Const(0)
@@ -365,6 +609,15 @@ func (fg *fgen) instr(in *ir.Instr) {
 		tt := f.Types[in.Args[0]]
 		o := uint32(tt.FieldOffset(in.N)) * 8
 		a := arg(0)
+		if a.reg() {
+			// The field shares the tuple's locals.
+			if inLocal(t) {
+				fg.set(in.Dst, loc{local: a.regs[o/8]})
+			} else {
+				fg.set(in.Dst, subLoc(a, o, t.Slots()))
+			}
+			return
+		}
 		if inLocal(t) {
 			fg.take(in.Dst, a, o)
 			return
@@ -377,19 +630,43 @@ func (fg *fgen) instr(in *ir.Instr) {
 
 	case ir.OpIndex:
 		at := f.Types[in.Args[0]]
+		es := at.Elem.Slots()
+		a := arg(0)
+		if k, ok := fg.constIndex(in.Args[1], at.Len); ok {
+			o := uint32(k) * uint32(es) * 8
+			switch {
+			case a.reg() && inLocal(t):
+				fg.set(in.Dst, loc{local: a.regs[o/8]})
+			case a.reg():
+				fg.set(in.Dst, subLoc(a, o, es))
+			default:
+				fg.take(in.Dst, a, o)
+			}
+			return
+		}
 		i := arg(1).local
 		fg.checkIndex(i, int64(at.Len), in.Pos)
-		fg.take(in.Dst, fg.element(arg(0), i, at.Elem.Slots()), 0)
+		a = fg.inMem(a, at.Slots())
+		fg.take(in.Dst, fg.element(a, i, es), 0)
 
 	case ir.OpUpdate:
 		a := in.Args[0]
-		if fg.inPlace(a) {
+		es := t.Elem.Slots()
+		k, konst := fg.constIndex(in.Args[1], t.Len)
+		switch {
+		case fg.inPlace(a):
 			fg.set(in.Dst, fg.loc[a])
 			r := fg.rootOf(a)
 			fg.root[in.Dst] = r
 			fg.aliases[r] = append(fg.aliases[r], in.Dst)
-		} else {
+		case konst:
 			fg.copy(fg.alloc(in.Dst), arg(0), t.Slots())
+		default:
+			fg.copy(fg.allocMem(in.Dst), arg(0), t.Slots())
+		}
+		if konst {
+			fg.put(in.Args[2], fg.loc[in.Dst], uint32(k)*uint32(es)*8)
+			return
 		}
 		i := arg(1).local
 		fg.checkIndex(i, int64(t.Len), in.Pos)
@@ -405,7 +682,7 @@ func (fg *fgen) instr(in *ir.Instr) {
 		c.End()
 
 	case ir.OpFor:
-		d := fg.alloc(in.Dst)
+		d := fg.allocMem(in.Dst)
 		if in.N == 0 {
 			return
 		}
@@ -428,12 +705,14 @@ func (fg *fgen) instr(in *ir.Instr) {
 		fg.loop(in, d, loc{}, false)
 
 	case ir.OpScan:
-		d := fg.alloc(in.Dst)
+		d := fg.allocMem(in.Dst)
 		st := f.Types[in.Args[0]]
 		final := loc{mem: true, local: -1, off: d.off + uint32(in.N*st.Slots())*8}
 		state := final
 		if inLocal(st) {
 			state = loc{local: fg.newLocal(valType(st))}
+		} else if vt := fg.regTypes(st); vt != nil {
+			state = fg.regLoc(vt)
 		}
 		fg.move(state, arg(0), st)
 		fg.loop(in, state, d, true)
@@ -441,6 +720,8 @@ func (fg *fgen) instr(in *ir.Instr) {
 			fg.base(final)
 			c.Idx(OpLocalGet, uint32(state.local))
 			storeKind(c, st, final.off)
+		} else {
+			fg.copy(final, state, st.Slots())
 		}
 
 	case ir.OpWhile:
@@ -449,12 +730,14 @@ func (fg *fgen) instr(in *ir.Instr) {
 		fg.while(in, d, -1)
 
 	case ir.OpWhileScan:
-		d := fg.alloc(in.Dst)
+		d := fg.allocMem(in.Dst)
 		st := f.Types[in.Args[0]]
 		final := loc{mem: true, local: -1, off: d.off + 8}
 		state := final
 		if inLocal(st) {
 			state = loc{local: fg.newLocal(valType(st))}
+		} else if vt := fg.regTypes(st); vt != nil {
+			state = fg.regLoc(vt)
 		}
 		fg.move(state, arg(0), st)
 		tape := fg.newLocal(I32)
@@ -476,6 +759,8 @@ func (fg *fgen) instr(in *ir.Instr) {
 			fg.base(final)
 			c.Idx(OpLocalGet, uint32(state.local))
 			storeKind(c, st, final.off)
+		} else {
+			fg.copy(final, state, st.Slots())
 		}
 
 	case ir.OpTapeLen:
@@ -558,14 +843,12 @@ func (fg *fgen) instr(in *ir.Instr) {
 			return
 		}
 		xl := fg.loc[x]
-		fg.slots(f.Types[x].Slots(), func(at func(loc) uint32) {
-			o := at(ref)
-			o2 := at(ref)
-			c.Mem(OpF64Load, 3, o2)
-			o3 := at(xl)
-			c.Mem(OpF64Load, 3, o3)
-			c.Op(OpF64Add)
-			c.Mem(OpF64Store, 3, o)
+		fg.each(f.Types[x].Slots(), []loc{ref, xl}, func(ld func(loc), st func(loc, func())) {
+			st(ref, func() {
+				ld(ref)
+				ld(xl)
+				c.Op(OpF64Add)
+			})
 		})
 
 	case ir.OpResolve:
@@ -574,13 +857,12 @@ func (fg *fgen) instr(in *ir.Instr) {
 	case ir.OpScale:
 		d := fg.alloc(in.Dst)
 		b := arg(1)
-		fg.slots(t.Slots(), func(at func(loc) uint32) {
-			o := at(d)
-			fg.get(in.Args[0])
-			ob := at(b)
-			c.Mem(OpF64Load, 3, ob)
-			c.Op(OpF64Mul)
-			c.Mem(OpF64Store, 3, o)
+		fg.each(t.Slots(), []loc{d, b}, func(ld func(loc), st func(loc, func())) {
+			st(d, func() {
+				fg.get(in.Args[0])
+				ld(b)
+				c.Op(OpF64Mul)
+			})
 		})
 
 	case ir.OpDot:
@@ -588,12 +870,10 @@ func (fg *fgen) instr(in *ir.Instr) {
 		a, b := arg(0), arg(1)
 		c.F64Const(0)
 		c.Idx(OpLocalSet, uint32(d.local))
-		fg.slots(f.Types[in.Args[0]].Slots(), func(at func(loc) uint32) {
+		fg.each(f.Types[in.Args[0]].Slots(), []loc{a, b}, func(ld func(loc), _ func(loc, func())) {
 			c.Idx(OpLocalGet, uint32(d.local))
-			oa := at(a)
-			c.Mem(OpF64Load, 3, oa)
-			ob := at(b)
-			c.Mem(OpF64Load, 3, ob)
+			ld(a)
+			ld(b)
 			c.Op(OpF64Mul, OpF64Add)
 			c.Idx(OpLocalSet, uint32(d.local))
 		})
@@ -602,14 +882,17 @@ func (fg *fgen) instr(in *ir.Instr) {
 		if !inLocal(t) {
 			d := fg.alloc(in.Dst)
 			op := map[ir.Op]byte{ir.OpAdd: OpF64Add, ir.OpSub: OpF64Sub, ir.OpNeg: OpF64Neg}[in.Op]
-			fg.slots(t.Slots(), func(at func(loc) uint32) {
-				o := at(d)
-				for j := range in.Args {
-					oa := at(arg(j))
-					c.Mem(OpF64Load, 3, oa)
-				}
-				c.Op(op)
-				c.Mem(OpF64Store, 3, o)
+			ls := []loc{d}
+			for j := range in.Args {
+				ls = append(ls, arg(j))
+			}
+			fg.each(t.Slots(), ls, func(ld func(loc), st func(loc, func())) {
+				st(d, func() {
+					for j := range in.Args {
+						ld(arg(j))
+					}
+					c.Op(op)
+				})
 			})
 			return
 		}
@@ -618,6 +901,15 @@ func (fg *fgen) instr(in *ir.Instr) {
 	default:
 		fg.scalar(in)
 	}
+}
+
+// regLoc makes fresh locals of the types vt.
+func (fg *fgen) regLoc(vt []ValType) loc {
+	regs := make([]int32, len(vt))
+	for j, ty := range vt {
+		regs[j] = fg.newLocal(ty)
+	}
+	return loc{local: -1, regs: regs}
 }
 
 // loopNext increments the counter i and branches back while i < n.
@@ -706,6 +998,9 @@ func (fg *fgen) while(in *ir.Instr, state loc, tape int32) {
 		switch {
 		case st.Slots() == 0:
 			c.I32Const(zeroSlot)
+		case state.reg():
+			scratch := fg.inMem(state, st.Slots())
+			c.I32Const(int32(scratch.off))
 		case !state.mem:
 			// A scalar state goes through a scratch slot.
 			scratch := loc{mem: true, local: -1, off: fg.reserve(1)}
@@ -735,15 +1030,23 @@ func (fg *fgen) call(in *ir.Instr) {
 	c.I32Const(0)
 	c.I32Const(fg.g.siteOf(fg.k, in.Pos, callee))
 	c.Mem(OpI32Store, 2, callSlots+4*uint32(fg.k))
-	for _, a := range in.Args {
-		l := fg.loc[a]
-		if l.mem {
+	args := make([]loc, len(in.Args))
+	for j, a := range in.Args {
+		args[j] = fg.inMem(fg.loc[a], fg.f.Types[a].Slots())
+	}
+	for j, a := range in.Args {
+		if l := args[j]; l.mem {
 			fg.addr(l, 0)
 		} else {
 			fg.get(a)
 		}
 	}
-	d := fg.alloc(in.Dst)
+	var d loc
+	if inLocal(fg.f.Types[in.Dst]) {
+		d = fg.alloc(in.Dst)
+	} else {
+		d = fg.allocMem(in.Dst)
+	}
 	if d.mem {
 		fg.addr(d, 0)
 	}
