@@ -130,6 +130,8 @@ type gen struct {
 	next    uint32 // next free static byte
 
 	failFn, tickFn, allocFn, pushFn, doneImport uint32
+
+	inl map[*ir.Func]bool // inlinable, by function
 }
 
 // limit on static memory (frames and argument areas), in bytes.

@@ -68,7 +68,7 @@ func (fg *fgen) regTypes(t *ir.Type) []ValType {
 }
 
 // localType is the type of local i.
-func (fg *fgen) localType(i int32) ValType { return fg.locals[int(i)-fg.nparam] }
+func (fg *fgen) localType(i int32) ValType { return fg.top.locals[int(i)-fg.top.nparam] }
 
 // subLoc is the part of l at byte offset off, n slots long.
 func subLoc(l loc, off uint32, n int) loc {
@@ -83,7 +83,8 @@ type fgen struct {
 	g      *gen
 	f      *ir.Func
 	k      int // index in g.funcs
-	c      Code
+	c      *Code
+	top    *fgen // the function generated (differs from fg for an inlined callee)
 	nparam int
 	locals []ValType
 	loc    []loc
@@ -106,10 +107,12 @@ type fgen struct {
 
 	regCache map[*ir.Type][]ValType
 	konst    map[ir.Var]int64 // Int variables defined by a constant
+	borrowed []bool           // parameters of an inlined callee: the caller's values
 }
 
 func (g *gen) function(f *ir.Func) error {
-	fg := &fgen{g: g, f: f, k: g.index[f], loc: make([]loc, len(f.Types)), done: make([]bool, len(f.Types)), rp: -1}
+	fg := &fgen{g: g, f: f, k: g.index[f], c: &Code{}, loc: make([]loc, len(f.Types)), done: make([]bool, len(f.Types)), rp: -1}
+	fg.top = fg
 	fg.frame = g.next
 	fg.next, fg.end = g.next, g.next
 	sig := signature(f)
@@ -139,7 +142,7 @@ func (g *gen) function(f *ir.Func) error {
 		return fmt.Errorf("wasm: %s: frame too large", f.Name)
 	}
 	g.next = align8(fg.end)
-	g.m.Funcs = append(g.m.Funcs, Func{Type: g.m.TypeIndex(sig), Locals: fg.locals, Body: &fg.c, Name: f.Name})
+	g.m.Funcs = append(g.m.Funcs, Func{Type: g.m.TypeIndex(sig), Locals: fg.locals, Body: fg.c, Name: f.Name})
 	return nil
 }
 
@@ -153,8 +156,9 @@ func (fg *fgen) fail(format string, args ...any) {
 
 // newLocal adds a local of type t.
 func (fg *fgen) newLocal(t ValType) int32 {
-	fg.locals = append(fg.locals, t)
-	return int32(fg.nparam + len(fg.locals) - 1)
+	top := fg.top
+	top.locals = append(top.locals, t)
+	return int32(top.nparam + len(top.locals) - 1)
 }
 
 // alloc gives v its place: a new local for a scalar, locals for a small
@@ -245,7 +249,7 @@ func (fg *fgen) put(v ir.Var, l loc, off uint32) {
 		}
 		fg.base(l)
 		fg.get(v)
-		storeKind(&fg.c, t, l.off+off)
+		storeKind(fg.c, t, l.off+off)
 		return
 	}
 	fg.copy(subLoc(l, off, t.Slots()), fg.loc[v], t.Slots())
@@ -260,7 +264,7 @@ func (fg *fgen) take(v ir.Var, l loc, off uint32) {
 			fg.c.Idx(OpLocalGet, uint32(l.regs[off/8]))
 		} else {
 			fg.base(l)
-			loadKind(&fg.c, t, l.off+off)
+			loadKind(fg.c, t, l.off+off)
 		}
 		fg.c.Idx(OpLocalSet, uint32(d.local))
 		return
@@ -310,7 +314,7 @@ func storeSlot(c *Code, vt ValType, off uint32) {
 
 // copyRegs copies n slots where at least one side is in locals.
 func (fg *fgen) copyRegs(d, s loc, n int) {
-	c := &fg.c
+	c := fg.c
 	if d.reg() && s.reg() {
 		if &d.regs[0] == &s.regs[0] {
 			return
@@ -426,7 +430,7 @@ func (fg *fgen) slots(n int, body func(at func(l loc) uint32)) {
 // locals); body gets ld, which pushes the slot of a location, and st,
 // which sets it to the value val pushes.
 func (fg *fgen) each(n int, ls []loc, body func(ld func(loc), st func(loc, func()))) {
-	c := &fg.c
+	c := fg.c
 	anyReg := false
 	for _, l := range ls {
 		anyReg = anyReg || l.reg()
@@ -489,7 +493,7 @@ func (fg *fgen) failCall(code int32, pos ir.Pos, a, b func()) {
 
 // step counts one step of the budget at pos.
 func (fg *fgen) step(pos ir.Pos) {
-	c := &fg.c
+	c := fg.c
 	c.Idx(OpGlobalGet, gFuel)
 	c.I64Const(1)
 	c.Op(OpI64Sub)
@@ -547,7 +551,7 @@ func (fg *fgen) nested(b *ir.Block, after func()) {
 
 func (fg *fgen) instr(in *ir.Instr) {
 	f := fg.f
-	c := &fg.c
+	c := fg.c
 	t := f.Types[in.Dst]
 	arg := func(i int) loc { return fg.loc[in.Args[i]] }
 	switch in.Op {
@@ -914,7 +918,7 @@ func (fg *fgen) regLoc(vt []ValType) loc {
 
 // loopNext increments the counter i and branches back while i < n.
 func (fg *fgen) loopNext(i int32, n int) {
-	c := &fg.c
+	c := fg.c
 	c.Idx(OpLocalGet, uint32(i))
 	c.I64Const(1)
 	c.Op(OpI64Add)
@@ -930,7 +934,7 @@ func (fg *fgen) loop(in *ir.Instr, state, rec loc, scan bool) {
 	if in.N == 0 {
 		return
 	}
-	c := &fg.c
+	c := fg.c
 	body := in.Blocks[0]
 	st := fg.f.Types[in.Args[0]]
 	i := fg.alloc(body.Params[0])
@@ -950,7 +954,7 @@ func (fg *fgen) loop(in *ir.Instr, state, rec loc, scan bool) {
 // while generates OpWhile and OpWhileScan (tape >= 0: the local holding
 // the tape's header).
 func (fg *fgen) while(in *ir.Instr, state loc, tape int32) {
-	c := &fg.c
+	c := fg.c
 	cond, body := in.Blocks[0], in.Blocks[1]
 	st := fg.f.Types[in.Args[0]]
 	fg.set(cond.Params[0], state)
@@ -1023,13 +1027,17 @@ func (fg *fgen) while(in *ir.Instr, state loc, tape int32) {
 
 // call generates OpCall.
 func (fg *fgen) call(in *ir.Instr) {
-	c := &fg.c
+	c := fg.c
 	callee := fg.g.index[in.Callee]
 	fg.step(in.Pos)
 	// Record the call site, for the stack of a failure inside.
 	c.I32Const(0)
 	c.I32Const(fg.g.siteOf(fg.k, in.Pos, callee))
 	c.Mem(OpI32Store, 2, callSlots+4*uint32(fg.k))
+	if fg.g.inlinable(in.Callee) {
+		fg.inline(in, callee)
+		return
+	}
 	args := make([]loc, len(in.Args))
 	for j, a := range in.Args {
 		args[j] = fg.inMem(fg.loc[a], fg.f.Types[a].Slots())
@@ -1054,4 +1062,51 @@ func (fg *fgen) call(in *ir.Instr) {
 	if !d.mem {
 		c.Idx(OpLocalSet, uint32(d.local))
 	}
+}
+
+// inlineMax is the most instructions a leaf function may have to be
+// inlined.
+const inlineMax = 400
+
+// inlinable reports whether calls of f are generated inline: f is a small
+// leaf function.
+func (g *gen) inlinable(f *ir.Func) bool {
+	if v, ok := g.inl[f]; ok {
+		return v
+	}
+	n, leaf := 0, true
+	walkInstrs(f.Body, func(in *ir.Instr) {
+		n++
+		leaf = leaf && in.Op != ir.OpCall
+	})
+	v := leaf && n <= inlineMax
+	if g.inl == nil {
+		g.inl = map[*ir.Func]bool{}
+	}
+	g.inl[f] = v
+	return v
+}
+
+// inline generates the call in of the leaf function with index k in
+// place: its parameters are the arguments' locations, its frame follows
+// the caller's, its failures report the callee (and the call site
+// recorded before, as for a call).
+func (fg *fgen) inline(in *ir.Instr, k int) {
+	f := in.Callee
+	d := fg.alloc(in.Dst)
+	ch := &fgen{g: fg.g, f: f, k: k, c: fg.c, top: fg.top, loc: make([]loc, len(f.Types)), done: make([]bool, len(f.Types)), rp: -1}
+	ch.frame = fg.next
+	ch.next, ch.end = fg.next, fg.next
+	ch.borrowed = make([]bool, len(f.Types))
+	for i, p := range f.Params {
+		ch.set(p, fg.loc[in.Args[i]])
+		ch.borrowed[p] = true
+	}
+	ch.liveness()
+	ch.block(f.Body)
+	if ch.err != nil && fg.err == nil {
+		fg.err = ch.err
+	}
+	fg.end = max(fg.end, ch.end)
+	fg.move(d, ch.loc[f.Body.Result], fg.f.Types[in.Dst])
 }

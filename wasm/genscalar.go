@@ -22,7 +22,7 @@ var (
 // scalar generates an operation on scalars held in locals.
 func (fg *fgen) scalar(in *ir.Instr) {
 	f := fg.f
-	c := &fg.c
+	c := fg.c
 	kind := f.Types[in.Args[0]].Kind
 	d := fg.alloc(in.Dst)
 	x := func() { fg.get(in.Args[0]) }
@@ -244,7 +244,7 @@ func (fg *fgen) rootOf(v ir.Var) ir.Var {
 func (fg *fgen) inPlace(a ir.Var) bool {
 	l := fg.loc[a]
 	r := fg.rootOf(a)
-	if !l.static() || !fg.dead(a) || !fg.dead(r) {
+	if !l.static() || !fg.dead(a) || !fg.dead(r) || fg.borrowed != nil && (fg.borrowed[a] || fg.borrowed[r]) {
 		return false
 	}
 	lo, hi := l.off, l.off+uint32(fg.f.Types[a].Slots())*8
