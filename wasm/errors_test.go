@@ -29,6 +29,8 @@ fn shift(a: Int, k: Int) -> [5]Int { [shl(a, k), shr(a, k), band(a, k), bor(a, k
 fn mix(x: Real, y: Real) -> [8]Real { [min(x, y), max(x, y), abs(x), -x, floor(x), ceil(y), sign(x), sqrt(y)] }
 fn shrink(x: Real) -> Real { var y = x; while y > 1.0 { y = sqrt(y) * 0.9 }; y * x }
 fn set(xs: [3]Real, i: Int) -> [3]Real { var ys = xs; ys[i] = 1.0; ys }
+fn shifted(xs: [3]Real, k: Int) -> Real { var s = 0.0; for i in 0..3 { s += xs[i + k] - xs[2 - i] }; s }
+fn through(xs: [3]Real, n: Int) -> Real { var s = 0.0; for i in 0..4 { if i < n { s += get(xs, i) } }; s }
 `
 
 func errProg(t *testing.T) *rose.Program {
@@ -61,6 +63,10 @@ func TestRuntimeErrors(t *testing.T) {
 		{"twice", []value.Value{xs, value.Int(3)}, nil},
 		{"twice", []value.Value{xs, value.Int(-1)}, nil},
 		{"set", []value.Value{xs, value.Int(7)}, nil},
+		{"shifted", []value.Value{xs, value.Int(0)}, nil},
+		{"shifted", []value.Value{xs, value.Int(1)}, nil},
+		{"through", []value.Value{xs, value.Int(3)}, nil},
+		{"through", []value.Value{xs, value.Int(4)}, nil},
 		{"divi", []value.Value{value.Int(7), value.Int(0)}, nil},
 		{"divi", []value.Value{value.Int(-1 << 63), value.Int(-1)}, nil},
 		{"divi", []value.Value{value.Int(-7), value.Int(2)}, nil},

@@ -106,7 +106,7 @@ type fgen struct {
 	idx     int32
 
 	regCache map[*ir.Type][]ValType
-	konst    map[ir.Var]int64 // Int variables defined by a constant
+	rng      map[ir.Var]span // known bounds of Int variables
 	borrowed []bool           // parameters of an inlined callee: the caller's values
 }
 
@@ -469,11 +469,28 @@ func (fg *fgen) each(n int, ls []loc, body func(ld func(loc), st func(loc, func(
 	}
 }
 
+// span is an interval lo..hi (inclusive) holding an Int variable.
+type span struct{ lo, hi int64 }
+
+// bound records that the Int variable v lies in lo..hi.
+func (fg *fgen) bound(v ir.Var, lo, hi int64) {
+	if fg.rng == nil {
+		fg.rng = map[ir.Var]span{}
+	}
+	fg.rng[v] = span{lo, hi}
+}
+
+// inRange reports whether the Int variable i is known to lie in [0, n).
+func (fg *fgen) inRange(i ir.Var, n int) bool {
+	r, ok := fg.rng[i]
+	return ok && r.lo >= 0 && r.hi < int64(n)
+}
+
 // constIndex reports the constant value of the Int variable i, if it is
 // one in [0, n).
 func (fg *fgen) constIndex(i ir.Var, n int) (int64, bool) {
-	k, ok := fg.konst[i]
-	return k, ok && k >= 0 && k < int64(n)
+	r, ok := fg.rng[i]
+	return r.lo, ok && r.lo == r.hi && r.lo >= 0 && r.lo < int64(n)
 }
 
 // failCall emits a call of fail with code, the site of pos and a, b
@@ -506,8 +523,13 @@ func (fg *fgen) step(pos ir.Pos) {
 	c.End()
 }
 
-// checkIndex fails unless 0 <= i < n (i an Int local).
-func (fg *fgen) checkIndex(i int32, n int64, pos ir.Pos) {
+// checkIndex fails unless 0 <= iv < n (iv an Int variable); it emits
+// nothing when iv is known to be in range.
+func (fg *fgen) checkIndex(iv ir.Var, n int64, pos ir.Pos) {
+	if fg.inRange(iv, int(n)) {
+		return
+	}
+	i := fg.loc[iv].local
 	fg.c.Idx(OpLocalGet, uint32(i))
 	fg.c.I64Const(n)
 	fg.c.Op(OpI64GeU)
@@ -561,10 +583,7 @@ func (fg *fgen) instr(in *ir.Instr) {
 		case ir.KReal:
 			c.F64Const(in.F)
 		case ir.KInt:
-			if fg.konst == nil {
-				fg.konst = map[ir.Var]int64{}
-			}
-			fg.konst[in.Dst] = in.I
+			fg.bound(in.Dst, in.I, in.I)
 			c.I64Const(in.I)
 		case ir.KBool:
 			c.I32Const(int32(in.I))
@@ -649,7 +668,7 @@ func (fg *fgen) instr(in *ir.Instr) {
 			return
 		}
 		i := arg(1).local
-		fg.checkIndex(i, int64(at.Len), in.Pos)
+		fg.checkIndex(in.Args[1], int64(at.Len), in.Pos)
 		a = fg.inMem(a, at.Slots())
 		fg.take(in.Dst, fg.element(a, i, es), 0)
 
@@ -673,7 +692,7 @@ func (fg *fgen) instr(in *ir.Instr) {
 			return
 		}
 		i := arg(1).local
-		fg.checkIndex(i, int64(t.Len), in.Pos)
+		fg.checkIndex(in.Args[1], int64(t.Len), in.Pos)
 		fg.put(in.Args[2], fg.element(fg.loc[in.Dst], i, t.Elem.Slots()), 0)
 
 	case ir.OpIf:
@@ -692,6 +711,7 @@ func (fg *fgen) instr(in *ir.Instr) {
 		}
 		body := in.Blocks[0]
 		i := fg.alloc(body.Params[0])
+		fg.bound(body.Params[0], 0, int64(in.N)-1)
 		c.I64Const(0)
 		c.Idx(OpLocalSet, uint32(i.local))
 		c.Loop(BlockVoid)
@@ -827,7 +847,7 @@ func (fg *fgen) instr(in *ir.Instr) {
 	case ir.OpRefIndex:
 		at := f.Types[in.Args[0]].Elem
 		i := arg(1).local
-		fg.checkIndex(i, int64(at.Len), in.Pos)
+		fg.checkIndex(in.Args[1], int64(at.Len), in.Pos)
 		d := fg.alloc(in.Dst)
 		e := fg.element(loc{mem: true, local: arg(0).local}, i, at.Elem.Slots())
 		c.Idx(OpLocalGet, uint32(e.local))
@@ -938,6 +958,7 @@ func (fg *fgen) loop(in *ir.Instr, state, rec loc, scan bool) {
 	body := in.Blocks[0]
 	st := fg.f.Types[in.Args[0]]
 	i := fg.alloc(body.Params[0])
+	fg.bound(body.Params[0], 0, int64(in.N)-1)
 	fg.set(body.Params[1], state)
 	c.I64Const(0)
 	c.Idx(OpLocalSet, uint32(i.local))
@@ -1101,6 +1122,9 @@ func (fg *fgen) inline(in *ir.Instr, k int) {
 	for i, p := range f.Params {
 		ch.set(p, fg.loc[in.Args[i]])
 		ch.borrowed[p] = true
+		if r, ok := fg.rng[in.Args[i]]; ok {
+			ch.bound(p, r.lo, r.hi)
+		}
 	}
 	ch.liveness()
 	ch.block(f.Body)

@@ -39,6 +39,20 @@ func (fg *fgen) scalar(in *ir.Instr) {
 	case ir.KBool:
 		table = boolInstr
 	}
+	if kind == ir.KInt && (in.Op == ir.OpAdd || in.Op == ir.OpSub) {
+		// Bounds of sums and differences of bounded Ints (far from
+		// overflow).
+		x, okx := fg.rng[in.Args[0]]
+		y, oky := fg.rng[in.Args[1]]
+		const lim = 1 << 40
+		if okx && oky && x.lo > -lim && x.hi < lim && y.lo > -lim && y.hi < lim {
+			if in.Op == ir.OpAdd {
+				fg.bound(in.Dst, x.lo+y.lo, x.hi+y.hi)
+			} else {
+				fg.bound(in.Dst, x.lo-y.hi, x.hi-y.lo)
+			}
+		}
+	}
 	if op, ok := table[in.Op]; ok {
 		args()
 		c.Op(op)
