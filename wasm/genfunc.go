@@ -107,7 +107,7 @@ type fgen struct {
 
 	regCache map[*ir.Type][]ValType
 	rng      map[ir.Var]span // known bounds of Int variables
-	borrowed []bool           // parameters of an inlined callee: the caller's values
+	borrowed []bool          // parameters of an inlined callee: the caller's values
 }
 
 func (g *gen) function(f *ir.Func) error {
