@@ -85,6 +85,7 @@ type fgen struct {
 	k      int // index in g.funcs
 	c      *Code
 	top    *fgen // the function generated (differs from fg for an inlined callee)
+	fuel   int32 // the local holding gFuel while the function runs (top only)
 	nparam int
 	locals []ValType
 	loc    []loc
@@ -128,7 +129,13 @@ func (g *gen) function(f *ir.Func) error {
 		fg.rp = int32(len(f.Params))
 	}
 	fg.liveness()
+	// The fuel lives in a local; the global is up to date around calls.
+	fg.fuel = fg.newLocal(I64)
+	fg.c.Idx(OpGlobalGet, gFuel)
+	fg.c.Idx(OpLocalSet, uint32(fg.fuel))
 	fg.block(f.Body)
+	fg.c.Idx(OpLocalGet, uint32(fg.fuel))
+	fg.c.Idx(OpGlobalSet, gFuel)
 	r := f.Body.Result
 	if fg.rp >= 0 {
 		fg.copy(loc{mem: true, local: fg.rp}, fg.loc[r], f.Types[r].Slots())
@@ -511,15 +518,17 @@ func (fg *fgen) failCall(code int32, pos ir.Pos, a, b func()) {
 // step counts one step of the budget at pos.
 func (fg *fgen) step(pos ir.Pos) {
 	c := fg.c
-	c.Idx(OpGlobalGet, gFuel)
+	fuel := uint32(fg.top.fuel)
+	c.Idx(OpLocalGet, fuel)
 	c.I64Const(1)
 	c.Op(OpI64Sub)
-	c.Idx(OpGlobalSet, gFuel)
-	c.Idx(OpGlobalGet, gFuel)
+	c.Idx(OpLocalTee, fuel)
 	c.Op(OpI64Eqz)
 	c.If(BlockVoid)
 	c.I32Const(fg.g.siteOf(fg.k, pos, -1))
-	c.Idx(OpCall, fg.g.tickFn)
+	c.Idx(OpCall, fg.g.tickFn) // sets gFuel
+	c.Idx(OpGlobalGet, gFuel)
+	c.Idx(OpLocalSet, fuel)
 	c.End()
 }
 
@@ -1079,7 +1088,12 @@ func (fg *fgen) call(in *ir.Instr) {
 	if d.mem {
 		fg.addr(d, 0)
 	}
+	fuel := uint32(fg.top.fuel)
+	c.Idx(OpLocalGet, fuel)
+	c.Idx(OpGlobalSet, gFuel)
 	c.Idx(OpCall, fg.g.first+uint32(callee))
+	c.Idx(OpGlobalGet, gFuel)
+	c.Idx(OpLocalSet, fuel)
 	if !d.mem {
 		c.Idx(OpLocalSet, uint32(d.local))
 	}
