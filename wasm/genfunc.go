@@ -109,6 +109,7 @@ type fgen struct {
 	regCache map[*ir.Type][]ValType
 	rng      map[ir.Var]span // known bounds of Int variables
 	borrowed []bool          // parameters of an inlined callee: the caller's values
+	target   map[ir.Var]part // aggregates built directly where their only use puts them
 }
 
 func (g *gen) function(f *ir.Func) error {
@@ -129,6 +130,7 @@ func (g *gen) function(f *ir.Func) error {
 		fg.rp = int32(len(f.Params))
 	}
 	fg.liveness()
+	fg.targets()
 	// The fuel lives in a local; the global is up to date around calls.
 	fg.fuel = fg.newLocal(I64)
 	fg.c.Idx(OpGlobalGet, gFuel)
@@ -168,13 +170,93 @@ func (fg *fgen) newLocal(t ValType) int32 {
 	return int32(top.nparam + len(top.locals) - 1)
 }
 
+// part is where an aggregate goes: byte offset off of variable of (the
+// function's result memory when of is ir.NoVar).
+type part struct {
+	of  ir.Var
+	off uint32
+}
+
+// targets finds the aggregates that can be built in place: an aggregate
+// whose only use is as an element of a tuple or array built in the same
+// block lives in that element's slots; the result of the function, in
+// the result memory (such a variable is written once, by its definition,
+// and read by nothing else, so nothing observes the slots it shares).
+func (fg *fgen) targets() {
+	f := fg.f
+	uses := make([]int32, len(f.Types))
+	var count func(b *ir.Block)
+	count = func(b *ir.Block) {
+		for i := range b.Instrs {
+			in := &b.Instrs[i]
+			for _, a := range in.Args {
+				if a >= 0 && int(a) < len(uses) {
+					uses[a]++
+				}
+			}
+			for _, nb := range in.Blocks {
+				count(nb)
+			}
+		}
+		if r := b.Result; r >= 0 && int(r) < len(uses) {
+			uses[r]++
+		}
+	}
+	count(f.Body)
+	fg.target = map[ir.Var]part{}
+	defined := map[ir.Var]bool{}
+	var walk func(b *ir.Block)
+	walk = func(b *ir.Block) {
+		for i := range b.Instrs {
+			in := &b.Instrs[i]
+			for _, nb := range in.Blocks {
+				walk(nb)
+			}
+			if in.Op == ir.OpTuple || in.Op == ir.OpArray {
+				var o uint32
+				for _, a := range in.Args {
+					if defined[a] && uses[a] == 1 && fg.defBlk[a] == b && !inLocal(f.Types[a]) {
+						fg.target[a] = part{in.Dst, o}
+					}
+					o += uint32(f.Types[a].Slots()) * 8
+				}
+			}
+			defined[in.Dst] = true
+		}
+	}
+	walk(f.Body)
+	if r := f.Body.Result; fg.rp >= 0 && fg.top == fg && defined[r] && uses[r] == 1 && fg.defBlk[r] == f.Body {
+		fg.target[r] = part{ir.NoVar, 0}
+	}
+}
+
+// targetLoc is the place v is built at when it has a target.
+func (fg *fgen) targetLoc(v ir.Var) (loc, bool) {
+	p, ok := fg.target[v]
+	if !ok {
+		return loc{}, false
+	}
+	n := fg.f.Types[v].Slots()
+	if p.of == ir.NoVar {
+		return loc{mem: true, local: fg.rp}, true
+	}
+	return subLoc(fg.alloc(p.of), p.off, n), true
+}
+
 // alloc gives v its place: a new local for a scalar, locals for a small
-// aggregate, frame memory for another aggregate.
+// aggregate, frame memory for another aggregate, or the slots its target
+// gives it.
 func (fg *fgen) alloc(v ir.Var) loc {
 	if fg.done[v] {
 		return fg.loc[v]
 	}
 	t := fg.f.Types[v]
+	if l, ok := fg.targetLoc(v); ok {
+		if !l.reg() || fg.regTypes(t) != nil {
+			fg.set(v, l)
+			return l
+		}
+	}
 	if inLocal(t) {
 		fg.set(v, loc{local: fg.newLocal(valType(t))})
 	} else if vt := fg.regTypes(t); vt != nil {
@@ -189,10 +271,14 @@ func (fg *fgen) alloc(v ir.Var) loc {
 	return fg.loc[v]
 }
 
-// allocMem gives the aggregate v frame memory.
+// allocMem gives the aggregate v frame memory (or its target's memory).
 func (fg *fgen) allocMem(v ir.Var) loc {
 	if fg.done[v] {
 		return fg.loc[v]
+	}
+	if l, ok := fg.targetLoc(v); ok && l.mem {
+		fg.set(v, l)
+		return l
 	}
 	fg.set(v, loc{mem: true, local: -1, off: fg.reserve(fg.f.Types[v].Slots())})
 	return fg.loc[v]
