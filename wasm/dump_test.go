@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/rose-go/rose/ir"
 	"github.com/rose-go/rose/wasm"
 )
 
@@ -22,6 +23,24 @@ func TestDumpWorkloads(t *testing.T) {
 			t.Fatal(err)
 		}
 		if err := os.WriteFile(filepath.Join(dir, w.name+".wasm"), bin, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestDumpWorkloadsIR writes the IR of the workloads' functions next to
+// their modules (ROSE_WASM_DUMP=dir).
+func TestDumpWorkloadsIR(t *testing.T) {
+	dir := os.Getenv("ROSE_WASM_DUMP")
+	if dir == "" {
+		t.Skip("set ROSE_WASM_DUMP to a directory to write the workloads' IR")
+	}
+	for _, w := range workloads(t) {
+		var s string
+		for _, f := range ir.Reachable(w.f) {
+			s += f.String() + "\n"
+		}
+		if err := os.WriteFile(filepath.Join(dir, w.name+".ir"), []byte(s), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

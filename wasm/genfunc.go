@@ -486,12 +486,17 @@ func (fg *fgen) copy(d, s loc, n int) {
 
 // slots emits body for each of n slots; body gets at(l), which pushes the
 // base address for slot memory l and returns the offset immediate.
+// slotsUnroll is the most slots slots unrolls.
+var slotsUnroll = 64
+
 func (fg *fgen) slots(n int, body func(at func(l loc) uint32)) {
 	if n <= 0 {
 		return
 	}
-	if n <= 8 {
-		for j := range n {
+	if n <= slotsUnroll {
+		// Last slot first: the compiler then checks the bounds of the
+		// accesses through one pointer once.
+		for j := n - 1; j >= 0; j-- {
 			body(func(l loc) uint32 {
 				fg.base(l)
 				return l.off + uint32(8*j)
