@@ -86,6 +86,7 @@ type fgen struct {
 	c      *Code
 	top    *fgen // the function generated (differs from fg for an inlined callee)
 	fuel   int32 // the local holding gFuel while the function runs (top only)
+	zero   int32 // a local holding 0, the base of frame addresses (top only)
 	nparam int
 	locals []ValType
 	loc    []loc
@@ -133,6 +134,7 @@ func (g *gen) function(f *ir.Func) error {
 	fg.targets()
 	// The fuel lives in a local; the global is up to date around calls.
 	fg.fuel = fg.newLocal(I64)
+	fg.zero = fg.newLocal(I32) // locals start at 0
 	fg.c.Idx(OpGlobalGet, gFuel)
 	fg.c.Idx(OpLocalSet, uint32(fg.fuel))
 	fg.block(f.Body)
@@ -310,7 +312,11 @@ func (fg *fgen) reserve(n int) uint32 {
 // base pushes the base address of l (its offset goes in the immediate).
 func (fg *fgen) base(l loc) {
 	if l.local < 0 {
-		fg.c.I32Const(0)
+		// One local for the base 0 of every frame access: the compiler
+		// checks the bounds of accesses through one base value once per
+		// block for the largest offset seen so far, but every
+		// i32.const 0 afresh.
+		fg.c.Idx(OpLocalGet, uint32(fg.top.zero))
 	} else {
 		fg.c.Idx(OpLocalGet, uint32(l.local))
 	}
