@@ -440,7 +440,7 @@ func (fg *fgen) copyRegs(d, s loc, n int) {
 		}
 		return
 	}
-	for j := range n {
+	for j := n - 1; j >= 0; j-- { // last first (see slots)
 		o := uint32(8 * j)
 		if d.reg() {
 			fg.base(s)
@@ -477,11 +477,12 @@ func (fg *fgen) copy(d, s loc, n int) {
 		fg.c.Op(OpMisc, MiscMemoryCopy, 0, 0)
 		return
 	}
-	back := d.static() && s.static() && d.off > s.off && d.off < s.off+uint32(n)*8
+	// Last slot first (see slots), unless d overlaps the start of s.
+	fwd := d.static() && s.static() && d.off < s.off && s.off < d.off+uint32(n)*8
 	for j := range n {
-		k := uint32(j)
-		if back {
-			k = uint32(n - 1 - j)
+		k := uint32(n - 1 - j)
+		if fwd {
+			k = uint32(j)
 		}
 		fg.base(d)
 		fg.base(s)
@@ -552,7 +553,7 @@ func (fg *fgen) each(n int, ls []loc, body func(ld func(loc), st func(loc, func(
 		})
 		return
 	}
-	for j := range n {
+	for j := n - 1; j >= 0; j-- { // last first (see slots)
 		body(func(l loc) {
 			if l.reg() {
 				c.Idx(OpLocalGet, uint32(l.regs[j]))
