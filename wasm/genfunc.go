@@ -111,6 +111,10 @@ type fgen struct {
 	rng      map[ir.Var]span // known bounds of Int variables
 	borrowed []bool          // parameters of an inlined callee: the caller's values
 	target   map[ir.Var]part // aggregates built directly where their only use puts them
+	// loads maps (array, index) to the scalar an earlier index of the
+	// blocks being generated read: the array cannot have changed since
+	// (an update in place needs the array dead).
+	loads map[[2]ir.Var]ir.Var
 }
 
 func (g *gen) function(f *ir.Func) error {
@@ -659,13 +663,18 @@ func (fg *fgen) element(l loc, i int32, es int) loc {
 }
 
 func (fg *fgen) block(b *ir.Block) {
-	saved, savedIdx := fg.cur, fg.idx
+	saved, savedIdx, savedLoads := fg.cur, fg.idx, fg.loads
 	fg.cur = b
+	// The loads of the enclosing blocks dominate this one.
+	fg.loads = make(map[[2]ir.Var]ir.Var, len(savedLoads))
+	for k, v := range savedLoads {
+		fg.loads[k] = v
+	}
 	for i := range b.Instrs {
 		fg.idx = int32(i)
 		fg.instr(&b.Instrs[i])
 	}
-	fg.cur, fg.idx = saved, savedIdx
+	fg.cur, fg.idx, fg.loads = saved, savedIdx, savedLoads
 }
 
 // nested generates a block whose frame memory is free again afterwards
@@ -774,10 +783,18 @@ func (fg *fgen) instr(in *ir.Instr) {
 			}
 			return
 		}
+		key := [2]ir.Var{in.Args[0], in.Args[1]}
+		if prev, ok := fg.loads[key]; ok && inLocal(t) {
+			fg.set(in.Dst, loc{local: fg.loc[prev].local})
+			return
+		}
 		i := arg(1).local
 		fg.checkIndex(in.Args[1], int64(at.Len), in.Pos)
 		a = fg.inMem(a, at.Slots())
 		fg.take(in.Dst, fg.element(a, i, es), 0)
+		if inLocal(t) {
+			fg.loads[key] = in.Dst
+		}
 
 	case ir.OpUpdate:
 		a := in.Args[0]
@@ -936,6 +953,11 @@ func (fg *fgen) instr(in *ir.Instr) {
 		c.Idx(OpLocalSet, uint32(d.local))
 		if len(in.Args) == 1 {
 			fg.put(in.Args[0], buf, 0)
+		} else if n > slotsUnroll {
+			c.I32Const(int32(buf.off))
+			c.I32Const(0)
+			c.I32Const(int32(8 * n))
+			c.Op(OpMisc, MiscMemoryFill, 0)
 		} else {
 			fg.slots(n, func(at func(loc) uint32) {
 				o := at(buf)
