@@ -207,7 +207,7 @@ func (c *Compiled) Call(ctx context.Context, args []value.Value, opts *eval.Opti
 		return value.Value{}, rerr
 	}
 	mem, _ = in.mem.Read(0, in.mem.Size())
-	v, _ := value.LoadBytes(mem[c.mod.resOff:], f.Result())
+	v, _ := loadValue(mem, int(c.mod.resOff), f.Result())
 	c.put(in)
 	return v, nil
 }
