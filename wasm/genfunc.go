@@ -111,10 +111,11 @@ type fgen struct {
 	rng      map[ir.Var]span // known bounds of Int variables
 	borrowed []bool          // parameters of an inlined callee: the caller's values
 	target   map[ir.Var]part // aggregates built directly where their only use puts them
-	// loads maps (array, index) to the scalar an earlier index of the
-	// blocks being generated read: the array cannot have changed since
-	// (an update in place needs the array dead).
-	loads map[[2]ir.Var]ir.Var
+	// loads maps an operation to the scalar an earlier, identical one of
+	// the blocks being generated computed: pure scalar operations, the
+	// addresses of references, and indexing (the array cannot have
+	// changed since: an update in place needs the array dead).
+	loads map[cseKey]ir.Var
 }
 
 func (g *gen) function(f *ir.Func) error {
@@ -602,6 +603,36 @@ func (fg *fgen) constIndex(i ir.Var, n int) (int64, bool) {
 	return r.lo, ok && r.lo == r.hi && r.lo >= 0 && r.lo < int64(n)
 }
 
+// cseKey identifies an operation for reuse (see fgen.loads).
+type cseKey struct {
+	op   ir.Op
+	a, b ir.Var
+	n    int
+	i    int64
+	f    uint64
+}
+
+func keyOf(in *ir.Instr) cseKey {
+	k := cseKey{op: in.Op, a: ir.NoVar, b: ir.NoVar, n: in.N, i: in.I, f: math.Float64bits(in.F)}
+	if len(in.Args) > 0 {
+		k.a = in.Args[0]
+	}
+	if len(in.Args) > 1 {
+		k.b = in.Args[1]
+	}
+	return k
+}
+
+// reuse makes in's result the scalar of an identical earlier operation if
+// there is one.
+func (fg *fgen) reuse(in *ir.Instr) bool {
+	if prev, ok := fg.loads[keyOf(in)]; ok {
+		fg.set(in.Dst, loc{local: fg.loc[prev].local})
+		return true
+	}
+	return false
+}
+
 // failCall emits a call of fail with code, the site of pos and a, b
 // pushed by the callbacks (nil for 0).
 func (fg *fgen) failCall(code int32, pos ir.Pos, a, b func()) {
@@ -666,7 +697,7 @@ func (fg *fgen) block(b *ir.Block) {
 	saved, savedIdx, savedLoads := fg.cur, fg.idx, fg.loads
 	fg.cur = b
 	// The loads of the enclosing blocks dominate this one.
-	fg.loads = make(map[[2]ir.Var]ir.Var, len(savedLoads))
+	fg.loads = make(map[cseKey]ir.Var, len(savedLoads))
 	for k, v := range savedLoads {
 		fg.loads[k] = v
 	}
@@ -783,7 +814,7 @@ func (fg *fgen) instr(in *ir.Instr) {
 			}
 			return
 		}
-		key := [2]ir.Var{in.Args[0], in.Args[1]}
+		key := keyOf(in)
 		if prev, ok := fg.loads[key]; ok && inLocal(t) {
 			fg.set(in.Dst, loc{local: fg.loc[prev].local})
 			return
@@ -974,6 +1005,10 @@ func (fg *fgen) instr(in *ir.Instr) {
 		c.Idx(OpLocalSet, uint32(d.local))
 
 	case ir.OpRefIndex:
+		if fg.reuse(in) {
+			return
+		}
+		fg.loads[keyOf(in)] = in.Dst
 		at := f.Types[in.Args[0]].Elem
 		i := arg(1).local
 		fg.checkIndex(in.Args[1], int64(at.Len), in.Pos)

@@ -24,6 +24,14 @@ func (fg *fgen) scalar(in *ir.Instr) {
 	f := fg.f
 	c := fg.c
 	kind := f.Types[in.Args[0]].Kind
+	if len(in.Args) <= 2 && in.Op != ir.OpDiv && in.Op != ir.OpMod && in.Op != ir.OpShl && in.Op != ir.OpShr && in.Op != ir.OpToInt {
+		// A pure operation that cannot fail: an identical earlier one
+		// gives its result.
+		if fg.reuse(in) {
+			return
+		}
+		fg.loads[keyOf(in)] = in.Dst
+	}
 	d := fg.alloc(in.Dst)
 	x := func() { fg.get(in.Args[0]) }
 	y := func() { fg.get(in.Args[1]) }
