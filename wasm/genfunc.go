@@ -116,6 +116,13 @@ type fgen struct {
 	// addresses of references, and indexing (the array cannot have
 	// changed since: an update in place needs the array dead).
 	loads map[cseKey]ir.Var
+
+	// Scalar accumulations in flight: consecutive adds into one
+	// reference add up in a local, stored once, while nothing else can
+	// read the accumulator (see keepsPending).
+	affine  map[ir.Var]affine // Int variables as another plus a constant
+	refAt   map[ir.Var]refAt  // references to elements of accumulators
+	pending []pend
 }
 
 func (g *gen) function(f *ir.Func) error {
@@ -694,6 +701,7 @@ func (fg *fgen) element(l loc, i int32, es int) loc {
 }
 
 func (fg *fgen) block(b *ir.Block) {
+	fg.flush()
 	saved, savedIdx, savedLoads := fg.cur, fg.idx, fg.loads
 	fg.cur = b
 	// The loads of the enclosing blocks dominate this one.
@@ -703,9 +711,121 @@ func (fg *fgen) block(b *ir.Block) {
 	}
 	for i := range b.Instrs {
 		fg.idx = int32(i)
-		fg.instr(&b.Instrs[i])
+		in := &b.Instrs[i]
+		if !fg.keepsPending(in) {
+			fg.flush()
+		}
+		fg.instr(in)
 	}
+	fg.flush()
 	fg.cur, fg.idx, fg.loads = saved, savedIdx, savedLoads
+}
+
+// affine is v = of + c.
+type affine struct {
+	of ir.Var
+	c  int64
+}
+
+// refAt describes a reference to element of+c of the accumulator acc.
+type refAt struct {
+	acc ir.Var
+	at  affine
+}
+
+// pend is an accumulation in flight: the reference's local and the
+// local holding the element's new value.
+type pend struct {
+	ref ir.Var
+	at  int32 // the reference's local
+	sum int32
+}
+
+// keepsPending reports whether in leaves accumulators alone (reads and
+// writes no accumulator memory but by a scalar accumulation, and calls
+// nothing that could), so that accumulations in flight may wait.
+func (fg *fgen) keepsPending(in *ir.Instr) bool {
+	f := fg.f
+	switch in.Op {
+	case ir.OpAccAdd:
+		return f.Types[in.Args[1]].Kind == ir.KReal
+	case ir.OpRefIndex, ir.OpRefField, ir.OpConst:
+		return true
+	case ir.OpCall, ir.OpResolve, ir.OpIf, ir.OpFor, ir.OpLoop, ir.OpScan, ir.OpWhile, ir.OpWhileScan,
+		ir.OpAccum, ir.OpTapeIndex, ir.OpTapeLen, ir.OpTuple, ir.OpArray, ir.OpUpdate:
+		return false
+	}
+	if !inLocal(f.Types[in.Dst]) {
+		return false
+	}
+	for _, a := range in.Args {
+		if !inLocal(f.Types[a]) && in.Op != ir.OpIndex && in.Op != ir.OpField {
+			return false
+		}
+	}
+	return true
+}
+
+// flush stores the accumulations in flight.
+func (fg *fgen) flush() {
+	for _, p := range fg.pending {
+		fg.c.Idx(OpLocalGet, uint32(p.at))
+		fg.c.Idx(OpLocalGet, uint32(p.sum))
+		fg.c.Mem(OpF64Store, 3, 0)
+	}
+	fg.pending = fg.pending[:0]
+}
+
+// distinct reports whether the references r and s are known to point to
+// different elements.
+func (fg *fgen) distinct(r, s ir.Var) bool {
+	a, ok1 := fg.refAt[r]
+	b, ok2 := fg.refAt[s]
+	return ok1 && ok2 && a.acc == b.acc && a.at.of == b.at.of && a.at.c != b.at.c
+}
+
+// accAdd adds the Real x into the element the reference r points to.
+func (fg *fgen) accAdd(r, x ir.Var) {
+	c := fg.c
+	at := fg.loc[r].local
+	for _, p := range fg.pending {
+		if p.at == at {
+			c.Idx(OpLocalGet, uint32(p.sum))
+			fg.get(x)
+			c.Op(OpF64Add)
+			c.Idx(OpLocalSet, uint32(p.sum))
+			return
+		}
+	}
+	keep := fg.pending[:0]
+	for _, p := range fg.pending {
+		if fg.distinct(p.ref, r) {
+			keep = append(keep, p)
+			continue
+		}
+		c.Idx(OpLocalGet, uint32(p.at))
+		c.Idx(OpLocalGet, uint32(p.sum))
+		c.Mem(OpF64Store, 3, 0)
+	}
+	fg.pending = keep
+	sum := fg.newLocal(F64)
+	c.Idx(OpLocalGet, uint32(at))
+	c.Mem(OpF64Load, 3, 0)
+	fg.get(x)
+	c.Op(OpF64Add)
+	c.Idx(OpLocalSet, uint32(sum))
+	fg.pending = append(fg.pending, pend{ref: r, at: at, sum: sum})
+}
+
+// affineOf is v as another variable plus a constant (v + 0 at worst).
+func (fg *fgen) affineOf(v ir.Var) affine {
+	if a, ok := fg.affine[v]; ok {
+		return a
+	}
+	if r, ok := fg.rng[v]; ok && r.lo == r.hi {
+		return affine{ir.NoVar, r.lo}
+	}
+	return affine{v, 0}
 }
 
 // nested generates a block whose frame memory is free again afterwards
@@ -1016,11 +1136,19 @@ func (fg *fgen) instr(in *ir.Instr) {
 		e := fg.element(loc{mem: true, local: arg(0).local}, i, at.Elem.Slots())
 		c.Idx(OpLocalGet, uint32(e.local))
 		c.Idx(OpLocalSet, uint32(d.local))
+		if fg.refAt == nil {
+			fg.refAt = map[ir.Var]refAt{}
+		}
+		fg.refAt[in.Dst] = refAt{in.Args[0], fg.affineOf(in.Args[1])}
 
 	case ir.OpAccAdd:
 		fg.alloc(in.Dst)
 		ref := loc{mem: true, local: arg(0).local}
 		x := in.Args[1]
+		if f.Types[x].Kind == ir.KReal {
+			fg.accAdd(in.Args[0], x)
+			return
+		}
 		if inLocal(f.Types[x]) {
 			fg.base(ref)
 			fg.base(ref)

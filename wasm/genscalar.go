@@ -53,6 +53,20 @@ func (fg *fgen) scalar(in *ir.Instr) {
 		x, okx := fg.rng[in.Args[0]]
 		y, oky := fg.rng[in.Args[1]]
 		const lim = 1 << 40
+		// As an affine form: v + c or v - c with c constant.
+		if cy, ok := fg.rng[in.Args[1]]; ok && cy.lo == cy.hi && cy.lo > -lim && cy.lo < lim {
+			a := fg.affineOf(in.Args[0])
+			if a.c > -lim && a.c < lim {
+				if fg.affine == nil {
+					fg.affine = map[ir.Var]affine{}
+				}
+				if in.Op == ir.OpAdd {
+					fg.affine[in.Dst] = affine{a.of, a.c + cy.lo}
+				} else {
+					fg.affine[in.Dst] = affine{a.of, a.c - cy.lo}
+				}
+			}
+		}
 		if okx && oky && x.lo > -lim && x.hi < lim && y.lo > -lim && y.hi < lim {
 			if in.Op == ir.OpAdd {
 				fg.bound(in.Dst, x.lo+y.lo, x.hi+y.hi)
