@@ -108,9 +108,10 @@ type fgen struct {
 	idx     int32
 
 	regCache map[*ir.Type][]ValType
-	rng      map[ir.Var]span // known bounds of Int variables
-	borrowed []bool          // parameters of an inlined callee: the caller's values
-	target   map[ir.Var]part // aggregates built directly where their only use puts them
+	rng      map[ir.Var]span    // known bounds of Int variables
+	fconst   map[ir.Var]float64 // Real variables defined by a constant
+	borrowed []bool             // parameters of an inlined callee: the caller's values
+	target   map[ir.Var]part    // aggregates built directly where their only use puts them
 	// loads maps an operation to the scalar an earlier, identical one of
 	// the blocks being generated computed: pure scalar operations, the
 	// addresses of references, and indexing (the array cannot have
@@ -848,6 +849,10 @@ func (fg *fgen) instr(in *ir.Instr) {
 		d := fg.alloc(in.Dst)
 		switch t.Kind {
 		case ir.KReal:
+			if fg.fconst == nil {
+				fg.fconst = map[ir.Var]float64{}
+			}
+			fg.fconst[in.Dst] = in.F
 			c.F64Const(in.F)
 		case ir.KInt:
 			fg.bound(in.Dst, in.I, in.I)

@@ -107,16 +107,34 @@ func (fg *fgen) scalar(in *ir.Instr) {
 		}
 		c.Op(OpSelect)
 	case in.Op == ir.OpMulZ:
-		c.F64Const(0)
+		// x != 0 && y != 0 ? x*y : 0, with branches: the compiler turns
+		// a float select into a compare, a test and a branch anyway, and
+		// fuses a comparison into the branch of an if.
+		// A test is left out for a nonzero constant.
+		fx, kx := fg.fconst[in.Args[0]]
+		fy, ky := fg.fconst[in.Args[1]]
+		if kx && fx == 0 || ky && fy == 0 {
+			c.F64Const(0)
+			break
+		}
+		tests := 0
+		for j, known := range []bool{kx, ky} {
+			if !known {
+				fg.get(in.Args[j])
+				c.F64Const(0)
+				c.Op(OpF64Ne)
+				c.If(byte(F64))
+				tests++
+			}
+		}
 		x()
 		y()
 		c.Op(OpF64Mul)
-		x()
-		c.F64Const(0)
-		c.Op(OpF64Eq)
-		y()
-		c.F64Const(0)
-		c.Op(OpF64Eq, OpI32Or, OpSelect)
+		for range tests {
+			c.Else()
+			c.F64Const(0)
+			c.End()
+		}
 	case in.Op == ir.OpSign:
 		// 1 if x > 0, -1 if x < 0, 0 if x == 0, else x (NaN).
 		c.F64Const(1)
