@@ -112,6 +112,9 @@ type fgen struct {
 	fconst   map[ir.Var]float64 // Real variables defined by a constant
 	borrowed []bool             // parameters of an inlined callee: the caller's values
 	target   map[ir.Var]part    // aggregates built directly where their only use puts them
+	// finalOnly: scans whose recorded states nothing reads (only the
+	// final state).
+	finalOnly map[ir.Var]bool
 	// loads maps an operation to the scalar an earlier, identical one of
 	// the blocks being generated computed: pure scalar operations, the
 	// addresses of references, and indexing (the array cannot have
@@ -201,12 +204,20 @@ func (fg *fgen) targets() {
 	f := fg.f
 	uses := make([]int32, len(f.Types))
 	var count func(b *ir.Block)
+	fg.finalOnly = map[ir.Var]bool{}
+	notFinal := map[ir.Var]bool{}
 	count = func(b *ir.Block) {
 		for i := range b.Instrs {
 			in := &b.Instrs[i]
+			if in.Op == ir.OpScan {
+				fg.finalOnly[in.Dst] = true
+			}
 			for _, a := range in.Args {
 				if a >= 0 && int(a) < len(uses) {
 					uses[a]++
+				}
+				if in.Op != ir.OpField || in.N != 1 {
+					notFinal[a] = true
 				}
 			}
 			for _, nb := range in.Blocks {
@@ -215,9 +226,13 @@ func (fg *fgen) targets() {
 		}
 		if r := b.Result; r >= 0 && int(r) < len(uses) {
 			uses[r]++
+			notFinal[r] = true
 		}
 	}
 	count(f.Body)
+	for v := range notFinal {
+		delete(fg.finalOnly, v)
+	}
 	fg.target = map[ir.Var]part{}
 	defined := map[ir.Var]bool{}
 	var walk func(b *ir.Block)
@@ -1261,7 +1276,7 @@ func (fg *fgen) loop(in *ir.Instr, state, rec loc, scan bool) {
 	c.Idx(OpLocalSet, uint32(i.local))
 	c.Loop(BlockVoid)
 	fg.step(in.Pos)
-	if scan && st.Slots() > 0 {
+	if scan && st.Slots() > 0 && !fg.finalOnly[in.Dst] {
 		fg.put(body.Params[1], fg.element(rec, i.local, st.Slots()), 0)
 	}
 	fg.nested(body, func() { fg.move(state, fg.loc[body.Result], st) })
