@@ -30,6 +30,8 @@ fn mix(x: Real, y: Real) -> [8]Real { [min(x, y), max(x, y), abs(x), -x, floor(x
 fn shrink(x: Real) -> Real { var y = x; while y > 1.0 { y = sqrt(y) * 0.9 }; y * x }
 fn set(xs: [3]Real, i: Int) -> [3]Real { var ys = xs; ys[i] = 1.0; ys }
 fn shifted(xs: [3]Real, k: Int) -> Real { var s = 0.0; for i in 0..3 { s += xs[i + k] - xs[2 - i] }; s }
+fn ahead(xs: [3]Real, d: Int) -> Real { let ys = [xs[0], xs[1], xs[2], 4.0]; var s = 0.0; for i in 0..3 { s += ys[i + 1] * xs[i + d] - ys[i] }; s }
+fn behind(xs: [3]Real) -> Real { var s = 0.0; for i in 0..3 { s += xs[i - 1] }; s }
 fn through(xs: [3]Real, n: Int) -> Real { var s = 0.0; for i in 0..4 { if i < n { s += get(xs, i) } }; s }
 `
 
@@ -65,6 +67,9 @@ func TestRuntimeErrors(t *testing.T) {
 		{"set", []value.Value{xs, value.Int(7)}, nil},
 		{"shifted", []value.Value{xs, value.Int(0)}, nil},
 		{"shifted", []value.Value{xs, value.Int(1)}, nil},
+		{"ahead", []value.Value{xs, value.Int(0)}, nil},
+		{"ahead", []value.Value{xs, value.Int(1)}, nil},
+		{"behind", []value.Value{xs}, nil},
 		{"through", []value.Value{xs, value.Int(3)}, nil},
 		{"through", []value.Value{xs, value.Int(4)}, nil},
 		{"divi", []value.Value{value.Int(7), value.Int(0)}, nil},

@@ -127,6 +127,7 @@ type fgen struct {
 	affine  map[ir.Var]affine // Int variables as another plus a constant
 	refAt   map[ir.Var]refAt  // references to elements of accumulators
 	pending []pend
+	ptrs    map[ptrKey]int32 // element pointers computed in the blocks being generated
 }
 
 func (g *gen) function(f *ir.Func) error {
@@ -705,6 +706,34 @@ func (fg *fgen) checkIndex(iv ir.Var, n int64, pos ir.Pos) {
 
 // element returns the location of element i (an Int local, checked) of
 // the array at l with elements of es slots.
+// ptrKey identifies an element pointer: the array's base local and
+// offset, the index variable and the element size.
+type ptrKey struct {
+	base int32
+	off  uint32
+	i    ir.Var
+	es   int
+}
+
+// elementAt is element for the index variable iv: an index that is
+// another, bounded one plus a constant shares that one's pointer, the
+// constant going into the offset.
+func (fg *fgen) elementAt(l loc, iv ir.Var, es int) loc {
+	a := fg.affineOf(iv)
+	r, ok := fg.rng[a.of]
+	off := int64(l.off) + int64(a.c)*int64(es)*8
+	if a.of == ir.NoVar || !ok || r.lo < 0 || r.hi >= (1<<28)/int64(es) || off < 0 || off >= 1<<31 {
+		return fg.element(l, fg.loc[iv].local, es)
+	}
+	k := ptrKey{l.local, l.off, a.of, es}
+	p, ok := fg.ptrs[k]
+	if !ok {
+		p = fg.element(loc{mem: true, local: l.local}, fg.loc[a.of].local, es).local
+		fg.ptrs[k] = p
+	}
+	return loc{mem: true, local: p, off: uint32(off)}
+}
+
 func (fg *fgen) element(l loc, i int32, es int) loc {
 	p := fg.newLocal(I32)
 	fg.base(l)
@@ -718,13 +747,18 @@ func (fg *fgen) element(l loc, i int32, es int) loc {
 
 func (fg *fgen) block(b *ir.Block) {
 	fg.flush()
-	saved, savedIdx, savedLoads := fg.cur, fg.idx, fg.loads
+	saved, savedIdx, savedLoads, savedPtrs := fg.cur, fg.idx, fg.loads, fg.ptrs
 	fg.cur = b
 	// The loads of the enclosing blocks dominate this one.
 	fg.loads = make(map[cseKey]ir.Var, len(savedLoads))
 	for k, v := range savedLoads {
 		fg.loads[k] = v
 	}
+	fg.ptrs = make(map[ptrKey]int32, len(savedPtrs))
+	for k, v := range savedPtrs {
+		fg.ptrs[k] = v
+	}
+	defer func() { fg.ptrs = savedPtrs }()
 	for i := range b.Instrs {
 		fg.idx = int32(i)
 		in := &b.Instrs[i]
@@ -961,8 +995,12 @@ func (fg *fgen) instr(in *ir.Instr) {
 		}
 		i := arg(1).local
 		fg.checkIndex(in.Args[1], int64(at.Len), in.Pos)
-		a = fg.inMem(a, at.Slots())
-		fg.take(in.Dst, fg.element(a, i, es), 0)
+		if a.reg() {
+			a = fg.inMem(a, at.Slots())
+			fg.take(in.Dst, fg.element(a, i, es), 0)
+		} else {
+			fg.take(in.Dst, fg.elementAt(a, in.Args[1], es), 0)
+		}
 		if inLocal(t) {
 			fg.loads[key] = in.Dst
 		}
