@@ -69,7 +69,8 @@ export async function load(source) {
   const inst = await WebAssembly.instantiate(mod, { rose });
   const out = {};
   for (const e of M.exports) {
-    if (e.grad) {
+    if (e.g) {
+      e.grad ??= [];
       const n = e.grad.length;
       out[e.name] = (...args) => {
         if (args.length !== n) throw new TypeError(`${e.name}: want ${n} arguments, got ${args.length}`);

@@ -92,17 +92,19 @@ func genJS(p *rose.Program, wasmName string, exps []*buildExport, b *wasm.Bundle
 		Fn     int     `json:"fn"`
 		Params [][]any `json:"p"`
 		Result []any   `json:"r"`
-		Grad   []bool  `json:"grad,omitempty"`
+		IsGrad bool    `json:"g,omitempty"`    // a gradient: append the cotangent 1, split the result
+		Grad   []bool  `json:"grad,omitempty"` // which gradient entries are null
 	}
 	nulls := map[string][]bool{}
 	for _, x := range exps {
 		if x.grad != nil {
-			nulls[x.name+"_grad"] = gradNull(x.f)
+			nulls[x.name+"_grad"] = append([]bool{}, gradNull(x.f)...)
 		}
 	}
 	var entries []jsEntry
 	for _, el := range man.Entries {
-		je := jsEntry{Name: el.Name, Fn: el.Func, Result: []any{el.Result.Off, jsType(el.Result.Type)}, Grad: nulls[el.Name]}
+		je := jsEntry{Name: el.Name, Fn: el.Func, Params: [][]any{}, Result: []any{el.Result.Off, jsType(el.Result.Type)}}
+		je.Grad, je.IsGrad = nulls[el.Name]
 		for _, s := range el.Params {
 			je.Params = append(je.Params, []any{s.Off, jsType(s.Type)})
 		}
