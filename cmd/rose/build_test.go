@@ -264,3 +264,37 @@ func closeJSON(a, b any) bool {
 	}
 	return reflect.DeepEqual(a, b)
 }
+
+// TestBuildCLI covers build's command line: what it writes and its errors.
+func TestBuildCLI(t *testing.T) {
+	dir := t.TempDir()
+	src := write(t, "g.rose", []byte("fn sum2<n>(x: [n]Real) -> Real { sum(x) }\nfn h(x: Real) -> Bool { x > 0.0 }\nexample sum2([1.0, 2.0])\n"))
+	out := filepath.Join(dir, "g.wasm")
+	code, stdout, stderr := invoke(t, "", "build", src, "-o", out)
+	if code != 0 || !strings.Contains(stdout, "sum2_2, sum2_2_grad, h") {
+		t.Fatalf("build: %d %q %q", code, stdout, stderr)
+	}
+	for _, ext := range []string{".wasm", ".js", ".d.ts"} {
+		if _, err := os.Stat(filepath.Join(dir, "g"+ext)); err != nil {
+			t.Error(err)
+		}
+	}
+	dts, _ := os.ReadFile(filepath.Join(dir, "g.d.ts"))
+	if !strings.Contains(string(dts), "sum2_2_grad(x: number[]): Gradient<[number[]]>;") || !strings.Contains(string(dts), "h(x: number): boolean;") {
+		t.Errorf("g.d.ts:\n%s", dts)
+	}
+	for _, c := range []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"build", src}, 2, "needs -o OUT.wasm"},
+		{[]string{"build", src, "-o", out, "-f", "nope"}, 1, "no function nope"},
+		{[]string{"build", src, "-o", out, "-f", "h", "x.rose"}, 2, "exactly one FILE"},
+	} {
+		code, _, stderr := invoke(t, "", c.args...)
+		if code != c.code || !strings.Contains(stderr, c.msg) {
+			t.Errorf("rose %v: %d %q, want %d and %q", c.args, code, stderr, c.code, c.msg)
+		}
+	}
+}
