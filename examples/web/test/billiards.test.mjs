@@ -9,7 +9,7 @@
 // Environment: ROSE (default: rose on PATH), CHROMIUM (default
 // /usr/bin/chromium), STEPS (gradient steps, default 10).
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -125,7 +125,11 @@ try {
   }
 
   // 7. A screenshot of the table and the trajectories.
-  await page.screenshot({ path: join(web, "screenshot.png") });
+  // The committed one is rewritten only with UPDATE=1; otherwise it goes
+  // to test/out/ (ignored), so a run leaves the tree clean.
+  const shot = process.env.UPDATE === "1" ? join(web, "screenshot.png") : join(web, "test", "out", "screenshot.png");
+  mkdirSync(dirname(shot), { recursive: true });
+  await page.screenshot({ path: shot });
   const text = await page.textContent("#error");
   if (text) errors.push(text);
   check("page errors", errors, []);
