@@ -26,35 +26,12 @@ import (
 // bump heap for tapes, reset by every top-level call and grown on demand.
 
 // mathProvider gives the function index of a math builtin by its IR op
-// name (exp, log, ..., polygamma). Every provider must have added its
-// imports before the generator numbers its own functions.
+// name (exp, log, ..., polygamma): MathLib, the builtins as functions of
+// the module (math.go), the same algorithms as the evaluator's (package
+// ir/mathx), so that both engines agree bit for bit.
 type mathProvider interface {
 	Func(name string) uint32
 }
-
-// hostMath imports the builtins from the host module "rose" (see
-// engine.go), one import per builtin the program uses.
-type hostMath struct {
-	idx map[string]uint32
-}
-
-func newHostMath(m *Module, names []string) *hostMath {
-	h := &hostMath{idx: map[string]uint32{}}
-	for _, n := range names {
-		t := FuncType{Params: []ValType{F64}, Results: []ValType{F64}}
-		switch n {
-		case "pow", "atan2", "hypot":
-			t.Params = []ValType{F64, F64}
-		case "polygamma":
-			t.Params = []ValType{I64, F64}
-		}
-		h.idx[n] = uint32(len(m.Imports))
-		m.Imports = append(m.Imports, Import{Module: "rose", Name: n, Type: m.TypeIndex(t)})
-	}
-	return h
-}
-
-func (h *hostMath) Func(name string) uint32 { return h.idx[name] }
 
 // mathOps are the operations done by a math builtin rather than inline.
 var mathOps = map[ir.Op]bool{
@@ -170,7 +147,8 @@ func generateEntries(entries []Entry) (*module, error) {
 		}
 	}
 	m := g.m
-	// Imports first: the context poll, then the math builtins used.
+	// Imports first (the context poll), then the math builtins used, as
+	// functions of the module.
 	g.doneImport = uint32(len(m.Imports))
 	m.Imports = append(m.Imports, Import{Module: "rose", Name: "done", Type: m.TypeIndex(FuncType{Results: []ValType{I32}})})
 	var names []string
@@ -183,7 +161,7 @@ func generateEntries(entries []Entry) (*module, error) {
 			}
 		})
 	}
-	g.math = newHostMath(m, names)
+	g.math = NewMathLib(m)
 	for _, n := range names {
 		g.math.Func(n)
 	}
