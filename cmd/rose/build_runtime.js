@@ -12,25 +12,10 @@ export class RoseRuntimeError extends Error {
   }
 }
 
-// The math builtins the module may import from "rose": JavaScript's Math,
-// with Go's special cases where they differ. Results may differ from the
-// CLI's in the last bit. Modules that carry their own math import none.
-const goRound = (x) => {
-  if (!Number.isFinite(x) || Math.abs(x) >= 4503599627370496) return x;
-  const t = Math.trunc(x);
-  return Math.abs(x - t) >= 0.5 ? t + Math.sign(x) : t;
-};
-const goPow = (x, y) => {
-  if (y === 0 || x === 1) return 1;
-  if (x === -1 && (y === Infinity || y === -Infinity)) return 1;
-  return Math.pow(x, y);
-};
+// What the module imports from "rose": the context poll (a page has no
+// cancellation to report). The math builtins are inside the module.
 const HOST = {
   done: () => 0,
-  exp: Math.exp, log: Math.log, sin: Math.sin, cos: Math.cos, tan: Math.tan,
-  asin: Math.asin, acos: Math.acos, atan: Math.atan, sinh: Math.sinh, cosh: Math.cosh,
-  tanh: Math.tanh, round: goRound, pow: goPow, atan2: Math.atan2, hypot: Math.hypot,
-  log1p: Math.log1p, expm1: Math.expm1, cbrt: Math.cbrt,
 };
 
 async function bytesOf(source) {

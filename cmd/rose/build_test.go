@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -34,7 +33,6 @@ type buildCase struct {
 	Args   []any  `json:"args"`
 	want   any    // the CLI's JSON, decoded
 	errMsg string // or the CLI's runtime error
-	math   bool   // the function uses math builtins beyond sqrt: compare to mathTol
 	what   string
 }
 
@@ -79,13 +77,6 @@ func TestBuildNode(t *testing.T) {
 			}
 			var le struct{ LoadError string }
 			if json.Unmarshal(stdout, &le) == nil && le.LoadError != "" {
-				// The JavaScript runtime has no lgamma, erf or polygamma:
-				// a module that imports one must say so when it loads
-				// (until modules carry their own math, wasm/math.go).
-				if name == "gmm" && strings.Contains(le.LoadError, "imports rose.lgamma") {
-					t.Logf("load fails as expected: %s", le.LoadError)
-					return
-				}
 				t.Fatalf("load: %s", le.LoadError)
 			}
 			var got []struct {
@@ -106,9 +97,7 @@ func TestBuildNode(t *testing.T) {
 					}
 				case g.Error != "":
 					t.Errorf("%s: %s", c.what, g.Error)
-				case c.math && !closeJSON(g.Result, c.want):
-					t.Errorf("%s:\n got %v\nwant %v (to %g)", c.what, g.Result, c.want, mathTol)
-				case !c.math && !reflect.DeepEqual(g.Result, c.want):
+				case !reflect.DeepEqual(g.Result, c.want):
 					t.Errorf("%s:\n got %v\nwant %v (exactly)", c.what, g.Result, c.want)
 				}
 			}
@@ -145,14 +134,9 @@ func buildCases(t *testing.T, file string) []*buildCase {
 		if err := json.Unmarshal([]byte(argText), &jsArgs); err != nil {
 			t.Fatal(err)
 		}
-		m := usesMath(f.IR)
-		out = append(out, cliCase(t, file, "run", exportName(f.Name), base, argText, jsArgs, m))
+		out = append(out, cliCase(t, file, "run", exportName(f.Name), base, argText, jsArgs))
 		if f.IR.Result().Kind == ir.KReal && p.Pkg.FuncByName(exportName(f.Name)+"_grad") == nil {
-			g, err := f.GradIR()
-			if err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, cliCase(t, file, "grad", exportName(f.Name)+"_grad", base, argText, jsArgs, usesMath(g)))
+			out = append(out, cliCase(t, file, "grad", exportName(f.Name)+"_grad", base, argText, jsArgs))
 		}
 	}
 	return out
@@ -171,17 +155,17 @@ func billiardsCases(t *testing.T, file string) []*buildCase {
 	bad := []any{table, 12.0}
 	badText, _ := json.Marshal(bad)
 	return []*buildCase{
-		cliCase(t, file, "grad", "loss_grad", "loss", string(shotText), shot, false),
-		cliCase(t, file, "run", "trajectory", "trajectory", string(shotText), shot, false),
-		cliCase(t, file, "run", "advance", "advance", string(badText), bad, false),
+		cliCase(t, file, "grad", "loss_grad", "loss", string(shotText), shot),
+		cliCase(t, file, "run", "trajectory", "trajectory", string(shotText), shot),
+		cliCase(t, file, "run", "advance", "advance", string(badText), bad),
 	}
 }
 
 // cliCase asks the CLI (rose run or rose grad -f base --args argText) for
 // the answer of calling export with jsArgs.
-func cliCase(t *testing.T, file, verb, export, base, argText string, jsArgs []any, m bool) *buildCase {
+func cliCase(t *testing.T, file, verb, export, base, argText string, jsArgs []any) *buildCase {
 	t.Helper()
-	c := &buildCase{Export: export, Args: jsArgs, math: m, what: fmt.Sprintf("%s%s", export, argText)}
+	c := &buildCase{Export: export, Args: jsArgs, what: fmt.Sprintf("%s%s", export, argText)}
 	if len(c.what) > 200 {
 		c.what = c.what[:200] + "..."
 	}
@@ -198,71 +182,6 @@ func cliCase(t *testing.T, file, verb, export, base, argText string, jsArgs []an
 		t.Fatalf("rose %s output: %v\n%s", verb, err, stdout)
 	}
 	return c
-}
-
-// usesMath reports whether f or a callee uses a math builtin that the
-// JavaScript runtime computes with Math (exp, sin, ...), whose last bits
-// may differ from Go's.
-func usesMath(f *ir.Func) bool {
-	found := false
-	var walk func(b *ir.Block)
-	walk = func(b *ir.Block) {
-		for _, in := range b.Instrs {
-			switch in.Op.Info().Class {
-			case ir.ClassReal1, ir.ClassReal2:
-				switch in.Op {
-				case ir.OpSqrt, ir.OpFloor, ir.OpCeil, ir.OpMulZ:
-				default:
-					found = true
-				}
-			}
-			for _, nb := range in.Blocks {
-				walk(nb)
-			}
-		}
-	}
-	for _, g := range ir.Reachable(f) {
-		walk(g.Body)
-	}
-	return found
-}
-
-// mathTol bounds the relative difference of results computed with
-// JavaScript's Math and with Go's math (plus 1e-15 absolute, for results
-// that are rounding noise around 0): the difference of a last bit in exp
-// or sin grows through a simulation (mass_spring: 3e-12).
-const mathTol = 1e-9
-
-// closeJSON compares decoded JSON, numbers to mathTol.
-func closeJSON(a, b any) bool {
-	switch a := a.(type) {
-	case float64:
-		b, ok := b.(float64)
-		return ok && (a == b || math.Abs(a-b) <= mathTol*math.Max(math.Abs(a), math.Abs(b))+1e-15)
-	case []any:
-		b, ok := b.([]any)
-		if !ok || len(a) != len(b) {
-			return false
-		}
-		for i := range a {
-			if !closeJSON(a[i], b[i]) {
-				return false
-			}
-		}
-		return true
-	case map[string]any:
-		b, ok := b.(map[string]any)
-		if !ok || len(a) != len(b) {
-			return false
-		}
-		for k := range a {
-			if !closeJSON(a[k], b[k]) {
-				return false
-			}
-		}
-		return true
-	}
-	return reflect.DeepEqual(a, b)
 }
 
 // TestBuildCLI covers build's command line: what it writes and its errors.
