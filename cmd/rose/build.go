@@ -48,10 +48,16 @@ Example:
 
 	rose build examples/billiards.rose -o examples/web/billiards.wasm
 	rose serve examples/web
+
+With one -f NAME, --args JSON (or @FILE) fixes the sizes of a generic
+function as 'rose run -f NAME --args' does, with no example needed:
+
+	rose build examples/rosenbrock.rose -o r.wasm -f rosenbrock --args @x1000.json
 `,
 	flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) int {
 		out := fs.String("o", "", "write the module to `OUT.wasm` (and OUT.js, OUT.d.ts next to it)")
 		names := fs.String("f", "", "export the functions `NAMES` (comma-separated) instead of the default set")
+		args := fs.String("args", "", "with one -f NAME: `JSON` arguments (or @FILE) whose shapes fix a generic function's sizes")
 		return func(ctx context.Context, e *env, pos []string) int {
 			if len(pos) != 1 {
 				return usage(e, "build", "expects exactly one FILE")
@@ -71,7 +77,23 @@ Example:
 					}
 				}
 			}
-			exps, err := buildExports(ctx, e, p, want)
+			var exps []*buildExport
+			var err error
+			if *args != "" {
+				if len(want) != 1 {
+					return usage(e, "build", "--args needs exactly one -f NAME")
+				}
+				data, code := readArgs(e, "build", *args)
+				if code != exitOK {
+					return code
+				}
+				var f *rose.Func
+				if f, err = p.Func(want[0], data); err == nil {
+					exps, err = withGradients(e, []*buildExport{{name: exportName(f.Name), f: f}}, true)
+				}
+			} else {
+				exps, err = buildExports(ctx, e, p, want)
+			}
 			if err != nil {
 				fmt.Fprintf(e.stderr, "rose build: %v\n", err)
 				return exitUser
@@ -186,6 +208,17 @@ func buildExports(ctx context.Context, e *env, p *rose.Program, want []string) (
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%s has no function to export", p.File.Name)
 	}
+	return withGradients(e, out, want != nil)
+}
+
+// withGradients adds the reverse-mode gradient of each export with a Real
+// result; strict makes a gradient that cannot be made an error, else a
+// warning.
+func withGradients(e *env, out []*buildExport, strict bool) ([]*buildExport, error) {
+	taken := map[string]bool{}
+	for _, x := range out {
+		taken[x.name] = true
+	}
 	for _, x := range out {
 		if x.f.IR.Result().Kind != ir.KReal {
 			continue
@@ -196,7 +229,7 @@ func buildExports(ctx context.Context, e *env, p *rose.Program, want []string) (
 		}
 		g, err := x.f.GradIR()
 		if err != nil {
-			if want != nil {
+			if strict {
 				return nil, err
 			}
 			fmt.Fprintf(e.stderr, "rose build: not exporting the gradient of %s: %v\n", x.name, err)
