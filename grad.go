@@ -206,6 +206,20 @@ func (f *Func) vjpCode() (code, error) {
 	return f.vjp, nil
 }
 
+// GradIR returns the IR of f's reverse-mode derivative, the function Grad
+// runs: it takes f's parameters and the cotangent of the result (1 for the
+// gradient) and returns the tuple (value, cotangent of each parameter...),
+// the cotangent of a parameter without Reals being the empty tuple. It is
+// shared: treat it as read-only.
+func (f *Func) GradIR() (*ir.Func, error) {
+	if f.result.Kind != ir.KReal {
+		return nil, fmt.Errorf("%s returns %s; a gradient needs a Real result", f.Name, f.result)
+	}
+	f.prog.mu.Lock()
+	defer f.prog.mu.Unlock()
+	return f.prog.ad.VJP(f.IR)
+}
+
 // Derivative returns the IR of a derivative of the function name ("grad",
 // "jvp" or "vjp") with every function it calls, callees first, for
 // inspection (`rose ir --grad NAME`).

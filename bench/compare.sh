@@ -5,8 +5,8 @@
 #
 #   1. hand-written Go (bench/handgo), the practical limit;
 #   2. our evaluator (Func.Call / Func.Grad, as `rose bench` uses them);
-#   3. our compiled engine, `rose bench --engine compiled` (n/a until the flag exists);
-#   4. our exported .wasm in Node (n/a until `rose build` exists);
+#   3. our compiled engine, `rose bench --engine compiled`;
+#   4. our exported .wasm in Node (`rose build`, timed by bench/compare/node_bench.mjs);
 #   5. the original Rose, npm rose 0.4.10, from its scripts in
 #      ../shared/reference/rose-npm (copied to a temporary folder; never run in place).
 #
@@ -64,14 +64,19 @@ else
 fi
 
 step "4: our exported .wasm in Node"
-if "$work/rose-cli" help build >/dev/null 2>&1; then
-  # rose build exists, but the Node runner that times its output is not
-  # written yet: say so rather than guess its interface.
-  echo "n/a (rose build exists; compare.sh has no Node runner for it yet)" >"$work/wasm/reason"
-  record "rose build: found; no Node runner yet"
+if command -v node >/dev/null && "$work/rose-cli" help build >/dev/null 2>&1; then
+  go run ./bench/compare list | while read -r name file fn wrt; do
+    [ "$name" = gmm_d10_K25 ] && [ "$GMM_LARGE" = 0 ] && continue
+    # The module exports fn at the argument file's sizes and its whole
+    # gradient (for GMM more than the --wrt subset the other columns time).
+    "$work/rose-cli" build "$file" -o "$work/wasm/$name.wasm" -f "$fn" --args "@$work/args/$name.json" >/dev/null
+    echo "rose build $file -o $name.wasm -f $fn --args @args/$name.json && node bench/compare/node_bench.mjs $name.js $fn args/$name.json $samples" >>"$work/wasm/commands"
+    node bench/compare/node_bench.mjs "$work/wasm/$name.js" "$fn" "$work/args/$name.json" "$samples" >"$work/wasm/$name.json" || rm -f "$work/wasm/$name.json"
+  done
+  while read -r c; do record "$c"; done <"$work/wasm/commands"
 else
-  echo "n/a (no rose build yet)" >"$work/wasm/reason"
-  record "rose help build (unknown command: no rose build yet)"
+  echo "n/a (no node or no rose build)" >"$work/wasm/reason"
+  record "node or rose build missing"
 fi
 
 step "5: the original Rose (npm rose 0.4.10 in Node)"
@@ -129,9 +134,13 @@ cat "$work/table.md"
   acceptance test against its golden gradients (rho < 1e-13, the bound is 1e-8).
 - **our evaluator**: `Func.Call` and `Func.Grad` (`GradWrt` by alphas, means and icf for GMM)
   of the root package on the `.rose` programs of `examples/`, as `rose bench` calls them.
-- **our compiled engine**: `rose bench --engine compiled --json`, median of its samples; "n/a"
-  while the flag is rejected.
-- **our .wasm in Node**: "n/a" while `rose build` does not exist.
+- **our compiled engine**: `rose bench --engine compiled --json`, median of its samples.
+- **our .wasm in Node**: `rose build -f NAME --args` (the module of the function at the
+  workload's sizes and its gradient), called through the generated ES module with plain JS
+  arrays by `bench/compare/node_bench.mjs`, median of its samples; like the original Rose's
+  figures it includes marshalling the arguments into and the results out of linear memory.
+  For GMM the module's gradient is the whole one, where the other columns time the gradient
+  by alphas, means and icf only.
 - **original Rose**: wall-clock medians per call that its scripts record (`perCall.forwardLoss`
   and `perCall.lossAndGrad`; for Rosenbrock the `sum` style at n=1000), which include Rose's
   JS-side marshalling of arguments and results. Run without the interpreter and the

@@ -136,7 +136,7 @@ const (
 
 	xReal1     // fr[d] = ir.Op(n).Info().Real1(fr[a])
 	xReal2     // fr[d] = ir.Op(n).Info().Real2(fr[a], fr[b])
-	xPolygamma // fr[d] = ir.Polygamma(n, fr[a])
+	xPolygamma // fr[d] = mathx.Polygamma(n, fr[a])
 	xMulZ      // fr[d] = ir.MulZ(fr[a], fr[b])
 	xToInt     // fr[d] = int(fr[a]), truncated; NaN or out of range is an error
 	xBandI

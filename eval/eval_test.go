@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rose-go/rose/ir"
+	"github.com/rose-go/rose/ir/mathx"
 	"github.com/rose-go/rose/value"
 )
 
@@ -41,20 +42,20 @@ func TestRealUnary(t *testing.T) {
 		{ir.OpNeg, func(x float64) float64 { return -x }},
 		{ir.OpAbs, math.Abs},
 		{ir.OpSqrt, math.Sqrt},
-		{ir.OpExp, math.Exp},
-		{ir.OpLog, math.Log},
-		{ir.OpSin, math.Sin},
-		{ir.OpCos, math.Cos},
-		{ir.OpTan, math.Tan},
-		{ir.OpAsin, math.Asin},
-		{ir.OpAcos, math.Acos},
-		{ir.OpAtan, math.Atan},
-		{ir.OpSinh, math.Sinh},
-		{ir.OpCosh, math.Cosh},
-		{ir.OpTanh, math.Tanh},
+		{ir.OpExp, mathx.Exp},
+		{ir.OpLog, mathx.Log},
+		{ir.OpSin, mathx.Sin},
+		{ir.OpCos, mathx.Cos},
+		{ir.OpTan, mathx.Tan},
+		{ir.OpAsin, mathx.Asin},
+		{ir.OpAcos, mathx.Acos},
+		{ir.OpAtan, mathx.Atan},
+		{ir.OpSinh, mathx.Sinh},
+		{ir.OpCosh, mathx.Cosh},
+		{ir.OpTanh, mathx.Tanh},
 		{ir.OpFloor, math.Floor},
 		{ir.OpCeil, math.Ceil},
-		{ir.OpRound, math.Round},
+		{ir.OpRound, mathx.Round},
 		{ir.OpSign, goSign},
 	} {
 		b := ir.NewBuilder(c.op.String(), 0)
@@ -102,8 +103,8 @@ func TestRealBinary(t *testing.T) {
 			}
 			return y
 		}},
-		{ir.OpPow, math.Pow},
-		{ir.OpAtan2, math.Atan2},
+		{ir.OpPow, mathx.Pow},
+		{ir.OpAtan2, mathx.Atan2},
 	} {
 		b := ir.NewBuilder(c.op.String(), 0)
 		x, y := b.Param(ir.Real), b.Param(ir.Real)

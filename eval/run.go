@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/rose-go/rose/ir"
+	"github.com/rose-go/rose/ir/mathx"
 	"github.com/rose-go/rose/value"
 )
 
@@ -211,35 +212,35 @@ func (c *Code) exec(m *machine, fr []float64) *value.RuntimeError {
 		case xSqrt:
 			fr[in.d] = math.Sqrt(fr[in.a])
 		case xExp:
-			fr[in.d] = math.Exp(fr[in.a])
+			fr[in.d] = mathx.Exp(fr[in.a])
 		case xLog:
-			fr[in.d] = math.Log(fr[in.a])
+			fr[in.d] = mathx.Log(fr[in.a])
 		case xSin:
-			fr[in.d] = math.Sin(fr[in.a])
+			fr[in.d] = mathx.Sin(fr[in.a])
 		case xCos:
-			fr[in.d] = math.Cos(fr[in.a])
+			fr[in.d] = mathx.Cos(fr[in.a])
 		case xTan:
-			fr[in.d] = math.Tan(fr[in.a])
+			fr[in.d] = mathx.Tan(fr[in.a])
 		case xAsin:
-			fr[in.d] = math.Asin(fr[in.a])
+			fr[in.d] = mathx.Asin(fr[in.a])
 		case xAcos:
-			fr[in.d] = math.Acos(fr[in.a])
+			fr[in.d] = mathx.Acos(fr[in.a])
 		case xAtan:
-			fr[in.d] = math.Atan(fr[in.a])
+			fr[in.d] = mathx.Atan(fr[in.a])
 		case xSinh:
-			fr[in.d] = math.Sinh(fr[in.a])
+			fr[in.d] = mathx.Sinh(fr[in.a])
 		case xCosh:
-			fr[in.d] = math.Cosh(fr[in.a])
+			fr[in.d] = mathx.Cosh(fr[in.a])
 		case xTanh:
-			fr[in.d] = math.Tanh(fr[in.a])
+			fr[in.d] = mathx.Tanh(fr[in.a])
 		case xFloor:
 			fr[in.d] = math.Floor(fr[in.a])
 		case xCeil:
 			fr[in.d] = math.Ceil(fr[in.a])
 		case xRound:
-			fr[in.d] = math.Round(fr[in.a])
+			fr[in.d] = mathx.Round(fr[in.a])
 		case xSign:
-			fr[in.d] = ir.Sign(fr[in.a])
+			fr[in.d] = mathx.Sign(fr[in.a])
 		case xNegI:
 			fr[in.d] = islot(-ival(fr[in.a]))
 		case xAbsI:
@@ -262,9 +263,9 @@ func (c *Code) exec(m *machine, fr []float64) *value.RuntimeError {
 		case xMaxR:
 			fr[in.d] = ir.MaxReal(fr[in.a], fr[in.b])
 		case xPow:
-			fr[in.d] = math.Pow(fr[in.a], fr[in.b])
+			fr[in.d] = mathx.Pow(fr[in.a], fr[in.b])
 		case xAtan2:
-			fr[in.d] = math.Atan2(fr[in.a], fr[in.b])
+			fr[in.d] = mathx.Atan2(fr[in.a], fr[in.b])
 		case xAddI:
 			fr[in.d] = islot(ival(fr[in.a]) + ival(fr[in.b]))
 		case xSubI:
@@ -326,7 +327,7 @@ func (c *Code) exec(m *machine, fr []float64) *value.RuntimeError {
 		case xReal2:
 			fr[in.d] = ir.Op(in.n).Info().Real2(fr[in.a], fr[in.b])
 		case xPolygamma:
-			fr[in.d] = ir.Polygamma(int64(in.n), fr[in.a])
+			fr[in.d] = mathx.Polygamma(int64(in.n), fr[in.a])
 		case xMulZ:
 			fr[in.d] = ir.MulZ(fr[in.a], fr[in.b])
 		case xToInt:

@@ -1,6 +1,10 @@
 package ir
 
-import "math"
+import (
+	"math"
+
+	"github.com/rose-go/rose/ir/mathx"
+)
 
 // The operations added to the core set: more scalar functions, the
 // zero-safe product the derivative rules use, the Real-to-Int conversion
@@ -8,7 +12,7 @@ import "math"
 // constants in ir.go.
 const (
 	// Unary on Real.
-	OpLgamma Op = opCore + iota // log|Γ(x)|, as math.Lgamma
+	OpLgamma Op = opCore + iota // log|Γ(x)|, as math.Lgamma (mathx.Lgamma)
 	OpLog1p                     // log(1 + x), accurate near 0
 	OpExpm1                     // exp(x) - 1, accurate near 0
 	OpErf                       // the error function
@@ -19,7 +23,7 @@ const (
 	OpPolygamma
 
 	// Binary on Real.
-	OpHypot // sqrt(x*x + y*y) without undue overflow, as math.Hypot
+	OpHypot // sqrt(x*x + y*y) without undue overflow, as math.Hypot (mathx.Hypot)
 	// OpMulZ is the zero-safe product: 0 when either operand is 0, even if
 	// the other is infinite or NaN; x * y otherwise. Derivative rules
 	// multiply tangents and cotangents by partial derivatives with it, so
@@ -78,7 +82,8 @@ type OpInfo struct {
 
 	// Real1 and Real2 compute a scalar Real operation (ClassReal1 and
 	// ClassReal2, and ClassNum1 and ClassNum2 on Reals), for evaluators
-	// and tests. OpPolygamma, whose order is an instruction field, has
+	// and tests; the math builtins are those of package mathx, the same
+	// algorithms as the Wasm engine's. OpPolygamma, whose order is an instruction field, has
 	// neither: see Polygamma.
 	Real1 func(x float64) float64
 	Real2 func(x, y float64) float64
@@ -91,20 +96,20 @@ var opTable = [numOps]OpInfo{
 	OpNeg:   {Name: "neg", Arity: 1, Class: ClassNum1, Linear: true, Real1: func(x float64) float64 { return -x }},
 	OpAbs:   {Name: "abs", Arity: 1, Class: ClassNum1, Real1: math.Abs},
 	OpSqrt:  {Name: "sqrt", Arity: 1, Class: ClassReal1, Real1: math.Sqrt},
-	OpExp:   {Name: "exp", Arity: 1, Class: ClassReal1, Real1: math.Exp},
-	OpLog:   {Name: "log", Arity: 1, Class: ClassReal1, Real1: math.Log},
-	OpSin:   {Name: "sin", Arity: 1, Class: ClassReal1, Real1: math.Sin},
-	OpCos:   {Name: "cos", Arity: 1, Class: ClassReal1, Real1: math.Cos},
-	OpTan:   {Name: "tan", Arity: 1, Class: ClassReal1, Real1: math.Tan},
-	OpAsin:  {Name: "asin", Arity: 1, Class: ClassReal1, Real1: math.Asin},
-	OpAcos:  {Name: "acos", Arity: 1, Class: ClassReal1, Real1: math.Acos},
-	OpAtan:  {Name: "atan", Arity: 1, Class: ClassReal1, Real1: math.Atan},
-	OpSinh:  {Name: "sinh", Arity: 1, Class: ClassReal1, Real1: math.Sinh},
-	OpCosh:  {Name: "cosh", Arity: 1, Class: ClassReal1, Real1: math.Cosh},
-	OpTanh:  {Name: "tanh", Arity: 1, Class: ClassReal1, Real1: math.Tanh},
+	OpExp:   {Name: "exp", Arity: 1, Class: ClassReal1, Real1: mathx.Exp},
+	OpLog:   {Name: "log", Arity: 1, Class: ClassReal1, Real1: mathx.Log},
+	OpSin:   {Name: "sin", Arity: 1, Class: ClassReal1, Real1: mathx.Sin},
+	OpCos:   {Name: "cos", Arity: 1, Class: ClassReal1, Real1: mathx.Cos},
+	OpTan:   {Name: "tan", Arity: 1, Class: ClassReal1, Real1: mathx.Tan},
+	OpAsin:  {Name: "asin", Arity: 1, Class: ClassReal1, Real1: mathx.Asin},
+	OpAcos:  {Name: "acos", Arity: 1, Class: ClassReal1, Real1: mathx.Acos},
+	OpAtan:  {Name: "atan", Arity: 1, Class: ClassReal1, Real1: mathx.Atan},
+	OpSinh:  {Name: "sinh", Arity: 1, Class: ClassReal1, Real1: mathx.Sinh},
+	OpCosh:  {Name: "cosh", Arity: 1, Class: ClassReal1, Real1: mathx.Cosh},
+	OpTanh:  {Name: "tanh", Arity: 1, Class: ClassReal1, Real1: mathx.Tanh},
 	OpFloor: {Name: "floor", Arity: 1, Class: ClassReal1, Real1: math.Floor},
 	OpCeil:  {Name: "ceil", Arity: 1, Class: ClassReal1, Real1: math.Ceil},
-	OpRound: {Name: "round", Arity: 1, Class: ClassReal1, Real1: math.Round},
+	OpRound: {Name: "round", Arity: 1, Class: ClassReal1, Real1: mathx.Round},
 	OpSign:  {Name: "sign", Arity: 1, Class: ClassReal1, Real1: Sign},
 
 	OpAdd:   {Name: "add", Arity: 2, Class: ClassNum2, Linear: true, Real2: func(x, y float64) float64 { return x + y }},
@@ -114,8 +119,8 @@ var opTable = [numOps]OpInfo{
 	OpMod:   {Name: "mod", Arity: 2, Class: ClassInt2},
 	OpMin:   {Name: "min", Arity: 2, Class: ClassNum2, Real2: MinReal},
 	OpMax:   {Name: "max", Arity: 2, Class: ClassNum2, Real2: MaxReal},
-	OpPow:   {Name: "pow", Arity: 2, Class: ClassReal2, Real2: math.Pow},
-	OpAtan2: {Name: "atan2", Arity: 2, Class: ClassReal2, Real2: math.Atan2},
+	OpPow:   {Name: "pow", Arity: 2, Class: ClassReal2, Real2: mathx.Pow},
+	OpAtan2: {Name: "atan2", Arity: 2, Class: ClassReal2, Real2: mathx.Atan2},
 
 	OpEq: {Name: "eq", Arity: 2, Class: ClassCmp},
 	OpNe: {Name: "ne", Arity: 2, Class: ClassCmp},
@@ -153,12 +158,12 @@ var opTable = [numOps]OpInfo{
 	OpTapeIndex: {Name: "tapeindex", Arity: 2, Class: ClassOther},
 
 	OpLgamma:    {Name: "lgamma", Arity: 1, Class: ClassReal1, Real1: Lgamma},
-	OpLog1p:     {Name: "log1p", Arity: 1, Class: ClassReal1, Real1: math.Log1p},
-	OpExpm1:     {Name: "expm1", Arity: 1, Class: ClassReal1, Real1: math.Expm1},
-	OpErf:       {Name: "erf", Arity: 1, Class: ClassReal1, Real1: math.Erf},
-	OpCbrt:      {Name: "cbrt", Arity: 1, Class: ClassReal1, Real1: math.Cbrt},
+	OpLog1p:     {Name: "log1p", Arity: 1, Class: ClassReal1, Real1: mathx.Log1p},
+	OpExpm1:     {Name: "expm1", Arity: 1, Class: ClassReal1, Real1: mathx.Expm1},
+	OpErf:       {Name: "erf", Arity: 1, Class: ClassReal1, Real1: mathx.Erf},
+	OpCbrt:      {Name: "cbrt", Arity: 1, Class: ClassReal1, Real1: mathx.Cbrt},
 	OpPolygamma: {Name: "polygamma", Arity: 1, Class: ClassReal1},
-	OpHypot:     {Name: "hypot", Arity: 2, Class: ClassReal2, Real2: math.Hypot},
+	OpHypot:     {Name: "hypot", Arity: 2, Class: ClassReal2, Real2: mathx.Hypot},
 	OpMulZ:      {Name: "mulz", Arity: 2, Class: ClassReal2, Bilinear: true, Real2: MulZ},
 	OpToInt:     {Name: "toint", Arity: 1, Class: ClassRealToInt},
 	OpBitAnd:    {Name: "band", Arity: 2, Class: ClassInt2},
@@ -197,18 +202,9 @@ func (op Op) String() string {
 // OpArray, OpCall).
 func (op Op) Arity() int { return op.Info().Arity }
 
-// Sign is -1, 0 or 1 by the sign of x; NaN stays NaN and -0 is 0.
-func Sign(x float64) float64 {
-	switch {
-	case x > 0:
-		return 1
-	case x < 0:
-		return -1
-	case x == 0:
-		return 0
-	}
-	return x
-}
+// Sign is -1, 0 or 1 by the sign of x; NaN stays NaN and -0 is 0 (see
+// mathx.Sign).
+func Sign(x float64) float64 { return mathx.Sign(x) }
 
 // MinReal is OpMin on Reals: x < y ? x : y.
 func MinReal(x, y float64) float64 {
@@ -234,68 +230,12 @@ func MulZ(x, y float64) float64 {
 	return x * y
 }
 
-// Lgamma is OpLgamma: the natural logarithm of |Γ(x)|.
-func Lgamma(x float64) float64 {
-	v, _ := math.Lgamma(x)
-	return v
-}
+// Lgamma is OpLgamma: the natural logarithm of |Γ(x)| (mathx.Lgamma).
+func Lgamma(x float64) float64 { return mathx.Lgamma(x) }
 
 // Polygamma is OpPolygamma: ψ^(n)(x), the n-th derivative of the digamma
 // function ψ = Γ'/Γ, for n >= 0. At the poles (x = 0, -1, -2, ...) it is
 // NaN for even n (where the sign of the infinity depends on the side) and
-// +Inf for odd n; for x below -1e6 it is NaN. NaN for n < 0.
-func Polygamma(n int64, x float64) float64 {
-	switch {
-	case n < 0 || math.IsNaN(x) || x < -1e6:
-		return math.NaN()
-	case math.IsInf(x, 1):
-		if n == 0 {
-			return x
-		}
-		return 0
-	case x <= 0 && x == math.Floor(x):
-		if n%2 == 0 {
-			return math.NaN()
-		}
-		return math.Inf(1)
-	}
-	// (-1)^(n+1) n! and the factor of the recurrence ψ^(n)(x) =
-	// ψ^(n)(x+1) + (-1)^(n+1) n! / x^(n+1).
-	fact := 1.0
-	for k := int64(2); k <= n; k++ {
-		fact *= float64(k)
-	}
-	sgn := -1.0
-	if n%2 == 1 {
-		sgn = 1
-	}
-	acc := 0.0
-	for x < 12 {
-		acc += sgn * fact / math.Pow(x, float64(n+1))
-		x++
-	}
-	// Asymptotic expansion at large x with the Bernoulli numbers B_2k.
-	bern := [...]float64{1.0 / 6, -1.0 / 30, 1.0 / 42, -1.0 / 30, 5.0 / 66, -691.0 / 2730, 7.0 / 6, -3617.0 / 510}
-	if n == 0 {
-		s := math.Log(x) - 1/(2*x)
-		x2 := x * x
-		p := x2
-		for k, b := range bern {
-			s -= b / (float64(2*k+2) * p)
-			p *= x2
-		}
-		return acc + s
-	}
-	// ψ^(n)(x) ~ (-1)^(n+1) [ (n-1)!/x^n + n!/(2 x^(n+1)) +
-	//   sum_k B_2k (2k+n-1)! / ((2k)! x^(2k+n)) ].
-	fm1 := fact / float64(n) // (n-1)!
-	s := fm1/math.Pow(x, float64(n)) + fact/(2*math.Pow(x, float64(n+1)))
-	// c = (2k+n-1)! / (2k)!, updated from k-1 to k.
-	c := fm1 // k = 0: (n-1)!/0!
-	for k, b := range bern {
-		k1 := float64(2 * (k + 1))
-		c *= (k1 + float64(n) - 2) * (k1 + float64(n) - 1) / ((k1 - 1) * k1)
-		s += b * c / math.Pow(x, k1+float64(n))
-	}
-	return acc + sgn*s
-}
+// +Inf for odd n; for x below -1e6 it is NaN. NaN for n < 0. See
+// mathx.Polygamma.
+func Polygamma(n int64, x float64) float64 { return mathx.Polygamma(n, x) }

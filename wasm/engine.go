@@ -78,10 +78,8 @@ func (c *Compiled) Close() error {
 	return c.rt.Close(context.Background())
 }
 
-// hostModule instantiates "rose": the context poll and the math builtins,
-// computed with the functions the evaluator uses (bit for bit the same
-// results). The in-module math of math.go replaces them once the
-// evaluator computes with the same algorithms.
+// hostModule instantiates "rose": the context poll. The math builtins are
+// functions of the module itself (math.go).
 func hostModule(ctx context.Context, rt wazero.Runtime) error {
 	b := rt.NewHostModuleBuilder("rose")
 	b.NewFunctionBuilder().WithGoFunction(api.GoFunc(func(ctx context.Context, stack []uint64) {
@@ -92,28 +90,6 @@ func hostModule(ctx context.Context, rt wazero.Runtime) error {
 		default:
 		}
 	}), nil, []api.ValueType{api.ValueTypeI32}).Export("done")
-	f64 := api.ValueTypeF64
-	for op := range mathOps {
-		info := op.Info()
-		switch {
-		case op == ir.OpPolygamma:
-			b.NewFunctionBuilder().WithGoFunction(api.GoFunc(func(_ context.Context, s []uint64) {
-				s[0] = math.Float64bits(ir.Polygamma(int64(s[0]), math.Float64frombits(s[1])))
-			}), []api.ValueType{api.ValueTypeI64, f64}, []api.ValueType{f64}).Export(info.Name)
-		case info.Real1 != nil:
-			fn := info.Real1
-			b.NewFunctionBuilder().WithGoFunction(api.GoFunc(func(_ context.Context, s []uint64) {
-				s[0] = math.Float64bits(fn(math.Float64frombits(s[0])))
-			}), []api.ValueType{f64}, []api.ValueType{f64}).Export(info.Name)
-		case info.Real2 != nil:
-			fn := info.Real2
-			b.NewFunctionBuilder().WithGoFunction(api.GoFunc(func(_ context.Context, s []uint64) {
-				s[0] = math.Float64bits(fn(math.Float64frombits(s[0]), math.Float64frombits(s[1])))
-			}), []api.ValueType{f64, f64}, []api.ValueType{f64}).Export(info.Name)
-		default:
-			return fmt.Errorf("wasm: no host function for %v", op)
-		}
-	}
 	_, err := b.Instantiate(ctx)
 	return err
 }

@@ -26,35 +26,12 @@ import (
 // bump heap for tapes, reset by every top-level call and grown on demand.
 
 // mathProvider gives the function index of a math builtin by its IR op
-// name (exp, log, ..., polygamma). Every provider must have added its
-// imports before the generator numbers its own functions.
+// name (exp, log, ..., polygamma): MathLib, the builtins as functions of
+// the module (math.go), the same algorithms as the evaluator's (package
+// ir/mathx), so that both engines agree bit for bit.
 type mathProvider interface {
 	Func(name string) uint32
 }
-
-// hostMath imports the builtins from the host module "rose" (see
-// engine.go), one import per builtin the program uses.
-type hostMath struct {
-	idx map[string]uint32
-}
-
-func newHostMath(m *Module, names []string) *hostMath {
-	h := &hostMath{idx: map[string]uint32{}}
-	for _, n := range names {
-		t := FuncType{Params: []ValType{F64}, Results: []ValType{F64}}
-		switch n {
-		case "pow", "atan2", "hypot":
-			t.Params = []ValType{F64, F64}
-		case "polygamma":
-			t.Params = []ValType{I64, F64}
-		}
-		h.idx[n] = uint32(len(m.Imports))
-		m.Imports = append(m.Imports, Import{Module: "rose", Name: n, Type: m.TypeIndex(t)})
-	}
-	return h
-}
-
-func (h *hostMath) Func(name string) uint32 { return h.idx[name] }
 
 // mathOps are the operations done by a math builtin rather than inline.
 var mathOps = map[ir.Op]bool{
@@ -117,6 +94,17 @@ type module struct {
 	argOff   []uint32 // byte address of each top-level argument
 	resOff   uint32   // byte address of the result
 	heapBase uint32
+	entries  []entryInfo // one per exported entry function (Build)
+	imports  []string    // names of the functions imported from "rose"
+}
+
+// entryInfo is an exported entry function: its name, the index in
+// module.funcs of the function it runs, and its argument and result areas.
+type entryInfo struct {
+	name   string
+	fn     int
+	argOff []uint32
+	resOff uint32
 }
 
 type gen struct {
@@ -137,18 +125,32 @@ type gen struct {
 // limit on static memory (frames and argument areas), in bytes.
 const maxStatic = 1 << 31
 
-// generate compiles f and its callees into a module.
+// generate compiles f and its callees into a module with one entry
+// function, exported as "entry".
 func generate(f *ir.Func) (*module, error) {
+	return generateEntries([]Entry{{Name: "entry", Func: f}})
+}
+
+// generateEntries compiles the functions of entries and their callees into
+// one module that exports an entry function for each under its name.
+func generateEntries(entries []Entry) (*module, error) {
 	g := &gen{m: &Module{}, index: map[*ir.Func]int{}, siteIdx: map[site]int32{}}
-	g.funcs = ir.Reachable(f)
-	for i, fn := range g.funcs {
-		if fn.Body == nil {
-			return nil, fmt.Errorf("wasm: %s has no body", fn.Name)
+	for _, e := range entries {
+		// Each list is callees first, so the union in this order is too.
+		for _, fn := range ir.Reachable(e.Func) {
+			if _, ok := g.index[fn]; ok {
+				continue
+			}
+			if fn.Body == nil {
+				return nil, fmt.Errorf("wasm: %s has no body", fn.Name)
+			}
+			g.index[fn] = len(g.funcs)
+			g.funcs = append(g.funcs, fn)
 		}
-		g.index[fn] = i
 	}
 	m := g.m
-	// Imports first: the context poll, then the math builtins used.
+	// Imports first (the context poll), then the math builtins used, as
+	// functions of the module.
 	g.doneImport = uint32(len(m.Imports))
 	m.Imports = append(m.Imports, Import{Module: "rose", Name: "done", Type: m.TypeIndex(FuncType{Results: []ValType{I32}})})
 	var names []string
@@ -161,7 +163,7 @@ func generate(f *ir.Func) (*module, error) {
 			}
 		})
 	}
-	g.math = newHostMath(m, names)
+	g.math = NewMathLib(m)
 	for _, n := range names {
 		g.math.Func(n)
 	}
@@ -177,15 +179,27 @@ func generate(f *ir.Func) (*module, error) {
 		}
 	}
 	mod := &module{funcs: g.funcs}
-	if err := g.entry(f, mod); err != nil {
-		return nil, err
+	// The argument and result areas first: every entry starts the heap
+	// after all of them.
+	for _, e := range entries {
+		info, err := g.areas(e)
+		if err != nil {
+			return nil, err
+		}
+		mod.entries = append(mod.entries, info)
 	}
-	mod.sites = g.sites
 	mod.heapBase = (g.next + 15) &^ 15
+	for i, e := range entries {
+		g.entry(e.Func, mod.entries[i], mod.heapBase)
+		m.Exports = append(m.Exports, Export{Name: e.Name, Kind: ExportFunc, Index: uint32(len(m.Imports) + len(m.Funcs) - 1)})
+	}
+	mod.argOff, mod.resOff = mod.entries[0].argOff, mod.entries[0].resOff
+	mod.sites = g.sites
 	m.MinPages = mod.heapBase/65536 + 1
-	m.Exports = append(m.Exports,
-		Export{Name: "entry", Kind: ExportFunc, Index: uint32(len(m.Imports) + len(m.Funcs) - 1)},
-		Export{Name: "memory", Kind: ExportMemory, Index: 0})
+	m.Exports = append(m.Exports, Export{Name: "memory", Kind: ExportMemory, Index: 0})
+	for _, im := range m.Imports {
+		mod.imports = append(mod.imports, im.Name)
+	}
 	mod.bin = m.Encode()
 	return mod, nil
 }
@@ -452,10 +466,26 @@ func signature(f *ir.Func) FuncType {
 	return ft
 }
 
-// entry adds the exported function that runs the top function with its
-// arguments in the argument area and its result in the result area:
-// entry(max i64, check i32, tapeMax i64).
-func (g *gen) entry(f *ir.Func, mod *module) error {
+// areas reserves the argument and result areas of entry e.
+func (g *gen) areas(e Entry) (entryInfo, error) {
+	info := entryInfo{name: e.Name, fn: g.index[e.Func]}
+	for _, p := range e.Func.Params {
+		a, err := g.static(uint64(e.Func.Types[p].Slots()) * 8)
+		if err != nil {
+			return info, err
+		}
+		info.argOff = append(info.argOff, a)
+	}
+	res, err := g.static(uint64(e.Func.Result().Slots()) * 8)
+	info.resOff = res
+	return info, err
+}
+
+// entry adds the exported function that runs f with its arguments in the
+// argument area and its result in the result area of mod:
+// entry(max i64, check i32, tapeMax i64). Each call starts the heap at
+// heapBase.
+func (g *gen) entry(f *ir.Func, mod entryInfo, heapBase uint32) {
 	var c Code
 	c.Idx(OpLocalGet, 0)
 	c.Idx(OpGlobalSet, gMax)
@@ -487,19 +517,8 @@ func (g *gen) entry(f *ir.Func, mod *module) error {
 	c.Op(OpI32Eqz, OpI32And, OpSelect)
 	c.Idx(OpGlobalSet, gFuel)
 	r := f.Result()
-	for _, p := range f.Params {
-		a, err := g.static(uint64(f.Types[p].Slots()) * 8)
-		if err != nil {
-			return err
-		}
-		mod.argOff = append(mod.argOff, a)
-	}
-	res, err := g.static(uint64(r.Slots()) * 8)
-	if err != nil {
-		return err
-	}
-	mod.resOff = res
-	c.I32Const(int32((g.next + 15) &^ 15))
+	res := mod.resOff
+	c.I32Const(int32(heapBase))
 	c.Idx(OpGlobalSet, gHeap)
 	if inLocal(r) {
 		c.I32Const(int32(res))
@@ -513,12 +532,11 @@ func (g *gen) entry(f *ir.Func, mod *module) error {
 	if !inLocal(r) {
 		c.I32Const(int32(res))
 	}
-	c.Idx(OpCall, g.first+uint32(len(g.funcs)-1))
+	c.Idx(OpCall, g.first+uint32(mod.fn))
 	if inLocal(r) {
 		storeKind(&c, r, 0)
 	}
-	g.m.Funcs = append(g.m.Funcs, Func{Type: g.m.TypeIndex(FuncType{Params: []ValType{I64, I32, I64}}), Locals: []ValType{I64}, Body: &c, Name: "rose.entry"})
-	return nil
+	g.m.Funcs = append(g.m.Funcs, Func{Type: g.m.TypeIndex(FuncType{Params: []ValType{I64, I32, I64}}), Locals: []ValType{I64}, Body: &c, Name: "rose." + mod.name})
 }
 
 // loadKind loads a scalar of type t from the address on the stack (plus

@@ -6,12 +6,16 @@ package wasm
 // written here as functions of the module. They are ports of the
 // algorithms of Go's math package (its pure-Go, fdlibm- and Cephes-derived
 // versions), so they follow its special cases (NaN, ±Inf, ±0, overflow,
-// underflow, subnormals) and give the same results on every engine.
+// underflow, subnormals).
+//
+// The reference is package ir/mathx, which the evaluator runs: each port
+// here performs the same operations in the same order as its mathx
+// function, so that the results are bit for bit the same (math_test.go
+// checks it). A change to one must be made to the other.
 //
 // Each port is written with a small expression layer over Code (ex, lv,
 // the arithmetic helpers and the statements on mfn) so that it reads close
-// to its Go original; the operations are in the same order as in Go, which
-// matters for the rounding.
+// to its Go original.
 
 import (
 	"fmt"
@@ -1191,7 +1195,7 @@ func fdlibmOne(z ex, cs []float64) ex {
 }
 
 // The log of the gamma function (fdlibm, as in Go's lgamma.go) and the
-// polygamma functions (as Rose's ir.Polygamma).
+// polygamma functions (as mathx.Polygamma).
 
 func mLgamma(f *mfn) {
 	const (
@@ -1372,7 +1376,7 @@ func mSinPi(f *mfn) {
 	f.ret(neg(r))
 }
 
-// mPolygamma is ψ^(n)(x), the algorithm of ir.Polygamma step by step.
+// mPolygamma is ψ^(n)(x), the algorithm of mathx.Polygamma step by step.
 func mPolygamma(f *mfn) {
 	n, x := lv(0), lv(1)
 	f.if1(or(or(ilt(n, ki(0)), isnan(x)), lt(x, kf(-1e6))), func() { f.ret(kf(math.NaN())) })
@@ -1428,7 +1432,7 @@ func mPolygamma(f *mfn) {
 }
 
 // round is half away from zero (math.Round); sign is -1, 0 or 1 with NaN
-// kept (ir.Sign).
+// kept (mathx.Sign).
 
 func mRound(f *mfn) {
 	x := lv(0)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"math/big"
 	"math/rand"
 	"sort"
 	"strings"
@@ -13,7 +12,8 @@ import (
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 
-	"github.com/rose-go/rose/ir"
+	"github.com/rose-go/rose/internal/bigmath"
+	"github.com/rose-go/rose/ir/mathx"
 )
 
 // mathModule instantiates a module exporting every builtin under its name.
@@ -34,55 +34,38 @@ func mathModule(t testing.TB) (api.Module, func()) {
 	return mod, func() { r.Close(ctx) }
 }
 
-// goRef is Go's result for each builtin; polygamma's order is args[0].
-var goRef = map[string]func(a ...float64) float64{
-	"exp":    func(a ...float64) float64 { return math.Exp(a[0]) },
-	"log":    func(a ...float64) float64 { return math.Log(a[0]) },
-	"sin":    func(a ...float64) float64 { return math.Sin(a[0]) },
-	"cos":    func(a ...float64) float64 { return math.Cos(a[0]) },
-	"tan":    func(a ...float64) float64 { return math.Tan(a[0]) },
-	"asin":   func(a ...float64) float64 { return math.Asin(a[0]) },
-	"acos":   func(a ...float64) float64 { return math.Acos(a[0]) },
-	"atan":   func(a ...float64) float64 { return math.Atan(a[0]) },
-	"atan2":  func(a ...float64) float64 { return math.Atan2(a[0], a[1]) },
-	"sinh":   func(a ...float64) float64 { return math.Sinh(a[0]) },
-	"cosh":   func(a ...float64) float64 { return math.Cosh(a[0]) },
-	"tanh":   func(a ...float64) float64 { return math.Tanh(a[0]) },
-	"pow":    func(a ...float64) float64 { return math.Pow(a[0], a[1]) },
-	"log1p":  func(a ...float64) float64 { return math.Log1p(a[0]) },
-	"expm1":  func(a ...float64) float64 { return math.Expm1(a[0]) },
-	"cbrt":   func(a ...float64) float64 { return math.Cbrt(a[0]) },
-	"hypot":  func(a ...float64) float64 { return math.Hypot(a[0], a[1]) },
-	"erf":    func(a ...float64) float64 { return math.Erf(a[0]) },
-	"lgamma": func(a ...float64) float64 { return ir.Lgamma(a[0]) },
-	"polygamma": func(a ...float64) float64 {
-		return ir.Polygamma(int64(a[0]), a[1])
-	},
-	"round": func(a ...float64) float64 { return math.Round(a[0]) },
-	"sign":  func(a ...float64) float64 { return ir.Sign(a[0]) },
+// ref is the reference for each builtin, package mathx: the Wasm ports
+// must agree with it bit for bit. Polygamma's order is args[0].
+var ref = map[string]func(a ...float64) float64{
+	"exp":       func(a ...float64) float64 { return mathx.Exp(a[0]) },
+	"log":       func(a ...float64) float64 { return mathx.Log(a[0]) },
+	"sin":       func(a ...float64) float64 { return mathx.Sin(a[0]) },
+	"cos":       func(a ...float64) float64 { return mathx.Cos(a[0]) },
+	"tan":       func(a ...float64) float64 { return mathx.Tan(a[0]) },
+	"asin":      func(a ...float64) float64 { return mathx.Asin(a[0]) },
+	"acos":      func(a ...float64) float64 { return mathx.Acos(a[0]) },
+	"atan":      func(a ...float64) float64 { return mathx.Atan(a[0]) },
+	"atan2":     func(a ...float64) float64 { return mathx.Atan2(a[0], a[1]) },
+	"sinh":      func(a ...float64) float64 { return mathx.Sinh(a[0]) },
+	"cosh":      func(a ...float64) float64 { return mathx.Cosh(a[0]) },
+	"tanh":      func(a ...float64) float64 { return mathx.Tanh(a[0]) },
+	"pow":       func(a ...float64) float64 { return mathx.Pow(a[0], a[1]) },
+	"log1p":     func(a ...float64) float64 { return mathx.Log1p(a[0]) },
+	"expm1":     func(a ...float64) float64 { return mathx.Expm1(a[0]) },
+	"cbrt":      func(a ...float64) float64 { return mathx.Cbrt(a[0]) },
+	"hypot":     func(a ...float64) float64 { return mathx.Hypot(a[0], a[1]) },
+	"erf":       func(a ...float64) float64 { return mathx.Erf(a[0]) },
+	"lgamma":    func(a ...float64) float64 { return mathx.Lgamma(a[0]) },
+	"polygamma": func(a ...float64) float64 { return mathx.Polygamma(int64(a[0]), a[1]) },
+	"round":     func(a ...float64) float64 { return mathx.Round(a[0]) },
+	"sign":      func(a ...float64) float64 { return mathx.Sign(a[0]) },
 }
 
-// ulpLimit is the largest distance from Go's result the test accepts.
-var ulpLimit = map[string]uint64{
-	"exp": 1, "log": 1, "sin": 1, "cos": 1, "tan": 1, "atan": 1, "atan2": 1,
-	"sinh": 1, "cosh": 1, "tanh": 1, "log1p": 1, "expm1": 1, "cbrt": 1,
-	"hypot": 1, "pow": 1,
-	"asin": 2, "acos": 2, "erf": 2, "lgamma": 2, "polygamma": 2,
-	"round": 0, "sign": 0,
+// same reports whether got and want are the same float64: the same bits,
+// or both NaN (Wasm does not specify the payload of a NaN result).
+func same(got, want float64) bool {
+	return math.Float64bits(got) == math.Float64bits(want) || (math.IsNaN(got) && math.IsNaN(want))
 }
-
-// ulpShortfall lists the builtins that do not meet ulpLimit, with the
-// distance from Go they do keep (asserted, so that they do not get worse).
-// All three are built on exp and log, where Go on amd64 runs assembly that
-// differs from the pure-Go ports by up to 1 ulp:
-//   - pow: Go's algorithm (exp(yf*log x) times x**yi by repeated squaring)
-//     is itself far from 1 ulp (up to ~4e5 ulp from the exact value for
-//     x near 1 and large y, in Go and here alike); the port stays within
-//     3 ulp of Go.
-//   - sinh: fdlibm's expm1 form, at most 1.5 ulp from the exact value
-//     (Go's Cephes form measured 2.4 ulp), 3 ulp from Go.
-//   - tanh: at most 1.14 ulp from the exact value (Go 1.11), 2 from Go.
-var ulpShortfall = map[string]uint64{"pow": 3, "sinh": 3, "tanh": 2}
 
 func callWasm(mod api.Module, name string, a ...float64) float64 {
 	var args []uint64
@@ -315,264 +298,53 @@ func specialArgs(name string) [][]float64 {
 	return out
 }
 
-// verdict compares the Wasm result got with Go's want for name(a...). It
-// accepts a distance up to ulpLimit; beyond it, where a 256-bit exact
-// value exists, it accepts got when got is within the limit of the exact
-// value and closer to it than Go (goOff: Go's own result is the one off,
-// as the amd64 assembly of Exp and Log is at overflow and for subnormals).
-func verdict(name string, a []float64, got, want float64) (d uint64, ok, goOff bool) {
-	d = ulps(got, want)
-	limit := ulpLimit[name]
-	if l, ok := ulpShortfall[name]; ok {
-		limit = l
-	}
-	if d <= limit {
-		return d, true, false
-	}
-	exact := bigRef(name, a)
-	if exact == nil {
-		return d, false, false
-	}
-	eg, ew := ulpErr(got, exact), ulpErr(want, exact)
-	if eg <= float64(limit) && eg < ew {
-		return d, true, true
-	}
-	// pow at subnormal x, where Go's result (through its amd64 Log) is
-	// wrong by orders of magnitude: the port's own error there (up to ~70
-	// ulp, exp(yf*log x) amplifying the error of log x) is reported, and
-	// only required to be smaller than Go's.
-	if _, short := ulpShortfall[name]; short && eg < ew && ew > 1e6 {
-		return d, true, true
-	}
-	return d, false, false
-}
-
-// TestMathSpecial checks every builtin on the special values.
+// TestMathSpecial checks every builtin on the special values: bit for
+// bit the result of package mathx.
 func TestMathSpecial(t *testing.T) {
 	mod, done := mathModule(t)
 	defer done()
 	for _, name := range MathNames() {
-		ref := goRef[name]
-		var max uint64
-		var goOffs []string
+		n := 0
 		for _, a := range specialArgs(name) {
-			got, want := callWasm(mod, name, a...), ref(a...)
-			d, ok, goOff := verdict(name, a, got, want)
-			if !ok {
-				t.Errorf("%s(%v) = %v, Go %v (%d ulp)", name, a, got, want, d)
+			got, want := callWasm(mod, name, a...), ref[name](a...)
+			if !same(got, want) {
+				t.Errorf("%s(%v) = %v, mathx %v (%d ulp)", name, a, got, want, ulps(got, want))
 			}
-			if math.IsNaN(want) != math.IsNaN(got) || (want == 0 && got == 0 && math.Signbit(want) != math.Signbit(got)) {
-				t.Errorf("%s(%v) = %v, Go %v: NaN or sign of zero differs", name, a, got, want)
-			}
-			if goOff {
-				goOffs = append(goOffs, fmt.Sprintf("%s(%v) = %v, Go %v", name, a, got, want))
-			} else if d > max {
-				max = d
-			}
+			n++
 		}
-		t.Logf("%-9s special values: max %d ulp from Go; %d where Go is off and Wasm is right", name, max, len(goOffs))
-		for i, s := range goOffs {
-			if i < 3 {
-				t.Logf("    %s", s)
-			}
-		}
+		t.Logf("%-9s %d special argument lists, identical to mathx", name, n)
 	}
 }
 
-// TestMathRandom compares with Go on 10,000 seeded random inputs a
-// builtin, and with a 256-bit exact value where there is one.
+// TestMathRandom compares each builtin with mathx on 10,000 seeded random
+// inputs (bit for bit), and reports its distance from a 256-bit exact
+// value where there is one.
 func TestMathRandom(t *testing.T) {
 	mod, done := mathModule(t)
 	defer done()
 	var report []string
 	for _, name := range MathNames() {
-		ref := goRef[name]
-		var max, same, goOff uint64
-		var worst []float64
-		var maxTrue, maxGoTrue float64
+		var maxTrue float64
 		var nTrue int
 		args := randomArgs(name, 10000, 1)
 		for _, a := range args {
-			got, want := callWasm(mod, name, a...), ref(a...)
-			d, ok, off := verdict(name, a, got, want)
-			if !ok {
-				t.Errorf("%s(%v) = %v, Go %v (%d ulp)", name, a, got, want, d)
+			got, want := callWasm(mod, name, a...), ref[name](a...)
+			if !same(got, want) {
+				t.Errorf("%s(%v) = %v, mathx %v (%d ulp)", name, a, got, want, ulps(got, want))
 			}
-			if d == 0 {
-				same++
-			}
-			if off {
-				goOff++
-			} else if d > max {
-				max, worst = d, a
-			}
-			if exact := bigRef(name, a); exact != nil {
+			if exact := bigmath.Ref(name, a); exact != nil {
 				nTrue++
-				maxTrue = math.Max(maxTrue, ulpErr(got, exact))
-				maxGoTrue = math.Max(maxGoTrue, ulpErr(want, exact))
+				maxTrue = math.Max(maxTrue, bigmath.UlpErr(got, exact))
 			}
 		}
-		line := fmt.Sprintf("%-9s n=%d max %d ulp from Go (at %v), identical %.1f%%", name, len(args), max, worst, 100*float64(same)/float64(len(args)))
-		if goOff > 0 {
-			line += fmt.Sprintf(", %d where Go is off", goOff)
-		}
+		line := fmt.Sprintf("%-9s n=%d identical to mathx", name, len(args))
 		if nTrue > 0 {
-			line += fmt.Sprintf("; vs exact (n=%d): Wasm max %.3f ulp, Go max %.3f ulp", nTrue, maxTrue, maxGoTrue)
+			line += fmt.Sprintf("; vs exact (n=%d): max %.3f ulp", nTrue, maxTrue)
 		}
 		report = append(report, line)
 	}
 	sort.Strings(report)
 	t.Log("\n" + strings.Join(report, "\n"))
-}
-
-// A 256-bit reference for the functions built on exp and log.
-
-const bigPrec = 256
-
-func bf(x float64) *big.Float { return new(big.Float).SetPrec(bigPrec).SetFloat64(x) }
-
-// bigExp is e**x by halving x to below 2**-20, the Taylor series and
-// squaring back.
-func bigExp(x *big.Float) *big.Float {
-	prec := x.Prec()
-	r := new(big.Float).SetPrec(prec).Set(x)
-	m := 0
-	for r.MantExp(nil) > -20 {
-		r.SetMantExp(r, -1)
-		m++
-	}
-	sum := new(big.Float).SetPrec(prec).SetInt64(1)
-	term := new(big.Float).SetPrec(prec).SetInt64(1)
-	for k := int64(1); k < 200; k++ {
-		term.Mul(term, r)
-		term.Quo(term, new(big.Float).SetInt64(k))
-		sum.Add(sum, term)
-		if term.Sign() == 0 || term.MantExp(nil) < sum.MantExp(nil)-int(prec)-4 {
-			break
-		}
-	}
-	for ; m > 0; m-- {
-		sum.Mul(sum, sum)
-	}
-	return sum
-}
-
-// bigLog is log x for x > 0: k log 2 + 2 atanh((m-1)/(m+1)).
-func bigLog(x *big.Float) *big.Float {
-	prec := x.Prec()
-	atanh2 := func(s *big.Float) *big.Float { // 2 atanh(s)
-		s2 := new(big.Float).SetPrec(prec).Mul(s, s)
-		sum := new(big.Float).SetPrec(prec).Set(s)
-		p := new(big.Float).SetPrec(prec).Set(s)
-		for k := int64(3); k < 2000; k += 2 {
-			p.Mul(p, s2)
-			t := new(big.Float).SetPrec(prec).Quo(p, new(big.Float).SetInt64(k))
-			sum.Add(sum, t)
-			if t.Sign() == 0 || t.MantExp(nil) < sum.MantExp(nil)-int(prec)-4 {
-				break
-			}
-		}
-		return sum.Mul(sum, new(big.Float).SetInt64(2))
-	}
-	mant := new(big.Float).SetPrec(prec)
-	k := x.MantExp(mant) // x = mant * 2**k, mant in [0.5, 1)
-	one := new(big.Float).SetPrec(prec).SetInt64(1)
-	s := new(big.Float).SetPrec(prec).Quo(new(big.Float).SetPrec(prec).Sub(mant, one), new(big.Float).SetPrec(prec).Add(mant, one))
-	third := new(big.Float).SetPrec(prec).Quo(one, new(big.Float).SetPrec(prec).SetInt64(3))
-	ln2 := atanh2(third)
-	r := atanh2(s)
-	return r.Add(r, new(big.Float).SetPrec(prec).Mul(ln2, new(big.Float).SetInt64(int64(k))))
-}
-
-// bigRef is the exact value (to 256 bits or more) for the functions
-// defined from exp and log, nil for the others or out of range.
-func bigRef(name string, a []float64) *big.Float {
-	for _, x := range a {
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return nil
-		}
-	}
-	x := a[0]
-	// Extra precision for the cancellations of expm1, sinh, tanh near 0.
-	extra := uint(0)
-	if e := math.Ilogb(x); e < 0 && x != 0 {
-		extra = uint(-e)
-	}
-	p := bigPrec + extra
-	X := new(big.Float).SetPrec(p).SetFloat64(x)
-	one := new(big.Float).SetPrec(p).SetInt64(1)
-	n := func() *big.Float { return new(big.Float).SetPrec(p) }
-	switch name {
-	case "exp":
-		if x > 709.8 || x < -745.2 {
-			return nil
-		}
-		return bigExp(X)
-	case "log":
-		if x <= 0 {
-			return nil
-		}
-		return bigLog(X)
-	case "log1p":
-		if x <= -1 || math.Abs(x) > 1e300 {
-			return nil
-		}
-		return bigLog(n().Add(X, one))
-	case "expm1":
-		if x > 709.7 || x < -745 {
-			return nil
-		}
-		return n().Sub(bigExp(X), one)
-	case "sinh", "cosh":
-		if math.Abs(x) > 711 {
-			return nil
-		}
-		e, ei := bigExp(X), n().Quo(one, bigExp(X))
-		if name == "sinh" {
-			e.Sub(e, ei)
-		} else {
-			e.Add(e, ei)
-		}
-		return e.Quo(e, n().SetInt64(2))
-	case "tanh":
-		if math.Abs(x) > 300 {
-			return nil
-		}
-		e := bigExp(n().Mul(X, n().SetInt64(2)))
-		return n().Quo(n().Sub(e, one), n().Add(e, one))
-	case "lgamma":
-		if math.Abs(x) >= 1.0/(1<<70) || x == 0 {
-			return nil
-		}
-		return n().Neg(bigLog(n().Abs(X)))
-	case "hypot":
-		P, Q := bf(a[0]), bf(a[1])
-		s := n().Add(n().Mul(P, P), n().Mul(Q, Q))
-		return s.Sqrt(s)
-	case "pow":
-		y := a[1]
-		if x <= 0 || math.Abs(y*math.Log(x)) > 700 {
-			return nil
-		}
-		return bigExp(n().Mul(bf(y), bigLog(bf(x))))
-	}
-	return nil
-}
-
-// ulpErr is |got - exact| in units of the last place of exact rounded to
-// float64 (subnormal units below 2**-1022).
-func ulpErr(got float64, exact *big.Float) float64 {
-	e, _ := exact.Float64()
-	if math.IsInf(e, 0) || math.IsInf(got, 0) || math.IsNaN(got) {
-		if got == e {
-			return 0
-		}
-		return math.Inf(1)
-	}
-	ulp := math.Nextafter(math.Abs(e), pinf) - math.Abs(e)
-	d := new(big.Float).SetPrec(bigPrec).Sub(bf(got), exact)
-	q, _ := d.Quo(d, bf(ulp)).Float64()
-	return math.Abs(q)
 }
 
 // BenchmarkMath times exp, sin and pow in a Wasm loop (1000 dependent-free

@@ -7,6 +7,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/rose-go/rose/ir/mathx"
 )
 
 // GMMInput is one ADBench GMM problem: k Gaussians in d dimensions, n
@@ -128,9 +130,9 @@ func logsumexp(v []float64) (lse, m, s float64) {
 		m = math.Max(m, x)
 	}
 	for _, x := range v {
-		s += math.Exp(x - m)
+		s += mathx.Exp(x - m)
 	}
-	return m + math.Log(s), m, s
+	return m + mathx.Log(s), m, s
 }
 
 // mains fills g.xc, g.q and g.main for point p.
@@ -168,7 +170,7 @@ func (g *GMM) prepare() {
 		s := 0.0
 		for i := 0; i < d; i++ {
 			l := in.ICF[c*td+i]
-			g.qdiag[c*d+i] = math.Exp(l)
+			g.qdiag[c*d+i] = mathx.Exp(l)
 			s += l
 		}
 		g.sumQs[c] = s
@@ -193,12 +195,12 @@ func (g *GMM) prior() float64 {
 		}
 		out += float64(0.5*in.Gamma*in.Gamma*fro) - float64(float64(in.M)*g.sumQs[c])
 	}
-	lg := 0.25 * float64(d*(d-1)) * math.Log(math.Pi)
+	lg := 0.25 * float64(d*(d-1)) * mathx.Log(math.Pi)
 	for j := 1; j <= d; j++ {
-		v, _ := math.Lgamma(0.5*float64(nn) + 0.5*float64(1-j))
+		v := mathx.Lgamma(0.5*float64(nn) + 0.5*float64(1-j))
 		lg += v
 	}
-	c0 := float64(float64(nn*d)*(math.Log(in.Gamma)-0.5*math.Log(2))) - lg
+	c0 := float64(float64(nn*d)*(mathx.Log(in.Gamma)-0.5*mathx.Log(2))) - lg
 	return out - float64(float64(k)*c0)
 }
 
@@ -212,7 +214,7 @@ func (g *GMM) Value() float64 {
 		lse, _, _ := logsumexp(g.main)
 		slse += lse
 	}
-	constant := -float64(in.N*in.D) * 0.5 * math.Log(2*math.Pi)
+	constant := -float64(in.N*in.D) * 0.5 * mathx.Log(2*math.Pi)
 	lseA, _, _ := logsumexp(in.Alphas)
 	return constant + slse - float64(float64(in.N)*lseA) + g.prior()
 }
@@ -235,7 +237,7 @@ func (g *GMM) Grad(grad []float64) float64 {
 		inv := 1 / s
 		for c := 0; c < k; c++ {
 			// main[c]'s share of the log-sum-exp.
-			w := math.Exp(g.main[c]-m) * inv
+			w := mathx.Exp(g.main[c]-m) * inv
 			ga[c] += w
 			icf := in.ICF[c*td : c*td+td]
 			gic := gi[c*td : c*td+td]
@@ -259,10 +261,10 @@ func (g *GMM) Grad(grad []float64) float64 {
 			}
 		}
 	}
-	constant := -float64(in.N*in.D) * 0.5 * math.Log(2*math.Pi)
+	constant := -float64(in.N*in.D) * 0.5 * mathx.Log(2*math.Pi)
 	lseA, mA, sA := logsumexp(in.Alphas)
 	for c := 0; c < k; c++ {
-		ga[c] -= float64(in.N) * (math.Exp(in.Alphas[c]-mA) / sA)
+		ga[c] -= float64(in.N) * (mathx.Exp(in.Alphas[c]-mA) / sA)
 	}
 	g2 := in.Gamma * in.Gamma
 	for c := 0; c < k; c++ {

@@ -34,6 +34,9 @@ func load(tb testing.TB, file, extra, name string, argsJSON []byte) (*rose.Func,
 	if err := p.Err(); err != nil {
 		tb.Fatal(err)
 	}
+	// The evaluator, the reference: BenchmarkEval is its column of
+	// bench/compare.sh (rose bench --engine compiled is the compiled one's).
+	p.Engine = rose.EngineEval
 	f, err := p.Func(name, argsJSON)
 	if err != nil {
 		tb.Fatal(err)

@@ -3,6 +3,8 @@ package handgo
 import (
 	"encoding/json"
 	"math"
+
+	"github.com/rose-go/rose/ir/mathx"
 )
 
 // The mass-spring workload of examples/mass_spring.rose: robot "D", 26
@@ -22,7 +24,7 @@ const (
 var (
 	omegaDt    = 10.0 * msDt
 	fallY      = msDt * -4.8
-	damp       = math.Exp(-msDt * 15.0)
+	damp       = mathx.Exp(-msDt * 15.0)
 	invObjects = 1.0 / float64(Objects)
 	msGoal     = [2]float64{0.9, 0.2}
 	twoPi      = 2.0 * math.Pi
@@ -158,7 +160,7 @@ func center(x *[Objects][2]float64) [2]float64 {
 // sines are the controller's ten clock inputs at step t.
 func sines(t float64, out *[nSin]float64) {
 	for k := range out {
-		out[k] = math.Sin(float64(t*omegaDt) + twoPi*float64(k)/float64(nSin))
+		out[k] = mathx.Sin(float64(t*omegaDt) + twoPi*float64(k)/float64(nSin))
 	}
 }
 
@@ -183,7 +185,7 @@ func controller(t float64, s *msState, w *Weights, hidden *[Hidden]float64, act 
 		z += float64(wh[Input-2] * (msGoal[0] - c[0]))
 		z += float64(wh[Input-1] * (msGoal[1] - c[1]))
 		z += w.B1[h]
-		hidden[h] = math.Tanh(z)
+		hidden[h] = mathx.Tanh(z)
 	}
 	for sp := 0; sp < Springs; sp++ {
 		ws := w.W2[sp*Hidden : sp*Hidden+Hidden]
@@ -191,7 +193,7 @@ func controller(t float64, s *msState, w *Weights, hidden *[Hidden]float64, act 
 		for h := 0; h < Hidden; h++ {
 			z += float64(ws[h] * hidden[h])
 		}
-		act[sp] = math.Tanh(z + w.B2[sp])
+		act[sp] = mathx.Tanh(z + w.B2[sp])
 	}
 }
 
