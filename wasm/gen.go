@@ -10,13 +10,16 @@ import (
 // The code generator turns an ir.Func and its callees into one module.
 //
 // Values: scalars (Real f64, Int i64, Bool i32, and the i32 addresses of
-// references and tapes) live in Wasm locals. Aggregates live in linear
-// memory in the evaluator's flat layout, 8 bytes per slot (Ints as their
-// bits, Bools as 0 or 1, tapes as their header address). The IR has no
-// recursion, so no function is ever active twice at once: every function's
-// frame has a fixed address, and every aggregate of a function is a
-// constant address or, for an aggregate parameter, a pointer parameter plus
-// a constant offset. Calls stay calls: aggregate arguments by pointer, an
+// references and tapes) live in Wasm locals, and so do small aggregates of
+// scalars (one local per slot, see maxRegSlots). Other aggregates live in
+// linear memory in the evaluator's flat layout, 8 bytes per slot (Ints as
+// their bits, Bools as 0 or 1, tapes as their header address). The IR has
+// no recursion, so no function is ever active twice at once: every
+// function's frame has a fixed address, and every aggregate of a function
+// in memory is a constant address or, for an aggregate parameter, a
+// pointer parameter plus a constant offset. Calls of small leaf functions
+// are generated inline (see inlinable); other calls stay calls: aggregate
+// arguments by pointer (an aggregate in locals through a frame copy), an
 // aggregate result into a pointer the caller passes last.
 //
 // Memory map, from address 0: the failure record (see failRecord), the
