@@ -76,8 +76,12 @@ var failureKinds = map[int]string{
 
 // Build verifies the entries' functions and their callees and compiles
 // them into one module exporting each entry under its name (and the
-// memory as "memory"). Names must be distinct and not "memory".
-func Build(entries []Entry) (*Bundle, error) {
+// memory as "memory"). Names must be distinct and not "memory". It
+// generates for size (Small).
+func Build(entries []Entry) (*Bundle, error) { return BuildWith(entries, Small) }
+
+// BuildWith is Build with the code generator's options.
+func BuildWith(entries []Entry, opt Options) (*Bundle, error) {
 	if len(entries) == 0 {
 		return nil, fmt.Errorf("wasm: nothing to build")
 	}
@@ -91,7 +95,7 @@ func Build(entries []Entry) (*Bundle, error) {
 			return nil, err
 		}
 	}
-	mod, err := generateEntries(entries)
+	mod, err := generateEntries(entries, opt)
 	if err != nil {
 		return nil, err
 	}

@@ -81,6 +81,7 @@ type Module struct {
 	Globals            []Global
 	Exports            []Export
 	Data               []Data
+	NoNames            bool // leave out the name section
 }
 
 // TypeIndex returns the index of the signature, adding it if new.
@@ -213,7 +214,7 @@ func (m *Module) Encode() []byte {
 		}
 		section(11, b)
 	}
-	if names := m.nameSection(); names != nil {
+	if names := m.nameSection(); names != nil && !m.NoNames {
 		section(0, names)
 	}
 	return out

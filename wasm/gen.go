@@ -11,7 +11,7 @@ import (
 //
 // Values: scalars (Real f64, Int i64, Bool i32, and the i32 addresses of
 // references and tapes) live in Wasm locals, and so do small aggregates of
-// scalars (one local per slot, see maxRegSlots). Other aggregates live in
+// scalars (one local per slot, see Options.RegSlots). Other aggregates live in
 // linear memory in the evaluator's flat layout, 8 bytes per slot (Ints as
 // their bits, Bools as 0 or 1, tapes as their header address). The IR has
 // no recursion, so no function is ever active twice at once: every
@@ -120,10 +120,27 @@ type gen struct {
 	siteIdx map[site]int32
 	next    uint32 // next free static byte
 
-	failFn, tickFn, allocFn, pushFn, doneImport uint32
+	failFn, tickFn, allocFn, pushFn, startFn, doneImport uint32
 
 	inl map[*ir.Func]bool // inlinable, by function
+	opt Options
 }
+
+// Options tune the code generator between speed and size.
+type Options struct {
+	Inline     int  // the most instructions of a leaf function generated inline (0: none)
+	Unroll     int  // the most slots an elementwise loop over memory is unrolled for
+	CopyUnroll int  // the largest copy done slot by slot; larger ones use memory.copy
+	RegSlots   int  // the largest aggregate of scalars kept in locals
+	Names      bool // a name section (function names in stack traces)
+}
+
+// Fast is the setting of the in-process engine (Compile): inlining and
+// unrolling for speed.
+var Fast = Options{Inline: 400, Unroll: 64, CopyUnroll: 8, RegSlots: 16, Names: true}
+
+// Small is the default setting of Build: smaller modules, somewhat slower.
+var Small = Options{Inline: 0, Unroll: 0, CopyUnroll: 0, RegSlots: 16}
 
 // limit on static memory (frames and argument areas), in bytes.
 const maxStatic = 1 << 31
@@ -131,13 +148,13 @@ const maxStatic = 1 << 31
 // generate compiles f and its callees into a module with one entry
 // function, exported as "entry".
 func generate(f *ir.Func) (*module, error) {
-	return generateEntries([]Entry{{Name: "entry", Func: f}})
+	return generateEntries([]Entry{{Name: "entry", Func: f}}, Fast)
 }
 
 // generateEntries compiles the functions of entries and their callees into
 // one module that exports an entry function for each under its name.
-func generateEntries(entries []Entry) (*module, error) {
-	g := &gen{m: &Module{}, index: map[*ir.Func]int{}, siteIdx: map[site]int32{}}
+func generateEntries(entries []Entry, opt Options) (*module, error) {
+	g := &gen{m: &Module{}, index: map[*ir.Func]int{}, siteIdx: map[site]int32{}, opt: opt}
 	for _, e := range entries {
 		// Each list is callees first, so the union in this order is too.
 		for _, fn := range ir.Reachable(e.Func) {
@@ -172,8 +189,8 @@ func generateEntries(entries []Entry) (*module, error) {
 	}
 	base := uint32(len(m.Imports) + len(m.Funcs))
 	// The runtime helpers, then the IR functions, then the entry.
-	g.failFn, g.tickFn, g.allocFn, g.pushFn = base, base+1, base+2, base+3
-	g.first = base + 4
+	g.failFn, g.tickFn, g.allocFn, g.pushFn, g.startFn = base, base+1, base+2, base+3, base+4
+	g.first = base + 5
 	g.helpers()
 	g.next = align8(callSlots + 4*uint32(len(g.funcs)))
 	for _, fn := range g.funcs {
@@ -203,6 +220,7 @@ func generateEntries(entries []Entry) (*module, error) {
 	for _, im := range m.Imports {
 		mod.imports = append(mod.imports, im.Name)
 	}
+	m.NoNames = !g.opt.Names
 	mod.bin = m.Encode()
 	return mod, nil
 }
@@ -240,7 +258,7 @@ func (g *gen) siteOf(fn int, pos ir.Pos, callee int) int32 {
 	return i
 }
 
-// helpers adds fail, tick, alloc and push (see each).
+// helpers adds fail, tick, alloc, push and start (see each).
 func (g *gen) helpers() {
 	m := g.m
 	// fail(code i32, site i32, a i64, b i64): records, then traps.
@@ -428,6 +446,7 @@ func (g *gen) helpers() {
 	p.Op(OpI32Add)
 	p.Mem(OpI32Store, 2, 4)
 	m.Funcs = append(m.Funcs, Func{Type: m.TypeIndex(FuncType{Params: []ValType{I32, I32, I32, I32}}), Locals: []ValType{I32, I32}, Body: &p, Name: "rose.push"})
+	g.start()
 
 	m.Globals = []Global{
 		gFuel: {Type: I64, Mutable: true}, gNext: {Type: I64, Mutable: true}, gMax: {Type: I64, Mutable: true},
@@ -487,8 +506,38 @@ func (g *gen) areas(e Entry) (entryInfo, error) {
 // entry adds the exported function that runs f with its arguments in the
 // argument area and its result in the result area of mod:
 // entry(max i64, check i32, tapeMax i64). Each call starts the heap at
-// heapBase.
+// heapBase (see start).
 func (g *gen) entry(f *ir.Func, mod entryInfo, heapBase uint32) {
+	var c Code
+	c.Idx(OpLocalGet, 0)
+	c.Idx(OpLocalGet, 1)
+	c.Idx(OpLocalGet, 2)
+	c.I32Const(int32(heapBase))
+	c.Idx(OpCall, g.startFn)
+	r := f.Result()
+	res := mod.resOff
+	if inLocal(r) {
+		c.I32Const(int32(res))
+	}
+	for i, p := range f.Params {
+		c.I32Const(int32(mod.argOff[i]))
+		if t := f.Types[p]; inLocal(t) {
+			loadKind(&c, t, 0)
+		}
+	}
+	if !inLocal(r) {
+		c.I32Const(int32(res))
+	}
+	c.Idx(OpCall, g.first+uint32(mod.fn))
+	if inLocal(r) {
+		storeKind(&c, r, 0)
+	}
+	g.m.Funcs = append(g.m.Funcs, Func{Type: g.m.TypeIndex(FuncType{Params: []ValType{I64, I32, I64}}), Body: &c, Name: "rose." + mod.name})
+}
+
+// start(max i64, check i32, tapeMax i64, heap i32) sets up the budgets and
+// the heap for a top-level call, shared by the entry functions.
+func (g *gen) start() {
 	var c Code
 	c.Idx(OpLocalGet, 0)
 	c.Idx(OpGlobalSet, gMax)
@@ -509,37 +558,19 @@ func (g *gen) entry(f *ir.Func, mod entryInfo, heapBase uint32) {
 	c.Idx(OpLocalGet, 0)
 	c.I64Const(checkInterval)
 	c.Op(OpI64LtS, OpI32And, OpSelect)
-	c.Idx(OpLocalTee, 3)
+	c.Idx(OpLocalTee, 4)
 	c.Idx(OpGlobalSet, gNext)
 	// fuel = (max == 0 && !check) ? MaxInt64 : next
 	c.I64Const(math.MaxInt64)
-	c.Idx(OpLocalGet, 3)
+	c.Idx(OpLocalGet, 4)
 	c.Idx(OpLocalGet, 0)
 	c.Op(OpI64Eqz)
 	c.Idx(OpLocalGet, 1)
 	c.Op(OpI32Eqz, OpI32And, OpSelect)
 	c.Idx(OpGlobalSet, gFuel)
-	r := f.Result()
-	res := mod.resOff
-	c.I32Const(int32(heapBase))
+	c.Idx(OpLocalGet, 3)
 	c.Idx(OpGlobalSet, gHeap)
-	if inLocal(r) {
-		c.I32Const(int32(res))
-	}
-	for i, p := range f.Params {
-		c.I32Const(int32(mod.argOff[i]))
-		if t := f.Types[p]; inLocal(t) {
-			loadKind(&c, t, 0)
-		}
-	}
-	if !inLocal(r) {
-		c.I32Const(int32(res))
-	}
-	c.Idx(OpCall, g.first+uint32(mod.fn))
-	if inLocal(r) {
-		storeKind(&c, r, 0)
-	}
-	g.m.Funcs = append(g.m.Funcs, Func{Type: g.m.TypeIndex(FuncType{Params: []ValType{I64, I32, I64}}), Locals: []ValType{I64}, Body: &c, Name: "rose." + mod.name})
+	g.m.Funcs = append(g.m.Funcs, Func{Type: g.m.TypeIndex(FuncType{Params: []ValType{I64, I32, I64, I32}}), Locals: []ValType{I64}, Body: &c, Name: "rose.start"})
 }
 
 // loadKind loads a scalar of type t from the address on the stack (plus

@@ -23,12 +23,9 @@ func (l loc) static() bool { return l.mem && l.local < 0 }
 // reg reports whether l is an aggregate held in locals.
 func (l loc) reg() bool { return l.regs != nil }
 
-// maxRegSlots is the largest aggregate kept in locals.
-const maxRegSlots = 16
-
 // regTypes gives the local types of t's slots when an aggregate of type t
 // may live in locals (every slot a Real, Int or Bool; at most
-// maxRegSlots), else nil.
+// Options.RegSlots), else nil.
 func (fg *fgen) regTypes(t *ir.Type) []ValType {
 	if vt, ok := fg.regCache[t]; ok {
 		return vt
@@ -52,7 +49,7 @@ func (fg *fgen) regTypes(t *ir.Type) []ValType {
 			ok = false
 		}
 	}
-	if n := t.Slots(); n > 0 && n <= maxRegSlots {
+	if n := t.Slots(); n > 0 && n <= fg.g.opt.RegSlots {
 		walk(t)
 	} else {
 		ok = false
@@ -484,10 +481,6 @@ func (fg *fgen) copyRegs(d, s loc, n int) {
 }
 
 // copy copies n slots from s to d.
-// copyUnroll is the largest copy done slot by slot; larger ones use
-// memory.copy.
-const copyUnroll = 8
-
 func (fg *fgen) copy(d, s loc, n int) {
 	if n == 0 {
 		return
@@ -499,7 +492,7 @@ func (fg *fgen) copy(d, s loc, n int) {
 	if d.local == s.local && d.off == s.off {
 		return
 	}
-	if n > copyUnroll {
+	if n > fg.g.opt.CopyUnroll {
 		fg.addr(d, 0)
 		fg.addr(s, 0)
 		fg.c.I32Const(int32(n * 8))
@@ -522,14 +515,11 @@ func (fg *fgen) copy(d, s loc, n int) {
 
 // slots emits body for each of n slots; body gets at(l), which pushes the
 // base address for slot memory l and returns the offset immediate.
-// slotsUnroll is the most slots slots unrolls.
-var slotsUnroll = 64
-
 func (fg *fgen) slots(n int, body func(at func(l loc) uint32)) {
 	if n <= 0 {
 		return
 	}
-	if n <= slotsUnroll {
+	if n <= fg.g.opt.Unroll {
 		// Last slot first: the compiler then checks the bounds of the
 		// accesses through one pointer once.
 		for j := n - 1; j >= 0; j-- {
@@ -1162,7 +1152,7 @@ func (fg *fgen) instr(in *ir.Instr) {
 		c.Idx(OpLocalSet, uint32(d.local))
 		if len(in.Args) == 1 {
 			fg.put(in.Args[0], buf, 0)
-		} else if n > slotsUnroll {
+		} else if n > fg.g.opt.Unroll {
 			c.I32Const(int32(buf.off))
 			c.I32Const(0)
 			c.I32Const(int32(8 * n))
@@ -1440,10 +1430,6 @@ func (fg *fgen) call(in *ir.Instr) {
 	}
 }
 
-// inlineMax is the most instructions a leaf function may have to be
-// inlined.
-const inlineMax = 400
-
 // inlinable reports whether calls of f are generated inline: f is a small
 // leaf function.
 func (g *gen) inlinable(f *ir.Func) bool {
@@ -1455,7 +1441,7 @@ func (g *gen) inlinable(f *ir.Func) bool {
 		n++
 		leaf = leaf && in.Op != ir.OpCall
 	})
-	v := leaf && n <= inlineMax
+	v := leaf && n <= g.opt.Inline
 	if g.inl == nil {
 		g.inl = map[*ir.Func]bool{}
 	}

@@ -44,6 +44,10 @@ result, NAME_grad computes the value and the reverse-mode gradient, as
 'rose grad -f NAME' does: {value, grad}, with one gradient entry per
 parameter, shaped like it, null for a parameter without Reals.
 
+The module is generated for size: no inlining, loops rather than
+unrolled code, no name section. -fast generates it for speed (as the
+in-process engine of 'rose run' does), -names keeps the function names.
+
 Example:
 
 	rose build examples/billiards.rose -o examples/web/billiards.wasm
@@ -57,6 +61,8 @@ function as 'rose run -f NAME --args' does, with no example needed:
 	flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) int {
 		out := fs.String("o", "", "write the module to `OUT.wasm` (and OUT.js, OUT.d.ts next to it)")
 		names := fs.String("f", "", "export the functions `NAMES` (comma-separated) instead of the default set")
+		withNames := fs.Bool("names", false, "keep the function names in the module (stack traces in the browser's tools)")
+		fast := fs.Bool("fast", false, "generate for speed (inlining, unrolled loops) rather than size")
 		args := fs.String("args", "", "with one -f NAME: `JSON` arguments (or @FILE) whose shapes fix a generic function's sizes")
 		return func(ctx context.Context, e *env, pos []string) int {
 			if len(pos) != 1 {
@@ -98,7 +104,12 @@ function as 'rose run -f NAME --args' does, with no example needed:
 				fmt.Fprintf(e.stderr, "rose build: %v\n", err)
 				return exitUser
 			}
-			b, err := buildBundle(exps)
+			opt := wasm.Small
+			if *fast {
+				opt = wasm.Fast
+			}
+			opt.Names = *withNames
+			b, err := buildBundle(exps, opt)
 			if err != nil {
 				fmt.Fprintf(e.stderr, "rose build: %v\n", err)
 				return exitUser
@@ -247,7 +258,7 @@ func exportName(s string) string {
 	return r.Replace(s)
 }
 
-func buildBundle(exps []*buildExport) (*wasm.Bundle, error) {
+func buildBundle(exps []*buildExport, opt wasm.Options) (*wasm.Bundle, error) {
 	var entries []wasm.Entry
 	for _, x := range exps {
 		entries = append(entries, wasm.Entry{Name: x.name, Func: x.f.IR})
@@ -255,7 +266,7 @@ func buildBundle(exps []*buildExport) (*wasm.Bundle, error) {
 			entries = append(entries, wasm.Entry{Name: x.name + "_grad", Func: x.grad})
 		}
 	}
-	return wasm.Build(entries)
+	return wasm.BuildWith(entries, opt)
 }
 
 // gradNull marks the parameters of f without Reals, whose gradient entry

@@ -217,3 +217,32 @@ func TestBuildCLI(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildSize keeps the default module of billiards within 10 KiB: it is
+// generated for size, without a name section unless -names, and -fast
+// trades size for speed.
+func TestBuildSize(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join("..", "..", "examples", "billiards.rose")
+	size := func(flags ...string) int {
+		out := filepath.Join(dir, "b.wasm")
+		if code, _, stderr := invoke(t, "", append([]string{"build", file, "-o", out}, flags...)...); code != 0 {
+			t.Fatalf("build %v: %s", flags, stderr)
+		}
+		b, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if named := strings.Contains(string(b), "\x04name"); named != (len(flags) > 0 && flags[0] == "-names") {
+			t.Errorf("build %v: name section %v", flags, named)
+		}
+		return len(b)
+	}
+	small, named, fast := size(), size("-names"), size("-fast")
+	if small > 10240 {
+		t.Errorf("the default module of billiards has %d bytes, more than 10240", small)
+	}
+	if named <= small || fast <= small {
+		t.Errorf("sizes: default %d, -names %d, -fast %d", small, named, fast)
+	}
+}
