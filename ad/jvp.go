@@ -52,13 +52,14 @@ type Transformer struct {
 	splits                  map[*ir.Func][2]*ir.Func // fwd and bwd halves
 	pays                    map[*ir.Func]bool        // see splitPays
 	ctOf                    map[*ir.Func]*ir.Func    // cotangent VJP -> the function it differentiates
+	inl                     map[*ir.Func]*ir.Func    // see inlined
 }
 
 // NewTransformer returns an empty cache.
 func NewTransformer() *Transformer {
 	return &Transformer{jvp: map[*ir.Func]*ir.Func{}, vjp: map[*ir.Func]*ir.Func{},
 		vjpCt: map[*ir.Func]*ir.Func{}, vjpLin: map[*ir.Func]*ir.Func{}, grad: map[*ir.Func]map[string]*ir.Func{},
-		splits: map[*ir.Func][2]*ir.Func{}, pays: map[*ir.Func]bool{}, ctOf: map[*ir.Func]*ir.Func{}}
+		splits: map[*ir.Func][2]*ir.Func{}, pays: map[*ir.Func]bool{}, ctOf: map[*ir.Func]*ir.Func{}, inl: map[*ir.Func]*ir.Func{}}
 }
 
 // JVP returns the forward-mode derivative of f: a function taking f's

@@ -80,6 +80,7 @@ func (tr *Transformer) vjpBuild(f *ir.Func, primal bool, inputs []bool, cache ma
 // sweeps builds a VJP of f without pruning it, and returns the number of
 // top-level instructions of its forward sweep and the forward sweep's value.
 func (tr *Transformer) sweeps(f *ir.Func, name string, primal bool, inputs []bool) (g *ir.Func, k int, y ir.Var) {
+	f = tr.inlined(f)
 	root := ir.RefRoots(f)
 	v := &vjp{tr: tr, f: f, b: ir.NewBuilder(name, f.Pos),
 		prim: make([]ir.Var, len(f.Types)), states: map[*ir.Instr]ir.Var{}, free: map[*ir.Block][]ir.Var{},
