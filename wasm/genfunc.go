@@ -1055,21 +1055,10 @@ func (fg *fgen) instr(in *ir.Instr) {
 		d := fg.allocMem(in.Dst)
 		st := f.Types[in.Args[0]]
 		final := loc{mem: true, local: -1, off: d.off + uint32(in.N*st.Slots())*8}
-		state := final
-		if inLocal(st) {
-			state = loc{local: fg.newLocal(valType(st))}
-		} else if vt := fg.regTypes(st); vt != nil {
-			state = fg.regLoc(vt)
-		}
+		state := fg.scanState(final, st)
 		fg.move(state, arg(0), st)
 		fg.loop(in, state, d, true)
-		if inLocal(st) {
-			fg.base(final)
-			c.Idx(OpLocalGet, uint32(state.local))
-			storeKind(c, st, final.off)
-		} else {
-			fg.copy(final, state, st.Slots())
-		}
+		fg.storeState(final, state, st)
 
 	case ir.OpWhile:
 		d := fg.alloc(in.Dst)
@@ -1080,12 +1069,7 @@ func (fg *fgen) instr(in *ir.Instr) {
 		d := fg.allocMem(in.Dst)
 		st := f.Types[in.Args[0]]
 		final := loc{mem: true, local: -1, off: d.off + 8}
-		state := final
-		if inLocal(st) {
-			state = loc{local: fg.newLocal(valType(st))}
-		} else if vt := fg.regTypes(st); vt != nil {
-			state = fg.regLoc(vt)
-		}
+		state := fg.scanState(final, st)
 		fg.move(state, arg(0), st)
 		tape := fg.newLocal(I32)
 		c.I32Const(16)
@@ -1102,13 +1086,7 @@ func (fg *fgen) instr(in *ir.Instr) {
 		c.Op(OpI64ExtendI32U)
 		c.Mem(OpI64Store, 3, d.off)
 		fg.while(in, state, tape)
-		if inLocal(st) {
-			fg.base(final)
-			c.Idx(OpLocalGet, uint32(state.local))
-			storeKind(c, st, final.off)
-		} else {
-			fg.copy(final, state, st.Slots())
-		}
+		fg.storeState(final, state, st)
 
 	case ir.OpTapeLen:
 		d := fg.alloc(in.Dst)
@@ -1474,4 +1452,29 @@ func (fg *fgen) inline(in *ir.Instr, k int) {
 	}
 	fg.end = max(fg.end, ch.end)
 	fg.move(d, ch.loc[f.Body.Result], fg.f.Types[in.Dst])
+}
+
+// scanState is where a scan keeps its state of type st while it runs: a
+// local for a scalar, locals for a small aggregate, else final itself (the
+// state part of the scan's result in memory).
+func (fg *fgen) scanState(final loc, st *ir.Type) loc {
+	if inLocal(st) {
+		return loc{local: fg.newLocal(valType(st))}
+	}
+	if vt := fg.regTypes(st); vt != nil {
+		return fg.regLoc(vt)
+	}
+	return final
+}
+
+// storeState writes a scan's state, kept where scanState put it, into the
+// final state of its result.
+func (fg *fgen) storeState(final, state loc, st *ir.Type) {
+	if inLocal(st) {
+		fg.base(final)
+		fg.c.Idx(OpLocalGet, uint32(state.local))
+		storeKind(fg.c, st, final.off)
+		return
+	}
+	fg.copy(final, state, st.Slots())
 }
