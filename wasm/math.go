@@ -497,12 +497,7 @@ func mSin(f *mfn) {
 	x := lv(0)
 	f.if1(or(eq(x, kf(0)), isnan(x)), func() { f.ret(x) })
 	f.if1(isinf(x), func() { f.ret(kf(math.NaN())) })
-	sign := f.local(I32)
-	f.if1(lt(x, kf(0)), func() {
-		f.set(x, neg(x))
-		f.c.I32Const(1)
-		f.c.Idx(OpLocalSet, uint32(sign))
-	})
+	sign := f.absSign(x)
 	j, z := f.trigArg(x, true)
 	f.if1(igt(j, ki(3)), func() {
 		f.set(sign, not(sign))
@@ -545,12 +540,7 @@ func mTan(f *mfn) {
 	x := lv(0)
 	f.if1(or(eq(x, kf(0)), isnan(x)), func() { f.ret(x) })
 	f.if1(isinf(x), func() { f.ret(kf(math.NaN())) })
-	sign := f.local(I32)
-	f.if1(lt(x, kf(0)), func() {
-		f.set(x, neg(x))
-		f.c.I32Const(1)
-		f.c.Idx(OpLocalSet, uint32(sign))
-	})
+	sign := f.absSign(x)
 	j, z := f.trigArg(x, false)
 	zz := f.fv(mul(z, z))
 	y := f.fv(z)
@@ -1443,4 +1433,16 @@ func mRound(f *mfn) {
 func mSign(f *mfn) {
 	x := lv(0)
 	f.ret(sel(kf(1), sel(kf(-1), sel(kf(0), x, eq(x, kf(0))), lt(x, kf(0))), gt(x, kf(0))))
+}
+
+// absSign makes x its absolute value and returns an i32 local that is 1
+// when x was negative (the odd functions' argument reduction).
+func (f *mfn) absSign(x lv) lv {
+	sign := f.local(I32)
+	f.if1(lt(x, kf(0)), func() {
+		f.set(x, neg(x))
+		f.c.I32Const(1)
+		f.c.Idx(OpLocalSet, uint32(sign))
+	})
+	return sign
 }
