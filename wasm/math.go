@@ -21,6 +21,8 @@ import (
 	"fmt"
 	"math"
 	"sort"
+
+	"github.com/rose-go/rose/ir/mathx"
 )
 
 // MathLib emits the math functions into a module on demand.
@@ -435,24 +437,6 @@ func ku(u uint64) ki { return ki(int64(u)) }
 
 // Sine, cosine and tangent (Cephes, as in Go's sin.go and tan.go).
 
-var sinCoef = []float64{
-	1.58962301576546568060e-10,
-	-2.50507477628578072866e-8,
-	2.75573136213857245213e-6,
-	-1.98412698295895385996e-4,
-	8.33333333332211858878e-3,
-	-1.66666666666666307295e-1,
-}
-
-var cosCoef = []float64{
-	-1.13585365213876817300e-11,
-	2.08757008419747316778e-9,
-	-2.75573141792967388112e-7,
-	2.48015872888517045348e-5,
-	-1.38888888888730564116e-3,
-	4.16666666666665929218e-2,
-}
-
 // Pi/4 split into three parts.
 const (
 	pi4A = 7.85398125648498535156e-1
@@ -486,11 +470,11 @@ func (f *mfn) trigArg(x lv, andSeven bool) (j, z lv) {
 
 // sinPoly and cosPoly are the kernels on [-π/4, π/4].
 func sinPoly(z, zz ex) ex {
-	return add(z, mul(mul(z, zz), horner(zz, sinCoef...)))
+	return add(z, mul(mul(z, zz), horner(zz, mathx.SinCoef...)))
 }
 
 func cosPoly(zz ex) ex {
-	return add(sub(kf(1), mul(kf(0.5), zz)), mul(mul(zz, zz), horner(zz, cosCoef...)))
+	return add(sub(kf(1), mul(kf(0.5), zz)), mul(mul(zz, zz), horner(zz, mathx.CosCoef...)))
 }
 
 func mSin(f *mfn) {
@@ -535,8 +519,6 @@ func mCos(f *mfn) {
 }
 
 func mTan(f *mfn) {
-	P := []float64{-1.30936939181383777646e4, 1.15351664838587416140e6, -1.79565251976484877988e7}
-	Q := []float64{1.36812963470692954678e4, -1.32089234440210967447e6, 2.50083801823357915839e7, -5.38695755929454629881e7}
 	x := lv(0)
 	f.if1(or(eq(x, kf(0)), isnan(x)), func() { f.ret(x) })
 	f.if1(isinf(x), func() { f.ret(kf(math.NaN())) })
@@ -545,8 +527,8 @@ func mTan(f *mfn) {
 	zz := f.fv(mul(z, z))
 	y := f.fv(z)
 	f.if1(gt(zz, kf(1e-14)), func() {
-		p := mul(zz, horner(zz, P...))
-		q := horner(zz, 1, Q[0], Q[1], Q[2], Q[3])
+		p := mul(zz, horner(zz, mathx.TanP...))
+		q := horner(zz, mathx.TanQ...)
 		f.set(y, add(z, mul(z, div(p, q))))
 	})
 	f.if1(ieq(iand(j, ki(2)), ki(2)), func() { f.set(y, div(kf(-1), y)) })

@@ -189,7 +189,10 @@ func Log(x float64) float64 {
 
 // Sine, cosine and tangent (Cephes, as in Go's sin.go and tan.go).
 
-var sinCoef = []float64{
+// SinCoef, CosCoef, TanP and TanQ are the kernel polynomials of Sin, Cos
+// and Tan, highest degree first; the WebAssembly ports (package wasm) read
+// the same tables.
+var SinCoef = []float64{
 	1.58962301576546568060e-10,
 	-2.50507477628578072866e-8,
 	2.75573136213857245213e-6,
@@ -198,7 +201,8 @@ var sinCoef = []float64{
 	-1.66666666666666307295e-1,
 }
 
-var cosCoef = []float64{
+// CosCoef is Cos's kernel polynomial (see SinCoef).
+var CosCoef = []float64{
 	-1.13585365213876817300e-11,
 	2.08757008419747316778e-9,
 	-2.75573141792967388112e-7,
@@ -232,10 +236,10 @@ func trigArg(x float64, andSeven bool) (j uint64, z float64) {
 	return j, z
 }
 
-func sinPoly(z, zz float64) float64 { return z + float64((z*zz)*horner(zz, sinCoef)) }
+func sinPoly(z, zz float64) float64 { return z + float64((z*zz)*horner(zz, SinCoef)) }
 
 func cosPoly(zz float64) float64 {
-	return (1 - float64(0.5*zz)) + float64((zz*zz)*horner(zz, cosCoef))
+	return (1 - float64(0.5*zz)) + float64((zz*zz)*horner(zz, CosCoef))
 }
 
 // Sin is the sine of x radians.
@@ -298,8 +302,9 @@ func Cos(x float64) float64 {
 }
 
 var (
-	tanP = []float64{-1.30936939181383777646e4, 1.15351664838587416140e6, -1.79565251976484877988e7}
-	tanQ = []float64{1, 1.36812963470692954678e4, -1.32089234440210967447e6, 2.50083801823357915839e7, -5.38695755929454629881e7}
+	// TanP and TanQ are Tan's rational kernel (see SinCoef).
+	TanP = []float64{-1.30936939181383777646e4, 1.15351664838587416140e6, -1.79565251976484877988e7}
+	TanQ = []float64{1, 1.36812963470692954678e4, -1.32089234440210967447e6, 2.50083801823357915839e7, -5.38695755929454629881e7}
 )
 
 // Tan is the tangent of x radians.
@@ -319,8 +324,8 @@ func Tan(x float64) float64 {
 	zz := z * z
 	y := z
 	if zz > 1e-14 {
-		p := zz * horner(zz, tanP)
-		q := horner(zz, tanQ)
+		p := zz * horner(zz, TanP)
+		q := horner(zz, TanQ)
 		y = z + float64(z*(p/q))
 	}
 	if j&2 == 2 {
