@@ -37,8 +37,9 @@ func runBatch(ctx context.Context, e *env, p *rose.Program, name, path string, l
 		data    []byte
 	}
 	type result struct {
-		k   int
-		out string
+		k      int
+		out    string
+		failed bool
 	}
 	var (
 		fn    *rose.Func
@@ -56,10 +57,10 @@ func runBatch(ctx context.Context, e *env, p *rose.Program, name, path string, l
 				once.Do(func() { fn, fnErr = p.FuncExpr(name, j.data) })
 				v, err := callLine(ctx, fn, fnErr, j.data, lim)
 				if err != nil {
-					done <- result{j.k, "{\"error\": " + strconv.Quote(fmt.Sprintf("line %d: %v", j.line, err)) + "}"}
+					done <- result{j.k, "{\"error\": " + strconv.Quote(fmt.Sprintf("line %d: %v", j.line, err)) + "}", true}
 					continue
 				}
-				done <- result{j.k, string(v)}
+				done <- result{j.k, string(v), false}
 			}
 		}()
 	}
@@ -79,17 +80,17 @@ func runBatch(ctx context.Context, e *env, p *rose.Program, name, path string, l
 
 	// Results arrive in any order; print them in the input's.
 	w := bufio.NewWriter(e.stdout)
-	pending := map[int]string{}
+	pending := map[int]result{}
 	next, code := 0, exitOK
 	for r := range done {
-		pending[r.k] = r.out
-		for out, ok := pending[next]; ok; out, ok = pending[next] {
+		pending[r.k] = r
+		for r, ok := pending[next]; ok; r, ok = pending[next] {
 			delete(pending, next)
 			next++
-			if len(out) > 0 && out[0] == '{' && len(out) > 9 && out[:9] == "{\"error\":" {
+			if r.failed {
 				code = exitUser
 			}
-			w.WriteString(out)
+			w.WriteString(r.out)
 			w.WriteByte('\n')
 		}
 	}
