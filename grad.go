@@ -84,6 +84,19 @@ func (f *Func) forward(ctx context.Context, args []value.Value, opts *eval.Optio
 	return g, nil
 }
 
+// ValueText evaluates ex and renders it as `rose run` prints it, without
+// the newline: the call as written, " = ", the value.
+func (ex *Example) ValueText(ctx context.Context, opts *eval.Options) (string, error) {
+	if ex.Err != nil {
+		return "", ex.Err
+	}
+	v, err := ex.Func.Call(ctx, ex.Args, opts)
+	if err != nil {
+		return "", err
+	}
+	return ex.Text + " = " + value.Format(v, ex.Func.IR.Result()), nil
+}
+
 // GradientText evaluates ex with its gradient and renders both as `rose
 // grad` prints them: the value, then one line per parameter with a
 // derivative. An example whose result is not Real gets its value and a note.

@@ -11,7 +11,6 @@ import (
 
 	"github.com/rose-go/rose"
 	"github.com/rose-go/rose/eval"
-	"github.com/rose-go/rose/value"
 )
 
 // codeLens puts "run", "grad" and "check gradient" on each example line.
@@ -69,7 +68,7 @@ func (s *Server) executeCommand(ctx context.Context, p *protocol.ExecuteCommandP
 	var text string
 	switch p.Command {
 	case "rose.run":
-		text, err = runText(cctx, ex, opts)
+		text, err = ex.ValueText(cctx, opts)
 	case "rose.grad":
 		text, err = ex.GradientText(cctx, rose.Reverse)
 	case "rose.checkGradient":
@@ -86,17 +85,6 @@ func (s *Server) executeCommand(ctx context.Context, p *protocol.ExecuteCommandP
 	text = strings.TrimRight(text, "\n")
 	s.notify(protocol.MethodWindowShowMessage, &protocol.ShowMessageParams{Type: protocol.MessageTypeInfo, Message: text})
 	return text, nil
-}
-
-func runText(ctx context.Context, ex *rose.Example, opts *eval.Options) (string, error) {
-	if ex.Err != nil {
-		return "", ex.Err
-	}
-	v, err := ex.Func.Call(ctx, ex.Args, opts)
-	if err != nil {
-		return "", err
-	}
-	return ex.Text + " = " + value.Format(v, ex.Func.IR.Result()), nil
 }
 
 func checkText(ctx context.Context, ex *rose.Example, opts *eval.Options) (string, error) {

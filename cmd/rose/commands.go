@@ -139,11 +139,8 @@ func usage(e *env, cmd, msg string) int {
 
 func runExamples(ctx context.Context, e *env, p *rose.Program, lim *limits) int {
 	return eachExample(ctx, e, p, "run", lim, func(ex *rose.Example) (string, error) {
-		v, err := ex.Func.Call(ctx, ex.Args, lim.options())
-		if err != nil {
-			return "", err
-		}
-		return fmt.Sprintf("%s = %s\n", ex.Text, value.Format(v, ex.Func.IR.Result())), nil
+		text, err := ex.ValueText(ctx, lim.options())
+		return text + "\n", err
 	})
 }
 
