@@ -3,6 +3,7 @@ package wasm
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
 	"runtime"
@@ -48,6 +49,11 @@ func Compile(f *ir.Func) (*Compiled, error) {
 		return nil, err
 	}
 	mod, err := generate(f)
+	if errors.Is(err, errTooLarge) {
+		// Values too large for linear memory: the evaluator runs it, and
+		// fails under a memory budget as it does for any engine.
+		return &Compiled{f: f, ev: ev}, nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -75,6 +81,9 @@ func (c *Compiled) Close() error {
 	c.mu.Lock()
 	c.free = nil
 	c.mu.Unlock()
+	if c.rt == nil {
+		return nil // runs on the evaluator (see Compile)
+	}
 	return c.rt.Close(context.Background())
 }
 
@@ -138,6 +147,9 @@ func (c *Compiled) Call(ctx context.Context, args []value.Value, opts *eval.Opti
 	}
 	if err := ctx.Err(); err != nil {
 		return value.Value{}, &value.RuntimeError{Msg: value.CancelledMsg(err), Pos: c.f.Pos, Func: c.f.Name, Cause: err}
+	}
+	if c.mod == nil {
+		return c.ev.Call(ctx, args, opts) // too large for linear memory (see Compile)
 	}
 	f := c.f
 	if len(args) != len(f.Params) {

@@ -2,6 +2,7 @@ package wasm_test
 
 import (
 	"context"
+	"errors"
 	"math"
 	"testing"
 	"time"
@@ -217,5 +218,37 @@ func TestLogic(t *testing.T) {
 				check(t, "logic", f, []value.Value{value.Bool(x), value.Bool(y), value.Int(i), value.Int(0)}, nil)
 			}
 		}
+	}
+}
+
+// TestTooLargeForMemory: a function whose recorded states cannot fit in
+// linear memory fails under a memory budget with the evaluator's error,
+// as on the evaluator, instead of failing to compile.
+func TestTooLargeForMemory(t *testing.T) {
+	src := []byte("fn spin(x: Real) -> Real {\n    var s = x\n    for i in 0..1000000000 { s = s * 0.5 + 1.0 }\n    s\n}\n")
+	p := rose.Load("spin.rose", src)
+	p.Engine = rose.EngineEval
+	f, err := p.Func("spin", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := f.GradIR()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := wasm.Compile(g)
+	if err != nil {
+		t.Fatalf("compile: %v", err)
+	}
+	ev, err := eval.Compile(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := &eval.Options{MaxMemory: 256 << 20}
+	args := []value.Value{value.Real(1), value.Real(1)}
+	_, werr := c.Call(context.Background(), args, opts)
+	_, eerr := ev.Call(context.Background(), args, opts)
+	if werr == nil || eerr == nil || werr.Error() != eerr.Error() || !errors.Is(werr, value.ErrMemoryBudget) {
+		t.Errorf("compiled: %v\nevaluator: %v", werr, eerr)
 	}
 }

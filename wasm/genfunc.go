@@ -1,6 +1,7 @@
 package wasm
 
 import (
+	"errors"
 	"fmt"
 	"math"
 
@@ -164,7 +165,7 @@ func (g *gen) function(f *ir.Func) error {
 		return fg.err
 	}
 	if uint64(fg.end) > maxStatic {
-		return fmt.Errorf("wasm: %s: frame too large", f.Name)
+		return fmt.Errorf("wasm: %s: %w", f.Name, errTooLarge)
 	}
 	g.next = align8(fg.end)
 	g.m.Funcs = append(g.m.Funcs, Func{Type: g.m.TypeIndex(sig), Locals: fg.locals, Body: fg.c, Name: f.Name})
@@ -323,11 +324,17 @@ func (fg *fgen) inMem(l loc, n int) loc {
 	return s
 }
 
+// errTooLarge is the generator's failure for a function whose values do
+// not fit in the static part of linear memory.
+var errTooLarge = errors.New("frame too large")
+
 // reserve takes n slots of the frame.
 func (fg *fgen) reserve(n int) uint32 {
 	a := fg.next
 	if uint64(a)+uint64(n)*8 > maxStatic {
-		fg.fail("frame too large")
+		if fg.err == nil {
+			fg.err = fmt.Errorf("wasm: %s: %w", fg.f.Name, errTooLarge)
+		}
 		return a
 	}
 	fg.next += uint32(n) * 8
