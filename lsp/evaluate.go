@@ -91,19 +91,30 @@ func (sn *snapshot) run(r *exampleResult, base int) {
 	defer cancel()
 	opts := sn.cfg.limits()
 	rt := f.IR.Result()
-	// The value first, so that a gradient that needs more than the budget
-	// still leaves the value to show.
-	v, err := f.Call(ctx, r.ex.Args, opts)
-	if err != nil {
-		r.fail(err, sn.cfg, base)
-		return
-	}
-	r.setValue(v, rt)
 	if rt.Kind != ir.KReal {
+		v, err := f.Call(ctx, r.ex.Args, opts)
+		if err != nil {
+			r.fail(err, sn.cfg, base)
+			return
+		}
+		r.setValue(v, rt)
 		return
 	}
+	// The gradient brings the value with it. When it needs more memory
+	// than the budget (reverse mode records loop states), the value alone
+	// may still fit: show that.
 	g, err := f.Grad(ctx, r.ex.Args, opts)
 	if err != nil {
+		if !errors.Is(err, value.ErrMemoryBudget) {
+			r.fail(err, sn.cfg, base)
+			return
+		}
+		v, verr := f.Call(ctx, r.ex.Args, opts)
+		if verr != nil {
+			r.fail(verr, sn.cfg, base) // the value fails too: say why
+			return
+		}
+		r.setValue(v, rt)
 		r.fail(err, sn.cfg, base)
 		r.gradOnly = true
 		return
