@@ -318,11 +318,9 @@ func (s *Server) configure(raw json.RawMessage) {
 	changed := c != s.cfg
 	s.cfg = c
 	refresh := s.inlayRefresh
-	var docs []*document
 	if changed {
 		for _, d := range s.docs {
 			s.setText(d, d.snap.version, d.snap.text) // re-evaluate under the new budget
-			docs = append(docs, d)
 		}
 	}
 	s.mu.Unlock()

@@ -18,8 +18,8 @@ func (s *Server) hover(ctx context.Context, sn *snapshot, p *protocol.HoverParam
 	var b strings.Builder
 	var rng protocol.Range
 	ex := sn.exampleAt(off)
-	if ex != nil {
-		s.setActive(sn, prog.Pkg.Examples[ex.index].Func.Name, ex.index)
+	if ex >= 0 {
+		s.setActive(sn, prog.Pkg.Examples[ex].Func.Name, ex)
 	}
 	id := sn.identAt(off)
 	if id != nil {
@@ -30,8 +30,8 @@ func (s *Server) hover(ctx context.Context, sn *snapshot, p *protocol.HoverParam
 		rng = sn.identRange(id)
 		sn.describe(ctx, &b, o, id)
 	}
-	if ex != nil && id == nil {
-		if r := sn.result(ctx, ex.index); r != nil {
+	if ex >= 0 && id == nil {
+		if r := sn.result(ctx, ex); r != nil {
 			if b.Len() > 0 {
 				b.WriteString("\n\n---\n\n")
 			}
@@ -124,25 +124,20 @@ func writeDoc(b *strings.Builder, doc string) {
 	}
 }
 
-// exampleAt is the example whose declaration contains off, or nil.
-func (sn *snapshot) exampleAt(off int) *exampleRef {
+// exampleAt is the index of the example whose declaration contains off,
+// or -1.
+func (sn *snapshot) exampleAt(off int) int {
 	prog := sn.program()
 	if prog.Err() != nil {
-		return nil
+		return -1
 	}
 	p := sn.pos(off)
 	for i, ex := range prog.Pkg.Examples {
 		if ex.Decl.Pos() <= p && p <= ex.Decl.End() {
-			return &exampleRef{sn: sn, index: i}
+			return i
 		}
 	}
-	return nil
-}
-
-// exampleRef names an example of a snapshot by its index.
-type exampleRef struct {
-	sn    *snapshot
-	index int
+	return -1
 }
 
 // result is the evaluated example i, waiting for the evaluation.

@@ -131,8 +131,8 @@ func (s *Server) references(ctx context.Context, sn *snapshot, p *protocol.Refer
 func (s *Server) highlight(ctx context.Context, sn *snapshot, p *protocol.DocumentHighlightParams) (any, error) {
 	// Editors ask for highlights as the cursor moves: on an example line,
 	// that example becomes its function's active one.
-	if ex := sn.exampleAt(sn.lines.offset(p.Position)); ex != nil {
-		s.setActive(sn, sn.program().Pkg.Examples[ex.index].Func.Name, ex.index)
+	if ex := sn.exampleAt(sn.lines.offset(p.Position)); ex >= 0 {
+		s.setActive(sn, sn.program().Pkg.Examples[ex].Func.Name, ex)
 	}
 	o, refs := sn.refsAt(p.Position)
 	if o == nil {
