@@ -64,14 +64,9 @@ func (sn *snapshot) describe(ctx context.Context, b *strings.Builder, o check.Ob
 		if o.Mutable {
 			kind = "var"
 		}
-		fn := sn.funcAt(o.Pos)
-		param := -1
-		if fn != nil {
-			for i, prm := range fn.Params {
-				if prm.Name.NamePos == o.Pos {
-					kind, param = "parameter", i
-				}
-			}
+		fn, param := sn.paramOf(o)
+		if param >= 0 {
+			kind = "parameter"
 		}
 		code(fmt.Sprintf("%s %s: %s", kind, o.Name, o.Type))
 		if fn == nil {
@@ -165,6 +160,20 @@ func (sn *snapshot) activeExample(ctx context.Context, fn string) *exampleResult
 		}
 	}
 	return nil
+}
+
+// paramOf is the function declaring v and, when v is one of its
+// parameters, its index (else -1).
+func (sn *snapshot) paramOf(v *check.VarObj) (*parser.FuncDecl, int) {
+	fn := sn.funcAt(v.Pos)
+	if fn != nil {
+		for i, prm := range fn.Params {
+			if prm.Name.NamePos == v.Pos {
+				return fn, i
+			}
+		}
+	}
+	return fn, -1
 }
 
 // funcAt is the function declaration containing p, or nil.

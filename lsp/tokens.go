@@ -91,12 +91,8 @@ func (sn *snapshot) classify(id *parser.Ident) (int, int) {
 		if !o.Mutable {
 			mods |= modReadonly
 		}
-		if fn := sn.funcAt(o.Pos); fn != nil {
-			for _, prm := range fn.Params {
-				if prm.Name.NamePos == o.Pos {
-					return tkParameter, mods
-				}
-			}
+		if _, i := sn.paramOf(o); i >= 0 {
+			return tkParameter, mods
 		}
 		return tkVariable, mods
 	case *check.ConstObj:
