@@ -1,0 +1,49 @@
+package gradbench
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/rose-go/rose"
+	"github.com/rose-go/rose/value"
+)
+
+// rosecall prepares the call expr(args...) of p, expr being a function's
+// name or a derivative expression such as "grad(f)". The arguments are Go
+// values in the JSON shapes of `rose run --args` (slices for arrays, maps
+// or structs with the field names for structs); they also give a generic
+// function its sizes. The output is the result in those shapes.
+func rosecall(p *rose.Program, expr string, args ...any) (*call, error) {
+	argsJSON, err := json.Marshal(args)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errInput, err)
+	}
+	f, err := p.FuncExpr(expr, argsJSON)
+	if err != nil {
+		return nil, err
+	}
+	vals, err := value.DecodeArgs(f.Params(), argsJSON)
+	if err != nil {
+		return nil, err
+	}
+	var res value.Value
+	return &call{
+		run: func(ctx context.Context) error {
+			v, err := f.Call(ctx, vals, nil)
+			res = v
+			return err
+		},
+		output: func() (any, error) {
+			return json.RawMessage(value.EncodeJSON(res, f.IR.Result())), nil
+		},
+	}, nil
+}
+
+// decode parses an evaluate input into v, with the module's name in errors.
+func decode(input json.RawMessage, v any) error {
+	if err := json.Unmarshal(input, v); err != nil {
+		return fmt.Errorf("%w: %v", errInput, err)
+	}
+	return nil
+}
