@@ -63,4 +63,3 @@ reading or writing fails.
 		}
 	},
 }
-
