@@ -167,11 +167,30 @@ func fillTangent(t *ir.Type, xs *[]float64) value.Value {
 
 // reverse runs the VJP of f with the cotangent 1.
 func (f *Func) reverse(ctx context.Context, args []value.Value, opts *eval.Options) (*Gradient, error) {
+	one := value.Real(1)
+	return f.VJP(ctx, args, &one, opts)
+}
+
+// VJP runs f's reverse-mode derivative at args with the cotangent ct of
+// the result (shaped like the result, with an empty tuple for each Int or
+// Bool in it): the value, and ct times the Jacobian by each parameter,
+// shaped as in Gradient. ct nil means 1 in every Real of the result, so
+// that for a Real result VJP is Grad, and for others it is one reverse
+// sweep, what rose bench times for them.
+func (f *Func) VJP(ctx context.Context, args []value.Value, ct *value.Value, opts *eval.Options) (*Gradient, error) {
+	if ct == nil {
+		xs := make([]float64, ad.Tangent(f.result).Slots())
+		for k := range xs {
+			xs[k] = 1
+		}
+		v := fillTangent(f.result, &xs)
+		ct = &v
+	}
 	vjp, err := f.vjpCode()
 	if err != nil {
 		return nil, err
 	}
-	in := append(append([]value.Value(nil), args...), value.Real(1))
+	in := append(append([]value.Value(nil), args...), *ct)
 	out, err := vjp.Call(ctx, in, opts)
 	if err != nil {
 		return nil, f.prog.wrapErr(err)

@@ -39,12 +39,22 @@ func (tr *Transformer) inlined(f *ir.Func) *ir.Func {
 // inlineWorth reports whether a call of g in a loop body is inlined: g
 // has a large array parameter that it only reads elements of, so that its
 // cotangent VJP would return a dense cotangent with few entries touched.
-func (tr *Transformer) inlineWorth(g *ir.Func) bool {
+//
+// A small leaf function (see inlineLeafInstrs) is inlined in the body of
+// any loop, sequential (inMap false) or not.
+func (tr *Transformer) inlineWorth(g *ir.Func, inMap bool) bool {
 	if g.CustomJVP != nil || g.Deriv != nil || g.Body == nil {
 		return false
 	}
 	g = tr.inlined(g)
-	if countInstrs(g.Body) > inlineMaxInstrs {
+	n := countInstrs(g.Body)
+	if n > inlineMaxInstrs {
+		return false
+	}
+	if n <= inlineLeafInstrs && isLeaf(g.Body) {
+		return true
+	}
+	if !inMap {
 		return false
 	}
 	for _, p := range g.Params {
@@ -78,6 +88,28 @@ func onlyIndexed(b *ir.Block, x ir.Var) bool {
 	return true
 }
 
+// inlineLeafInstrs bounds the size of a leaf function (one that calls
+// none) that is inlined wherever a loop body calls it: differentiated in
+// place, the adds of its parameters' cotangents into the caller's
+// accumulators join its backward sweep, where an arm that sends nothing
+// drops them (see sinkZeroArms).
+const inlineLeafInstrs = 64
+
+// isLeaf reports whether b calls no function.
+func isLeaf(b *ir.Block) bool {
+	for i := range b.Instrs {
+		if b.Instrs[i].Op == ir.OpCall {
+			return false
+		}
+		for _, nb := range b.Instrs[i].Blocks {
+			if !isLeaf(nb) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 func countInstrs(b *ir.Block) int {
 	n := len(b.Instrs)
 	for i := range b.Instrs {
@@ -88,45 +120,59 @@ func countInstrs(b *ir.Block) int {
 	return n
 }
 
+// loopKind says whether the blocks of in are in the body of a map (OpFor)
+// and in the body of any loop, given where in is.
+func loopKind(in *ir.Instr, inMap, inLoop bool) (bool, bool) {
+	switch in.Op {
+	case ir.OpFor:
+		return true, true
+	case ir.OpLoop, ir.OpScan, ir.OpWhile, ir.OpWhileScan:
+		return false, true
+	case ir.OpIf:
+		return inMap, inLoop
+	}
+	return false, false
+}
+
 // inlineCalls returns a copy of f with the calls in loop bodies that
 // inlineWorth selects replaced by their callees' bodies, or f if none is.
 func (tr *Transformer) inlineCalls(f *ir.Func) *ir.Func {
 	any := false
-	var scan func(b *ir.Block, inLoop bool)
-	scan = func(b *ir.Block, inLoop bool) {
+	var scan func(b *ir.Block, inMap, inLoop bool)
+	scan = func(b *ir.Block, inMap, inLoop bool) {
 		for i := range b.Instrs {
 			in := &b.Instrs[i]
-			if in.Op == ir.OpCall && inLoop && tr.inlineWorth(in.Callee) {
+			if in.Op == ir.OpCall && inLoop && tr.inlineWorth(in.Callee, inMap) {
 				any = true
 			}
-			loop := in.Op == ir.OpFor || inLoop && in.Op == ir.OpIf
+			m, l := loopKind(in, inMap, inLoop)
 			for _, nb := range in.Blocks {
-				scan(nb, loop)
+				scan(nb, m, l)
 			}
 		}
 	}
-	scan(f.Body, false)
+	scan(f.Body, false, false)
 	if !any {
 		return f
 	}
 	g := &ir.Func{Name: f.Name, Pos: f.Pos, Params: f.Params, Types: append([]*ir.Type(nil), f.Types...),
 		CustomJVP: f.CustomJVP}
 	subst := map[ir.Var]ir.Var{} // a call's result -> the inlined body's result
-	var block func(b *ir.Block, inLoop bool) *ir.Block
-	block = func(b *ir.Block, inLoop bool) *ir.Block {
+	var block func(b *ir.Block, inMap, inLoop bool) *ir.Block
+	block = func(b *ir.Block, inMap, inLoop bool) *ir.Block {
 		nb := &ir.Block{Params: b.Params, Result: b.Result}
 		for i := range b.Instrs {
 			in := b.Instrs[i]
-			if in.Op == ir.OpCall && inLoop && tr.inlineWorth(in.Callee) {
+			if in.Op == ir.OpCall && inLoop && tr.inlineWorth(in.Callee, inMap) {
 				r := inlineInto(g, tr.inlined(in.Callee), in.Args, &nb.Instrs)
 				subst[in.Dst] = r
 				continue
 			}
-			loop := in.Op == ir.OpFor || inLoop && in.Op == ir.OpIf
+			m, l := loopKind(&in, inMap, inLoop)
 			if len(in.Blocks) > 0 {
 				bs := make([]*ir.Block, len(in.Blocks))
 				for j, x := range in.Blocks {
-					bs[j] = block(x, loop)
+					bs[j] = block(x, m, l)
 				}
 				in.Blocks = bs
 			}
@@ -135,7 +181,7 @@ func (tr *Transformer) inlineCalls(f *ir.Func) *ir.Func {
 		}
 		return nb
 	}
-	g.Body = block(f.Body, false)
+	g.Body = block(f.Body, false, false)
 	// Uses of a call's result now name the inlined result. Results of
 	// inlined bodies may themselves be results of other inlined calls only
 	// through the arguments, which were renamed before, so one pass with

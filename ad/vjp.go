@@ -85,7 +85,7 @@ func (tr *Transformer) sweeps(f *ir.Func, name string, primal bool, inputs []boo
 	v := &vjp{tr: tr, f: f, b: ir.NewBuilder(name, f.Pos),
 		prim: make([]ir.Var, len(f.Types)), states: map[*ir.Instr]ir.Var{}, free: map[*ir.Block][]ir.Var{},
 		active: activity(f, inputs, root), operand: operands(f), resid: map[*ir.Instr]ir.Var{},
-		root: root, def: definitions(f), refCt: map[ir.Var]ir.Var{}}
+		root: root, def: definitions(f), refCt: map[ir.Var]ir.Var{}, ctIfs: map[ir.Var]bool{}}
 	for _, p := range f.Params {
 		v.prim[p] = v.b.Param(f.Types[p])
 	}
@@ -105,7 +105,9 @@ func (tr *Transformer) sweeps(f *ir.Func, name string, primal bool, inputs []boo
 		outs = append(outs, v.ctValue(ct, p))
 		types = append(types, Tangent(f.Types[p]))
 	}
-	return v.b.Finish(v.b.Tuple(ir.TupleOf(types...), outs...)), k, y
+	g = v.b.Finish(v.b.Tuple(ir.TupleOf(types...), outs...))
+	sinkZeroArms(g, v.ctIfs)
+	return g, k, y
 }
 
 // split cuts the cotangent VJP of f into its two sweeps: fwd(f) returns
@@ -365,6 +367,7 @@ type vjp struct {
 	root  []ir.Var          // reference var -> its OpAccum var (see ir.RefRoots)
 	def   []*ir.Instr       // var -> its defining instruction, nil for parameters
 	refCt map[ir.Var]ir.Var // OpAccum var -> cotangent of the accumulator's final contents
+	ctIfs map[ir.Var]bool   // the backward sweeps' ifs, by result (see sinkZeroArms)
 	local map[ir.Var]bool   // while recomputing a block: the references it makes itself
 }
 
@@ -1115,6 +1118,7 @@ func (v *vjp) ifInstr(in *ir.Instr, cz ir.Var, ct *cts) {
 		blocks[k] = v.b.End(r)
 	}
 	res := v.b.Emit(rt, ir.Instr{Op: ir.OpIf, Args: []ir.Var{v.prim[in.Args[0]]}, Blocks: blocks})
+	v.ctIfs[res] = true
 	for k, x := range fv {
 		ct.set(x, v.b.Field(res, k))
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rose-go/rose"
+	"github.com/rose-go/rose/ad"
 	"github.com/rose-go/rose/ir"
 )
 
@@ -17,16 +18,19 @@ var benchCmd = &command{
 	usage:   "[--json] [--samples N] FILE [-f NAME --args JSON [--wrt a,b]]",
 	summary: "time every example, with and without its gradient",
 	help: `
-Bench times each 'example' of FILE in the reference evaluator: the value
-alone, and (for examples with a Real result) the value with its gradient in
-reverse mode. Each figure is the median over --samples samples of the time
-per call; a sample repeats the call until at least 20 ms have passed.
+Bench times each 'example' of FILE on the engine chosen (--engine): the
+value alone, and the value with its derivative in reverse mode: the
+gradient for a Real result, and for any other result one reverse sweep
+with the cotangent 1 in each of its Reals (one vector-Jacobian product).
+Each figure is the median over --samples samples of the time per call; a
+sample repeats the call until at least 20 ms have passed.
 
 	rose bench examples/billiards.rose
 	rose bench --json examples/billiards.rose
 
 With --json it prints [{"example": "...", "value_ns": N, "grad_ns": N}, ...],
-grad_ns being null for examples without a Real result.
+grad_ns being null for examples with nothing to differentiate (no Real
+among the parameters or in the result).
 
 With -f NAME and --args JSON (the shapes of 'rose run'; - reads standard
 input, @FILE the file FILE) it times instead the one call NAME(args), so
@@ -94,8 +98,8 @@ func bench(ctx context.Context, e *env, p *rose.Program, samples int, asJSON boo
 			return exitUser
 		}
 		row := benchRow{Example: ex.Text, ValueNs: value}
-		if ex.Func.IR.Result().Kind == ir.KReal {
-			grad, err := median(samples, func() error { _, err := ex.Func.Grad(ctx, ex.Args, nil); return err })
+		if differentiable(ex.Func) {
+			grad, err := median(samples, func() error { _, err := ex.Func.VJP(ctx, ex.Args, nil, nil); return err })
 			if err != nil {
 				fmt.Fprintln(e.stderr, err)
 				return exitUser
@@ -113,10 +117,24 @@ func bench(ctx context.Context, e *env, p *rose.Program, samples int, asJSON boo
 	return exitOK
 }
 
+// differentiable reports whether f has a reverse-mode derivative to time:
+// Reals among its parameters and in its result.
+func differentiable(f *rose.Func) bool {
+	if ad.Tangent(f.IR.Result()).Slots() == 0 {
+		return false
+	}
+	for _, t := range f.Params() {
+		if ad.Tangent(t).Slots() > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 func printRow(e *env, row benchRow) {
 	fmt.Fprintf(e.stdout, "%s\n\tvalue %s", row.Example, showNs(row.ValueNs))
 	if row.GradNs != nil {
-		fmt.Fprintf(e.stdout, "\tvalue+grad %s\tratio %.2f", showNs(*row.GradNs), float64(*row.GradNs)/float64(row.ValueNs))
+		fmt.Fprintf(e.stdout, "\tvalue+derivative %s\tratio %.2f", showNs(*row.GradNs), float64(*row.GradNs)/float64(row.ValueNs))
 	}
 	fmt.Fprintln(e.stdout)
 }
