@@ -27,16 +27,18 @@ func rosecall(p *rose.Program, expr string, args ...any) (*call, error) {
 	if err != nil {
 		return nil, err
 	}
-	var res value.Value
+	// The arguments go into the engine's layout once, here; each run only
+	// copies them into place and runs (rose.Prepared).
+	pr, err := f.Prepare(context.Background(), vals)
+	if err != nil {
+		return nil, err
+	}
 	return &call{
-		run: func(ctx context.Context) error {
-			v, err := f.Call(ctx, vals, nil)
-			res = v
-			return err
-		},
+		run: func(ctx context.Context) error { return pr.Run(ctx, nil) },
 		output: func() (any, error) {
-			return json.RawMessage(value.EncodeJSON(res, f.IR.Result())), nil
+			return json.RawMessage(value.EncodeJSON(pr.Result(), f.IR.Result())), nil
 		},
+		close: pr.Close,
 	}, nil
 }
 

@@ -45,6 +45,7 @@ type function func(p *rose.Program, input json.RawMessage) (*call, error)
 type call struct {
 	run    func(ctx context.Context) error // one run of the function
 	output func() (any, error)             // the output of the last run, as JSON
+	close  func()                          // releases what the call holds, if set
 }
 
 var (
@@ -146,7 +147,15 @@ func isBlank(b []byte) bool {
 func (s *session) handle(ctx context.Context, line []byte) (resp map[string]any, end bool) {
 	var m message
 	if err := json.Unmarshal(line, &m); err != nil {
-		return map[string]any{"id": nil, "success": false, "error": "malformed message: " + err.Error()}, false
+		// Echo the id if there is one to read.
+		var idOnly struct {
+			ID json.RawMessage `json:"id"`
+		}
+		var id any
+		if json.Unmarshal(line, &idOnly) == nil && len(idOnly.ID) > 0 {
+			id = idOnly.ID
+		}
+		return map[string]any{"id": id, "success": false, "error": "malformed message: " + err.Error()}, false
 	}
 	id := any(nil)
 	if len(m.ID) > 0 {
@@ -244,6 +253,9 @@ func (s *session) evaluate(ctx context.Context, m message) (any, []timing, error
 	timings := []timing{{"prepare", time.Since(start).Nanoseconds()}}
 	if err != nil {
 		return nil, timings, err
+	}
+	if c.close != nil {
+		defer c.close()
 	}
 	var total time.Duration
 	for i := 0; i < minRuns || total.Seconds() < minSeconds; i++ {

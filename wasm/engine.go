@@ -155,21 +155,9 @@ func (c *Compiled) Call(ctx context.Context, args []value.Value, opts *eval.Opti
 	if len(args) != len(f.Params) {
 		return value.Value{}, fmt.Errorf("%s: want %d arguments, got %d", f.Name, len(f.Params), len(args))
 	}
-	var maxSteps, tapeMax int64
-	if opts != nil {
-		if opts.Executed != nil || opts.Trace != nil {
-			// Both report evaluator instructions: such a call runs on the
-			// evaluator, where they mean something.
-			return c.ev.Call(ctx, args, opts)
-		}
-		if opts.MaxMemory > 0 {
-			if c.ev.MemoryBytes() > opts.MaxMemory {
-				// The evaluator fails before running, with its error.
-				return c.ev.Call(ctx, args, opts)
-			}
-			tapeMax = max((opts.MaxMemory-c.ev.MemoryBytes())/8, 1)
-		}
-		maxSteps = max(opts.MaxSteps, 0)
+	lim, onEval := c.limits(opts)
+	if onEval {
+		return c.ev.Call(ctx, args, opts)
 	}
 	in, err := c.get(ctx)
 	if err != nil {
@@ -182,22 +170,55 @@ func (c *Compiled) Call(ctx context.Context, args []value.Value, opts *eval.Opti
 			return value.Value{}, fmt.Errorf("%s: argument %d: %v", f.Name, i+1, err)
 		}
 	}
-	binary.LittleEndian.PutUint32(mem[failRecord:], 0)
-	in.stack[0] = uint64(maxSteps)
-	in.stack[1] = 0
-	if ctx.Done() != nil {
-		in.stack[1] = 1
-	}
-	in.stack[2] = uint64(tapeMax)
-	if err := in.entry.CallWithStack(ctx, in.stack); err != nil {
-		rerr := c.failure(ctx, in, err)
+	if err := c.invoke(ctx, in, lim); err != nil {
 		c.put(in)
-		return value.Value{}, rerr
+		return value.Value{}, err
 	}
 	mem, _ = in.mem.Read(0, in.mem.Size())
 	v, _ := loadValue(mem, int(c.mod.resOff), f.Result())
 	c.put(in)
 	return v, nil
+}
+
+// callLimits are what the entry function is told of a call's budgets.
+type callLimits struct{ maxSteps, tapeMax int64 }
+
+// limits reads the budgets of opts; onEval reports a call that the
+// evaluator must run instead (see Call).
+func (c *Compiled) limits(opts *eval.Options) (lim callLimits, onEval bool) {
+	if opts == nil {
+		return lim, false
+	}
+	if opts.Executed != nil || opts.Trace != nil {
+		// Both report evaluator instructions: such a call runs on the
+		// evaluator, where they mean something.
+		return lim, true
+	}
+	if opts.MaxMemory > 0 {
+		if c.ev.MemoryBytes() > opts.MaxMemory {
+			// The evaluator fails before running, with its error.
+			return lim, true
+		}
+		lim.tapeMax = max((opts.MaxMemory-c.ev.MemoryBytes())/8, 1)
+	}
+	lim.maxSteps = max(opts.MaxSteps, 0)
+	return lim, false
+}
+
+// invoke runs the entry function of in on the arguments in its memory.
+func (c *Compiled) invoke(ctx context.Context, in *instance, lim callLimits) error {
+	mem, _ := in.mem.Read(0, in.mem.Size())
+	binary.LittleEndian.PutUint32(mem[failRecord:], 0)
+	in.stack[0] = uint64(lim.maxSteps)
+	in.stack[1] = 0
+	if ctx.Done() != nil {
+		in.stack[1] = 1
+	}
+	in.stack[2] = uint64(lim.tapeMax)
+	if err := in.entry.CallWithStack(ctx, in.stack); err != nil {
+		return c.failure(ctx, in, err)
+	}
+	return nil
 }
 
 // failure turns a trap into the evaluator's RuntimeError, from the
