@@ -127,7 +127,7 @@ func TestBadMessages(t *testing.T) {
 	}
 	for i, m := range r {
 		want := i == 6 || i == 12 // defined, evaluated
-		if i == 2 { // no kind: acknowledged
+		if i == 2 {               // no kind: acknowledged
 			if _, has := m["success"]; has && m["success"] == false {
 				t.Errorf("message %d (%s): %v", i, bad[i], m)
 			}
