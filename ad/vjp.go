@@ -160,6 +160,7 @@ func (tr *Transformer) split(f *ir.Func) (fwd, bwd *ir.Func, err error) {
 	}
 	mark(&ir.Block{Instrs: g.Body.Instrs[k:], Result: g.Body.Result})
 	sort.Slice(res, func(i, j int) bool { return res[i] < res[j] })
+	res = liveResiduals(g, k, res)
 	resTypes := make([]*ir.Type, len(res))
 	for i, x := range res {
 		resTypes[i] = g.Types[x]
@@ -208,6 +209,43 @@ func (tr *Transformer) split(f *ir.Func) (fwd, bwd *ir.Func, err error) {
 	ir.Prune(bwd)
 	tr.splits[f] = [2]*ir.Func{fwd, bwd}
 	return fwd, bwd, nil
+}
+
+// liveResiduals keeps of the forward sweep's values cands those that the
+// backward sweep of g (its instructions from k on) still reads once
+// pruned: the backward sweep recomputes forward values that its own
+// derivatives may not need (the states a loop of element updates records,
+// say), and a residual that only fed those would be stored by fwd and
+// never read.
+func liveResiduals(g *ir.Func, k int, cands []ir.Var) []ir.Var {
+	if len(cands) == 0 {
+		return cands
+	}
+	tmp := &ir.Func{Name: g.Name, Pos: g.Pos, Types: append([]*ir.Type(nil), g.Types...)}
+	tmp.Params = append(append([]ir.Var(nil), g.Params...), cands...)
+	tmp.Body = cloneBlock(&ir.Block{Instrs: g.Body.Instrs[k:], Result: g.Body.Result})
+	ir.Prune(tmp)
+	used := map[ir.Var]bool{}
+	var walk func(b *ir.Block)
+	walk = func(b *ir.Block) {
+		for i := range b.Instrs {
+			for _, a := range b.Instrs[i].Args {
+				used[a] = true
+			}
+			for _, nb := range b.Instrs[i].Blocks {
+				walk(nb)
+			}
+		}
+		used[b.Result] = true
+	}
+	walk(tmp.Body)
+	var out []ir.Var
+	for i, x := range cands {
+		if used[tmp.Params[len(g.Params)+i]] {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // fuseSplits rewrites, in each block of g, a call of f followed by a call
