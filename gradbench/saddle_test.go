@@ -1,6 +1,7 @@
 package gradbench
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -158,4 +159,33 @@ func saddleRef(start [2]float64) [4]float64 {
 	x := refArgmin2(maxY, func(x [2]float64) [2]float64 { return [2]float64{2 * x[0], 2 * x[1]} }, start)
 	y := saddleRefArgmaxY(x, start)
 	return [4]float64{x[0], x[1], y[0], y[1]}
+}
+
+// BenchmarkSaddleRef times the hand-written reference, to set Rose's times
+// against.
+func BenchmarkSaddleRef(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		saddleRef([2]float64{1, 1})
+	}
+}
+
+// BenchmarkSaddle times each mode's evaluate as GradBench times it.
+func BenchmarkSaddle(b *testing.B) {
+	p := rose.Load("saddle.rose", Source("saddle"))
+	if err := p.Err(); err != nil {
+		b.Fatal(err)
+	}
+	for _, m := range nestedModes {
+		b.Run(m, func(b *testing.B) {
+			c, err := modules["saddle"].funcs[m](p, json.RawMessage(`{"start": [1.0, 1.0]}`))
+			if err != nil {
+				b.Fatal(err)
+			}
+			for i := 0; i < b.N; i++ {
+				if err := c.run(context.Background()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
