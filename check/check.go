@@ -472,6 +472,12 @@ func (c *checker) example(d *parser.ExampleDecl) {
 		c.errorf(call.Fun, "bad-example", "an example must call a function declared in this file")
 		return
 	}
+	if info.deriv != nil {
+		// An Example runs info.fn itself: a derivative would print the
+		// function's value under the derivative's name.
+		c.errorf(call.Fun, "bad-example", "an example must call a function declared in this file, not a derivative: wrap the derivative in a function")
+		return
+	}
 	ex := &Example{Decl: d, Func: info.fn, Call: call}
 	for _, s := range info.sizes {
 		ex.Sizes = append(ex.Sizes, s.N)
