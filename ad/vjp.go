@@ -1086,7 +1086,16 @@ func (v *vjp) freeVars(blk *ir.Block) []ir.Var {
 // for zero). Contributions to accumulated variables go into parent's
 // accumulators.
 func (v *vjp) nested(blk *ir.Block, ctRes ir.Var, fv []ir.Var, init []ir.Var, parent *cts) []ir.Var {
+	return v.nestedThen(blk, ctRes, fv, init, parent, nil)
+}
+
+// nestedThen is nested, with after (if not nil) run between the forward
+// recomputation and the backward sweep.
+func (v *vjp) nestedThen(blk *ir.Block, ctRes ir.Var, fv []ir.Var, init []ir.Var, parent *cts, after func()) []ir.Var {
 	v.recomputeForward(blk)
+	if after != nil {
+		after()
+	}
 	ct := parent.child()
 	for k, x := range fv {
 		if init[k] != ir.NoVar {
@@ -1162,6 +1171,17 @@ func (v *vjp) ifInstr(in *ir.Instr, cz ir.Var, ct *cts) {
 	}
 }
 
+// definedAtTop reports whether x is defined by an instruction of b itself
+// (not a parameter, a free variable or a nested block's).
+func definedAtTop(b *ir.Block, x ir.Var) bool {
+	for i := range b.Instrs {
+		if b.Instrs[i].Dst == x {
+			return true
+		}
+	}
+	return false
+}
+
 func union(a, c []ir.Var) []ir.Var {
 	seen := map[ir.Var]bool{}
 	var out []ir.Var
@@ -1205,7 +1225,16 @@ func (v *vjp) forInstr(in *ir.Instr, cz ir.Var, ct *cts) {
 	for k := range fv {
 		init[k] = b.Field(ps[1], k)
 	}
-	cts := v.nested(body, b.Index(cz, i), fv, init, ct)
+	// The backward step recomputes the body, but its result is element i
+	// of the map's value: the rules that read it (tanh's, exp's, a
+	// product's) take it from there, and the work that only computed it
+	// is pruned.
+	var reuse func()
+	if definedAtTop(body, body.Result) {
+		mapped := v.prim[in.Dst]
+		reuse = func() { v.prim[body.Result] = b.Index(mapped, i) }
+	}
+	cts := v.nestedThen(body, b.Index(cz, i), fv, init, ct, reuse)
 	next, _ := v.packCts(fv, cts)
 	loopBody := b.End(next)
 	res := b.Emit(st, ir.Instr{Op: ir.OpLoop, Args: []ir.Var{start}, N: in.N, Blocks: []*ir.Block{loopBody}})
