@@ -46,8 +46,22 @@ func (c *Compiled) Prepare(ctx context.Context, args []value.Value) (*Prepared, 
 		return nil, err
 	}
 	p.in = in
+	// Touch the instance's memory, as a harness's prepare step allocates
+	// and fills its work arrays: the runs then start on mapped pages.
+	mem, _ := in.mem.Read(0, in.mem.Size())
+	for i, b := range p.raw {
+		copy(mem[c.mod.argOff[i]:], b)
+	}
+	for off := 0; off < len(mem); off += 4096 {
+		touch(mem[off:])
+	}
 	return p, nil
 }
+
+// touch writes b[0] back, so that its page is mapped for writing.
+//
+//go:noinline
+func touch(b []byte) { copy(b[:1], b[:1]) }
 
 // Run calls the function on the prepared arguments, with the semantics
 // and errors of Call.

@@ -89,7 +89,7 @@ func main() {
 				if len(ev.EvaluateNs) == 0 || ev.Verdict != "valid" {
 					continue
 				}
-				k := key{ev.Description, ev.Function}
+				k := key{normal(ev.Description), ev.Function}
 				med[tool][k] = median(ev.EvaluateNs)
 				if !seen[k] && tool == "rose" {
 					seen[k] = true
@@ -164,6 +164,16 @@ func main() {
 			fmt.Println()
 		}
 	}
+}
+
+// normal writes a description that is a number in one form, so that
+// hello's inputs (each tool's own previous outputs, 1 or 1.0) match.
+func normal(desc string) string {
+	var x float64
+	if err := json.Unmarshal([]byte(desc), &x); err == nil {
+		return fmt.Sprint(x)
+	}
+	return desc
 }
 
 func median(xs []int64) int64 {
