@@ -91,6 +91,48 @@ func TestRecursion(t *testing.T) {
 				}
 			}
 		}
+		// Forward over reverse: jvp(grad(det)) along a direction u is the
+		// derivative of the cofactors along u. Along a line they are
+		// polynomials of degree n - 1 = 3, so central differences with
+		// Richardson extrapolation give it exactly up to rounding.
+		u := [][]float64{{1, 0, -1, 0.5}, {0, 2, 0, 0}, {0.25, 0, 1, -1}, {0, -0.5, 0, 1}}
+		hv, err := p.FuncExpr("jvp(grad(det))", []byte(jsonOf([]value.Value{am, matrixValue(u)})))
+		if err != nil {
+			t.Fatalf("%v: jvp(grad(det)): %v", eng, err)
+		}
+		hvv, err := hv.Call(ctx, []value.Value{am, matrixValue(u)}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cofactors := func(s float64) [][]float64 {
+			b := make([][]float64, len(a))
+			for i := range a {
+				b[i] = make([]float64, len(a))
+				for j := range a {
+					b[i][j] = a[i][j] + s*u[i][j]
+				}
+			}
+			d, inv := detInverse(b)
+			for i := range b {
+				for j := range b {
+					b[i][j] = d * inv[j][i]
+				}
+			}
+			return b
+		}
+		central := func(i, j int, h float64) float64 {
+			return (cofactors(h)[i][j] - cofactors(-h)[i][j]) / (2 * h)
+		}
+		for i := range a {
+			for j := range a {
+				got := hvv.Elem(1).Elem(i).Elem(j).Real()
+				const h = 1e-2
+				fd := (4*central(i, j, h/2) - central(i, j, h)) / 3
+				if !relClose(got, fd, 1e-9) {
+					t.Errorf("%v: jvp(grad(det))[%d][%d] = %v, differences of the cofactors %v", eng, i, j, got, fd)
+				}
+			}
+		}
 		// The mutual recursion and the recursion through a gradient.
 		xs := []float64{0.3, -1.2, 0.8, 2.5, 0.1}
 		x := realArray(xs)
