@@ -135,6 +135,9 @@ func (c *checker) callSig(s *scope, e *parser.CallExpr, f *FuncObj, name string,
 		return TInvalid
 	}
 	c.pkg.calls[e] = info
+	if c.fn != nil {
+		c.fn.sites = append(c.fn.sites, &callSite{expr: e, info: info, guarded: c.guard > 0})
+	}
 	return subst(result, bind)
 }
 

@@ -32,9 +32,10 @@ type FuncObj struct {
 	Sizes  []*SizeParam
 	Params []Type
 	Result Type
-	Rule   *FuncObj   // the custom JVP rule declared with `jvp`, or nil
-	calls  []*FuncObj // distinct callees, in first-call order
-	state  int        // signature: 0 unresolved, 1 resolving, 2 done
+	Rule   *FuncObj    // the custom JVP rule declared with `jvp`, or nil
+	calls  []*FuncObj  // distinct callees, in first-call order
+	sites  []*callSite // the checked calls of user functions in the body
+	state  int         // signature: 0 unresolved, 1 resolving, 2 done
 }
 
 // SizeParam is a size parameter `n` of a generic function.
@@ -134,6 +135,8 @@ type Package struct {
 	calls  map[*parser.CallExpr]*call    // resolved calls
 	ranges map[*parser.ForStmt]rangeInfo // checked loop and comprehension ranges
 	bounds map[*parser.WhileStmt]Size    // step bounds of while loops that have one
+	// dispatch holds the conditions of the ifs decided by sizes alone.
+	dispatch map[*parser.IfExpr]*sizeCond
 
 	// Selections maps a selector x.f of a struct field to the field, for
 	// tools (hover, go-to-definition, references, rename on fields). The
@@ -144,8 +147,9 @@ type Package struct {
 
 	scope     *scope
 	instances map[string]*instance
-	order     []*ir.Func // lowered instances, callees first
-	broken    bool       // Check reported errors; nothing is lowered
+	active    map[*FuncObj]int // instances of each function being lowered
+	order     []*ir.Func       // lowered instances, callees first
+	broken    bool             // Check reported errors; nothing is lowered
 }
 
 type call struct {
@@ -156,6 +160,9 @@ type call struct {
 	reduceN Size      // builtin reductions: array length
 	argType []Type    // builtins: checked argument types
 	exprs   []parser.Expr
+	// recursive marks a call within a cycle of the call graph (see
+	// checkRecursion).
+	recursive bool
 }
 
 // Check type-checks f. It always returns a Package; errors are in the list,
@@ -173,7 +180,9 @@ func Check(fset *token.FileSet, f *parser.File) (pkg *Package, errs diag.List) {
 		Defs: map[*parser.Ident]Object{}, calls: map[*parser.CallExpr]*call{},
 		ranges:    map[*parser.ForStmt]rangeInfo{},
 		bounds:    map[*parser.WhileStmt]Size{},
+		dispatch:  map[*parser.IfExpr]*sizeCond{},
 		instances: map[string]*instance{},
+		active:    map[*FuncObj]int{},
 	}}
 	defer func() {
 		if r := recover(); r != nil {
@@ -197,6 +206,7 @@ type checker struct {
 	forScope *scope
 	inConst  bool // checking a constant's initializer
 	sawBad   bool // met a node that failed to parse: nothing may be lowered
+	guard    int  // enclosing arms of size dispatches
 
 	tangentOf map[*Struct]*Struct // tangent types of struct types
 }
@@ -412,46 +422,6 @@ func (c *checker) funcBody(o *FuncObj) {
 		c.assignable(d.Body.Result, t, o.Result, "result of "+o.Name, typePos(d.Result))
 	}
 	c.fn = nil
-}
-
-// checkRecursion reports every cycle in the call graph once, naming it.
-func (c *checker) checkRecursion() {
-	const (
-		white = iota
-		grey
-		black
-	)
-	color := map[*FuncObj]int{}
-	var stack []*FuncObj
-	var visit func(f *FuncObj)
-	visit = func(f *FuncObj) {
-		color[f] = grey
-		stack = append(stack, f)
-		for _, g := range f.calls {
-			switch color[g] {
-			case white:
-				visit(g)
-			case grey:
-				i := len(stack) - 1
-				for stack[i] != g {
-					i--
-				}
-				var names []string
-				for _, h := range stack[i:] {
-					names = append(names, h.Name)
-				}
-				names = append(names, g.Name)
-				c.errorf(g.Decl.Name, "recursion", "recursion is not allowed: %s", strings.Join(names, " -> "))
-			}
-		}
-		stack = stack[:len(stack)-1]
-		color[f] = black
-	}
-	for _, f := range c.pkg.Funcs {
-		if color[f] == white {
-			visit(f)
-		}
-	}
 }
 
 // example checks `example f(args)`: a call of a user function with

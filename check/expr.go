@@ -1004,6 +1004,11 @@ func (c *checker) ifExpr(s *scope, e *parser.IfExpr, want Type) Type {
 	if !isInvalid(ct) && !isKind(ct, BoolKind) {
 		c.errorf(e.Cond, "type-mismatch", "condition must be a Bool, not %s", ct)
 	}
+	if k := c.sizeCond(e.Cond); k != nil {
+		c.pkg.dispatch[e] = k
+		c.guard++
+		defer func() { c.guard-- }()
+	}
 	tt := c.block(s, e.Then, want)
 	if e.Else == nil {
 		if !isKind(tt, UnitKind) && !isInvalid(tt) {

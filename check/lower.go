@@ -53,9 +53,14 @@ func (p *Package) Instantiate(f *FuncObj, sizes []int) (fn *ir.Func, err error) 
 		}
 		return in.ir, nil
 	}
+	if p.active[f] >= MaxRecursion {
+		return nil, fmt.Errorf("the recursion of %s is more than %d instances deep (at %s): that is too much code", f.Name, MaxRecursion, key)
+	}
 	in := &instance{fn: f, sizes: sizes, busy: true}
 	p.instances[key] = in
+	p.active[f]++
 	defer func() {
+		p.active[f]--
 		in.busy = false
 		if r := recover(); r != nil {
 			le, ok := r.(lowerError)
@@ -966,7 +971,20 @@ func (l *lowerer) comprehension(e *parser.ForExpr) ir.Var {
 
 // ifExpr lowers a conditional to OpIf. Variables assigned in either arm
 // leave the OpIf in a tuple together with the value.
+//
+// A size dispatch, an if decided by sizes alone, lowers only the arm taken:
+// the other may need sizes this instance does not have, such as the
+// recursive call past a base case.
 func (l *lowerer) ifExpr(e *parser.IfExpr) ir.Var {
+	if k, ok := l.pkg.dispatch[e]; ok {
+		switch {
+		case k.decide(l.value):
+			return l.block(e.Then)
+		case e.Else != nil:
+			return l.expr(e.Else)
+		}
+		return ir.NoVar
+	}
 	cond := l.expr(e.Cond)
 	vars := l.assigned(e)
 	t := l.typeOf(e)

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"github.com/rose-go/rose/diag"
 	"github.com/rose-go/rose/ir"
 	"github.com/rose-go/rose/parser"
 )
@@ -13,9 +14,19 @@ func (l *lowerer) call(e *parser.CallExpr) ir.Var {
 	if info.fn != nil {
 		sizes := make([]int, len(info.sizes))
 		for i, s := range info.sizes {
+			if info.recursive {
+				if n := l.value(s); n < 0 {
+					l.fail("%s calls itself at size %s = %d: the recursion went past its base case", info.fn.Name, s, n)
+				}
+			}
 			sizes[i] = l.size(s)
 		}
 		callee, err := l.pkg.Instantiate(info.fn, sizes)
+		if de, ok := err.(*diag.Error); ok && info.recursive && len(de.Diags) == 1 {
+			// Failed deeper in the recursion: report it where it failed,
+			// not once more for each level.
+			panic(lowerError{de.Diags[0].Pos, de.Diags[0].Msg})
+		}
 		if err != nil {
 			l.fail("%v", err)
 		}
