@@ -237,6 +237,40 @@ func (j *jvp) instr(in *ir.Instr) {
 	}
 }
 
+// carriesTangent reports whether a call of f can have a nonzero tangent:
+// f returns something with a Real in it, or takes an accumulator (whose
+// tangent twin its JVP would add into). A function of Int results, such
+// as an index search, is called as itself in forward mode, without the
+// tangents of its Real arguments that could not reach its result.
+func carriesTangent(f *ir.Func) bool {
+	if Tangent(f.Result()).Slots() > 0 || hasRef(f.Result()) {
+		return true
+	}
+	for _, p := range f.Params {
+		if hasRef(f.Types[p]) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasRef reports whether t is or holds an accumulator reference.
+func hasRef(t *ir.Type) bool {
+	switch t.Kind {
+	case ir.KRef:
+		return true
+	case ir.KArray:
+		return hasRef(t.Elem)
+	case ir.KTuple:
+		for _, e := range t.Elems {
+			if hasRef(e) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // isAccumOp reports whether op creates, refers into, adds into or reads an
 // accumulator.
 func isAccumOp(op ir.Op) bool {
@@ -468,7 +502,7 @@ func (j *jvp) call(in *ir.Instr, args []ir.Var) (ir.Var, ir.Var) {
 			allZero = false
 		}
 	}
-	if allZero {
+	if allZero || !carriesTangent(in.Callee) {
 		c := *in
 		c.Args = args
 		return j.b.Emit(t, c), ir.NoVar

@@ -243,3 +243,41 @@ func mustJVP(tr *ad.Transformer, f *ir.Func) *ir.Func {
 	}
 	return g
 }
+
+// TestJVPIntResultCall checks that forward mode calls a function whose
+// result has no Real (an index search) as itself: no JVP of it is made,
+// and the derivative of its caller is still exact.
+func TestJVPIntResultCall(t *testing.T) {
+	src := `
+fn nearest(p: Real, c: [3]Real) -> Int {
+    var best = 0
+    var bestd = 1.0 / 0.0
+    for j in 0..3 {
+        let e = (p - c[j]) * (p - c[j])
+        if e < bestd { best = j; bestd = e }
+    }
+    best
+}
+fn cost(p: Real, c: [3]Real) -> Real { let t = p - c[nearest(p, c)]; t * t * t }
+`
+	p := rose.Load("p.rose", []byte(src))
+	f, err := p.Func("cost", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := ad.NewTransformer()
+	g := mustJVP(tr, f.IR)
+	for _, h := range ir.Reachable(g) {
+		if h.Name == "jvp(nearest)" {
+			t.Errorf("forward mode made %s:\n%s", h.Name, h)
+		}
+	}
+	args := []value.Value{value.Real(0.9), value.Array(value.Real(0), value.Real(1.5), value.Real(3))}
+	// cost = (p - c[1])^3 near p = 0.9: d/dp = 3 (p - c1)^2, d/dc1 = -that.
+	out := call(t, g, append(args, value.Real(1), value.Array(value.Real(0), value.Real(0.5), value.Real(0))))
+	want := 3 * 0.6 * 0.6 * (1 - 0.5)
+	if d := out.Elem(1).Real(); math.Abs(d-want) > 1e-15 {
+		t.Errorf("tangent %v, want %v", d, want)
+	}
+	checkJVP(t, tr, f.IR, args, rand.New(rand.NewSource(5)), "cost")
+}
