@@ -939,6 +939,18 @@ func (fg *fgen) instr(in *ir.Instr) {
 		c.Idx(OpLocalSet, uint32(d.local))
 
 	case ir.OpTuple, ir.OpArray:
+		if _, targeted := fg.target[in.Dst]; in.Op == ir.OpTuple && len(in.Args) == 1 && !targeted {
+			// A 1-tuple has its element's layout: it shares the element's
+			// slots, so that a loop whose state is (array) and whose body
+			// updates the array in place does not copy it every step.
+			if a := arg(0); a.mem && !inLocal(f.Types[in.Args[0]]) && fg.dead(in.Args[0]) {
+				fg.set(in.Dst, a)
+				r := fg.rootOf(in.Args[0])
+				fg.root[in.Dst] = r
+				fg.aliases[r] = append(fg.aliases[r], in.Dst)
+				return
+			}
+		}
 		d := fg.alloc(in.Dst)
 		var o uint32
 		for _, a := range in.Args {
