@@ -61,7 +61,6 @@ func (c *Compiled) Prepare(ctx context.Context, args []value.Value) (*Prepared, 
 	return p, nil
 }
 
-
 // Run calls the function on the prepared arguments, with the semantics
 // and errors of Call.
 func (p *Prepared) Run(ctx context.Context, opts *eval.Options) error {
