@@ -1465,6 +1465,7 @@ func (fg *fgen) inline(in *ir.Instr, k int) {
 		}
 	}
 	ch.liveness()
+	ch.targets()
 	ch.block(f.Body)
 	if ch.err != nil && fg.err == nil {
 		fg.err = ch.err
