@@ -1,9 +1,11 @@
 package gradbench
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/rose-go/rose"
 	"github.com/rose-go/rose/value"
@@ -24,6 +26,10 @@ func init() {
 
 // baCams is the number of parameters of a camera.
 const baCams = 11
+
+// baMaxLen is the longest array Rose has (docs/language.md, Arrays and
+// sizes).
+const baMaxLen = 1 << 24
 
 type baInput struct {
 	N    int       `json:"n"`
@@ -52,33 +58,63 @@ func baPrepare(p *rose.Program, name string, in json.RawMessage) (*baInput, *ros
 	case len(b.Feat) != 2:
 		return nil, nil, nil, fmt.Errorf("%w: ba: feat has %d coordinates, want 2", errInput, len(b.Feat))
 	}
-	cams := make([][]float64, b.N)
-	for i := range cams {
-		cams[i] = b.Cam
+	if max(b.N, b.M, b.P) > baMaxLen {
+		return nil, nil, nil, fmt.Errorf("ba: n = %d, m = %d, p = %d: Rose's arrays hold at most %d elements", b.N, b.M, b.P, baMaxLen)
 	}
-	pts := make([][]float64, b.M)
-	for i := range pts {
-		pts[i] = b.X
-	}
-	w := make([]float64, b.P)
-	feats := make([][]float64, b.P)
-	for i := range w {
-		w[i] = b.W
-		feats[i] = b.Feat
-	}
-	argsJSON, err := json.Marshal([]any{cams, pts, w, feats})
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("%w: %v", errInput, err)
-	}
-	f, err := p.FuncExpr(name, argsJSON)
+	f, err := p.FuncExpr(name, baShape(&b))
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	vals, err := value.DecodeArgs(f.Params(), argsJSON)
-	if err != nil {
-		return nil, nil, nil, err
+	return &b, f, baArgs(&b), nil
+}
+
+// baArgs are the replicated arrays: n cameras, m points, p weights and p
+// features. Values are immutable, so the copies share their elements.
+func baArgs(b *baInput) []value.Value {
+	reals := func(xs []float64) value.Value {
+		es := make([]value.Value, len(xs))
+		for i, x := range xs {
+			es[i] = value.Real(x)
+		}
+		return value.Array(es...)
 	}
-	return &b, f, vals, nil
+	repeat := func(v value.Value, n int) value.Value {
+		es := make([]value.Value, n)
+		for i := range es {
+			es[i] = v
+		}
+		return value.Array(es...)
+	}
+	return []value.Value{repeat(reals(b.Cam), b.N), repeat(reals(b.X), b.M), repeat(value.Real(b.W), b.P), repeat(reals(b.Feat), b.P)}
+}
+
+// baShape is an argument list of the shapes of baArgs, all zeros: what
+// FuncExpr reads the sizes n, m and p from. (Encoding the arguments
+// themselves as JSON and decoding them again takes seconds at ba14's
+// sizes.)
+func baShape(b *baInput) []byte {
+	var buf bytes.Buffer
+	list := func(n int, elem string) {
+		buf.WriteByte('[')
+		for i := 0; i < n; i++ {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			buf.WriteString(elem)
+		}
+		buf.WriteByte(']')
+	}
+	zeros := func(n int) string { return "[" + strings.TrimSuffix(strings.Repeat("0,", n), ",") + "]" }
+	buf.WriteByte('[')
+	list(b.N, zeros(baCams))
+	buf.WriteByte(',')
+	list(b.M, zeros(3))
+	buf.WriteByte(',')
+	list(b.P, "0")
+	buf.WriteByte(',')
+	list(b.P, zeros(2))
+	buf.WriteByte(']')
+	return buf.Bytes()
 }
 
 // baObjective answers objective with manual's compressed output: the
