@@ -162,7 +162,7 @@ func TestBAFunctions(t *testing.T) {
 				x0 := *ptr
 				h := 1e-4 * math.Max(1, math.Abs(x0))
 				for r := 0; r < 2; r++ {
-					want := richardson(func(d float64) float64 {
+					want := gmmRichardson(func(d float64) float64 {
 						*ptr = x0 + d
 						defer func() { *ptr = x0 }()
 						return baReproj(c2, x2, w2, feats[i])[r]
@@ -249,7 +249,7 @@ func TestBAModule(t *testing.T) {
 				t.Errorf("%v: cols[%d] = %d, want %d", eng, e, jac.Cols[e], wantCol)
 			}
 			x0 := params[col]
-			want := richardson(func(d float64) float64 {
+			want := gmmRichardson(func(d float64) float64 {
 				ps := append([]float64(nil), params...)
 				ps[col] = x0 + d
 				return baReproj(ps[:11], ps[11:14], ps[14], in.Feat)[r]

@@ -173,9 +173,9 @@ func gmmClose(a, b float64) bool {
 	return math.Abs(a-b) <= 1e-8*math.Max(1, math.Max(math.Abs(a), math.Abs(b)))
 }
 
-// richardson is the derivative of f at 0 by central differences with the
+// gmmRichardson is the derivative of f at 0 by central differences with the
 // steps h and h/2, extrapolated (error O(h^4)).
-func richardson(f func(float64) float64, h float64) float64 {
+func gmmRichardson(f func(float64) float64, h float64) float64 {
 	d1 := (f(h) - f(-h)) / (2 * h)
 	d2 := (f(h/2) - f(-h/2)) / h
 	return (4*d2 - d1) / 3
@@ -228,7 +228,7 @@ func TestGMM(t *testing.T) {
 			}
 			for i, p := range ps {
 				x0 := *p
-				want := richardson(func(h float64) float64 {
+				want := gmmRichardson(func(h float64) float64 {
 					*p = x0 + h
 					defer func() { *p = x0 }()
 					return gmmLogPosterior(g)
