@@ -54,6 +54,20 @@ func (p *Prepared) Result() value.Value {
 	return p.res
 }
 
+// Slots appends the last result's slots to dst, in the flat layout of
+// value.Store (for a result made only of Reals: its Reals in order). On
+// the compiled engine they are read straight from linear memory, with no
+// Value built: the fast way out for large results.
+func (p *Prepared) Slots(dst []float64) []float64 {
+	if p.wp != nil {
+		return p.wp.Slots(dst)
+	}
+	n := len(dst)
+	dst = append(dst, make([]float64, p.f.result.Slots())...)
+	value.Store(dst[n:], p.res, p.f.result)
+	return dst
+}
+
 // Close releases what the Prepared holds (a module instance).
 func (p *Prepared) Close() {
 	if p.wp != nil {

@@ -2,6 +2,7 @@ package rose_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -60,6 +61,15 @@ fn g(a: [4]Real) -> [4]Real { grad(loss)(a) }
 				}
 				if err == nil && !value.Equal(pr.Result(), want) {
 					t.Errorf("%s %s run %d: %v, want %v", eng, c.name, run, pr.Result(), want)
+				}
+				if err == nil {
+					slots := make([]float64, f.IR.Result().Slots())
+					if err := value.Store(slots, want, f.IR.Result()); err != nil {
+						t.Fatal(err)
+					}
+					if got := pr.Slots(nil); !slices.Equal(got, slots) {
+						t.Errorf("%s %s run %d: slots %v, want %v", eng, c.name, run, got, slots)
+					}
 				}
 			}
 			pr.Close()

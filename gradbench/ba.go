@@ -125,20 +125,23 @@ func baObjective(p *rose.Program, in json.RawMessage) (*call, error) {
 	if err != nil {
 		return nil, err
 	}
-	var res value.Value
+	pr, err := f.Prepare(context.Background(), vals)
+	if err != nil {
+		return nil, err
+	}
+	var res []float64
 	return &call{
-		run: func(ctx context.Context) error {
-			v, err := f.Call(ctx, vals, nil)
-			res = v
-			return err
-		},
+		run: func(ctx context.Context) error { return pr.Run(ctx, nil) },
 		output: func() (any, error) {
-			reproj, werr := res.Elem(0), res.Elem(1)
+			// The result is ([2][p]Real, [p]Real): the reprojection
+			// errors' two rows, then the weight errors.
+			res = pr.Slots(res[:0])
 			return map[string]any{
-				"reproj_error": map[string]any{"elements": []float64{reproj.Elem(0).Elem(0).Real(), reproj.Elem(1).Elem(0).Real()}, "repeated": b.P},
-				"w_err":        map[string]any{"element": werr.Elem(0).Real(), "repeated": b.P},
+				"reproj_error": map[string]any{"elements": []float64{res[0], res[b.P]}, "repeated": b.P},
+				"w_err":        map[string]any{"element": res[2*b.P], "repeated": b.P},
 			}, nil
 		},
+		close: pr.Close,
 	}, nil
 }
 
@@ -151,10 +154,12 @@ type baSparse struct {
 	vals       []float64
 }
 
-// baAssemble lays out the blocks Rose computed.
-func baAssemble(b *baInput, res value.Value) baSparse {
+// baAssemble lays out the blocks Rose computed, res being the slots of
+// the result ([p][2][15]Real, [p]Real): each observation's two rows of
+// derivatives by its camera, point and weight, then the weight errors'.
+func baAssemble(b *baInput, res []float64) baSparse {
 	const nz = baCams + 3 + 1
-	blocks, wd := res.Elem(0), res.Elem(1)
+	blocks, wd := res[:2*nz*b.P], res[2*nz*b.P:]
 	s := baSparse{
 		rows: make([]int, 3*b.P+1),
 		cols: make([]int, 2*nz*b.P+b.P),
@@ -164,10 +169,9 @@ func baAssemble(b *baInput, res value.Value) baSparse {
 	k := 0 // the next entry
 	for i := 0; i < b.P; i++ {
 		cam, pt := i%b.N, i%b.M
-		obs := blocks.Elem(i)
 		for r := 0; r < 2; r++ {
 			s.rows[2*i+r] = k
-			row := obs.Elem(r)
+			row := blocks[(2*i+r)*nz:]
 			cols, vals := s.cols[k:k+nz], s.vals[k:k+nz]
 			for t := range baCams {
 				cols[t] = baCams*cam + t
@@ -176,16 +180,14 @@ func baAssemble(b *baInput, res value.Value) baSparse {
 				cols[baCams+t] = ptCol + 3*pt + t
 			}
 			cols[nz-1] = wCol + i
-			for t := range nz {
-				vals[t] = row.Elem(t).Real()
-			}
+			copy(vals, row[:nz])
 			k += nz
 		}
 	}
 	for i := 0; i < b.P; i++ {
 		s.rows[2*b.P+i] = k
 		s.cols[k] = wCol + i
-		s.vals[k] = wd.Elem(i).Real()
+		s.vals[k] = wd[i]
 		k++
 	}
 	s.rows[3*b.P] = k
@@ -210,18 +212,24 @@ func baJacobian(p *rose.Program, in json.RawMessage) (*call, error) {
 	if err != nil {
 		return nil, err
 	}
+	pr, err := f.Prepare(context.Background(), vals)
+	if err != nil {
+		return nil, err
+	}
 	var s baSparse
+	var res []float64
 	return &call{
 		run: func(ctx context.Context) error {
-			v, err := f.Call(ctx, vals, nil)
-			if err != nil {
+			if err := pr.Run(ctx, nil); err != nil {
 				return err
 			}
-			s = baAssemble(b, v)
+			res = pr.Slots(res[:0])
+			s = baAssemble(b, res)
 			return nil
 		},
 		output: func() (any, error) {
 			return map[string]any{"rows": baHead(s.rows), "cols": baHead(s.cols), "vals": baHead(s.vals)}, nil
 		},
+		close: pr.Close,
 	}, nil
 }

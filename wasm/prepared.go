@@ -2,7 +2,9 @@ package wasm
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
+	"math"
 	"sync/atomic"
 	"unsafe"
 
@@ -93,6 +95,24 @@ func (p *Prepared) Result() value.Value {
 	mem, _ := p.in.mem.Read(0, p.in.mem.Size())
 	v, _ := loadValue(mem, int(p.c.mod.resOff), p.c.f.Result())
 	return v
+}
+
+// Slots appends the slots of the last result (value.Store's layout) to
+// dst, read straight from linear memory: no Value is built.
+func (p *Prepared) Slots(dst []float64) []float64 {
+	t := p.c.f.Result()
+	if p.ev || p.in == nil {
+		n := len(dst)
+		dst = append(dst, make([]float64, t.Slots())...)
+		value.Store(dst[n:], p.res, t)
+		return dst
+	}
+	mem, _ := p.in.mem.Read(0, p.in.mem.Size())
+	b := mem[p.c.mod.resOff:]
+	for k := range t.Slots() {
+		dst = append(dst, math.Float64frombits(binary.LittleEndian.Uint64(b[8*k:])))
+	}
+	return dst
 }
 
 // Close returns the instance to the Compiled's pool.
