@@ -110,6 +110,7 @@ type fgen struct {
 	fconst   map[ir.Var]float64 // Real variables defined by a constant
 	borrowed []bool             // parameters of an inlined callee: the caller's values
 	target   map[ir.Var]part    // aggregates built directly where their only use puts them
+	readOnly map[ir.Var]bool    // elements of arrays that only further indexing or fields read
 	// finalOnly: scans whose recorded states nothing reads (only the
 	// final state).
 	finalOnly map[ir.Var]bool
@@ -147,6 +148,7 @@ func (g *gen) function(f *ir.Func) error {
 	}
 	fg.liveness()
 	fg.targets()
+	fg.reads()
 	// The fuel lives in a local; the global is up to date around calls.
 	fg.fuel = fg.newLocal(I64)
 	fg.zero = fg.newLocal(I32) // locals start at 0
@@ -257,6 +259,58 @@ func (fg *fgen) targets() {
 	if r := f.Body.Result; fg.rp >= 0 && fg.top == fg && defined[r] && uses[r] == 1 && fg.defBlk[r] == f.Body {
 		fg.target[r] = part{ir.NoVar, 0}
 	}
+}
+
+// reads finds the elements of arrays that only further indexing or
+// field reads use (see viewable).
+func (fg *fgen) reads() {
+	fg.readOnly = map[ir.Var]bool{}
+	other := map[ir.Var]bool{}
+	var walk func(b *ir.Block)
+	walk = func(b *ir.Block) {
+		for i := range b.Instrs {
+			in := &b.Instrs[i]
+			if in.Op == ir.OpIndex {
+				fg.readOnly[in.Dst] = true
+			}
+			for k, a := range in.Args {
+				if k != 0 || in.Op != ir.OpIndex && in.Op != ir.OpField {
+					other[a] = true
+				}
+			}
+			for _, nb := range in.Blocks {
+				walk(nb)
+			}
+		}
+		other[b.Result] = true
+	}
+	walk(fg.f.Body)
+	for v := range other {
+		delete(fg.readOnly, v)
+	}
+}
+
+// viewable reports whether the aggregate v, an element read out of an
+// array in memory, may share the array's slots instead of being copied
+// out: it is not built in a target's slots, and it is too large for
+// locals or only read by further indexing (a[i][j] then loads one slot).
+func (fg *fgen) viewable(v ir.Var) bool {
+	t := fg.f.Types[v]
+	if fg.done[v] || inLocal(t) || fg.regTypes(t) != nil && !fg.readOnly[v] {
+		return false
+	}
+	_, ok := fg.target[v]
+	return !ok
+}
+
+// view makes v, an element or field of the aggregate of read in place,
+// share of's slots at l; it becomes an alias of of's root, so that an
+// update of the root is not done in place while v is live.
+func (fg *fgen) view(v, of ir.Var, l loc) {
+	fg.set(v, l)
+	r := fg.rootOf(of)
+	fg.root[v] = r
+	fg.aliases[r] = append(fg.aliases[r], v)
 }
 
 // targetLoc is the place v is built at when it has a target.
@@ -980,6 +1034,8 @@ func (fg *fgen) instr(in *ir.Instr) {
 				fg.set(in.Dst, loc{local: a.regs[o/8]})
 			case a.reg():
 				fg.set(in.Dst, subLoc(a, o, es))
+			case fg.viewable(in.Dst):
+				fg.view(in.Dst, in.Args[0], subLoc(a, o, es))
 			default:
 				fg.take(in.Dst, a, o)
 			}
@@ -995,8 +1051,10 @@ func (fg *fgen) instr(in *ir.Instr) {
 		if a.reg() {
 			a = fg.inMem(a, at.Slots())
 			fg.take(in.Dst, fg.element(a, i, es), 0)
+		} else if el := fg.elementAt(a, in.Args[1], es); fg.viewable(in.Dst) {
+			fg.view(in.Dst, in.Args[0], el)
 		} else {
-			fg.take(in.Dst, fg.elementAt(a, in.Args[1], es), 0)
+			fg.take(in.Dst, el, 0)
 		}
 		if inLocal(t) {
 			fg.loads[key] = in.Dst
@@ -1453,6 +1511,7 @@ func (fg *fgen) inline(in *ir.Instr, k int) {
 		}
 	}
 	ch.liveness()
+	ch.reads()
 	ch.block(f.Body)
 	if ch.err != nil && fg.err == nil {
 		fg.err = ch.err
