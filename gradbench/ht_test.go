@@ -198,20 +198,23 @@ func htRefObjective(x *htInput) []float64 {
 }
 
 // TestHTObjective compares the objective with the reference on both
-// variants, mirrored or not.
+// variants, mirrored or not, with more and with fewer reads of vertices
+// than vertices.
 func TestHTObjective(t *testing.T) {
-	for _, complicated := range []bool{false, true} {
-		for _, mirrored := range []bool{false, true} {
-			x := htTestInput(htlRng(7), 12, 10, 6, complicated, mirrored)
-			var got []float64
-			htlMustEvaluate(t, "ht", "objective", x, &got)
-			want := htRefObjective(x)
-			if len(got) != len(want) {
-				t.Fatalf("complicated %v: %d residuals, want %d", complicated, len(got), len(want))
-			}
-			for i := range want {
-				if e := htlRelErr(got[i], want[i]); e > 1e-12 {
-					t.Errorf("complicated %v mirrored %v: residual %d = %v, want %v", complicated, mirrored, i, got[i], want[i])
+	for _, size := range [][3]int{{12, 10, 6}, {40, 10, 4}} {
+		for _, complicated := range []bool{false, true} {
+			for _, mirrored := range []bool{false, true} {
+				x := htTestInput(htlRng(7), size[0], size[1], size[2], complicated, mirrored)
+				var got []float64
+				htlMustEvaluate(t, "ht", "objective", x, &got)
+				want := htRefObjective(x)
+				if len(got) != len(want) {
+					t.Fatalf("complicated %v: %d residuals, want %d", complicated, len(got), len(want))
+				}
+				for i := range want {
+					if e := htlRelErr(got[i], want[i]); e > 1e-12 {
+						t.Errorf("%v complicated %v mirrored %v: residual %d = %v, want %v", size, complicated, mirrored, i, got[i], want[i])
+					}
 				}
 			}
 		}
