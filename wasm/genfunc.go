@@ -1275,15 +1275,35 @@ func (fg *fgen) instr(in *ir.Instr) {
 	case ir.OpDot:
 		d := fg.alloc(in.Dst)
 		a, b := arg(0), arg(1)
+		n := f.Types[in.Args[0]].Slots()
 		c.F64Const(0)
 		c.Idx(OpLocalSet, uint32(d.local))
-		fg.each(f.Types[in.Args[0]].Slots(), []loc{a, b}, func(ld func(loc), _ func(loc, func())) {
+		acc := func(ld func(loc)) {
 			c.Idx(OpLocalGet, uint32(d.local))
 			ld(a)
 			ld(b)
 			c.Op(OpF64Mul, OpF64Add)
 			c.Idx(OpLocalSet, uint32(d.local))
-		})
+		}
+		if !a.reg() && !b.reg() && n > fg.g.opt.Unroll {
+			// The loop form of slots visits the slots in order.
+			fg.slots(n, func(at func(loc) uint32) {
+				acc(func(l loc) { c.Mem(OpF64Load, 3, at(l)) })
+			})
+			break
+		}
+		// The sum is in slot order, as the evaluator adds (each and the
+		// unrolled slots visit the slots last first).
+		for j := 0; j < n; j++ {
+			acc(func(l loc) {
+				if l.reg() {
+					c.Idx(OpLocalGet, uint32(l.regs[j]))
+					return
+				}
+				fg.base(l)
+				c.Mem(OpF64Load, 3, l.off+uint32(8*j))
+			})
+		}
 
 	case ir.OpAdd, ir.OpSub, ir.OpNeg:
 		if !inLocal(t) {
