@@ -110,6 +110,7 @@ type fgen struct {
 	fconst   map[ir.Var]float64 // Real variables defined by a constant
 	borrowed []bool             // parameters of an inlined callee: the caller's values
 	target   map[ir.Var]part    // aggregates built directly where their only use puts them
+	readOnly map[ir.Var]bool    // elements of arrays that only further indexing or fields read
 	// finalOnly: scans whose recorded states nothing reads (only the
 	// final state).
 	finalOnly map[ir.Var]bool
@@ -147,6 +148,7 @@ func (g *gen) function(f *ir.Func) error {
 	}
 	fg.liveness()
 	fg.targets()
+	fg.reads()
 	// The fuel lives in a local; the global is up to date around calls.
 	fg.fuel = fg.newLocal(I64)
 	fg.zero = fg.newLocal(I32) // locals start at 0
@@ -257,6 +259,58 @@ func (fg *fgen) targets() {
 	if r := f.Body.Result; fg.rp >= 0 && fg.top == fg && defined[r] && uses[r] == 1 && fg.defBlk[r] == f.Body {
 		fg.target[r] = part{ir.NoVar, 0}
 	}
+}
+
+// reads finds the elements of arrays that only further indexing or
+// field reads use (see viewable).
+func (fg *fgen) reads() {
+	fg.readOnly = map[ir.Var]bool{}
+	other := map[ir.Var]bool{}
+	var walk func(b *ir.Block)
+	walk = func(b *ir.Block) {
+		for i := range b.Instrs {
+			in := &b.Instrs[i]
+			if in.Op == ir.OpIndex {
+				fg.readOnly[in.Dst] = true
+			}
+			for k, a := range in.Args {
+				if k != 0 || in.Op != ir.OpIndex && in.Op != ir.OpField {
+					other[a] = true
+				}
+			}
+			for _, nb := range in.Blocks {
+				walk(nb)
+			}
+		}
+		other[b.Result] = true
+	}
+	walk(fg.f.Body)
+	for v := range other {
+		delete(fg.readOnly, v)
+	}
+}
+
+// viewable reports whether the aggregate v, an element read out of an
+// array in memory, may share the array's slots instead of being copied
+// out: it is not built in a target's slots, and it is too large for
+// locals or only read by further indexing (a[i][j] then loads one slot).
+func (fg *fgen) viewable(v ir.Var) bool {
+	t := fg.f.Types[v]
+	if fg.done[v] || inLocal(t) || fg.regTypes(t) != nil && !fg.readOnly[v] {
+		return false
+	}
+	_, ok := fg.target[v]
+	return !ok
+}
+
+// view makes v, an element or field of the aggregate of read in place,
+// share of's slots at l; it becomes an alias of of's root, so that an
+// update of the root is not done in place while v is live.
+func (fg *fgen) view(v, of ir.Var, l loc) {
+	fg.set(v, l)
+	r := fg.rootOf(of)
+	fg.root[v] = r
+	fg.aliases[r] = append(fg.aliases[r], v)
 }
 
 // targetLoc is the place v is built at when it has a target.
@@ -943,7 +997,7 @@ func (fg *fgen) instr(in *ir.Instr) {
 			// A 1-tuple has its element's layout: it shares the element's
 			// slots, so that a loop whose state is (array) and whose body
 			// updates the array in place does not copy it every step.
-			if a := arg(0); a.mem && !inLocal(f.Types[in.Args[0]]) && fg.dead(in.Args[0]) {
+			if a := arg(0); a.static() && !inLocal(f.Types[in.Args[0]]) && fg.dead(in.Args[0]) {
 				fg.set(in.Dst, a)
 				r := fg.rootOf(in.Args[0])
 				fg.root[in.Dst] = r
@@ -992,6 +1046,8 @@ func (fg *fgen) instr(in *ir.Instr) {
 				fg.set(in.Dst, loc{local: a.regs[o/8]})
 			case a.reg():
 				fg.set(in.Dst, subLoc(a, o, es))
+			case fg.viewable(in.Dst):
+				fg.view(in.Dst, in.Args[0], subLoc(a, o, es))
 			default:
 				fg.take(in.Dst, a, o)
 			}
@@ -1007,8 +1063,10 @@ func (fg *fgen) instr(in *ir.Instr) {
 		if a.reg() {
 			a = fg.inMem(a, at.Slots())
 			fg.take(in.Dst, fg.element(a, i, es), 0)
+		} else if el := fg.elementAt(a, in.Args[1], es); fg.viewable(in.Dst) {
+			fg.view(in.Dst, in.Args[0], el)
 		} else {
-			fg.take(in.Dst, fg.elementAt(a, in.Args[1], es), 0)
+			fg.take(in.Dst, el, 0)
 		}
 		if inLocal(t) {
 			fg.loads[key] = in.Dst
@@ -1229,15 +1287,35 @@ func (fg *fgen) instr(in *ir.Instr) {
 	case ir.OpDot:
 		d := fg.alloc(in.Dst)
 		a, b := arg(0), arg(1)
+		n := f.Types[in.Args[0]].Slots()
 		c.F64Const(0)
 		c.Idx(OpLocalSet, uint32(d.local))
-		fg.each(f.Types[in.Args[0]].Slots(), []loc{a, b}, func(ld func(loc), _ func(loc, func())) {
+		acc := func(ld func(loc)) {
 			c.Idx(OpLocalGet, uint32(d.local))
 			ld(a)
 			ld(b)
 			c.Op(OpF64Mul, OpF64Add)
 			c.Idx(OpLocalSet, uint32(d.local))
-		})
+		}
+		if !a.reg() && !b.reg() && n > fg.g.opt.Unroll {
+			// The loop form of slots visits the slots in order.
+			fg.slots(n, func(at func(loc) uint32) {
+				acc(func(l loc) { c.Mem(OpF64Load, 3, at(l)) })
+			})
+			break
+		}
+		// The sum is in slot order, as the evaluator adds (each and the
+		// unrolled slots visit the slots last first).
+		for j := 0; j < n; j++ {
+			acc(func(l loc) {
+				if l.reg() {
+					c.Idx(OpLocalGet, uint32(l.regs[j]))
+					return
+				}
+				fg.base(l)
+				c.Mem(OpF64Load, 3, l.off+uint32(8*j))
+			})
+		}
 
 	case ir.OpAdd, ir.OpSub, ir.OpNeg:
 		if !inLocal(t) {
@@ -1466,6 +1544,7 @@ func (fg *fgen) inline(in *ir.Instr, k int) {
 	}
 	ch.liveness()
 	ch.targets()
+	ch.reads()
 	ch.block(f.Body)
 	if ch.err != nil && fg.err == nil {
 		fg.err = ch.err

@@ -304,7 +304,7 @@ func (fg *fgen) inPlace(a ir.Var) bool {
 	lo, hi := l.off, l.off+uint32(fg.f.Types[a].Slots())*8
 	for _, u := range fg.aliases[r] {
 		ul := fg.loc[u]
-		if ul.off < hi && lo < ul.off+uint32(fg.f.Types[u].Slots())*8 && !fg.dead(u) {
+		if (!ul.static() || ul.off < hi && lo < ul.off+uint32(fg.f.Types[u].Slots())*8) && !fg.dead(u) {
 			return false
 		}
 	}
