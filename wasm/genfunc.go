@@ -719,7 +719,7 @@ func (fg *fgen) elementAt(l loc, iv ir.Var, es int) loc {
 	a := fg.affineOf(iv)
 	r, ok := fg.rng[a.of]
 	off := int64(l.off) + int64(a.c)*int64(es)*8
-	if a.of == ir.NoVar || !ok || r.lo < 0 || r.hi >= (1<<28)/int64(es) || off < 0 || off >= 1<<31 {
+	if a.of == ir.NoVar || !ok || es == 0 || r.lo < 0 || r.hi >= (1<<28)/int64(es) || off < 0 || off >= 1<<31 {
 		return fg.element(l, fg.loc[iv].local, es)
 	}
 	k := ptrKey{l.local, l.off, a.of, es}
@@ -1205,6 +1205,13 @@ func (fg *fgen) instr(in *ir.Instr) {
 
 	case ir.OpScale:
 		d := fg.alloc(in.Dst)
+		if inLocal(t) { // a Real times a Real
+			fg.get(in.Args[0])
+			fg.get(in.Args[1])
+			c.Op(OpF64Mul)
+			c.Idx(OpLocalSet, uint32(d.local))
+			break
+		}
 		b := arg(1)
 		fg.each(t.Slots(), []loc{d, b}, func(ld func(loc), st func(loc, func())) {
 			st(d, func() {
@@ -1215,17 +1222,46 @@ func (fg *fgen) instr(in *ir.Instr) {
 		})
 
 	case ir.OpDot:
+		// The sum from 0.0 in slot order, as the evaluator's: each goes
+		// last slot first, so only a loop over memory may use it.
 		d := fg.alloc(in.Dst)
 		a, b := arg(0), arg(1)
+		at := f.Types[in.Args[0]]
 		c.F64Const(0)
-		c.Idx(OpLocalSet, uint32(d.local))
-		fg.each(f.Types[in.Args[0]].Slots(), []loc{a, b}, func(ld func(loc), _ func(loc, func())) {
-			c.Idx(OpLocalGet, uint32(d.local))
-			ld(a)
-			ld(b)
+		if inLocal(at) { // two Reals
+			fg.get(in.Args[0])
+			fg.get(in.Args[1])
 			c.Op(OpF64Mul, OpF64Add)
 			c.Idx(OpLocalSet, uint32(d.local))
-		})
+			break
+		}
+		c.Idx(OpLocalSet, uint32(d.local))
+		n := at.Slots()
+		if n > fg.g.opt.Unroll && !a.reg() && !b.reg() {
+			fg.each(n, []loc{a, b}, func(ld func(loc), _ func(loc, func())) {
+				c.Idx(OpLocalGet, uint32(d.local))
+				ld(a)
+				ld(b)
+				c.Op(OpF64Mul, OpF64Add)
+				c.Idx(OpLocalSet, uint32(d.local))
+			})
+			break
+		}
+		ld := func(l loc, j int) {
+			if l.reg() {
+				c.Idx(OpLocalGet, uint32(l.regs[j]))
+				return
+			}
+			fg.base(l)
+			c.Mem(OpF64Load, 3, l.off+uint32(8*j))
+		}
+		for j := range n {
+			c.Idx(OpLocalGet, uint32(d.local))
+			ld(a, j)
+			ld(b, j)
+			c.Op(OpF64Mul, OpF64Add)
+			c.Idx(OpLocalSet, uint32(d.local))
+		}
 
 	case ir.OpAdd, ir.OpSub, ir.OpNeg:
 		if !inLocal(t) {
