@@ -8,16 +8,21 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rose-go/rose/eval"
 	"github.com/rose-go/rose/ir"
 )
 
-var irSeeds = flag.Int("irfuzz.seeds", 0, "TestFuzzIRSeeds: write a covering set of FuzzIR seeds chosen from this many random inputs")
+var (
+	irSeeds  = flag.Int("irfuzz.seeds", 0, "TestFuzzIRSeeds: write a covering set of FuzzIR seeds chosen from this many random inputs")
+	irRandom = flag.Duration("irfuzz.random", 0, "TestFuzzIRRandom: run FuzzIR's checks on random inputs for this long")
+)
 
 const irSeedDir = "testdata/fuzz/FuzzIR"
 
@@ -168,4 +173,94 @@ func writeIRSeeds(t *testing.T, n int) {
 		}
 		t.Logf("seed %s: %d bytes, gain %d", name, len(data), gain)
 	}
+}
+
+// TestFuzzIRRandom runs FuzzIR's checks on uniformly random inputs of up
+// to 400 bytes, which decode to large programs at once where mutation
+// from the seeds grows them slowly, for -irfuzz.random. It minimizes the
+// first failure (keeping its kind, see irFailureKind) and writes it as a
+// seed, as the fuzzer would.
+func TestFuzzIRRandom(t *testing.T) {
+	if *irRandom == 0 {
+		t.Skip("-irfuzz.random not set")
+	}
+	seed := time.Now().UnixNano()
+	rng := rand.New(rand.NewSource(seed))
+	start, n := time.Now(), 0
+	for time.Since(start) < *irRandom {
+		data := make([]byte, rng.Intn(400))
+		rng.Read(data)
+		n++
+		msg := irCheckRecover(data)
+		if msg == "" {
+			continue
+		}
+		kind := irFailureKind(msg)
+		data = minimizeInput(data, func(b []byte) bool { return irFailureKind(irCheckRecover(b)) == kind })
+		content := "go test fuzz v1\n[]byte(" + strconv.Quote(string(data)) + ")\n"
+		name := fmt.Sprintf("%x", sha256.Sum256([]byte(content)))[:16]
+		if err := os.WriteFile(filepath.Join(irSeedDir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Fatalf("input %d (rand seed %d), minimized to %s:\n%s", n, seed, filepath.Join(irSeedDir, name), irCheckRecover(data))
+	}
+	t.Logf("%d inputs in %v, no failure", n, *irRandom)
+}
+
+// irCheckRecover is irCheck, with a panic as a failure.
+func irCheckRecover(data []byte) (msg string) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg = fmt.Sprintf("panic: %v", r)
+		}
+	}()
+	return irCheck(data)
+}
+
+var irDigits = regexp.MustCompile(`[0-9]+`)
+
+// irFailureKind is what minimizing a failure keeps: its first line
+// without the function, the code generator setting and numbers.
+func irFailureKind(msg string) string {
+	if msg == "" {
+		return ""
+	}
+	line, _, _ := strings.Cut(msg, "\n")
+	if i := strings.LastIndex(line, "}: "); i >= 0 {
+		line = line[i+3:]
+	}
+	return irDigits.ReplaceAllString(line, "")
+}
+
+// minimizeInput shrinks data while fails holds: it removes runs of bytes,
+// halving their length, and lowers single bytes (0 is every choice's
+// simplest).
+func minimizeInput(data []byte, fails func([]byte) bool) []byte {
+	for changed := true; changed; {
+		changed = false
+		for size := len(data) / 2; size >= 1; size /= 2 {
+			for i := 0; i+size <= len(data); {
+				c := append(append([]byte(nil), data[:i]...), data[i+size:]...)
+				if fails(c) {
+					data, changed = c, true
+				} else {
+					i += size
+				}
+			}
+		}
+		for i := range data {
+			for _, v := range []byte{0, 1, data[i] / 2, data[i] - 1} {
+				if v >= data[i] {
+					continue
+				}
+				c := append([]byte(nil), data...)
+				c[i] = v
+				if fails(c) {
+					data, changed = c, true
+					break
+				}
+			}
+		}
+	}
+	return data
 }
