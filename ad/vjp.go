@@ -638,7 +638,8 @@ func (v *vjp) forwardRef(in *ir.Instr, args []ir.Var) {
 			v.local[in.Dst] = true
 		case ir.OpAccAdd:
 			if !v.local[in.Args[0]] {
-				v.prim[in.Dst] = ir.NoVar
+				// Its value, the empty tuple, may still be an operand.
+				v.prim[in.Dst] = v.b.Tuple(ir.TupleOf())
 				return
 			}
 		case ir.OpResolve:

@@ -354,3 +354,33 @@ fn fr(x: Real, y: Real) -> (Real, Real) { jvp(grad(f))(x, y, 1.0, 0.0).1 }
 		}
 	}
 }
+
+// TestVJPAccAddValue: the value of an accumulation (the empty tuple) used
+// as an operand in a block the backward sweep recomputes, where the
+// accumulation itself is dropped (the recomputation made an instruction
+// with an undefined operand, and Prune panicked). Found by wasm's FuzzIR.
+func TestVJPAccAddValue(t *testing.T) {
+	// fn(x: Real) -> Real {
+	//   r = accum
+	//   if x > 0 { u = accadd r 0.0; accum u; s = sin x; s * s } else { x }
+	// }
+	b := ir.NewBuilder("accaddvalue", 0)
+	x := b.Param(ir.Real)
+	r := b.Emit(ir.RefOf(ir.Real), ir.Instr{Op: ir.OpAccum})
+	c := b.Compare(ir.OpGt, x, b.Real(0))
+	b.Begin()
+	u := b.Emit(ir.TupleOf(), ir.Instr{Op: ir.OpAccAdd, Args: []ir.Var{r, b.Real(0)}})
+	b.Emit(ir.RefOf(ir.TupleOf()), ir.Instr{Op: ir.OpAccum, Args: []ir.Var{u}})
+	sin := b.Unary(ir.OpSin, x)
+	then := b.End(b.Binary(ir.OpMul, sin, sin))
+	b.Begin()
+	els := b.End(x)
+	f := b.Finish(b.Emit(ir.Real, ir.Instr{Op: ir.OpIf, Args: []ir.Var{c}, Blocks: []*ir.Block{then, els}}))
+	tr := ad.NewTransformer()
+	checkDuality(t, tr, f, []value.Value{value.Real(1.5)}, rand.New(rand.NewSource(1)), "accaddvalue")
+	g, _ := tr.VJP(f)
+	want := 2 * math.Sin(1.5) * math.Cos(1.5)
+	if out := call(t, g, []value.Value{value.Real(1.5), value.Real(1)}); !near(out.Elem(1).Real(), want) {
+		t.Errorf("d/dx sin²x at 1.5 = %v, want %v", out.Elem(1), want)
+	}
+}

@@ -43,12 +43,15 @@ type instance struct {
 const maxFree = 16
 
 // Compile verifies f and its callees and compiles them into one module.
-func Compile(f *ir.Func) (*Compiled, error) {
+func Compile(f *ir.Func) (*Compiled, error) { return compileWith(f, Fast) }
+
+// compileWith is Compile with the code generator's options.
+func compileWith(f *ir.Func, opt Options) (*Compiled, error) {
 	ev, err := eval.Compile(f) // verifies f and every callee
 	if err != nil {
 		return nil, err
 	}
-	mod, err := generate(f)
+	mod, err := generateEntries([]Entry{{Name: "entry", Func: f}}, opt)
 	if errors.Is(err, errTooLarge) {
 		// Values too large for linear memory: the evaluator runs it, and
 		// fails under a memory budget as it does for any engine.

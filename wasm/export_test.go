@@ -16,6 +16,10 @@ func Generate(f *ir.Func) ([]byte, error) {
 	return m.bin, nil
 }
 
+// CompileWith is Compile with the code generator's options, for tests of
+// the settings other than Fast.
+func CompileWith(f *ir.Func, opt Options) (*Compiled, error) { return compileWith(f, opt) }
+
 // Raw returns a function running c's entry on args stored once, without
 // converting arguments or results (for timing the generated code alone).
 func (c *Compiled) Raw(args []value.Value) (func() error, error) {

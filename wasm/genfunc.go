@@ -773,7 +773,7 @@ func (fg *fgen) elementAt(l loc, iv ir.Var, es int) loc {
 	a := fg.affineOf(iv)
 	r, ok := fg.rng[a.of]
 	off := int64(l.off) + int64(a.c)*int64(es)*8
-	if a.of == ir.NoVar || !ok || r.lo < 0 || r.hi >= (1<<28)/int64(es) || off < 0 || off >= 1<<31 {
+	if a.of == ir.NoVar || !ok || es == 0 || r.lo < 0 || r.hi >= (1<<28)/int64(es) || off < 0 || off >= 1<<31 {
 		return fg.element(l, fg.loc[iv].local, es)
 	}
 	k := ptrKey{l.local, l.off, a.of, es}
@@ -1275,6 +1275,13 @@ func (fg *fgen) instr(in *ir.Instr) {
 
 	case ir.OpScale:
 		d := fg.alloc(in.Dst)
+		if inLocal(t) { // a Real times a Real
+			fg.get(in.Args[0])
+			fg.get(in.Args[1])
+			c.Op(OpF64Mul)
+			c.Idx(OpLocalSet, uint32(d.local))
+			break
+		}
 		b := arg(1)
 		fg.each(t.Slots(), []loc{d, b}, func(ld func(loc), st func(loc, func())) {
 			st(d, func() {
@@ -1285,8 +1292,18 @@ func (fg *fgen) instr(in *ir.Instr) {
 		})
 
 	case ir.OpDot:
+		// The sum from 0.0 in slot order, as the evaluator's: each goes
+		// last slot first, so only a loop over memory may use it.
 		d := fg.alloc(in.Dst)
 		a, b := arg(0), arg(1)
+		if at := f.Types[in.Args[0]]; inLocal(at) { // two Reals
+			c.F64Const(0)
+			fg.get(in.Args[0])
+			fg.get(in.Args[1])
+			c.Op(OpF64Mul, OpF64Add)
+			c.Idx(OpLocalSet, uint32(d.local))
+			break
+		}
 		n := f.Types[in.Args[0]].Slots()
 		c.F64Const(0)
 		c.Idx(OpLocalSet, uint32(d.local))
