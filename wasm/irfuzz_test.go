@@ -373,7 +373,7 @@ func genProgram(data []byte) *irProgram {
 // budget, after which only visible variables and constants are used.
 //
 // Types are Real, Int and Bool, arrays of up to four elements (rarely
-// none) and tuples of up to three fields, nested twice. Values come from
+// none or up to 64) and tuples of up to three fields, nested twice. Values come from
 // every scalar operation of the op table by class (so a new operation is
 // generated without a change here), constants (of aggregates of Reals
 // too), if with two arms, for, loop and scan of up to four trips, while
@@ -387,8 +387,8 @@ func genProgram(data []byte) *irProgram {
 //
 // Not generated: custom JVPs and derivative references (Func.CustomJVP,
 // Func.Deriv), tapes as parameters or results, recursion (invalid), arrays
-// of more than four elements and trip counts above four (but for while
-// loops bounded only by the step budget).
+// of more than 64 elements and trip counts above four (but for arrays made
+// by for and while loops bounded only by the step budget).
 type irGen struct {
 	s     *irBytes
 	funcs []*ir.Func
@@ -412,12 +412,16 @@ func (g *irGen) typ(depth int) *ir.Type {
 	return ir.TupleOf(elems...)
 }
 
-// length generates an array length, rarely 0 (every index of such an
-// array fails).
+// length generates an array length: 1 to 4, rarely 0 (every index of
+// such an array fails) or up to 64 (past the code generator's unrolling
+// and copying limits, so that wasm.Fast loops over memory too).
 func (g *irGen) length() int {
 	k := g.s.n(4*(irMaxTrips-1) + 1)
 	if k == 4*(irMaxTrips-1) {
-		return 0
+		if g.s.n(2) == 0 {
+			return 0
+		}
+		return irMaxTrips + g.s.n(65-irMaxTrips)
 	}
 	return 1 + k%(irMaxTrips-1)
 }
