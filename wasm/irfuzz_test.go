@@ -104,11 +104,16 @@ func (p *irProgram) check(fn *ir.Func, args []value.Value) string {
 		if err != nil {
 			return fmt.Sprintf("wasm.Compile(%s) with %+v: %v\n%s", fn.Name, opt, err, p)
 		}
-		got, gerr := c.Call(ctx, args, p.opts)
-		c.Close()
-		if msg := compareRuns(want, werr, got, gerr); msg != "" {
-			return fmt.Sprintf("%s with %+v: %s\n%s", fn.Name, opt, msg, p)
+		// Twice: the second call reuses the instance of the first, and
+		// its memory as the first left it.
+		for run := range 2 {
+			got, gerr := c.Call(ctx, args, p.opts)
+			if msg := compareRuns(want, werr, got, gerr); msg != "" {
+				c.Close()
+				return fmt.Sprintf("%s with %+v, call %d: %s\n%s", fn.Name, opt, run+1, msg, p)
+			}
 		}
+		c.Close()
 	}
 	return ""
 }
@@ -361,7 +366,29 @@ func genProgram(data []byte) *irProgram {
 }
 
 // irGen generates the functions of a program; each may call those before
-// it.
+// it. Every choice is read from the input, and every function verifies by
+// construction: values are made for a type asked for (fnGen.gen), either
+// a visible variable of that type or an instruction that yields it, whose
+// operands are asked for in turn, up to a depth and an instruction
+// budget, after which only visible variables and constants are used.
+//
+// Types are Real, Int and Bool, arrays of up to four elements (rarely
+// none or up to 64) and tuples of up to three fields, nested twice. Values come from
+// every scalar operation of the op table by class (so a new operation is
+// generated without a change here), constants (of aggregates of Reals
+// too), if with two arms, for, loop and scan of up to four trips, while
+// and whilescan (counted, or with a generated condition and a bound),
+// index and update (indices mostly in range: constants, loop indices,
+// loop indices plus constants), tuple and field, calls, accumulators
+// (accum, refindex, reffield, accadd in any block, resolve), tapelen and
+// tapeindex of the tapes of whilescans, add, sub and neg of aggregates of
+// Reals, scale and dot. Blocks begin with a few statements whose values
+// later instructions may use (or not: dead code is generated too).
+//
+// Not generated: custom JVPs and derivative references (Func.CustomJVP,
+// Func.Deriv), tapes as parameters or results, recursion (invalid), arrays
+// of more than 64 elements and trip counts above four (but for arrays made
+// by for and while loops bounded only by the step budget).
 type irGen struct {
 	s     *irBytes
 	funcs []*ir.Func
@@ -385,12 +412,16 @@ func (g *irGen) typ(depth int) *ir.Type {
 	return ir.TupleOf(elems...)
 }
 
-// length generates an array length, rarely 0 (every index of such an
-// array fails).
+// length generates an array length: 1 to 4, rarely 0 (every index of
+// such an array fails) or up to 64 (past the code generator's unrolling
+// and copying limits, so that wasm.Fast loops over memory too).
 func (g *irGen) length() int {
 	k := g.s.n(4*(irMaxTrips-1) + 1)
 	if k == 4*(irMaxTrips-1) {
-		return 0
+		if g.s.n(2) == 0 {
+			return 0
+		}
+		return irMaxTrips + g.s.n(65-irMaxTrips)
 	}
 	return 1 + k%(irMaxTrips-1)
 }
