@@ -12,45 +12,6 @@ import (
 	"github.com/rose-go/rose/value"
 )
 
-// baPrograms holds the ba module loaded for each engine.
-var baPrograms = map[rose.Engine]*rose.Program{}
-
-func baProgram(t testing.TB, eng rose.Engine) *rose.Program {
-	t.Helper()
-	p := baPrograms[eng]
-	if p == nil {
-		p = rose.Load("ba.rose", Source("ba"))
-		if err := p.Err(); err != nil {
-			t.Fatal(err)
-		}
-		p.Engine = eng
-		baPrograms[eng] = p
-	}
-	return p
-}
-
-// baRun calls the ba module's function fn on input, as the protocol does,
-// and returns the output as JSON.
-func baRun(t testing.TB, eng rose.Engine, fn string, input any) (json.RawMessage, error) {
-	t.Helper()
-	in, err := json.Marshal(input)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := modules["ba"].funcs[fn](baProgram(t, eng), in)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.run(context.Background()); err != nil {
-		return nil, err
-	}
-	out, err := c.output()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(out)
-}
-
 // baReproj is the reprojection error of ba.hpp computed directly in Go.
 func baReproj(cam, x []float64, w float64, feat []float64) [2]float64 {
 	rot := cam[0:3]
@@ -119,7 +80,7 @@ func TestBAFunctions(t *testing.T) {
 	}
 	for _, eng := range []rose.Engine{rose.EngineEval, rose.EngineCompiled} {
 		call := func(name string) value.Value {
-			f, err := baProgram(t, eng).FuncExpr(name, argsJSON)
+			f, err := program(t, "ba", eng).FuncExpr(name, argsJSON)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -183,7 +144,7 @@ func TestBAModule(t *testing.T) {
 	rng := rand.New(rand.NewSource(5))
 	in := baInput{N: 3, M: 5, P: 23, Cam: baCamera(rng), X: baPoint(rng), W: 0.7, Feat: []float64{120, -40}}
 	for _, eng := range []rose.Engine{rose.EngineEval, rose.EngineCompiled} {
-		out, err := baRun(t, eng, "objective", in)
+		out, err := evaluate(t, eng, "ba", "objective", in)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -206,7 +167,7 @@ func TestBAModule(t *testing.T) {
 			t.Errorf("%v: objective %s, want the errors %v and %v, each %d times", eng, out, want, 1-in.W*in.W, in.P)
 		}
 
-		out, err = baRun(t, eng, "jacobian", in)
+		out, err = evaluate(t, eng, "ba", "jacobian", in)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -278,7 +239,7 @@ func TestBARejects(t *testing.T) {
 		for _, fn := range []string{"objective", "jacobian"} {
 			b := good()
 			spoil(&b)
-			_, err := baRun(t, rose.EngineEval, fn, b)
+			_, err := evaluate(t, rose.EngineEval, "ba", fn, b)
 			if err == nil {
 				t.Errorf("%s: %s accepted it", name, fn)
 			} else if !errors.Is(err, errInput) {
@@ -287,7 +248,7 @@ func TestBARejects(t *testing.T) {
 		}
 	}
 	for _, in := range []string{`{"n": 1, "m": 1, "p": 1, "cam": 3}`, `"ba"`, `null`} {
-		if _, err := modules["ba"].funcs["jacobian"](baProgram(t, rose.EngineEval), json.RawMessage(in)); err == nil {
+		if _, err := modules["ba"].funcs["jacobian"](program(t, "ba", rose.EngineEval), json.RawMessage(in)); err == nil {
 			t.Errorf("input %s accepted", in)
 		}
 	}
@@ -303,7 +264,7 @@ func BenchmarkBA(b *testing.B) {
 		Feat: []float64{271.760969, 834.209256}}
 	raw, _ := json.Marshal(in)
 	for _, fn := range []string{"objective", "jacobian"} {
-		c, err := modules["ba"].funcs[fn](baProgram(b, rose.EngineCompiled), raw)
+		c, err := modules["ba"].funcs[fn](program(b, "ba", rose.EngineCompiled), raw)
 		if err != nil {
 			b.Fatal(err)
 		}

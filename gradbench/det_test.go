@@ -14,40 +14,6 @@ import (
 	"github.com/rose-go/rose"
 )
 
-// detPrograms holds the det module loaded for each engine.
-var detPrograms = map[rose.Engine]*rose.Program{}
-
-// detRun calls the det module's function fn on input with the engine eng
-// and returns the output JSON.
-func detRun(t *testing.T, eng rose.Engine, fn string, input any) (json.RawMessage, error) {
-	t.Helper()
-	p := detPrograms[eng]
-	if p == nil {
-		p = rose.Load("det.rose", Source("det"))
-		if err := p.Err(); err != nil {
-			t.Fatal(err)
-		}
-		p.Engine = eng
-		detPrograms[eng] = p
-	}
-	in, err := json.Marshal(input)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := modules["det"].funcs[fn](p, in)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.run(context.Background()); err != nil {
-		return nil, err
-	}
-	out, err := c.output()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(out)
-}
-
 // TestDet compares det's primal with Gaussian elimination and its gradient
 // with the cofactor matrix det(A) A^-T, on random matrices of orders 1 to
 // 7, on both engines.
@@ -62,7 +28,7 @@ func TestDet(t *testing.T) {
 			input := map[string]any{"A": a, "ell": ell}
 			want, inv := gaussJordan(a, ell)
 
-			out, err := detRun(t, eng, "primal", input)
+			out, err := evaluate(t, eng, "det", "primal", input)
 			if err != nil {
 				t.Fatalf("%v ell=%d primal: %v", eng, ell, err)
 			}
@@ -74,7 +40,7 @@ func TestDet(t *testing.T) {
 				t.Errorf("%v ell=%d: det = %.17g, elimination gives %.17g", eng, ell, got, want)
 			}
 
-			out, err = detRun(t, eng, "gradient", input)
+			out, err = evaluate(t, eng, "det", "gradient", input)
 			if err != nil {
 				t.Fatalf("%v ell=%d gradient: %v", eng, ell, err)
 			}
@@ -106,7 +72,7 @@ func TestDetDifferences(t *testing.T) {
 		a[i] = rng.Float64()*2 - 1
 	}
 	primal := func(x []float64) float64 {
-		out, err := detRun(t, rose.EngineCompiled, "primal", map[string]any{"A": x, "ell": ell})
+		out, err := evaluate(t, rose.EngineCompiled, "det", "primal", map[string]any{"A": x, "ell": ell})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -116,7 +82,7 @@ func TestDetDifferences(t *testing.T) {
 		}
 		return v
 	}
-	out, err := detRun(t, rose.EngineCompiled, "gradient", map[string]any{"A": a, "ell": ell})
+	out, err := evaluate(t, rose.EngineCompiled, "det", "gradient", map[string]any{"A": a, "ell": ell})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +120,7 @@ func TestDetBadInput(t *testing.T) {
 		`[1, 2]`,
 	} {
 		for _, fn := range []string{"primal", "gradient"} {
-			_, err := detRun(t, rose.EngineEval, fn, json.RawMessage(in))
+			_, err := evaluate(t, rose.EngineEval, "det", fn, json.RawMessage(in))
 			if err == nil || !errors.Is(err, errInput) {
 				t.Errorf("%s(%s): got %v, want an input error", fn, in, err)
 			}

@@ -13,45 +13,6 @@ import (
 	"github.com/rose-go/rose/value"
 )
 
-// gmmPrograms holds the gmm module loaded for each engine.
-var gmmPrograms = map[rose.Engine]*rose.Program{}
-
-func gmmProgram(t *testing.T, eng rose.Engine) *rose.Program {
-	t.Helper()
-	p := gmmPrograms[eng]
-	if p == nil {
-		p = rose.Load("gmm.rose", Source("gmm"))
-		if err := p.Err(); err != nil {
-			t.Fatal(err)
-		}
-		p.Engine = eng
-		gmmPrograms[eng] = p
-	}
-	return p
-}
-
-// gmmRun calls the gmm module's function fn on input, as the protocol
-// does, and returns the output as JSON.
-func gmmRun(t *testing.T, eng rose.Engine, fn string, input any) (json.RawMessage, error) {
-	t.Helper()
-	in, err := json.Marshal(input)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := modules["gmm"].funcs[fn](gmmProgram(t, eng), in)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.run(context.Background()); err != nil {
-		return nil, err
-	}
-	out, err := c.output()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(out)
-}
-
 // gmmRandom is an input in GradBench's shapes, drawn as the eval draws
 // them (normal points, alphas, q and l; uniform means).
 func gmmRandom(rng *rand.Rand, d, k, n, m int, gamma float64) *gmmInput {
@@ -190,7 +151,7 @@ func TestGMM(t *testing.T) {
 	for _, eng := range []rose.Engine{rose.EngineEval, rose.EngineCompiled} {
 		for _, s := range shapes {
 			g := gmmRandom(rng, s.d, s.k, s.n, s.m, 0.5+rng.Float64())
-			out, err := gmmRun(t, eng, "objective", g)
+			out, err := evaluate(t, eng, "gmm", "objective", g)
 			if err != nil {
 				t.Fatalf("%v %+v objective: %v", eng, s, err)
 			}
@@ -202,7 +163,7 @@ func TestGMM(t *testing.T) {
 				t.Errorf("%v %+v: objective %.17g, direct computation %.17g", eng, s, obj, want)
 			}
 
-			out, err = gmmRun(t, eng, "jacobian", g)
+			out, err = evaluate(t, eng, "gmm", "jacobian", g)
 			if err != nil {
 				t.Fatalf("%v %+v jacobian: %v", eng, s, err)
 			}
@@ -246,7 +207,7 @@ func TestGMM(t *testing.T) {
 func TestGMMForwardReverse(t *testing.T) {
 	rng := rand.New(rand.NewSource(7))
 	g := gmmRandom(rng, 4, 3, 9, 1, 1.2)
-	out, err := gmmRun(t, rose.EngineCompiled, "jacobian", g)
+	out, err := evaluate(t, rose.EngineCompiled, "gmm", "jacobian", g)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +215,7 @@ func TestGMMForwardReverse(t *testing.T) {
 	if err := json.Unmarshal(out, &jac); err != nil {
 		t.Fatal(err)
 	}
-	p := gmmProgram(t, rose.EngineCompiled)
+	p := program(t, "gmm", rose.EngineCompiled)
 	for trial := 0; trial < 3; trial++ {
 		dir := gmmRandom(rng, 4, 3, 9, 1, 1.2)
 		zx := make([][]float64, len(g.X))
@@ -306,7 +267,7 @@ func TestGMMRejects(t *testing.T) {
 		for _, fn := range []string{"objective", "jacobian"} {
 			g := gmmRandom(rng, 3, 2, 4, 0, 1)
 			spoil(g)
-			_, err := gmmRun(t, rose.EngineEval, fn, g)
+			_, err := evaluate(t, rose.EngineEval, "gmm", fn, g)
 			if err == nil {
 				t.Errorf("%s: %s accepted it", name, fn)
 			} else if !errors.Is(err, errInput) {
@@ -315,7 +276,7 @@ func TestGMMRejects(t *testing.T) {
 		}
 	}
 	for _, in := range []string{`{"d": 2, "k": 1, "n": 1, "x": "no"}`, `[1, 2]`, `null`} {
-		c, err := modules["gmm"].funcs["objective"](gmmProgram(t, rose.EngineEval), json.RawMessage(in))
+		c, err := modules["gmm"].funcs["objective"](program(t, "gmm", rose.EngineEval), json.RawMessage(in))
 		if err == nil {
 			t.Errorf("input %s accepted (%v)", in, c)
 		}

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/rose-go/rose"
 )
 
 // htParents is the real hand's bone tree: the wrist, five fingers of four
@@ -358,7 +360,7 @@ func TestHTBadInput(t *testing.T) {
 	}
 	for name, input := range cases {
 		for _, fn := range []string{"objective", "jacobian"} {
-			if out, err := htlEvaluate(t, "ht", fn, input()); err == nil {
+			if out, err := evaluate(t, rose.EngineAuto, "ht", fn, input()); err == nil {
 				t.Errorf("%s %s: no error, output %.100s", name, fn, out)
 			} else if strings.Contains(err.Error(), "internal error") {
 				t.Errorf("%s %s: %v", name, fn, err)

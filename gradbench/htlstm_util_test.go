@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"math"
-	"sync"
 	"testing"
 
 	"github.com/rose-go/rose"
@@ -13,63 +12,10 @@ import (
 
 // Helpers of the ht and lstm tests (prefixed htl).
 
-var (
-	htlProgMu sync.Mutex
-	htlProgs  = map[string]*rose.Program{}
-)
-
-// htlProgram is module mod's Rose program, loaded once per test binary.
-func htlProgram(t testing.TB, mod string) *rose.Program {
-	t.Helper()
-	htlProgMu.Lock()
-	defer htlProgMu.Unlock()
-	if p := htlProgs[mod]; p != nil {
-		return p
-	}
-	p := rose.Load(mod+".rose", Source(mod))
-	if err := p.Err(); err != nil {
-		t.Fatal(err)
-	}
-	htlProgs[mod] = p
-	return p
-}
-
-// htlEvaluate runs module mod's function fn on input once, as an evaluate
-// message does, and returns its output as JSON.
-func htlEvaluate(t testing.TB, mod, fn string, input any) (json.RawMessage, error) {
-	t.Helper()
-	in, err := json.Marshal(input)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := modules[mod].funcs[fn](htlProgram(t, mod), in)
-	if err != nil {
-		return nil, err
-	}
-	return htlOutput(t, c)
-}
-
-// htlOutput runs a prepared call and returns its output as JSON.
-func htlOutput(t testing.TB, c *call) (json.RawMessage, error) {
-	t.Helper()
-	if err := c.run(context.Background()); err != nil {
-		return nil, err
-	}
-	out, err := c.output()
-	if err != nil {
-		return nil, err
-	}
-	b, err := json.Marshal(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b, nil
-}
-
-// htlMustEvaluate is htlEvaluate for inputs that must succeed, decoded into v.
+// htlMustEvaluate is evaluate for inputs that must succeed, decoded into v.
 func htlMustEvaluate(t testing.TB, mod, fn string, input, v any) {
 	t.Helper()
-	out, err := htlEvaluate(t, mod, fn, input)
+	out, err := evaluate(t, rose.EngineAuto, mod, fn, input)
 	if err != nil {
 		t.Fatalf("%s %s: %v", mod, fn, err)
 	}
@@ -112,7 +58,7 @@ func htlFunc(t testing.TB, mod, expr string, args ...any) *rose.Func {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := htlProgram(t, mod).FuncExpr(expr, b)
+	f, err := program(t, mod, rose.EngineAuto).FuncExpr(expr, b)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -87,7 +87,7 @@ func TestOdeGradient(t *testing.T) {
 			in := map[string]any{"x": x, "s": s}
 			// Forward mode: one JVP of last per input.
 			argsJSON, _ := json.Marshal([]any{x, s})
-			p := simpleProgram(t, "ode", rose.EngineCompiled)
+			p := program(t, "ode", rose.EngineCompiled)
 			f, err := p.Func("last", argsJSON)
 			if err != nil {
 				t.Fatal(err)

@@ -6,36 +6,12 @@ import (
 	"encoding/json"
 	"math"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/rose-go/rose"
 )
 
 // Helpers shared by the tests of lse, llsq, ode and kmeans.
-
-var (
-	simpleMu       sync.Mutex
-	simplePrograms = map[string]*rose.Program{} // by module and engine
-)
-
-// simpleProgram is module mod's program loaded for engine eng.
-func simpleProgram(t *testing.T, mod string, eng rose.Engine) *rose.Program {
-	t.Helper()
-	simpleMu.Lock()
-	defer simpleMu.Unlock()
-	key := mod + "/" + eng.String()
-	p := simplePrograms[key]
-	if p == nil {
-		p = rose.Load(mod+".rose", Source(mod))
-		if err := p.Err(); err != nil {
-			t.Fatal(err)
-		}
-		p.Engine = eng
-		simplePrograms[key] = p
-	}
-	return p
-}
 
 // simpleRun calls function fn of module mod on input (marshalled to JSON)
 // with engine eng, runs it twice (a prepared call is run many times by the
@@ -46,7 +22,7 @@ func simpleRun(t *testing.T, eng rose.Engine, mod, fn string, input, out any) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := modules[mod].funcs[fn](simpleProgram(t, mod, eng), in)
+	c, err := modules[mod].funcs[fn](program(t, mod, eng), in)
 	if err != nil {
 		t.Fatalf("%s.%s: %v", mod, fn, err)
 	}
@@ -101,7 +77,7 @@ func simpleCheck(t *testing.T, what string, got, want []float64, tol float64) {
 // protocol, where the session goes on after it.
 func simpleBadInputs(t *testing.T, mod, fn string, inputs []string) {
 	t.Helper()
-	p := simpleProgram(t, mod, rose.EngineCompiled)
+	p := program(t, mod, rose.EngineCompiled)
 	var msgs strings.Builder
 	msgs.WriteString(`{"id": 0, "kind": "define", "module": "` + mod + `"}` + "\n")
 	for i, in := range inputs {
