@@ -62,10 +62,7 @@ func (p *Prepared) Slots(dst []float64) []float64 {
 	if p.wp != nil {
 		return p.wp.Slots(dst)
 	}
-	n := len(dst)
-	dst = append(dst, make([]float64, p.f.result.Slots())...)
-	value.Store(dst[n:], p.res, p.f.result)
-	return dst
+	return value.AppendSlots(dst, p.res, p.f.result)
 }
 
 // Close releases what the Prepared holds (a module instance).

@@ -8,6 +8,7 @@ package gradbench
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"embed"
 	"encoding/json"
@@ -113,7 +114,7 @@ func Serve(ctx context.Context, r io.Reader, w io.Writer, opt Options) error {
 	br := bufio.NewReaderSize(r, 1<<20)
 	for {
 		line, err := br.ReadBytes('\n')
-		if len(line) > 0 && !isBlank(line) {
+		if len(bytes.TrimSpace(line)) > 0 {
 			resp, end := s.handle(ctx, line)
 			if end {
 				return nil
@@ -132,15 +133,6 @@ func Serve(ctx context.Context, r io.Reader, w io.Writer, opt Options) error {
 			return ctx.Err()
 		}
 	}
-}
-
-func isBlank(b []byte) bool {
-	for _, c := range b {
-		if c != ' ' && c != '\t' && c != '\r' && c != '\n' {
-			return false
-		}
-	}
-	return true
 }
 
 // handle answers one message. end reports an "end" message, which has no

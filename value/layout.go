@@ -23,6 +23,14 @@ func Store(dst []float64, v Value, t *ir.Type) error {
 	return err
 }
 
+// AppendSlots appends v's slots (Store's layout) to dst.
+func AppendSlots(dst []float64, v Value, t *ir.Type) []float64 {
+	n := len(dst)
+	dst = append(dst, make([]float64, t.Slots())...)
+	Store(dst[n:], v, t) // a Value of type t fits its slots
+	return dst
+}
+
 // StoreBytes is Store into little-endian bytes (a WebAssembly memory).
 func StoreBytes(dst []byte, v Value, t *ir.Type) error {
 	_, err := storeAt(byteSlots(dst), 0, v, t)

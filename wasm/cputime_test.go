@@ -25,8 +25,7 @@ func threadCPU() time.Duration {
 
 // TestCPUTime reports the median thread CPU time of one call of each
 // benchmark workload on the compiled engine (call: through Call, with
-// the conversion of arguments and results; raw: the generated code
-// alone). It is for a loaded machine, where wall-clock benchmarks vary,
+// the conversion of arguments and results; prepared: the arguments stored once, wasm.Prepared). It is for a loaded machine, where wall-clock benchmarks vary,
 // and is skipped unless ROSE_WASM_CPUTIME is set.
 func TestCPUTime(t *testing.T) {
 	if os.Getenv("ROSE_WASM_CPUTIME") == "" {
@@ -64,17 +63,18 @@ func TestCPUTime(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		raw, err := c.Raw(w.args)
+		pr, err := c.Prepare(ctx, w.args)
 		if err != nil {
 			t.Fatal(err)
 		}
 		call := median(func() { c.Call(ctx, w.args, nil) })
 		r := median(func() {
-			if err := raw(); err != nil {
+			if err := pr.Run(ctx, nil); err != nil {
 				t.Fatal(err)
 			}
 		})
-		t.Logf("%s: call %v, raw %v", w.name, call, r)
+		t.Logf("%s: call %v, prepared %v", w.name, call, r)
+		pr.Close()
 		c.Close()
 	}
 }

@@ -52,10 +52,7 @@ func (c *Compiled) Prepare(ctx context.Context, args []value.Value) (*Prepared, 
 	p.in = in
 	// Touch the instance's memory, as a harness's prepare step allocates
 	// and fills its work arrays: the runs then start on mapped pages.
-	mem, _ := in.mem.Read(0, in.mem.Size())
-	for i, b := range p.raw {
-		copy(mem[c.mod.argOff[i]:], b)
-	}
+	mem := p.storeArgs()
 	for off := 0; off+4 <= len(mem); off += 4096 {
 		// An atomic add of 0 is a write the compiler keeps.
 		atomic.AddUint32((*uint32)(unsafe.Pointer(&mem[off])), 0)
@@ -80,11 +77,18 @@ func (p *Prepared) Run(ctx context.Context, opts *eval.Options) error {
 		return err
 	}
 	p.ev = false
+	p.storeArgs()
+	return c.invoke(ctx, p.in, lim)
+}
+
+// storeArgs copies the prepared arguments into the instance's memory,
+// which it returns.
+func (p *Prepared) storeArgs() []byte {
 	mem, _ := p.in.mem.Read(0, p.in.mem.Size())
 	for i, b := range p.raw {
-		copy(mem[c.mod.argOff[i]:], b)
+		copy(mem[p.c.mod.argOff[i]:], b)
 	}
-	return c.invoke(ctx, p.in, lim)
+	return mem
 }
 
 // Result is the result of the last Run that succeeded.
@@ -102,10 +106,7 @@ func (p *Prepared) Result() value.Value {
 func (p *Prepared) Slots(dst []float64) []float64 {
 	t := p.c.f.Result()
 	if p.ev || p.in == nil {
-		n := len(dst)
-		dst = append(dst, make([]float64, t.Slots())...)
-		value.Store(dst[n:], p.res, t)
-		return dst
+		return value.AppendSlots(dst, p.res, t)
 	}
 	mem, _ := p.in.mem.Read(0, p.in.mem.Size())
 	b := mem[p.c.mod.resOff:]
