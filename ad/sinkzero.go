@@ -73,14 +73,10 @@ func (s *sinker) zeroSeeds(b *ir.Block) ([]bool, bool) {
 		}
 	}
 	seeds := make([]bool, len(t.Elems))
+	whole := s.isZero(r)
 	anyZero := false
 	for k := range seeds {
-		switch {
-		case s.isZero(r):
-			seeds[k] = true
-		case tup != nil:
-			seeds[k] = s.isZero(tup.Args[k])
-		}
+		seeds[k] = whole || tup != nil && s.isZero(tup.Args[k])
 		anyZero = anyZero || seeds[k]
 	}
 	return seeds, anyZero
@@ -153,7 +149,7 @@ func (s *sinker) sink(b *ir.Block, i int) bool {
 		} else {
 			m := s.renamer()
 			for j := range tail {
-				m.define(&tail[j])
+				m.fresh(tail[j].Dst)
 				instrs = append(instrs, copyInstr(&tail[j], m.get, m.block))
 			}
 			res = m.get(result)
@@ -214,15 +210,12 @@ func (r *renamer) block(b *ir.Block) *ir.Block {
 		nb.Params = append(nb.Params, r.fresh(p))
 	}
 	for i := range b.Instrs {
-		r.define(&b.Instrs[i])
+		r.fresh(b.Instrs[i].Dst)
 		nb.Instrs = append(nb.Instrs, copyInstr(&b.Instrs[i], r.get, r.block))
 	}
 	nb.Result = r.get(b.Result)
 	return nb
 }
-
-// define renames the destination of in before in is copied.
-func (r *renamer) define(in *ir.Instr) { r.fresh(in.Dst) }
 
 // folder rewrites the code placed in one arm: uses of the if's result r
 // become the arm's result, zero cotangents fold away.
@@ -355,30 +348,6 @@ func (f *folder) instr(x ir.Instr, out []ir.Instr) []ir.Instr {
 		if z(x.Args[1]) {
 			return out
 		}
-	case ir.OpIf:
-		// Fold inside the arms; the if is zero when both arms are.
-		bs := make([]*ir.Block, len(x.Blocks))
-		allZero := true
-		for k, b := range x.Blocks {
-			nb := &ir.Block{Params: b.Params}
-			nb.Instrs = f.instrs(b.Instrs, nil)
-			res := f.name(b.Result)
-			if !f.zero[res] && !(f.s.ctIfs[x.Dst] && f.ctZero(res)) {
-				allZero = false
-			}
-			nb.Result = res
-			bs[k] = nb
-		}
-		for _, nb := range bs {
-			nb.Result = f.use(nb.Result, &nb.Instrs)
-		}
-		x.Blocks = bs
-		x.Args = []ir.Var{f.use(x.Args[0], &out)}
-		out = append(out, x)
-		if allZero && f.s.f.Types[x.Dst].AllReal() {
-			f.zero[x.Dst] = true
-		}
-		return out
 	}
 	// Any other instruction, or one that did not fold: its operands by
 	// their current names, zeros materialized; nested blocks folded.
@@ -391,15 +360,22 @@ func (f *folder) instr(x ir.Instr, out []ir.Instr) []ir.Instr {
 		args[k] = f.use(a, &out)
 	}
 	x.Args = args
+	// An if is zero when each of its arms, folded, returns zeros.
+	zeroIf := x.Op == ir.OpIf && f.s.f.Types[x.Dst].AllReal()
 	if len(x.Blocks) > 0 {
 		bs := make([]*ir.Block, len(x.Blocks))
 		for k, b := range x.Blocks {
 			nb := &ir.Block{Params: b.Params}
 			nb.Instrs = f.instrs(b.Instrs, nil)
-			nb.Result = f.use(b.Result, &nb.Instrs)
+			res := f.name(b.Result)
+			zeroIf = zeroIf && (f.zero[res] || f.s.ctIfs[x.Dst] && f.ctZero(res))
+			nb.Result = f.use(res, &nb.Instrs)
 			bs[k] = nb
 		}
 		x.Blocks = bs
+	}
+	if zeroIf {
+		f.zero[x.Dst] = true
 	}
 	return append(out, x)
 }
