@@ -62,6 +62,13 @@ func register(name string, funcs map[string]function) {
 	modules[name] = &module{name: name, funcs: funcs}
 }
 
+// lookup is the module registered as name, or nil.
+func lookup(name string) *module {
+	regMu.Lock()
+	defer regMu.Unlock()
+	return modules[name]
+}
+
 // Modules lists the modules the tool implements, sorted.
 func Modules() []string {
 	regMu.Lock()
@@ -189,9 +196,7 @@ func (s *session) handle(ctx context.Context, line []byte) (resp map[string]any,
 
 // define loads and checks module name's program.
 func (s *session) define(name string) error {
-	regMu.Lock()
-	mod := modules[name]
-	regMu.Unlock()
+	mod := lookup(name)
 	src := Source(name)
 	if mod == nil || src == nil {
 		return fmt.Errorf("rose has no module %q (it has: %v)", name, Modules())
@@ -221,7 +226,7 @@ func (s *session) evaluate(ctx context.Context, m message) (any, []timing, error
 	if p == nil {
 		return nil, nil, fmt.Errorf("module %q is not defined", m.Module)
 	}
-	mod := modules[m.Module]
+	mod := lookup(m.Module)
 	fn := mod.funcs[m.Function]
 	if fn == nil {
 		var names []string

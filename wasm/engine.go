@@ -145,11 +145,9 @@ func (c *Compiled) MemoryBytes() int64 { return c.ev.MemoryBytes() }
 // A call with Options.Executed or Options.Trace runs on the evaluator:
 // both count or report evaluator instructions.
 func (c *Compiled) Call(ctx context.Context, args []value.Value, opts *eval.Options) (value.Value, error) {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	if err := ctx.Err(); err != nil {
-		return value.Value{}, &value.RuntimeError{Msg: value.CancelledMsg(err), Pos: c.f.Pos, Func: c.f.Name, Cause: err}
+	ctx, err := c.start(ctx)
+	if err != nil {
+		return value.Value{}, err
 	}
 	if c.mod == nil {
 		return c.ev.Call(ctx, args, opts) // too large for linear memory (see Compile)
@@ -181,6 +179,18 @@ func (c *Compiled) Call(ctx context.Context, args []value.Value, opts *eval.Opti
 	v, _ := loadValue(mem, int(c.mod.resOff), f.Result())
 	c.put(in)
 	return v, nil
+}
+
+// start is the context a call runs under (Background for nil) and the
+// evaluator's error for a context already done.
+func (c *Compiled) start(ctx context.Context) (context.Context, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := ctx.Err(); err != nil {
+		return ctx, &value.RuntimeError{Msg: value.CancelledMsg(err), Pos: c.f.Pos, Func: c.f.Name, Cause: err}
+	}
+	return ctx, nil
 }
 
 // callLimits are what the entry function is told of a call's budgets.

@@ -64,11 +64,9 @@ func (c *Compiled) Prepare(ctx context.Context, args []value.Value) (*Prepared, 
 // and errors of Call.
 func (p *Prepared) Run(ctx context.Context, opts *eval.Options) error {
 	c := p.c
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	if err := ctx.Err(); err != nil {
-		return &value.RuntimeError{Msg: value.CancelledMsg(err), Pos: c.f.Pos, Func: c.f.Name, Cause: err}
+	ctx, err := c.start(ctx)
+	if err != nil {
+		return err
 	}
 	lim, onEval := c.limits(opts)
 	if p.in == nil || onEval {
