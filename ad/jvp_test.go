@@ -65,6 +65,20 @@ func perturb(args []value.Value, dir [][]float64, h float64) []value.Value {
 	return out
 }
 
+// loadFunc loads src and returns its function name (not generic).
+func loadFunc(t testing.TB, src, name string) *rose.Func {
+	t.Helper()
+	p := rose.Load("t.rose", []byte(src))
+	if err := p.Err(); err != nil {
+		t.Fatal(err)
+	}
+	f, err := p.Func(name, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
 func call(t *testing.T, f *ir.Func, args []value.Value) value.Value {
 	t.Helper()
 	v, err := eval.Call(context.Background(), f, args, nil)
@@ -175,11 +189,7 @@ func forExamples(t *testing.T, seed int64, check func(*testing.T, *ad.Transforme
 // TestJVPOfJVP checks second derivatives: the JVP of the JVP of x^y
 // against finite differences of the first derivative.
 func TestJVPOfJVP(t *testing.T) {
-	p := rose.Load("p.rose", []byte("fn f(x: Real, y: Real) -> Real { pow(x, y) }\n"))
-	f, err := p.Func("f", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := loadFunc(t, "fn f(x: Real, y: Real) -> Real { pow(x, y) }\n", "f")
 	tr := ad.NewTransformer()
 	g := mustJVP(tr, f.IR)
 	args := []value.Value{value.Real(2), value.Real(3), value.Real(1), value.Real(0)}
@@ -260,11 +270,7 @@ fn nearest(p: Real, c: [3]Real) -> Int {
 }
 fn cost(p: Real, c: [3]Real) -> Real { let t = p - c[nearest(p, c)]; t * t * t }
 `
-	p := rose.Load("p.rose", []byte(src))
-	f, err := p.Func("cost", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := loadFunc(t, src, "cost")
 	tr := ad.NewTransformer()
 	g := mustJVP(tr, f.IR)
 	for _, h := range ir.Reachable(g) {

@@ -6,7 +6,6 @@ import (
 	"math/rand"
 	"testing"
 
-	"github.com/rose-go/rose"
 	"github.com/rose-go/rose/ad"
 	"github.com/rose-go/rose/eval"
 	"github.com/rose-go/rose/ir"
@@ -47,14 +46,7 @@ func contactArgs(spread float64) []value.Value {
 }
 
 func TestSinkZeroArms(t *testing.T) {
-	p := rose.Load("contact.rose", []byte(contactSrc))
-	if err := p.Err(); err != nil {
-		t.Fatal(err)
-	}
-	f, err := p.Func("energy", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := loadFunc(t, contactSrc, "energy")
 	tr := ad.NewTransformer()
 	g, err := tr.VJP(f.IR)
 	if err != nil {
@@ -94,14 +86,7 @@ fn g(x: Real, y: Real) -> Real {
     if x > 0.0 { s } else { 0.0 }
 }
 `
-	p := rose.Load("nf.rose", []byte(src))
-	if err := p.Err(); err != nil {
-		t.Fatal(err)
-	}
-	f, err := p.Func("g", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := loadFunc(t, src, "g")
 	gr, err := f.Grad(context.Background(), []value.Value{value.Real(-1), value.Real(1)}, nil)
 	if err != nil {
 		t.Fatal(err)

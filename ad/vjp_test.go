@@ -85,11 +85,7 @@ func TestVJPExamples(t *testing.T) {
 // its gradient (forward over reverse).
 func hessian(t *testing.T, src, name string, x []float64) [][]float64 {
 	t.Helper()
-	p := rose.Load("h.rose", []byte(src))
-	f, err := p.Func(name, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := loadFunc(t, src, name)
 	tr := ad.NewTransformer()
 	g, err := tr.VJP(f.IR)
 	if err != nil {
@@ -218,11 +214,7 @@ fn sim(x0: [2]Real, v0: [2]Real) -> Real {
 	}
 	sizes := map[int]int{}
 	for _, steps := range []int{16, 1024} {
-		p := rose.Load("s.rose", []byte(src(steps)))
-		f, err := p.Func("sim", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		f := loadFunc(t, src(steps), "sim")
 		tr := ad.NewTransformer()
 		g, err := tr.VJP(f.IR)
 		if err != nil {
