@@ -24,7 +24,7 @@ type Prepared struct {
 
 // Prepare converts args for repeated calls of f.
 func (f *Func) Prepare(ctx context.Context, args []value.Value) (*Prepared, error) {
-	p := &Prepared{f: f, args: args}
+	p := &Prepared{f: f, args: append([]value.Value(nil), args...)}
 	if c, ok := f.code.(*wasm.Compiled); ok {
 		wp, err := c.Prepare(ctx, args)
 		if err != nil {
@@ -44,6 +44,19 @@ func (p *Prepared) Run(ctx context.Context, opts *eval.Options) error {
 	v, err := p.f.Call(ctx, p.args, opts)
 	p.res = v
 	return err
+}
+
+// SetSlots replaces argument i by the value whose flat layout (that of
+// value.Store; for an argument made only of Reals, its Reals in order) is
+// slots: the way to call f at many points without building Values (an
+// optimizer's loop). On the compiled engine it copies bytes and
+// allocates nothing.
+func (p *Prepared) SetSlots(i int, slots []float64) {
+	if p.wp != nil {
+		p.wp.SetSlots(i, slots)
+		return
+	}
+	p.args[i], _ = value.Load(slots, p.f.params[i])
 }
 
 // Result is the value of the last Run that succeeded.

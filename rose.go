@@ -263,6 +263,9 @@ func (e *RuntimeError) Error() string {
 func (e *RuntimeError) Unwrap() error { return e.Err }
 
 func (p *Program) wrapErr(err error) error {
+	if err == nil {
+		return nil // before errors.As, whose target escapes: calls that succeed allocate nothing
+	}
 	var re *value.RuntimeError
 	if !errors.As(err, &re) {
 		return err

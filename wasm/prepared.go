@@ -24,6 +24,9 @@ type Prepared struct {
 	raw  [][]byte      // each argument in the module's layout
 	res  value.Value   // the last result, when the evaluator ran it
 	ev   bool          // the last Run was the evaluator's
+	// stale marks the args that SetSlots changed since they were last
+	// rebuilt from raw, for a call the evaluator runs.
+	stale []bool
 }
 
 // Prepare converts args for calls of the function. The Prepared must be
@@ -33,7 +36,7 @@ func (c *Compiled) Prepare(ctx context.Context, args []value.Value) (*Prepared, 
 	if len(args) != len(f.Params) {
 		return nil, fmt.Errorf("%s: want %d arguments, got %d", f.Name, len(f.Params), len(args))
 	}
-	p := &Prepared{c: c, args: args}
+	p := &Prepared{c: c, args: append([]value.Value(nil), args...)}
 	if c.mod == nil {
 		return p, nil // runs on the evaluator (see Compile)
 	}
@@ -70,6 +73,7 @@ func (p *Prepared) Run(ctx context.Context, opts *eval.Options) error {
 	}
 	lim, onEval := c.limits(opts)
 	if p.in == nil || onEval {
+		p.fresh()
 		v, err := c.ev.Call(ctx, p.args, opts)
 		p.res, p.ev = v, true
 		return err
@@ -77,6 +81,36 @@ func (p *Prepared) Run(ctx context.Context, opts *eval.Options) error {
 	p.ev = false
 	p.storeArgs()
 	return c.invoke(ctx, p.in, lim)
+}
+
+// SetSlots replaces argument i by the value whose flat layout
+// (value.Store's) is slots, for loops that call the function at many
+// points (an optimizer): on the compiled engine it is a copy of bytes,
+// with no Value built. slots must hold the argument's slot count.
+func (p *Prepared) SetSlots(i int, slots []float64) {
+	t := p.c.f.Types[p.c.f.Params[i]]
+	if p.raw == nil {
+		p.args[i], _ = value.Load(slots, t)
+		return
+	}
+	b := p.raw[i]
+	for k, x := range slots[:t.Slots()] {
+		binary.LittleEndian.PutUint64(b[8*k:], math.Float64bits(x))
+	}
+	if p.stale == nil {
+		p.stale = make([]bool, len(p.raw))
+	}
+	p.stale[i] = true
+}
+
+// fresh rebuilds the arguments SetSlots changed, for the evaluator.
+func (p *Prepared) fresh() {
+	for i, s := range p.stale {
+		if s {
+			p.args[i], _ = value.LoadBytes(p.raw[i], p.c.f.Types[p.c.f.Params[i]])
+			p.stale[i] = false
+		}
+	}
 }
 
 // storeArgs copies the prepared arguments into the instance's memory,
