@@ -34,6 +34,7 @@ type Objective struct {
 	sweepValue bool
 	out        []float64 // the sweep's result slots
 	dim        int
+	x0         []float64 // the vector at the arguments given
 }
 
 // Objective prepares f at args as a function of the Reals of the
@@ -78,6 +79,11 @@ func (f *Func) Objective(ctx context.Context, args []value.Value, wrt []int, opt
 	}
 	if len(wrt) == 0 {
 		return nil, fmt.Errorf("%s has no parameter with Reals to optimize", f.Name)
+	}
+	for k, p := range wrt {
+		for _, s := range o.at[k] {
+			o.x0 = append(o.x0, o.slots[p][s])
+		}
 	}
 	sweep, withValue, err := f.sweepCode(wrt, all)
 	if err != nil {
@@ -189,15 +195,8 @@ func (o *Objective) Dim() int { return o.dim }
 // "v[1]", "p.mass").
 func (o *Objective) Inputs() []string { return o.inputs }
 
-// Start appends the vector at the arguments given (or last set) to dst.
-func (o *Objective) Start(dst []float64) []float64 {
-	for k, p := range o.wrt {
-		for _, s := range o.at[k] {
-			dst = append(dst, o.slots[p][s])
-		}
-	}
-	return dst
-}
+// Start appends the vector at the arguments Objective was given to dst.
+func (o *Objective) Start(dst []float64) []float64 { return append(dst, o.x0...) }
 
 // set writes x into the arguments of both calls.
 func (o *Objective) set(x []float64) error {

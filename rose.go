@@ -297,6 +297,10 @@ type Example struct {
 	obj *check.FuncObj // the function's declaration
 }
 
+// Of is the name of the function the example calls, as declared: for a
+// size-generic function Func.Name is that of its instance.
+func (ex *Example) Of() string { return ex.obj.Name }
+
 // Examples prepares every example in the file. An example whose arguments
 // fail to evaluate carries the error in Err; the others are unaffected.
 func (p *Program) Examples(ctx context.Context) ([]*Example, error) {

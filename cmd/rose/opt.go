@@ -222,7 +222,11 @@ func (r *optRun) start(ctx context.Context, p *rose.Program, name, argText strin
 		return nil, nil, exitUser
 	}
 	for _, ex := range exs {
-		if ex.Err == nil && ex.Func.Name == name {
+		if ex.Of() == name {
+			if ex.Err != nil {
+				fmt.Fprintf(e.stderr, "rose %s: the start, example %s: %v\n", r.cmd, ex.Text, ex.Err)
+				return nil, nil, exitUser
+			}
 			return ex.Func, ex.Args, exitOK
 		}
 	}
