@@ -31,9 +31,21 @@ type evaluator struct {
 	err   error // the first failure
 
 	best     []float64 // the iterate with the lowest loss
+	bestG    []float64 // its gradient
 	bestF    float64
 	bestNorm float64
 	last     Iter // the last iterate recorded
+
+	// base is the iteration a restarted method started from: gonum
+	// counts each run's iterations from its start, which is base, already
+	// recorded.
+	base      int
+	restarted bool
+}
+
+// restart notes that the method starts again from the best point.
+func (e *evaluator) restart() {
+	e.base, e.restarted = e.last.Iter, true
 }
 
 func newEvaluator(ctx context.Context, o *rose.Objective, x0 []float64, s Settings) *evaluator {
@@ -41,7 +53,7 @@ func newEvaluator(ctx context.Context, o *rose.Objective, x0 []float64, s Settin
 	return &evaluator{
 		ctx: ctx, o: o, s: s, start: time.Now(),
 		x: make([]float64, n), g: make([]float64, n),
-		best: append([]float64(nil), x0...), bestF: math.NaN(), bestNorm: math.NaN(),
+		best: append([]float64(nil), x0...), bestG: make([]float64, n), bestF: math.NaN(), bestNorm: math.NaN(),
 	}
 }
 
@@ -142,7 +154,10 @@ func (e *evaluator) Record(loc *optimize.Location, op optimize.Operation, st *op
 	if op != optimize.MajorIteration {
 		return nil // InitIteration comes before the start is evaluated
 	}
-	return e.record(loc, st.MajorIterations-1)
+	if e.restarted && st.MajorIterations == 1 {
+		return nil // the restart's start, the best point, is recorded
+	}
+	return e.record(loc, e.base+st.MajorIterations-1)
 }
 
 // record notes iterate iter (0: the start; gonum counts the start as its
@@ -156,6 +171,7 @@ func (e *evaluator) record(loc *optimize.Location, iter int) error {
 	e.last = it
 	if !(it.Loss >= e.bestF) { // also when bestF is NaN: the first
 		copy(e.best, loc.X)
+		copy(e.bestG, loc.Gradient)
 		e.bestF, e.bestNorm = it.Loss, it.GradNorm
 	}
 	if e.s.Record != nil {
@@ -169,9 +185,9 @@ func (e *evaluator) record(loc *optimize.Location, iter int) error {
 
 // finish fills res from gonum's result r (nil if it gave none).
 func (e *evaluator) finish(res *Result, r *optimize.Result) {
-	if r != nil && e.err == nil && r.MajorIterations-1 > e.last.Iter {
+	if r != nil && e.err == nil && e.base+r.MajorIterations-1 > e.last.Iter {
 		// gonum does not record the iterate that meets a stopping rule.
-		e.record(&r.Location, r.MajorIterations-1)
+		e.record(&r.Location, e.base+r.MajorIterations-1)
 	}
 	res.Iters, res.Evals, res.Elapsed = e.last.Iter, e.evals, time.Since(e.start)
 	if e.err != nil || r == nil {

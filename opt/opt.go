@@ -90,6 +90,7 @@ type Result struct {
 	Loss     float64
 	GradNorm float64
 	Iters    int // iterations done
+	Restarts int // times a quasi-Newton method was restarted after its line search gave up
 	Evals    int // evaluations of the objective
 	Elapsed  time.Duration
 	// Status says why the run stopped, in words ("gradient below
@@ -142,26 +143,50 @@ func Minimize(ctx context.Context, o *rose.Objective, x0 []float64, s Settings) 
 		res.X, res.Loss, res.Err, res.Status = append([]float64(nil), x0...), math.NaN(), err, "not started"
 		return res
 	}
-	gs := &optimize.Settings{
-		GradientThreshold: s.gradTol(),
-		MajorIterations:   s.MaxIter + 1, // gonum counts the start
-		FuncEvaluations:   s.MaxEvals,
-		Runtime:           s.MaxTime,
-		Recorder:          ev,
-		Converger:         s.converger(),
-	}
-	if s.MaxIter == 0 {
-		gs.MajorIterations = DefaultMaxIter + 1
-	}
 	prob := optimize.Problem{Func: ev.value, Grad: ev.grad, Status: ev.status}
-	r, err := optimize.Minimize(prob, append([]float64(nil), x0...), gs, method)
-	ev.finish(res, r)
-	if res.Err == nil && err != nil {
-		// A line search that cannot decrease the loss any more: the
-		// point is as good as this method gets, which the status says.
-		res.Status = methodStop(err)
+	x, maxIter := append([]float64(nil), x0...), s.MaxIter
+	if maxIter == 0 {
+		maxIter = DefaultMaxIter
 	}
-	return res
+	var init *optimize.Location
+	for {
+		gs := &optimize.Settings{
+			InitValues:        init,
+			GradientThreshold: s.gradTol(),
+			MajorIterations:   maxIter - ev.last.Iter + 1, // gonum counts the start
+			Recorder:          ev,
+			Converger:         s.converger(),
+		}
+		if s.MaxEvals > 0 {
+			gs.FuncEvaluations = s.MaxEvals - ev.evals
+		}
+		if s.MaxTime > 0 {
+			gs.Runtime = s.MaxTime - time.Since(ev.start)
+		}
+		startF := ev.bestF
+		r, err := optimize.Minimize(prob, x, gs, method)
+		if ev.err != nil || err == nil || r == nil {
+			ev.finish(res, r)
+			return res
+		}
+		// The method gave up: a line search that found no decrease (at a
+		// kink of the loss, say, where its model of the curvature is
+		// wrong). Restart it from the best point, with its memory
+		// forgotten, as long as the last attempt made progress and the
+		// budgets allow; else its reason is the status.
+		progress := ev.bestF < startF || math.IsNaN(startF) && ev.last.Iter > 0
+		if !progress || ev.last.Iter >= maxIter ||
+			s.MaxEvals > 0 && ev.evals >= s.MaxEvals || s.MaxTime > 0 && time.Since(ev.start) >= s.MaxTime {
+			ev.finish(res, r)
+			res.Status = methodStop(err)
+			return res
+		}
+		res.Restarts++
+		ev.restart()
+		copy(x, ev.best)
+		init = &optimize.Location{F: ev.bestF, Gradient: append([]float64(nil), ev.bestG...)}
+		method, _ = s.method()
+	}
 }
 
 // method builds the gonum method s names.
