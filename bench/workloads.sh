@@ -14,7 +14,7 @@ shared=${SHARED:-$here/../shared}
 ref=$shared/reference/rose-npm
 out=${OUT:-$here/bench/WORKLOADS.md}
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$work"' EXIT
 step() { echo "== $*" >&2; }
 start=$(date -u '+%Y-%m-%d %H:%M UTC')
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -58,6 +58,7 @@ if [ "${ROSE_NPM:-1}" != 0 ] && command -v node >/dev/null && command -v npm >/d
   fi
 fi
 
+echo "the runs' outputs: $work" >&2
 python3 - "$work" "$out" "$start" "$load_start" "$(cut -d' ' -f1-3 /proc/loadavg)" "$npm_status" "$ref" <<'PY'
 import json, os, re, statistics, sys
 work, out, start, load0, load1, npm, ref = sys.argv[1:]
@@ -87,10 +88,14 @@ L.append("## Billiards: 200 steps of gradient descent, learning rate 0.01\n")
 its, end, wall = trace("billiards-gd")
 L.append("| | rose opt --method gd --step 0.01 --max-iter 200 | original Rose, this run | original Rose, RESULTS.md |")
 L.append("|---|---|---|---|")
-L.append(f"| loss at the start | {its[0]['loss']!r} | {nb['lossFirst']!r if nb else '-'} | {ref_b['lossFirst']!r} |")
-L.append(f"| loss at the 200th point | {its[199]['loss']!r} | {nb['lossLastEvaluated']!r if nb else '-'} | {ref_b['lossLastEvaluated']!r} |")
+def get(d, k):
+    return repr(d[k]) if d else "-"
+L.append(f"| loss at the start | {its[0]['loss']!r} | {get(nb, 'lossFirst')} | {ref_b['lossFirst']!r} |")
+L.append(f"| loss at the 200th point | {its[199]['loss']!r} | {get(nb, 'lossLastEvaluated')} | {ref_b['lossLastEvaluated']!r} |")
 L.append(f"| loss after the last step | {its[200]['loss']!r} | - | - |")
-L.append(f"| time | {wall:.2f} s | {nb['wall_ms']/1000:.2f} s | {ref_b['wall_ms']/1000:.2f} s |" if nb else f"| time | {wall:.2f} s | - | {ref_b['wall_ms']/1000:.2f} s |")
+L.append(f"| final x0, v0 | {json.load(open(work + '/billiards-gd.json'))} | {get(nb, 'finalX0')}, {get(nb, 'finalV0')} | {ref_b['finalX0']}, {ref_b['finalV0']} |")
+nbt = f"{nb['wall_ms']/1000:.2f} s" if nb else "-"
+L.append(f"| time | {wall:.2f} s | {nbt} | {ref_b['wall_ms']/1000:.2f} s |")
 L.append("")
 L.append("Other methods on the same loss, from the same shot, at most 300 evaluations:\n")
 L.append("| method | evaluations to reach the descent's 2.1711e-5 | best loss | evaluations | status | time |")
@@ -110,7 +115,8 @@ for k, r in enumerate(ref_m["lossEvery10"]):
 L.append(f"| 99 | {its[99]['loss']:.6f} | {ref_m['lossLastEvaluated']:.6f} |")
 L.append(f"| after the last step | {its[100]['loss']:.6f} | {ref_m['lossAfterLastUpdate']:.6f} |")
 L.append(f"| best | {min(r['loss'] for r in its):.6f} | {min(ref_m['lossEvery10']):.6f} (of every 10th) |")
-L.append(f"| time | {wall:.2f} s | {(nm['wall_ms']/1000 if nm else ref_m['wall_ms']/1000):.2f} s{' (this run)' if nm else ' (RESULTS.md)'} |")
+nmt = f"{nm['wall_ms']/1000:.2f} s (this run)" if nm else f"{ref_m['wall_ms']/1000:.2f} s (RESULTS.md)"
+L.append(f"| time | {wall:.2f} s | {nmt} |")
 L.append("")
 L.append(f"L-BFGS (`--max-evals 100`): best loss {min(r['loss'] for r in li):.6f} after {le['evals']} evaluations ({le['status']}), {lw:.2f} s.\n")
 bench = open(f"{work}/bench.txt").read()

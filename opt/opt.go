@@ -30,10 +30,23 @@ const (
 // Methods lists the method names, the default first.
 var Methods = []string{LBFGS, BFGS, CG, GD}
 
+// The line searches of the quasi-Newton and conjugate gradient methods.
+const (
+	Bisection    = "bisection"    // bisection to the strong Wolfe conditions: the default
+	MoreThuente  = "morethuente"  // More and Thuente's search, strong Wolfe conditions, fewer evaluations on smooth losses
+	Backtracking = "backtracking" // halving until the loss decreases enough (Armijo): the cheapest to give up at a kink
+)
+
+// LineSearches lists the line search names, the default first.
+var LineSearches = []string{Bisection, MoreThuente, Backtracking}
+
 // Settings choose the method and when to stop. The zero value is L-BFGS
 // with the default tolerances.
 type Settings struct {
 	Method string // one of Methods; "" is LBFGS
+	// LineSearch is the line search of lbfgs, bfgs and cg: one of
+	// LineSearches; "" is Bisection.
+	LineSearch string
 
 	// Step is gradient descent's learning rate: each iteration moves to
 	// x - Step * grad, with no line search (the paper's experiments).
@@ -191,13 +204,24 @@ func Minimize(ctx context.Context, o *rose.Objective, x0 []float64, s Settings) 
 
 // method builds the gonum method s names.
 func (s Settings) method() (optimize.Method, error) {
+	var ls optimize.Linesearcher
+	switch s.LineSearch {
+	case "", Bisection:
+		ls = &optimize.Bisection{}
+	case Backtracking:
+		ls = &optimize.Backtracking{}
+	case MoreThuente:
+		ls = &optimize.MoreThuente{}
+	default:
+		return nil, fmt.Errorf("unknown line search %q (want bisection, backtracking or morethuente)", s.LineSearch)
+	}
 	switch s.Method {
 	case "", LBFGS:
-		return &optimize.LBFGS{GradStopThreshold: math.NaN()}, nil
+		return &optimize.LBFGS{Linesearcher: ls, GradStopThreshold: math.NaN()}, nil
 	case BFGS:
-		return &optimize.BFGS{GradStopThreshold: math.NaN()}, nil
+		return &optimize.BFGS{Linesearcher: ls, GradStopThreshold: math.NaN()}, nil
 	case CG:
-		return &optimize.CG{GradStopThreshold: math.NaN()}, nil
+		return &optimize.CG{Linesearcher: ls, GradStopThreshold: math.NaN()}, nil
 	case GD:
 		var step optimize.StepSizer
 		switch {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -41,12 +42,19 @@ arguments of the first 'example' of NAME in FILE.
 Methods (--method), all from gonum.org/v1/gonum/optimize, each step using
 one reverse-mode sweep for the value and the gradient together:
 
-	lbfgs  limited-memory BFGS with a More-Thuente line search (the default)
+	lbfgs  limited-memory BFGS (the default)
 	bfgs   BFGS, a dense inverse Hessian: for a few hundred inputs at most
 	cg     nonlinear conjugate gradient
 	gd     gradient descent with a fixed step and no line search, as the
 	       Rose paper's experiments: x -= S * gradient with --step S, or
 	       steps of fixed length L with --clip L (x -= L / (|g| + 1e-6) * g)
+
+The line search of lbfgs, bfgs and cg (--line-search) is bisection to the
+strong Wolfe conditions (the default), morethuente (More and Thuente's,
+fewer evaluations on smooth losses) or backtracking (halving until the
+loss decreases enough, the cheapest where the loss has kinks). When it
+gives up, the method restarts from the best point with its memory
+cleared, as long as its last attempt made progress.
 
 The run stops at the first of: the gradient's largest entry below
 --grad-tol (default 1e-10; 0 or negative: never), the loss improving by
@@ -73,6 +81,7 @@ The budgets --max-steps and --max-memory apply to each evaluation;
 		args := fs.String("args", "", "the starting arguments as a `JSON` array; - reads standard input, @FILE the file FILE (default: NAME's first example)")
 		wrtText := fs.String("wrt", "", "optimize the parameters `NAMES` only (comma-separated)")
 		method := fs.String("method", opt.LBFGS, "the `METHOD`: lbfgs, bfgs, cg or gd")
+		search := fs.String("line-search", opt.Bisection, "the line search of lbfgs, bfgs and cg: `NAME`, bisection, morethuente or backtracking")
 		step := fs.Float64("step", 0, "gradient descent's fixed step `S` (learning rate)")
 		clip := fs.Float64("clip", 0, "gradient descent with every step of length `L`")
 		gradTol := fs.Float64("grad-tol", opt.DefaultGradTol, "stop when every gradient entry is below `G` in magnitude")
@@ -94,7 +103,7 @@ The budgets --max-steps and --max-memory apply to each evaluation;
 				return usage(e, "opt", fmt.Sprintf("--max-iter must be positive, not %d", *maxIter))
 			}
 			s := opt.Settings{
-				Method: *method, Step: *step, Clip: *clip, GradTol: *gradTol, FTol: *fTol,
+				Method: *method, LineSearch: *search, Step: *step, Clip: *clip, GradTol: *gradTol, FTol: *fTol,
 				MaxIter: *maxIter, MaxEvals: *maxEvals, MaxTime: *maxTime,
 			}
 			if *gradTol == 0 {
@@ -126,6 +135,9 @@ func checkOptSettings(e *env, s opt.Settings) int {
 	case opt.LBFGS, opt.BFGS, opt.CG:
 		if s.Step != 0 || s.Clip != 0 {
 			return usage(e, "opt", "--step and --clip are for --method gd")
+		}
+		if !slices.Contains(opt.LineSearches, s.LineSearch) {
+			return usage(e, "opt", fmt.Sprintf("--line-search must be one of %s, not %q", strings.Join(opt.LineSearches, ", "), s.LineSearch))
 		}
 	case opt.GD:
 		if s.Step <= 0 && s.Clip <= 0 || math.IsInf(s.Step, 0) || math.IsNaN(s.Step) || math.IsNaN(s.Clip) {
