@@ -84,7 +84,8 @@ func diagramCall(t *testing.T, p *rose.Program, name string, args ...value.Value
 }
 
 // minimizeDiagram minimizes energy from the layout start with gonum's
-// L-BFGS at its default settings, as `rose opt` will by default.
+// L-BFGS at gonum's default settings (L-BFGS is `rose opt`'s default
+// method; this test moves to package opt once it lands).
 func minimizeDiagram(t *testing.T, p *rose.Program, start value.Value) diagramRun {
 	t.Helper()
 	ctx := context.Background()
