@@ -245,6 +245,9 @@ func extent(shapes []Shape) (x0, x1, y0, y1 float64, err error) {
 	if x0 > x1 {
 		return 0, 0, 0, 0, fmt.Errorf("%w: no shape has finite coordinates", errNoData)
 	}
+	if !(x1-x0 < 1e300) || !(y1-y0 < 1e300) {
+		return 0, 0, 0, 0, fmt.Errorf("the shapes span more than the range of float64 (x from %g to %g, y from %g to %g)", x0, x1, y0, y1)
+	}
 	side := math.Max(x1-x0, y1-y0)
 	if side == 0 {
 		side = 1

@@ -63,9 +63,11 @@ func FormatOf(path string) (Format, error) {
 // DPI is the resolution of PNG images: a 6-inch-wide picture is 900 pixels.
 const DPI = 150
 
-// PixelSize is the size in pixels of a PNG image of w by h.
+// PixelSize is the size in pixels of a PNG image of w by h, rounded as
+// gonum's image canvas rounds it.
 func PixelSize(w, h vg.Length) (int, int) {
-	return int(math.Ceil(float64(w/vg.Inch) * DPI)), int(math.Ceil(float64(h/vg.Inch) * DPI))
+	px := func(l vg.Length) int { return int(l/vg.Inch*DPI + 0.5) }
+	return px(w), px(h)
 }
 
 // canvas is a drawing surface that can write itself as an image.

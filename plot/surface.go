@@ -37,7 +37,7 @@ func Sample(x0, x1, y0, y1 float64, n int, f func(x, y float64) (z, gx, gy float
 	if n < 2 {
 		return nil, fmt.Errorf("the grid needs at least 2 points a side, not %d", n)
 	}
-	if !(x0 < x1) || !(y0 < y1) || !finite(x0) || !finite(x1) || !finite(y0) || !finite(y1) {
+	if !(x0 < x1) || !(y0 < y1) || !finite(x1-x0) || !finite(y1-y0) {
 		return nil, fmt.Errorf("the range %g,%g,%g,%g is empty: it needs x0 < x1 and y0 < y1", x0, x1, y0, y1)
 	}
 	g := &Grid{X: steps(x0, x1, n), Y: steps(y0, y1, n)}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strconv"
 	"strings"
 
 	gplot "gonum.org/v1/plot"
@@ -188,7 +189,7 @@ type TraceOptions struct {
 }
 
 // TraceSize is the size of a trace picture.
-var TraceSize = struct{ W, H vg.Length }{6 * vg.Inch, 5 * vg.Inch}
+var TraceSize = struct{ W, H vg.Length }{6 * vg.Inch, 5.5 * vg.Inch}
 
 // DrawTraces draws the loss (top) and the gradient norm (bottom) of one or
 // more traces against a shared x axis, one colour per trace with a legend
@@ -224,11 +225,11 @@ func DrawTraces(out io.Writer, f Format, traces []*Trace, opt TraceOptions) erro
 			xs[k] = append(xs[k], plotter.XY{X: x})
 		}
 	}
-	top, err := tracePanel(traces, losses, "loss")
+	top, err := tracePanel(traces, losses, "loss", true)
 	if err != nil {
 		return err
 	}
-	bottom, err := tracePanel(traces, norms, "gradient norm")
+	bottom, err := tracePanel(traces, norms, "|gradient|", false)
 	if err != nil {
 		return err
 	}
@@ -242,13 +243,15 @@ func DrawTraces(out io.Writer, f Format, traces []*Trace, opt TraceOptions) erro
 		}
 	}
 	if xmin == xmax {
-		xmin, xmax = xmin-0.5, xmax+0.5
+		xmin, xmax = widen(xmin)
 	}
 	for _, p := range []*gplot.Plot{top, bottom} {
 		p.X.Min, p.X.Max = xmin, xmax
 	}
-	top.X.Tick.Label.Font.Size = 0
-	top.X.Tick.Marker = bareTicks{}
+	// The upper panel has no x axis of its own, only the grid lines of the
+	// lower one's ticks.
+	top.HideX()
+	top.Add(xGrid{})
 	if len(traces) == 1 {
 		top.Title.Text = traces[0].Name
 		if traces[0].Status != "" {
@@ -258,28 +261,99 @@ func DrawTraces(out io.Writer, f Format, traces []*Trace, opt TraceOptions) erro
 		top.Legend.Top = true
 	}
 	return render(out, f, TraceSize.W, TraceSize.H, func(dc draw.Canvas) {
-		plots := [][]*gplot.Plot{{top}, {bottom}}
-		tiles := draw.Tiles{Rows: 2, Cols: 1, PadTop: vg.Points(6), PadBottom: vg.Points(6), PadLeft: vg.Points(6), PadRight: vg.Points(12), PadY: vg.Points(6)}
-		cs := gplot.Align(plots, tiles, dc)
-		top.Draw(cs[0][0])
-		bottom.Draw(cs[1][0])
+		stack(draw.Crop(dc, vg.Points(6), -vg.Points(12), vg.Points(6), -vg.Points(6)), top, bottom, vg.Points(10))
 	})
 }
 
-// bareTicks are the default ticks without their labels, for the upper of
-// two panels that share an x axis.
-type bareTicks struct{}
+// stack draws top above bottom on dc with data areas of the same height
+// and the same left and right edges, gap apart: gonum's Align gives both
+// tiles the same size, which leaves the room of the lower x axis empty
+// between the panels.
+func stack(dc draw.Canvas, top, bottom *gplot.Plot, gap vg.Length) {
+	// The room around the data areas depends on the ticks and so on the
+	// canvases: start from halves and move the split by the difference of
+	// the data heights until they agree.
+	split := (dc.Min.Y + dc.Max.Y) / 2
+	var ct, cb draw.Canvas
+	for range 4 {
+		ct, cb = dc, dc
+		ct.Min.Y = split + gap/2
+		cb.Max.Y = split - gap/2
+		dt, db := top.DataCanvas(ct), bottom.DataCanvas(cb)
+		split += ((dt.Max.Y - dt.Min.Y) - (db.Max.Y - db.Min.Y)) / 2
+	}
+	// The same left and right edges: the wider y axis decides.
+	dt, db := top.DataCanvas(ct), bottom.DataCanvas(cb)
+	left, right := max(dt.Min.X, db.Min.X), min(dt.Max.X, db.Max.X)
+	ct.Min.X += left - dt.Min.X
+	cb.Min.X += left - db.Min.X
+	ct.Max.X -= dt.Max.X - right
+	cb.Max.X -= db.Max.X - right
+	top.Draw(ct)
+	bottom.Draw(cb)
+}
 
-func (bareTicks) Ticks(min, max float64) []gplot.Tick {
-	ts := gplot.DefaultTicks{}.Ticks(min, max)
-	for i := range ts {
-		ts[i].Label = ""
+// widen is a range around the single value x: ±0.5, or ±10% where 0.5
+// would be lost to rounding.
+func widen(x float64) (float64, float64) {
+	d := math.Max(0.5, math.Abs(x)*0.1)
+	return x - d, x + d
+}
+
+// logTicks are gonum's log ticks with round labels ("1e-10", not
+// "9.999999999999999e-11", as repeated multiplication makes them) and at
+// most about seven labelled decades, so that the labels do not overlap on a
+// loss that falls by 15 orders of magnitude.
+type logTicks struct{}
+
+func (logTicks) Ticks(min, max float64) []gplot.Tick {
+	all := gplot.LogTicks{Prec: -1}.Ticks(min, max)
+	var decades []gplot.Tick
+	for _, t := range all {
+		if !t.IsMinor() {
+			decades = append(decades, t)
+		}
+	}
+	// Over more than four decades the ticks between decades are a comb:
+	// leave them out.
+	ts := all
+	if len(decades) > 4 {
+		ts = decades
+	}
+	stride := (len(decades) + 6) / 7
+	k := 0
+	for i, t := range ts {
+		if t.IsMinor() {
+			continue
+		}
+		if k%stride == 0 {
+			ts[i].Label = strconv.FormatFloat(t.Value, 'g', 3, 64)
+		} else {
+			ts[i].Label = ""
+		}
+		k++
 	}
 	return ts
 }
 
+// xGrid draws the vertical grid lines of the x axis's default ticks, for
+// a panel whose x axis is hidden.
+type xGrid struct{}
+
+func (xGrid) Plot(c draw.Canvas, plt *gplot.Plot) {
+	trX, _ := plt.Transforms(&c)
+	sty := plotter.NewGrid().Vertical
+	for _, t := range (gplot.DefaultTicks{}).Ticks(plt.X.Min, plt.X.Max) {
+		if t.IsMinor() || t.Value < plt.X.Min || t.Value > plt.X.Max {
+			continue
+		}
+		x := trX(t.Value)
+		c.StrokeLine2(sty, x, c.Min.Y, x, c.Max.Y)
+	}
+}
+
 // tracePanel is one panel: a line per trace of the values series.
-func tracePanel(traces []*Trace, series []plotter.XYs, what string) (*gplot.Plot, error) {
+func tracePanel(traces []*Trace, series []plotter.XYs, what string, legend bool) (*gplot.Plot, error) {
 	p := newPlot()
 	positive, any := true, false
 	ymin, ymax := math.Inf(1), math.Inf(-1)
@@ -294,20 +368,35 @@ func tracePanel(traces []*Trace, series []plotter.XYs, what string) (*gplot.Plot
 	}
 	switch {
 	case !any:
-		p.Y.Label.Text = what + " (no finite values)"
+		p.Y.Label.Text = what + ": none finite"
 		p.Y.Min, p.Y.Max = 0, 1
 	case positive:
-		p.Y.Label.Text = what + " (log scale)"
+		p.Y.Label.Text = what + ", log scale"
 		p.Y.Scale = gplot.LogScale{}
-		p.Y.Tick.Marker = gplot.LogTicks{Prec: -1}
+		p.Y.Tick.Marker = logTicks{}
 		if ymin == ymax {
-			ymin, ymax = ymin/2, ymax*2
+			// A factor of 2 either way, within the positive float64s.
+			lo, hi := ymin/2, ymax*2
+			if lo <= 0 {
+				lo = ymin
+			}
+			if math.IsInf(hi, 1) {
+				hi = ymax
+			}
+			ymin, ymax = lo, hi
 		}
 		p.Y.Min, p.Y.Max = ymin, ymax
 	default:
-		p.Y.Label.Text = what + " (linear scale: not all > 0)"
+		p.Y.Label.Text = what + ", linear (some ≤ 0)"
+		// gonum's tick search does not end on a range wider than the
+		// largest float64 (from -1e308 to 1e308): such values are drawn
+		// clipped at ±1e307.
+		ymin, ymax = math.Max(ymin, -1e307), math.Min(ymax, 1e307)
+		if ymin >= ymax {
+			ymin, ymax = math.Min(ymin, ymax), math.Max(ymin, ymax)
+		}
 		if ymin == ymax {
-			ymin, ymax = ymin-0.5, ymax+0.5
+			ymin, ymax = widen(ymin)
 		}
 		p.Y.Min, p.Y.Max = ymin, ymax
 	}
@@ -323,7 +412,7 @@ func tracePanel(traces []*Trace, series []plotter.XYs, what string) (*gplot.Plot
 		l.Color = colour(k)
 		l.Width = vg.Points(1.2)
 		p.Add(l)
-		if len(traces) > 1 {
+		if len(traces) > 1 && legend {
 			p.Legend.Add(traces[k].Name, l)
 		}
 	}

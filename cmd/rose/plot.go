@@ -451,6 +451,16 @@ func plotDraw(ctx context.Context, e *env, sub *plotSub, pos []string, o *plotOp
 		return exitUser
 	}
 	return writePicture(e, cmd, o.out, func(w io.Writer, f plot.Format) error {
-		return plot.DrawShapes(w, f, shapes, plot.DrawOptions{})
+		return plot.DrawShapes(w, f, shapes, plot.DrawOptions{Title: callTitle(o.name, o.args)})
 	})
+}
+
+// callTitle is the call as a title: NAME(ARGS) when the arguments are
+// short and were given inline, else NAME.
+func callTitle(name, args string) string {
+	args = strings.TrimSpace(args)
+	if args == "" || args == "-" || strings.HasPrefix(args, "@") || len(args) > 80 || !strings.HasPrefix(args, "[") || !strings.HasSuffix(args, "]") {
+		return name
+	}
+	return name + "(" + strings.TrimSpace(args[1:len(args)-1]) + ")"
 }
