@@ -490,3 +490,28 @@ func fmtFloats(xs ...float64) string {
 	}
 	return strings.Join(s, " ")
 }
+
+// TestDocsExample runs the example of docs/plotting.md and checks that it
+// draws what the text says: a labelled circle and box, an unlabelled path,
+// and three circles coloured by index.
+func TestDocsExample(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "plotting.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(doc), "```rose\n")
+	src, _, ok2 := strings.Cut(rest, "```")
+	if !ok || !ok2 {
+		t.Fatal("docs/plotting.md has no rose block")
+	}
+	got := describe(shapesOf(t, src, "scene", "[0.3]"))
+	want := "circle sun 1 1.5 0.3\nbox room 1 0.75 3 2.5\npath walk 3\ncircle 0 0 0.1 #0\ncircle 1 0.5 0.1 #1\ncircle 2 0 0.1 #2\n"
+	if got != want {
+		t.Errorf("the docs example draws\n%s\nwant\n%s", got, want)
+	}
+	// A type alias of Circle is a Circle.
+	alias := "struct Circle { center: [2]Real, radius: Real }\ntype Round = Circle\nfn r() -> Round { Circle { center: [1.0, 2.0], radius: 3.0 } }\n"
+	if got := describe(shapesOf(t, alias, "r", "[]")); got != "circle 1 2 3\n" {
+		t.Errorf("an alias of Circle: %q", got)
+	}
+}
