@@ -109,12 +109,12 @@ func parseLine(text []byte) (p *Point, done bool, status string, err error) {
 	}
 	if raw, ok := rec["done"]; ok {
 		if err := json.Unmarshal(raw, &done); err != nil {
-			return nil, false, "", fmt.Errorf(`"done" should be true or false, not %s`, raw)
+			return nil, false, "", fmt.Errorf(`"done" should be true or false, not %s`, short(raw))
 		}
 	}
 	if raw, ok := rec["status"]; ok && done {
 		if err := json.Unmarshal(raw, &status); err != nil {
-			return nil, false, "", fmt.Errorf(`"status" should be a string, not %s`, raw)
+			return nil, false, "", fmt.Errorf(`"status" should be a string, not %s`, short(raw))
 		}
 	}
 	var missing []string
@@ -152,11 +152,19 @@ func parseLine(text []byte) (p *Point, done bool, status string, err error) {
 	return &q, done, status, nil
 }
 
+// short is a JSON value for a message, cut to 40 bytes.
+func short(raw json.RawMessage) string {
+	if len(raw) > 40 {
+		return string(raw[:37]) + "..."
+	}
+	return string(raw)
+}
+
 // jsonInt reads the member k as a non-negative integer.
 func jsonInt(rec map[string]json.RawMessage, k string) (int, error) {
 	var n int
 	if err := json.Unmarshal(rec[k], &n); err != nil || n < 0 {
-		return 0, fmt.Errorf("%q should be a non-negative integer, not %s", k, rec[k])
+		return 0, fmt.Errorf("%q should be a non-negative integer, not %s", k, short(rec[k]))
 	}
 	return n, nil
 }
@@ -175,7 +183,7 @@ func jsonReal(rec map[string]json.RawMessage, k string) (float64, error) {
 	}
 	var x float64
 	if err := json.Unmarshal(rec[k], &x); err != nil {
-		return 0, fmt.Errorf("%q should be a number, not %s", k, rec[k])
+		return 0, fmt.Errorf("%q should be a number, not %s", k, short(rec[k]))
 	}
 	return x, nil
 }
@@ -204,7 +212,7 @@ func DrawTraces(out io.Writer, f Format, traces []*Trace, opt TraceOptions) erro
 	if opt.Evals {
 		xlabel = "function evaluations"
 	}
-	xs := make([]plotter.XYs, len(traces))
+	xmin, xmax := math.Inf(1), math.Inf(-1)
 	losses := make([]plotter.XYs, len(traces))
 	norms := make([]plotter.XYs, len(traces))
 	for k, t := range traces {
@@ -222,7 +230,7 @@ func DrawTraces(out io.Writer, f Format, traces []*Trace, opt TraceOptions) erro
 			if finite(p.GradNorm) {
 				norms[k] = append(norms[k], plotter.XY{X: x, Y: p.GradNorm})
 			}
-			xs[k] = append(xs[k], plotter.XY{X: x})
+			xmin, xmax = math.Min(xmin, x), math.Max(xmax, x)
 		}
 	}
 	top, err := tracePanel(traces, losses, "loss", true)
@@ -236,12 +244,6 @@ func DrawTraces(out io.Writer, f Format, traces []*Trace, opt TraceOptions) erro
 	bottom.X.Label.Text = xlabel
 	// The two panels share the x axis: the same range, ticks under the
 	// bottom one only.
-	xmin, xmax := math.Inf(1), math.Inf(-1)
-	for _, pts := range xs {
-		for _, p := range pts {
-			xmin, xmax = math.Min(xmin, p.X), math.Max(xmax, p.X)
-		}
-	}
 	if xmin == xmax {
 		xmin, xmax = widen(xmin)
 	}
