@@ -178,7 +178,7 @@ func closest(name string) string {
 }
 
 func init() {
-	commands = []*command{runCmd, gradCmd, benchCmd, testCmd, buildCmd, checkCmd, fmtCmd, irCmd, lspCmd, gradbenchCmd, optCmd, serveCmd, versionCmd, helpCmd}
+	commands = []*command{runCmd, gradCmd, optCmd, plotCmd, benchCmd, testCmd, buildCmd, checkCmd, fmtCmd, irCmd, lspCmd, gradbenchCmd, serveCmd, versionCmd, helpCmd}
 }
 
 var versionCmd = &command{
