@@ -431,6 +431,17 @@ func (sp *shapePlotter) Plot(c draw.Canvas, plt *gplot.Plot) {
 			}
 			at = pt(s.Center[0], s.Center[1])
 			at.Y += vg.Points(9)
+		case Circle:
+			if !ok(s.Center[0], s.Center[1], s.Radius) {
+				continue
+			}
+			at = pt(s.Center[0], s.Center[1])
+			// Inside the rim at the top, where a large circle's label
+			// stays clear of what it contains (an Euler diagram's
+			// elements sit at its centre); a small one's at the centre.
+			if rad := vg.Length(math.Abs(s.Radius) * scale); rad > vg.Points(30) {
+				at.Y += rad - vg.Points(12)
+			}
 		default:
 			if !ok(s.Center[0], s.Center[1]) {
 				continue
