@@ -301,6 +301,22 @@ type Example struct {
 // size-generic function Func.Name is that of its instance.
 func (ex *Example) Of() string { return ex.obj.Name }
 
+// ExampleOf is the first example of the function name (as declared),
+// prepared: where a tool starts from when given no arguments (rose opt).
+// It is nil, with no error, when the function has none.
+func (p *Program) ExampleOf(ctx context.Context, name string) (*Example, error) {
+	exs, err := p.Examples(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, ex := range exs {
+		if ex.Of() == name {
+			return ex, nil
+		}
+	}
+	return nil, nil
+}
+
 // Examples prepares every example in the file. An example whose arguments
 // fail to evaluate carries the error in Err; the others are unaffected.
 func (p *Program) Examples(ctx context.Context) ([]*Example, error) {

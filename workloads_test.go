@@ -18,23 +18,16 @@ func exampleObjective(t *testing.T, file, name string) *rose.Objective {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := rose.Load(file, src)
-	exs, err := p.Examples(context.Background())
+	ex, err := rose.Load(file, src).ExampleOf(context.Background(), name)
+	if err != nil || ex == nil || ex.Err != nil {
+		t.Fatalf("no example of %s in %s: %v", name, file, err)
+	}
+	o, err := ex.Func.Objective(context.Background(), ex.Args, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, ex := range exs {
-		if ex.Of() == name {
-			o, err := ex.Func.Objective(context.Background(), ex.Args, nil, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(o.Close)
-			return o
-		}
-	}
-	t.Fatalf("no example of %s in %s", name, file)
-	return nil
+	t.Cleanup(o.Close)
+	return o
 }
 
 // TestBilliardsDescent reproduces the Rose paper's billiards experiment:

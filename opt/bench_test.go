@@ -15,23 +15,16 @@ func billiards(b *testing.B) *rose.Objective {
 	if err != nil {
 		b.Fatal(err)
 	}
-	p := rose.Load("billiards.rose", src)
-	exs, err := p.Examples(context.Background())
+	ex, err := rose.Load("billiards.rose", src).ExampleOf(context.Background(), "loss")
+	if err != nil || ex == nil || ex.Err != nil {
+		b.Fatalf("no example of loss: %v", err)
+	}
+	o, err := ex.Func.Objective(context.Background(), ex.Args, nil, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, ex := range exs {
-		if ex.Of() == "loss" {
-			o, err := ex.Func.Objective(context.Background(), ex.Args, nil, nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(o.Close)
-			return o
-		}
-	}
-	b.Fatal("no example of loss")
-	return nil
+	b.Cleanup(o.Close)
+	return o
 }
 
 // descent is the paper's experiment: 200 steps of gradient descent with

@@ -52,16 +52,9 @@ func objective(t *testing.T, name, args string, wrt []int) *rose.Objective {
 	return o
 }
 
-// rosenStart is the classic start (-1.2, 1, -1.2, 1, ...).
+// rosenStart is the classic start (-1.2, 1, -1.2, 1, ...), n even.
 func rosenStart(n int) string {
-	xs := make([]string, n)
-	for i := range xs {
-		xs[i] = "1"
-		if i%2 == 0 {
-			xs[i] = "-1.2"
-		}
-	}
-	return "[[" + strings.Join(xs, ", ") + "]]"
+	return "[[" + strings.TrimSuffix(strings.Repeat("-1.2, 1, ", n/2), ", ") + "]]"
 }
 
 // TestRosenbrock checks that each line-search method reaches the

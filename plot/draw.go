@@ -358,11 +358,7 @@ func (sp *shapePlotter) Plot(c draw.Canvas, plt *gplot.Plot) {
 		r.Line(pt(s.Center[0]+hw, s.Center[1]+hh))
 		r.Line(pt(s.Center[0]-hw, s.Center[1]+hh))
 		r.Close()
-		k := col(s)
-		c.SetColor(translucent(k))
-		c.Fill(r)
-		c.SetLineStyle(draw.LineStyle{Color: k, Width: line})
-		c.Stroke(r)
+		paint(c, r, col(s), line)
 	}
 	for _, s := range sp.shapes {
 		if s.Kind != Circle || !ok(s.Center[0], s.Center[1], s.Radius) {
@@ -374,11 +370,7 @@ func (sp *shapePlotter) Plot(c draw.Canvas, plt *gplot.Plot) {
 		r.Move(vg.Point{X: ctr.X + rad, Y: ctr.Y})
 		r.Arc(ctr, rad, 0, 2*math.Pi)
 		r.Close()
-		k := col(s)
-		c.SetColor(translucent(k))
-		c.Fill(r)
-		c.SetLineStyle(draw.LineStyle{Color: k, Width: line})
-		c.Stroke(r)
+		paint(c, r, col(s), line)
 	}
 	for _, s := range sp.shapes {
 		if s.Kind != Path {
@@ -450,6 +442,14 @@ func (sp *shapePlotter) Plot(c draw.Canvas, plt *gplot.Plot) {
 		}
 		c.FillText(sty, at, s.Label)
 	}
+}
+
+// paint fills the outline r with k, translucent, and strokes it.
+func paint(c draw.Canvas, r vg.Path, k color.NRGBA, width vg.Length) {
+	c.SetColor(translucent(k))
+	c.Fill(r)
+	c.SetLineStyle(draw.LineStyle{Color: k, Width: width})
+	c.Stroke(r)
 }
 
 // translucent is the fill of a shape: its colour, mostly transparent, so

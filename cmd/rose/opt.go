@@ -228,19 +228,17 @@ func (r *optRun) start(ctx context.Context, p *rose.Program, name, argText strin
 		f, args, code := funcAndArgs(e, r.cmd, p, name, argText)
 		return f, args, code
 	}
-	exs, err := p.Examples(ctx)
+	ex, err := p.ExampleOf(ctx, name)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "rose %s: %v\n", r.cmd, err)
 		return nil, nil, exitUser
 	}
-	for _, ex := range exs {
-		if ex.Of() == name {
-			if ex.Err != nil {
-				fmt.Fprintf(e.stderr, "rose %s: the start, example %s: %v\n", r.cmd, ex.Text, ex.Err)
-				return nil, nil, exitUser
-			}
-			return ex.Func, ex.Args, exitOK
+	if ex != nil {
+		if ex.Err != nil {
+			fmt.Fprintf(e.stderr, "rose %s: the start, example %s: %v\n", r.cmd, ex.Text, ex.Err)
+			return nil, nil, exitUser
 		}
+		return ex.Func, ex.Args, exitOK
 	}
 	f, err := p.FuncExpr(name, nil)
 	if err != nil {

@@ -37,23 +37,18 @@ func optPoint(t *testing.T, name, argsJSON, stdout string) []value.Value {
 	return args
 }
 
+// rosenStart is the classic start (-1.2, 1, -1.2, 1, ...), n even.
+func rosenStart(n int) string {
+	return "[[" + strings.TrimSuffix(strings.Repeat("-1.2, 1, ", n/2), ", ") + "]]"
+}
+
 // TestOptRosenbrock checks that rose opt reaches Rosenbrock's minimum,
 // (1, ..., 1), to 1e-6 from the classic start, in 2 and 100 dimensions,
 // with its default method and the others.
 func TestOptRosenbrock(t *testing.T) {
-	start := func(n int) string {
-		xs := make([]string, n)
-		for i := range xs {
-			xs[i] = "1"
-			if i%2 == 0 {
-				xs[i] = "-1.2"
-			}
-		}
-		return "[[" + strings.Join(xs, ", ") + "]]"
-	}
 	for _, n := range []int{2, 100} {
 		for _, m := range []string{"lbfgs", "bfgs", "cg"} {
-			args := start(n)
+			args := rosenStart(n)
 			code, stdout, stderr := runRose(t, "opt", optFuncs, "-f", "rosen", "--args", args, "--method", m, "--max-iter", "5000")
 			if code != exitOK {
 				t.Fatalf("n=%d %s: exit %d: %s", n, m, code, stderr)
