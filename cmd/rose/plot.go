@@ -50,8 +50,8 @@ its axis label says which.
 Several files are drawn on one picture, one colour each, with their base
 names in the legend: the way to compare optimizers on one problem.
 
-	rose opt examples/billiards.rose -f loss --args '[[0.1, 0.5], [0.3, 0.0]]' --trace lbfgs.jsonl
-	rose opt ... --trace gd.jsonl     # the same with gradient descent
+	rose opt examples/billiards.rose -f loss --max-evals 300 --trace lbfgs.jsonl
+	rose opt examples/billiards.rose -f loss --method gd --step 0.01 --max-iter 200 --trace gd.jsonl
 	rose plot trace lbfgs.jsonl gd.jsonl --x evals -o compare.png
 
 --x evals puts the number of function evaluations on the x axis instead of
