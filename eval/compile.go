@@ -289,6 +289,22 @@ type fixup struct {
 	field byte // 'd' or 'a': the field holding a callee-frame offset
 }
 
+// frame is a block being compiled and the index of its instruction being
+// compiled (or owning the nested block being compiled).
+type frame struct {
+	b   *ir.Block
+	idx int32
+	// once reports a block that runs at most once each time its parent's
+	// instruction does: an if's arm, not a loop's body.
+	once bool
+}
+
+// blockVar is a variable's uses in one block.
+type blockVar struct {
+	b *ir.Block
+	v ir.Var
+}
+
 type compiler struct {
 	f   *ir.Func
 	c   *Code
@@ -299,15 +315,18 @@ type compiler struct {
 	// instruction being compiled.
 	defBlk  []*ir.Block
 	last    []int32             // index in defBlk of the last instruction using the variable
+	lastIn  map[blockVar]int32  // the same in each block nested in defBlk that uses it
+	frames  []frame             // the blocks being compiled, outermost first
 	root    []ir.Var            // the variable whose slots a field read in place shares, or NoVar
 	aliases map[ir.Var][]ir.Var // root -> the variables sharing its slots
 	cur     *ir.Block
 	idx     int32
-	target  map[ir.Var]int32 // a loop body's result -> the state slots it may be built in
-	base    []int64          // reference variables: the buffer's frame offset when known here, else -1
-	slots   []int64          // slots of each variable
-	next    int64            // first free slot
-	max     int64            // frame size so far
+	target  map[ir.Var]int32  // a loop body's result -> the state slots it may be built in
+	state   map[ir.Var]ir.Var // a variable the next state is made of -> the state's variable (see nextState)
+	base    []int64           // reference variables: the buffer's frame offset when known here, else -1
+	slots   []int64           // slots of each variable
+	next    int64             // first free slot
+	max     int64             // frame size so far
 	fixups  []fixup
 	big     int64    // slots of the largest destination so far
 	calls   []ir.Pos // position of each call, parallel to c.calls
@@ -383,9 +402,17 @@ func movInst(d, a int32, n int64) inst {
 
 func (cp *compiler) block(b *ir.Block) {
 	saved, savedIdx := cp.cur, cp.idx
+	once := false
+	if k := len(cp.frames); k > 0 {
+		fr := cp.frames[k-1]
+		once = fr.b.Instrs[fr.idx].Op == ir.OpIf
+	}
+	cp.frames = append(cp.frames, frame{b: b, once: once})
+	defer func() { cp.frames = cp.frames[:len(cp.frames)-1] }()
 	cp.cur = b
 	for i := range b.Instrs {
 		cp.idx = int32(i)
+		cp.frames[len(cp.frames)-1].idx = int32(i)
 		cp.instr(&b.Instrs[i])
 		if cp.traced {
 			cp.trace(&b.Instrs[i])
@@ -404,15 +431,13 @@ func (cp *compiler) liveness() {
 	cp.defBlk, cp.last, cp.root = make([]*ir.Block, n), make([]int32, n), make([]ir.Var, n)
 	cp.aliases = map[ir.Var][]ir.Var{}
 	cp.target = map[ir.Var]int32{}
+	cp.state = map[ir.Var]ir.Var{}
+	cp.lastIn = map[blockVar]int32{}
 	for i := range cp.last {
 		cp.last[i], cp.root[i] = -1, ir.NoVar
 	}
 	for _, p := range f.Params {
 		cp.defBlk[p] = f.Body
-	}
-	type frame struct {
-		b   *ir.Block
-		idx int32
 	}
 	var stack []frame
 	use := func(x ir.Var) {
@@ -424,6 +449,10 @@ func (cp *compiler) liveness() {
 				cp.last[x] = max(cp.last[x], stack[k].idx)
 				return
 			}
+			key := blockVar{stack[k].b, x}
+			if l, ok := cp.lastIn[key]; !ok || l < stack[k].idx {
+				cp.lastIn[key] = stack[k].idx
+			}
 		}
 	}
 	var walk func(b *ir.Block)
@@ -431,7 +460,7 @@ func (cp *compiler) liveness() {
 		for _, p := range b.Params {
 			cp.defBlk[p] = b
 		}
-		stack = append(stack, frame{b, 0})
+		stack = append(stack, frame{b: b})
 		top := len(stack) - 1
 		for i := range b.Instrs {
 			in := &b.Instrs[i]
@@ -452,10 +481,28 @@ func (cp *compiler) liveness() {
 }
 
 // dead reports whether nothing after the instruction being compiled uses
-// x, which is defined in the current block (so no later loop step can
-// read it either).
+// x: x is defined in the current block, or in a block enclosing it
+// through if arms only (no loop body between, whose next step would read
+// x again), and neither the current block nor any of those uses x after
+// the instruction being compiled or the one owning the arm. The other arm
+// of an if may use x: it does not run.
 func (cp *compiler) dead(x ir.Var) bool {
-	return cp.defBlk[x] == cp.cur && cp.last[x] <= cp.idx
+	if cp.defBlk[x] == cp.cur {
+		return cp.last[x] <= cp.idx
+	}
+	for k := len(cp.frames) - 1; k >= 0; k-- {
+		fr := cp.frames[k]
+		if fr.b == cp.defBlk[x] {
+			return cp.last[x] <= fr.idx
+		}
+		if !fr.once {
+			return false
+		}
+		if l, ok := cp.lastIn[blockVar{fr.b, x}]; ok && l > fr.idx {
+			return false
+		}
+	}
+	return false
 }
 
 // rootOf is the variable whose slots x shares (x itself if it owns them).
@@ -630,9 +677,19 @@ func (cp *compiler) instr(in *ir.Instr) {
 		cp.emit(inst{op: xStoreAt, d: d, a: arg(2), b: arg(1), n: int32(f.Types[in.Args[0]].Len), e: int32(es)}, pos)
 
 	case ir.OpIf:
+		if st, ok := cp.target[in.Dst]; ok && cp.off[in.Dst] < 0 && cp.stateFree(in.Dst) {
+			// The if yields the loop's next state: into the state's
+			// slots, each arm's result built there if it can be.
+			cp.off[in.Dst] = st
+			for _, b := range in.Blocks {
+				if k := len(b.Instrs); k > 0 && b.Instrs[k-1].Dst == b.Result && b.Instrs[k-1].Op == ir.OpTuple {
+					cp.target[b.Result] = st
+				}
+			}
+		}
 		d := cp.alloc(in.Dst)
 		for _, b := range in.Blocks {
-			if definedIn(b, b.Result) {
+			if _, built := cp.target[b.Result]; !built && definedIn(b, b.Result) && cp.off[b.Result] < 0 {
 				cp.off[b.Result] = d
 			}
 		}
@@ -649,7 +706,7 @@ func (cp *compiler) instr(in *ir.Instr) {
 		cp.c.code[jend].n = int32(len(cp.c.code))
 
 	case ir.OpTuple, ir.OpArray:
-		if st, ok := cp.target[in.Dst]; ok && cp.off[in.Dst] < 0 && in.Op == ir.OpTuple && cp.buildAt(in, st, size(in.Dst)) {
+		if st, ok := cp.target[in.Dst]; ok && cp.off[in.Dst] < 0 && in.Op == ir.OpTuple && cp.buildAt(in, st, size(in.Dst)) && cp.stateFree(in.Dst) {
 			cp.off[in.Dst] = st // a loop's next state, built where the state lives
 		}
 		d := cp.alloc(in.Dst)
@@ -813,7 +870,7 @@ func (cp *compiler) while(in *ir.Instr, state, tape int32, n int64, pos ir.Pos) 
 	if tape >= 0 {
 		cp.emit(inst{op: xTapePush, a: tape, b: state, n: int32(n)}, pos)
 	}
-	cp.nextState(body, state)
+	cp.nextState(body, state, body.Params[0])
 	cp.block(body)
 	cp.mov(state, cp.off[body.Result], n, pos)
 	cp.emit(inst{op: xJmp, n: int32(start)}, pos)
@@ -837,7 +894,7 @@ func (cp *compiler) loop(in *ir.Instr, state, record int32, n int64, pos ir.Pos)
 	if record >= 0 && n > 0 {
 		cp.emit(inst{op: xScanStore, d: record, a: state, b: i, e: int32(n)}, pos)
 	}
-	cp.nextState(body, state)
+	cp.nextState(body, state, body.Params[1])
 	cp.block(body)
 	op := xLoopNextN
 	if n == 1 {
@@ -854,10 +911,72 @@ func (cp *compiler) loop(in *ir.Instr, state, record int32, n int64, pos ir.Pos)
 // nextState lets a loop body whose last instruction makes its result, a
 // tuple, build that tuple in the state's slots (see buildAt), so that the
 // step does not copy the state.
-func (cp *compiler) nextState(body *ir.Block, state int32) {
-	if k := len(body.Instrs); k > 0 && body.Instrs[k-1].Dst == body.Result && body.Instrs[k-1].Op == ir.OpTuple {
-		cp.target[body.Result] = state
+//
+// The target also flows back to what the tuple is made of, so that an
+// if whose arms update the state in place yields into the state's slots
+// too: the result (x) of a body ending in `v = if c { ... } else { ... };
+// x = field v 0; (x)` (a conditional element update, lowered) may be the
+// if's own slots, which may be the state's (see stateFree).
+func (cp *compiler) nextState(body *ir.Block, state int32, sv ir.Var) {
+	k := len(body.Instrs)
+	if k == 0 || body.Instrs[k-1].Dst != body.Result || body.Instrs[k-1].Op != ir.OpTuple {
+		return
 	}
+	cp.target[body.Result] = state
+	f := cp.f
+	for i := k - 1; i >= 0; i-- {
+		in := &body.Instrs[i]
+		st, ok := cp.target[in.Dst]
+		if !ok {
+			continue
+		}
+		switch in.Op {
+		case ir.OpTuple:
+			// Each field lies at its offset in the tuple.
+			o := st
+			for _, a := range in.Args {
+				if _, seen := cp.target[a]; !seen && definedIn(body, a) {
+					cp.target[a] = o
+					cp.state[a] = sv
+				}
+				o += int32(slotsOf(f.Types[a]))
+			}
+		case ir.OpField:
+			// The first field of a tuple of one field (its other fields
+			// take no slots) lies where the tuple does.
+			a := in.Args[0]
+			if in.N == 0 && slotsOf(f.Types[a]) == slotsOf(f.Types[in.Dst]) && definedIn(body, a) {
+				cp.target[a] = st
+				cp.state[a] = sv
+			}
+		}
+	}
+}
+
+// stateFree reports whether x, a variable a loop's next state is built
+// from (cp.target), may be built straight into its place in the state's
+// slots: nothing reads those slots (through the state's variable or
+// those sharing its slots) after the instruction being compiled. The
+// body's result, made last, always may. An if in that place yields there
+// from its arms: they build their results there when they can (buildAt)
+// and move them there otherwise, after reading what they need of the
+// state.
+func (cp *compiler) stateFree(x ir.Var) bool {
+	sv, ok := cp.state[x]
+	if !ok {
+		return true // the body's result
+	}
+	if !cp.dead(sv) {
+		return false
+	}
+	lo := int64(cp.target[x])
+	hi := lo + cp.slots[x]
+	for _, u := range cp.aliases[cp.rootOf(sv)] {
+		if o := int64(cp.off[u]); o < hi && lo < o+cp.slots[u] && !cp.dead(u) {
+			return false
+		}
+	}
+	return true
 }
 
 // scalar compiles a one- or two-operand scalar operation.
