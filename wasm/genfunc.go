@@ -100,6 +100,8 @@ type fgen struct {
 	// slots, is not used after the update).
 	defBlk  []*ir.Block
 	last    []int32
+	lastIn  map[blockVar]int32 // the same in each block nested in defBlk that uses it
+	frames  []openBlock        // the blocks being generated, outermost first
 	root    []ir.Var
 	aliases map[ir.Var][]ir.Var
 	cur     *ir.Block
@@ -110,7 +112,13 @@ type fgen struct {
 	fconst   map[ir.Var]float64 // Real variables defined by a constant
 	borrowed []bool             // parameters of an inlined callee: the caller's values
 	target   map[ir.Var]part    // aggregates built directly where their only use puts them
-	readOnly map[ir.Var]bool    // elements of arrays that only further indexing or fields read
+	// loopRes maps a loop body's result, a tuple it makes last, to the
+	// loop's state variable, so that it is built in the state's slots
+	// (see fitsState); ifAt maps an if the result is made of to its place
+	// in the state (see stateFree).
+	loopRes  map[ir.Var]ir.Var
+	ifAt     map[ir.Var]part
+	readOnly map[ir.Var]bool // elements of arrays that only further indexing or fields read
 	// finalOnly: scans whose recorded states nothing reads (only the
 	// final state).
 	finalOnly map[ir.Var]bool
@@ -235,6 +243,7 @@ func (fg *fgen) targets() {
 		delete(fg.finalOnly, v)
 	}
 	fg.target = map[ir.Var]part{}
+	fg.loopStates()
 	defined := map[ir.Var]bool{}
 	var walk func(b *ir.Block)
 	walk = func(b *ir.Block) {
@@ -242,6 +251,12 @@ func (fg *fgen) targets() {
 			in := &b.Instrs[i]
 			for _, nb := range in.Blocks {
 				walk(nb)
+			}
+			if _, ok := fg.loopRes[in.Dst]; ok {
+				// A loop's next state: its elements are put into the
+				// state's slots, not built in slots of their own.
+				defined[in.Dst] = true
+				continue
 			}
 			if in.Op == ir.OpTuple || in.Op == ir.OpArray {
 				var o uint32
@@ -259,6 +274,98 @@ func (fg *fgen) targets() {
 	if r := f.Body.Result; fg.rp >= 0 && fg.top == fg && defined[r] && uses[r] == 1 && fg.defBlk[r] == f.Body {
 		fg.target[r] = part{ir.NoVar, 0}
 	}
+}
+
+// loopStates finds the loop bodies whose result is a tuple made by their
+// last instruction (fg.loopRes), and the ifs that result is made of,
+// directly or through the field of a tuple of one field (fg.ifAt): the
+// shape a conditional element update of a var lowers to, `v = if c { ...
+// } else { ... }; x = field v 0; (x, ...)`.
+func (fg *fgen) loopStates() {
+	f := fg.f
+	fg.loopRes, fg.ifAt = map[ir.Var]ir.Var{}, map[ir.Var]part{}
+	var walk func(b *ir.Block)
+	walk = func(b *ir.Block) {
+		for i := range b.Instrs {
+			in := &b.Instrs[i]
+			for _, nb := range in.Blocks {
+				walk(nb)
+			}
+			var body *ir.Block
+			var sv ir.Var
+			switch in.Op {
+			case ir.OpLoop, ir.OpScan:
+				body, sv = in.Blocks[0], in.Blocks[0].Params[1]
+			case ir.OpWhile, ir.OpWhileScan:
+				body, sv = in.Blocks[1], in.Blocks[1].Params[0]
+			default:
+				continue
+			}
+			k := len(body.Instrs)
+			if k == 0 || body.Instrs[k-1].Dst != body.Result || body.Instrs[k-1].Op != ir.OpTuple {
+				continue
+			}
+			fg.loopRes[body.Result] = sv
+			def := map[ir.Var]*ir.Instr{}
+			for j := range body.Instrs {
+				def[body.Instrs[j].Dst] = &body.Instrs[j]
+			}
+			var o uint32
+			for _, a := range body.Instrs[k-1].Args {
+				at := o
+				o += uint32(f.Types[a].Slots()) * 8
+				d := def[a]
+				if d != nil && d.Op == ir.OpField && d.N == 0 && f.Types[d.Args[0]].Slots() == f.Types[a].Slots() {
+					a, d = d.Args[0], def[d.Args[0]]
+				}
+				if d != nil && d.Op == ir.OpIf {
+					fg.ifAt[a] = part{sv, at}
+				}
+			}
+		}
+	}
+	walk(f.Body)
+}
+
+// fitsState reports whether the loop's next state, the tuple in, may be
+// built in the state's slots at st (static memory): each element lives
+// in locals, already is in its place there (an array updated in place),
+// or lies apart from the state, so that no store overwrites what a later
+// one reads.
+func (fg *fgen) fitsState(in *ir.Instr, st loc) bool {
+	f := fg.f
+	n := uint32(f.Types[in.Dst].Slots()) * 8
+	var o uint32
+	for _, a := range in.Args {
+		t := f.Types[a]
+		w := uint32(t.Slots()) * 8
+		la := fg.loc[a]
+		switch {
+		case w == 0 || inLocal(t) || la.reg():
+		case la.static() && la.off == st.off+o:
+		case la.static() && (la.off+w <= st.off || st.off+n <= la.off):
+		default:
+			return false
+		}
+		o += w
+	}
+	return true
+}
+
+// stateFree reports whether the n bytes at off in the slots of the loop
+// state sv are free to be written: sv and every variable sharing those
+// bytes are dead after the instruction at hand.
+func (fg *fgen) stateFree(sv ir.Var, off, n uint32) bool {
+	if !fg.dead(sv) {
+		return false
+	}
+	for _, u := range fg.aliases[fg.rootOf(sv)] {
+		ul := fg.loc[u]
+		if (!ul.static() || ul.off < off+n && off < ul.off+uint32(fg.f.Types[u].Slots())*8) && !fg.dead(u) {
+			return false
+		}
+	}
+	return true
 }
 
 // reads finds the elements of arrays that only further indexing or
@@ -800,6 +907,13 @@ func (fg *fgen) block(b *ir.Block) {
 	fg.flush()
 	saved, savedIdx, savedLoads, savedPtrs := fg.cur, fg.idx, fg.loads, fg.ptrs
 	fg.cur = b
+	once := false
+	if k := len(fg.frames); k > 0 {
+		fr := fg.frames[k-1]
+		once = int(fr.idx) < len(fr.b.Instrs) && fr.b.Instrs[fr.idx].Op == ir.OpIf
+	}
+	fg.frames = append(fg.frames, openBlock{b: b, once: once})
+	defer func() { fg.frames = fg.frames[:len(fg.frames)-1] }()
 	// The loads of the enclosing blocks dominate this one.
 	fg.loads = make(map[cseKey]ir.Var, len(savedLoads))
 	for k, v := range savedLoads {
@@ -812,6 +926,7 @@ func (fg *fgen) block(b *ir.Block) {
 	defer func() { fg.ptrs = savedPtrs }()
 	for i := range b.Instrs {
 		fg.idx = int32(i)
+		fg.frames[len(fg.frames)-1].idx = int32(i)
 		in := &b.Instrs[i]
 		if !fg.keepsPending(in) {
 			fg.flush()
@@ -993,6 +1108,19 @@ func (fg *fgen) instr(in *ir.Instr) {
 		c.Idx(OpLocalSet, uint32(d.local))
 
 	case ir.OpTuple, ir.OpArray:
+		if sv, ok := fg.loopRes[in.Dst]; ok && !fg.done[in.Dst] {
+			// A loop's next state, built where the state lives when that
+			// is safe: a step then copies only what changed elsewhere.
+			if st := fg.loc[sv]; st.static() && fg.fitsState(in, st) {
+				fg.set(in.Dst, st)
+				var o uint32
+				for _, a := range in.Args {
+					fg.put(a, st, o)
+					o += uint32(f.Types[a].Slots()) * 8
+				}
+				return
+			}
+		}
 		if _, targeted := fg.target[in.Dst]; in.Op == ir.OpTuple && len(in.Args) == 1 && !targeted {
 			// A 1-tuple has its element's layout: it shares the element's
 			// slots, so that a loop whose state is (array) and whose body
@@ -1096,6 +1224,15 @@ func (fg *fgen) instr(in *ir.Instr) {
 		fg.put(in.Args[2], fg.element(fg.loc[in.Dst], i, t.Elem.Slots()), 0)
 
 	case ir.OpIf:
+		if p, ok := fg.ifAt[in.Dst]; ok && !fg.done[in.Dst] && !inLocal(t) {
+			// The if makes part of the loop's next state: it yields into
+			// that part of the state's slots when nothing reads them
+			// after it (its arms read the state, then write at their end).
+			n := t.Slots()
+			if st := fg.loc[p.of]; st.static() && fg.stateFree(p.of, st.off+p.off, uint32(n)*8) {
+				fg.set(in.Dst, subLoc(st, p.off, n))
+			}
+		}
 		d := fg.alloc(in.Dst)
 		fg.get(in.Args[0])
 		c.If(BlockVoid)

@@ -250,13 +250,23 @@ func (fg *fgen) liveness() {
 	for _, p := range f.Params {
 		fg.defBlk[p] = f.Body
 	}
-	open := map[*ir.Block]int32{} // the blocks being walked -> current index
+	fg.lastIn = map[blockVar]int32{}
+	// The blocks being walked, outermost first, with their current index.
+	var open []openBlock
 	use := func(v ir.Var) {
 		if v < 0 || int(v) >= n {
 			return
 		}
-		if at, ok := open[fg.defBlk[v]]; ok && at > fg.last[v] {
-			fg.last[v] = at
+		for k := len(open) - 1; k >= 0; k-- {
+			ob := open[k]
+			if ob.b == fg.defBlk[v] {
+				fg.last[v] = max(fg.last[v], ob.idx)
+				return
+			}
+			key := blockVar{ob.b, v}
+			if l, ok := fg.lastIn[key]; !ok || l < ob.idx {
+				fg.lastIn[key] = ob.idx
+			}
 		}
 	}
 	var walk func(b *ir.Block)
@@ -264,9 +274,11 @@ func (fg *fgen) liveness() {
 		for _, p := range b.Params {
 			fg.defBlk[p] = b
 		}
+		open = append(open, openBlock{b: b})
+		top := len(open) - 1
 		for i := range b.Instrs {
 			in := &b.Instrs[i]
-			open[b] = int32(i)
+			open[top].idx = int32(i)
 			for _, a := range in.Args {
 				use(a)
 			}
@@ -275,14 +287,53 @@ func (fg *fgen) liveness() {
 			}
 			fg.defBlk[in.Dst] = b
 		}
-		open[b] = int32(len(b.Instrs))
+		open[top].idx = int32(len(b.Instrs))
 		use(b.Result)
-		delete(open, b)
+		open = open[:top]
 	}
 	walk(f.Body)
 }
 
-func (fg *fgen) dead(v ir.Var) bool { return fg.defBlk[v] == fg.cur && fg.last[v] <= fg.idx }
+// openBlock is a block being walked or generated, with the index of its
+// instruction at hand (or owning the nested block at hand).
+type openBlock struct {
+	b   *ir.Block
+	idx int32
+	// once reports a block that runs at most once each time its parent's
+	// instruction does: an if's arm, not a loop's body.
+	once bool
+}
+
+// blockVar is a variable's uses in one block.
+type blockVar struct {
+	b *ir.Block
+	v ir.Var
+}
+
+// dead reports whether nothing after the instruction being generated
+// uses v: v is defined in the current block, or in a block enclosing it
+// through if arms only (no loop body between, whose next step would read
+// v again), and neither the current block nor any of those uses v after
+// the instruction at hand or the one owning the arm. The other arm of an
+// if may use v: it does not run. The evaluator's rule (eval/compile.go).
+func (fg *fgen) dead(v ir.Var) bool {
+	if fg.defBlk[v] == fg.cur {
+		return fg.last[v] <= fg.idx
+	}
+	for k := len(fg.frames) - 1; k >= 0; k-- {
+		fr := fg.frames[k]
+		if fr.b == fg.defBlk[v] {
+			return fg.last[v] <= fr.idx
+		}
+		if !fr.once {
+			return false
+		}
+		if l, ok := fg.lastIn[blockVar{fr.b, v}]; ok && l > fr.idx {
+			return false
+		}
+	}
+	return false
+}
 
 func (fg *fgen) rootOf(v ir.Var) ir.Var {
 	if r := fg.root[v]; r != ir.NoVar {

@@ -1,15 +1,21 @@
 package wasm_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/rose-go/rose"
+	"github.com/rose-go/rose/value"
 	"github.com/rose-go/rose/wasm"
 )
 
-// TestLoopUpdateInPlace: a loop whose state is an array it updates
-// element by element updates it in place: no bulk copy (memory.copy) runs
-// inside the loop, which would make it quadratic in the array's length.
+// TestLoopUpdateInPlace: a loop whose state holds an array it updates
+// element by element updates it in place: no bulk copy (memory.copy)
+// runs inside the loop, which would make it quadratic in the array's
+// length. The state may be the array alone, the array beside other
+// variables, and the update may sit in an if (the other arm leaves the
+// array as it is). Where the old array is read after the update, the
+// update must copy. Each function gives the evaluator's value.
 func TestLoopUpdateInPlace(t *testing.T) {
 	src := `
 fn single(x: [1000]Real) -> Real {
@@ -17,18 +23,83 @@ fn single(x: [1000]Real) -> Real {
     for i in 0..1000 { y[i] += x[i] }
     y[999]
 }
+fn beside(x: [1000]Real) -> Real {
+    var y: [1000]Real = [for i in 0..1000 { 0.0 }]
+    var s = 0.0
+    for i in 0..1000 { y[i] += x[i]; s += y[i] }
+    s + y[3]
+}
+fn cond(x: [1000]Real) -> Real {
+    var y: [1000]Real = [for i in 0..1000 { 1.0 }]
+    var s = 0.0
+    for i in 0..1000 {
+        if x[i] > 500.0 { y[i] += x[i] }
+        s += y[i]
+    }
+    s + y[999]
+}
+fn guarded(x: [1000]Real) -> Real {
+    var h: [100]Real = [for i in 0..100 { 0.0 }]
+    for i in 0..1000 {
+        let j = int(x[i]) % 113
+        if j < 100 { h[j] += 1.0 }
+    }
+    h[0] + 2.0 * h[99]
+}
+fn steps(x: [1000]Real) -> Real {
+    var y: [1000]Real = [for i in 0..1000 { 0.0 }]
+    var i = 0
+    while i < 1000 { y[i] = x[i] * 2.0; i += 1 }
+    y[500]
+}
+fn kept(x: [1000]Real) -> Real {
+    var y: [1000]Real = [for i in 0..1000 { 0.0 }]
+    var s = 0.0
+    for i in 0..1000 { let old = y; y[i] += x[i]; s += old[0] }
+    s + y[1]
+}
 `
-	p := rose.Load("u.rose", []byte(src))
-	f, err := p.Func("single", nil)
-	if err != nil {
-		t.Fatal(err)
+	xs := make([]value.Value, 1000)
+	for i := range xs {
+		xs[i] = value.Real(float64(i))
 	}
-	bin, err := wasm.Generate(f.IR)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := copiesInLoops(t, bin); n > 0 {
-		t.Errorf("%d memory.copy inside loops: the update is not in place", n)
+	for _, tc := range []struct {
+		name string
+		copy bool // the old array stays alive: the update copies
+	}{{"single", false}, {"beside", false}, {"cond", false}, {"guarded", false}, {"steps", false}, {"kept", true}} {
+		p := rose.Load("u.rose", []byte(src))
+		p.Engine = rose.EngineEval
+		f, err := p.Func(tc.name, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bin, err := wasm.Generate(f.IR)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := copiesInLoops(t, bin)
+		if !tc.copy && n > 0 {
+			t.Errorf("%s: %d memory.copy inside loops: the update is not in place", tc.name, n)
+		}
+		if tc.copy && n == 0 {
+			t.Errorf("%s: no memory.copy inside loops, but the old array is read after the update", tc.name)
+		}
+		want, err := f.Call(context.Background(), []value.Value{value.Array(xs...)}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := wasm.Compile(f.IR)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := c.Call(context.Background(), []value.Value{value.Array(xs...)}, nil)
+		c.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Real() != want.Real() {
+			t.Errorf("%s: compiled %v, evaluator %v", tc.name, got.Real(), want.Real())
+		}
 	}
 }
 
