@@ -46,6 +46,7 @@ import (
 	"errors"
 	"fmt"
 	"go/token"
+	"reflect"
 	"strings"
 	"sync"
 
@@ -181,18 +182,41 @@ func (p *Program) Func(name string, argsJSON []byte) (*Func, error) {
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	fo := p.Pkg.FuncByName(name)
-	if fo == nil {
-		var names []string
-		for _, f := range p.Pkg.Funcs {
-			names = append(names, f.Name)
-		}
-		return nil, fmt.Errorf("no function %s in %s (functions: %s)", name, p.File.Name, strings.Join(names, ", "))
+	fo, err := p.funcObj(name)
+	if err != nil {
+		return nil, err
 	}
+	var args []any
+	if len(fo.Sizes) > 0 {
+		if argsJSON == nil {
+			return nil, fmt.Errorf("%s is generic in %s; its sizes come from the arguments", fo.Name, sizeNames(fo))
+		}
+		if err := json.Unmarshal(argsJSON, &args); err != nil {
+			return nil, fmt.Errorf("arguments: %v", err)
+		}
+	}
+	return p.instance(fo, args)
+}
+
+// funcObj is the function name declares, or an error listing them.
+func (p *Program) funcObj(name string) (*check.FuncObj, error) {
+	if fo := p.Pkg.FuncByName(name); fo != nil {
+		return fo, nil
+	}
+	var names []string
+	for _, f := range p.Pkg.Funcs {
+		names = append(names, f.Name)
+	}
+	return nil, fmt.Errorf("no function %s in %s (functions: %s)", name, p.File.Name, strings.Join(names, ", "))
+}
+
+// instance is fo at the sizes of args (its leading arguments, as JSON
+// decodes them or as Go data; unused when fo is not generic).
+func (p *Program) instance(fo *check.FuncObj, args []any) (*Func, error) {
 	var sizes []int
 	if len(fo.Sizes) > 0 {
 		var err error
-		if sizes, err = inferSizes(fo, argsJSON); err != nil {
+		if sizes, err = inferSizes(fo, args); err != nil {
 			return nil, err
 		}
 	}
@@ -376,20 +400,13 @@ func (p *Program) prepareCode(ex *check.Example) (*Func, code, error) {
 
 // inferSizes reads a generic function's sizes off the lengths of the JSON
 // arrays passed for its parameters.
-func inferSizes(fo *check.FuncObj, argsJSON []byte) ([]int, error) {
-	if argsJSON == nil {
-		return nil, fmt.Errorf("%s is generic in %s; its sizes come from the arguments", fo.Name, sizeNames(fo))
-	}
-	var args []any
-	if err := json.Unmarshal(argsJSON, &args); err != nil {
-		return nil, fmt.Errorf("arguments: %v", err)
-	}
+func inferSizes(fo *check.FuncObj, args []any) ([]int, error) {
 	if len(args) != len(fo.Params) {
 		return nil, fmt.Errorf("%s takes %d arguments, got %d", fo.Name, len(fo.Params), len(args))
 	}
 	bound := map[*check.SizeParam]int{}
 	for i, t := range fo.Params {
-		bindSizes(t, args[i], bound)
+		bindSizes(t, reflect.ValueOf(args[i]), bound)
 	}
 	sizes := make([]int, len(fo.Sizes))
 	for i, sp := range fo.Sizes {
@@ -402,35 +419,36 @@ func inferSizes(fo *check.FuncObj, argsJSON []byte) ([]int, error) {
 	return sizes, nil
 }
 
-func bindSizes(t check.Type, v any, bound map[*check.SizeParam]int) {
+func bindSizes(t check.Type, v reflect.Value, bound map[*check.SizeParam]int) {
+	for v.IsValid() && (v.Kind() == reflect.Interface || v.Kind() == reflect.Pointer) && !v.IsNil() {
+		v = v.Elem()
+	}
+	list := v.IsValid() && (v.Kind() == reflect.Slice || v.Kind() == reflect.Array)
 	switch t := t.(type) {
 	case *check.Array:
-		xs, ok := v.([]any)
-		if !ok {
+		if !list {
 			return
 		}
 		if sp := t.Len.Param; sp != nil {
 			if _, done := bound[sp]; !done {
-				bound[sp] = len(xs)
+				bound[sp] = v.Len()
 			}
 		}
-		if len(xs) > 0 {
-			bindSizes(t.Elem, xs[0], bound)
+		if v.Len() > 0 {
+			bindSizes(t.Elem, v.Index(0), bound)
 		}
 	case *check.Tuple:
-		xs, ok := v.([]any)
-		if ok {
+		if list {
 			for i := range t.Elems {
-				if i < len(xs) {
-					bindSizes(t.Elems[i], xs[i], bound)
+				if i < v.Len() {
+					bindSizes(t.Elems[i], v.Index(i), bound)
 				}
 			}
 		}
 	case *check.Struct:
-		m, ok := v.(map[string]any)
-		if ok {
-			for _, f := range t.Fields {
-				bindSizes(f.Type, m[f.Name], bound)
+		for _, f := range t.Fields {
+			if fv, ok := value.GoField(v, f.Name); ok {
+				bindSizes(f.Type, fv, bound)
 			}
 		}
 	}

@@ -15,15 +15,8 @@ import (
 // or structs with the field names for structs); they also give a generic
 // function its sizes. The output is the result in those shapes.
 func rosecall(p *rose.Program, expr string, args ...any) (*call, error) {
-	argsJSON, err := json.Marshal(args)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", errInput, err)
-	}
-	f, err := p.FuncExpr(expr, argsJSON)
-	if err != nil {
-		return nil, err
-	}
-	vals, err := value.DecodeArgs(f.Params(), argsJSON)
+	// Straight from the decoded input to Values: no JSON in between.
+	f, vals, err := p.FuncExprGo(expr, args)
 	if err != nil {
 		return nil, err
 	}
