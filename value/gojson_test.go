@@ -23,9 +23,9 @@ func TestFromGo(t *testing.T) {
 		Balls []vel `json:"balls"`
 	}
 	cases := []struct {
-		t  *ir.Type
+		t   *ir.Type
 		go_ any
-		ok bool
+		ok  bool
 	}{
 		{ir.Real, 1.5, true},
 		{ir.Real, 3, true},
