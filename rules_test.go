@@ -94,3 +94,55 @@ func TestNonlinearRule(t *testing.T) {
 		}
 	}
 }
+
+// TestLinearRuleSums checks rules that sum their tangents: sum(da), a
+// loop accumulating from zero, a comprehension of zeros updated with
+// tangents. They are linear (zero is a tangent) and must be accepted, and
+// both modes must then follow them (against finite differences of the
+// function, whose body they describe); a sum plus a constant stays
+// refused.
+func TestLinearRuleSums(t *testing.T) {
+	for _, tc := range []struct {
+		rule string
+		ok   bool
+	}{
+		{"(f(a), sum(da))", true},
+		{"{ var s = 0.0; for i in 0..3 { s += 2.0 * da[i] }; (f(a), 0.5 * s) }", true},
+		{"{ var s = 0.0; for i in 0..3 { s += da[i] }; var t = 0.0; for i in 0..3 { t += a[i] }; (t, s) }", true},
+		{"{ var z = [for i in 0..3 { 0.0 }]; for i in 0..3 { z[i] = da[i] }; (f(a), sum(z)) }", true},
+		{"(f(a), sum(da) + 1.0)", false},
+		{"{ var s = 1.0; for i in 0..3 { s += da[i] }; (f(a), s) }", false},
+	} {
+		src := "fn f(a: [3]Real) -> Real jvp r { a[0] + a[1] + a[2] }\nfn r(a: [3]Real, da: [3]Real) -> (Real, Real) { " + tc.rule + " }\nfn g(a: [3]Real) -> Real { f(a) * f(a) }\n"
+		p := rose.Load("s.rose", []byte(src))
+		if !tc.ok {
+			if len(p.Diags) == 0 || p.Diags[0].Code != "nonlinear-rule" {
+				t.Errorf("rule %s: want a nonlinear-rule error, got %v", tc.rule, p.Diags)
+			}
+			continue
+		}
+		if len(p.Diags) > 0 {
+			t.Errorf("rule %s: %v", tc.rule, p.Diags)
+			continue
+		}
+		g, err := p.Func("g", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := []float64{0.5, -1.0, 2.0}
+		args := []value.Value{value.Array(value.Real(a[0]), value.Real(a[1]), value.Real(a[2]))}
+		for _, mode := range []rose.Mode{rose.Reverse, rose.Forward} {
+			gr, err := g.GradMode(context.Background(), args, nil, mode)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range 3 {
+				// g = f^2 with f's derivative 1 in every input.
+				want := 2 * (a[0] + a[1] + a[2])
+				if got := gr.Grad[0].Elem(i).Real(); math.Abs(got-want) > 1e-12 {
+					t.Errorf("rule %s, mode %v: dg/da[%d] = %v, want %v", tc.rule, mode, i, got, want)
+				}
+			}
+		}
+	}
+}

@@ -27,7 +27,7 @@ func CheckLinear(rule *ir.Func, n int) error {
 	for _, p := range rule.Params[n:] {
 		lin[p] = true
 	}
-	c := &linChecker{f: rule, lin: lin, done: map[*ir.Func]bool{}}
+	c := &linChecker{f: rule, lin: lin, zero: make([]bool, len(rule.Types)), done: map[*ir.Func]bool{}}
 	if err := c.block(rule.Body); err != nil {
 		return err
 	}
@@ -42,8 +42,13 @@ func CheckLinear(rule *ir.Func, n int) error {
 }
 
 type linChecker struct {
-	f    *ir.Func
-	lin  []bool
+	f   *ir.Func
+	lin []bool
+	// zero marks the values known to be 0 (a Real constant 0 and
+	// aggregates of them), which are tangents as well as values: adding
+	// a tangent to zero is linear, and a loop that sums tangents into an
+	// accumulator starting at zero (sum(da) lowers so) is too.
+	zero []bool
 	done map[*ir.Func]bool
 }
 
@@ -68,6 +73,7 @@ func (c *linChecker) instr(in *ir.Instr) error {
 		which = append(which, lin[a])
 		any = any || lin[a]
 	}
+	c.markZero(in)
 	switch in.Op {
 	case ir.OpIf:
 		if lin[in.Args[0]] {
@@ -105,6 +111,16 @@ func (c *linChecker) instr(in *ir.Instr) error {
 		return nil
 	case ir.OpLoop, ir.OpScan:
 		body := in.Blocks[0]
+		if !any && c.zero[in.Args[0]] {
+			// A state that starts at zero may be a tangent accumulated
+			// from it (sum(da)): it is one if the body makes it one.
+			lin[body.Params[1]] = true
+			if err := c.block(body); err == nil && lin[body.Result] {
+				lin[in.Dst] = true
+				return nil
+			}
+			c.reset(body)
+		}
 		lin[body.Params[1]] = any
 		if err := c.block(body); err != nil {
 			return err
@@ -125,9 +141,9 @@ func (c *linChecker) instr(in *ir.Instr) error {
 		return nil
 	case info.Linear:
 		// Linear in its operands together (neg, add, sub): all of them
-		// must be tangents.
-		for _, w := range which {
-			if !w {
+		// must be tangents (zero is one).
+		for k, w := range which {
+			if !w && !c.zero[in.Args[k]] {
 				verb := map[ir.Op]string{ir.OpAdd: "adds", ir.OpSub: "subtracts"}[in.Op]
 				return c.fail(in, "%s a tangent and a value that does not depend on the tangents (affine, not linear)", verb)
 			}
@@ -160,10 +176,45 @@ func (c *linChecker) instr(in *ir.Instr) error {
 	return nil
 }
 
+// reset forgets what a check of b found, for checking it again.
+func (c *linChecker) reset(b *ir.Block) {
+	for _, p := range b.Params {
+		c.lin[p], c.zero[p] = false, false
+	}
+	for i := range b.Instrs {
+		in := &b.Instrs[i]
+		c.lin[in.Dst], c.zero[in.Dst] = false, false
+		for _, nb := range in.Blocks {
+			c.reset(nb)
+		}
+	}
+}
+
+// markZero notes whether in makes a known zero.
+func (c *linChecker) markZero(in *ir.Instr) {
+	switch in.Op {
+	case ir.OpConst:
+		c.zero[in.Dst] = c.f.Types[in.Dst].Kind == ir.KReal && in.F == 0
+	case ir.OpTuple, ir.OpArray:
+		all := true
+		for _, a := range in.Args {
+			all = all && c.zero[a]
+		}
+		c.zero[in.Dst] = all
+	case ir.OpFor:
+		// Filled with zeros: the body's result is a zero made in it.
+		b := in.Blocks[0]
+		for i := range b.Instrs {
+			c.markZero(&b.Instrs[i])
+		}
+		c.zero[in.Dst] = c.zero[b.Result]
+	}
+}
+
 // call checks a callee for linearity in the arguments that are tangents.
 func (c *linChecker) call(in *ir.Instr, which []bool) error {
 	g := in.Callee
-	sub := &linChecker{f: g, lin: make([]bool, len(g.Types)), done: c.done}
+	sub := &linChecker{f: g, lin: make([]bool, len(g.Types)), zero: make([]bool, len(g.Types)), done: c.done}
 	for i, p := range g.Params {
 		sub.lin[p] = which[i]
 	}
