@@ -33,8 +33,9 @@ the Real inputs of its parameters (all of them, or those named by --wrt;
 the others stay as given), and prints the optimized arguments on standard
 output as JSON, in the form --args takes, so that they can be passed on:
 
-	rose opt examples/billiards.rose -f loss > shot.json
+	rose opt examples/billiards.rose -f loss --method cg --max-evals 100 > shot.json
 	rose run examples/billiards.rose -f loss --args @shot.json
+	rose plot draw examples/billiards.rose -f picture --args @shot.json -o shot.png
 
 The start is --args (JSON, @FILE or - as for 'rose run'); without it, the
 arguments of the first 'example' of NAME in FILE.
