@@ -386,6 +386,7 @@ func (l *lowerer) update(s *parser.AssignStmt, o *VarObj) {
 	}
 	vals := make([]ir.Var, len(path)+1) // vals[k]: value at depth k
 	keys := make([]ir.Var, len(path))   // the index of an IndexExpr step
+	sibs := make([][]ir.Var, len(path)) // the other fields of a SelectorExpr step
 	vals[0] = l.env[o]
 	for k, e := range path {
 		switch t := e.(type) {
@@ -395,7 +396,18 @@ func (l *lowerer) update(s *parser.AssignStmt, o *VarObj) {
 			vals[k+1] = l.b.Index(vals[k], keys[k])
 		case *parser.SelectorExpr:
 			l.at(t.Sel.Pos())
-			vals[k+1] = l.b.Field(vals[k], l.fieldIndex(t))
+			j := l.fieldIndex(t)
+			vals[k+1] = l.b.Field(vals[k], j)
+			// The other fields are read now, before the update below:
+			// then nothing reads the old struct after it, and an array
+			// in it is updated in place (s.a[i] = v in a loop is O(1)).
+			tt := l.b.Type(vals[k])
+			sibs[k] = make([]ir.Var, len(tt.Elems))
+			for i := range sibs[k] {
+				if i != j {
+					sibs[k][i] = l.b.Field(vals[k], i)
+				}
+			}
 		}
 	}
 	v := l.expr(s.Value)
@@ -411,17 +423,9 @@ func (l *lowerer) update(s *parser.AssignStmt, o *VarObj) {
 			v = l.b.Emit(l.b.Type(vals[k]), ir.Instr{Op: ir.OpUpdate, Args: []ir.Var{vals[k], keys[k], v}})
 		case *parser.SelectorExpr:
 			l.at(t.Sel.Pos())
-			tt := l.b.Type(vals[k])
-			fs := make([]ir.Var, len(tt.Elems))
-			j := l.fieldIndex(t)
-			for i := range fs {
-				if i == j {
-					fs[i] = v
-				} else {
-					fs[i] = l.b.Field(vals[k], i)
-				}
-			}
-			v = l.b.Tuple(tt, fs...)
+			fs := sibs[k]
+			fs[l.fieldIndex(t)] = v
+			v = l.b.Tuple(l.b.Type(vals[k]), fs...)
 		}
 	}
 	l.env[o] = v

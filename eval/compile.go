@@ -3,6 +3,7 @@ package eval
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 
 	"github.com/rose-go/rose/ir"
@@ -490,6 +491,9 @@ func (cp *compiler) dead(x ir.Var) bool {
 	if cp.defBlk[x] == cp.cur {
 		return cp.last[x] <= cp.idx
 	}
+	if !slices.ContainsFunc(cp.frames, func(fr frame) bool { return fr.b == cp.defBlk[x] }) {
+		return true // defined in a block that is done (an arm already compiled): out of scope
+	}
 	for k := len(cp.frames) - 1; k >= 0; k-- {
 		fr := cp.frames[k]
 		if fr.b == cp.defBlk[x] {
@@ -679,11 +683,19 @@ func (cp *compiler) instr(in *ir.Instr) {
 	case ir.OpIf:
 		if st, ok := cp.target[in.Dst]; ok && cp.off[in.Dst] < 0 && cp.stateFree(in.Dst) {
 			// The if yields the loop's next state: into the state's
-			// slots, each arm's result built there if it can be.
+			// slots, each arm's result built there if it can be. (It
+			// shares them with the state once its arms are done; during
+			// them it holds nothing yet.)
 			cp.off[in.Dst] = st
+			defer func() {
+				if sv, ok := cp.state[in.Dst]; ok {
+					cp.share(in.Dst, sv, st)
+				}
+			}()
 			for _, b := range in.Blocks {
 				if k := len(b.Instrs); k > 0 && b.Instrs[k-1].Dst == b.Result && b.Instrs[k-1].Op == ir.OpTuple {
 					cp.target[b.Result] = st
+					cp.propagate(b, cp.state[in.Dst]) // an if, a struct made in the arm, ...
 				}
 			}
 		}
@@ -707,7 +719,7 @@ func (cp *compiler) instr(in *ir.Instr) {
 
 	case ir.OpTuple, ir.OpArray:
 		if st, ok := cp.target[in.Dst]; ok && cp.off[in.Dst] < 0 && in.Op == ir.OpTuple && cp.buildAt(in, st, size(in.Dst)) && cp.stateFree(in.Dst) {
-			cp.off[in.Dst] = st // a loop's next state, built where the state lives
+			cp.atState(in.Dst, st) // a loop's next state, built where the state lives
 		}
 		d := cp.alloc(in.Dst)
 		o := int64(d)
@@ -923,34 +935,78 @@ func (cp *compiler) nextState(body *ir.Block, state int32, sv ir.Var) {
 		return
 	}
 	cp.target[body.Result] = state
+	cp.propagate(body, sv)
+}
+
+// propagate lets the target of b's result flow back to what the result
+// is made of in b: a tuple's fields lie at their offsets in it, and a
+// tuple a field is read from around the field, inside the state (a
+// struct updated field by field). sv is the loop's state variable, which those
+// places belong to (see stateFree).
+func (cp *compiler) propagate(b *ir.Block, sv ir.Var) {
 	f := cp.f
-	for i := k - 1; i >= 0; i-- {
-		in := &body.Instrs[i]
+	for i := len(b.Instrs) - 1; i >= 0; i-- {
+		in := &b.Instrs[i]
 		st, ok := cp.target[in.Dst]
 		if !ok {
 			continue
 		}
 		switch in.Op {
 		case ir.OpTuple:
-			// Each field lies at its offset in the tuple.
 			o := st
 			for _, a := range in.Args {
-				if _, seen := cp.target[a]; !seen && definedIn(body, a) {
-					cp.target[a] = o
-					cp.state[a] = sv
-				}
+				cp.mark(b, a, o, sv)
 				o += int32(slotsOf(f.Types[a]))
 			}
 		case ir.OpField:
-			// The first field of a tuple of one field (its other fields
-			// take no slots) lies where the tuple does.
+			// The tuple a field is read from lies around it, if that
+			// stays inside the state.
 			a := in.Args[0]
-			if in.N == 0 && slotsOf(f.Types[a]) == slotsOf(f.Types[in.Dst]) && definedIn(body, a) {
-				cp.target[a] = st
+			t := f.Types[a]
+			var o int64
+			for _, e := range t.Elems[:in.N] {
+				o += slotsOf(e)
+			}
+			lo := int64(st) - o
+			if _, seen := cp.target[a]; !seen && definedIn(b, a) && lo >= int64(cp.off[sv]) && lo+slotsOf(t) <= int64(cp.off[sv])+cp.slots[sv] {
+				cp.target[a] = int32(lo)
 				cp.state[a] = sv
+			}
+		case ir.OpIf:
+			// What an arm yields from b itself (a struct built before
+			// the if and yielded unchanged by one arm) may lie there too.
+			for _, arm := range in.Blocks {
+				cp.mark(b, arm.Result, st, sv)
+				if k := len(arm.Instrs); k > 0 && arm.Instrs[k-1].Dst == arm.Result && arm.Instrs[k-1].Op == ir.OpTuple {
+					o := st
+					for _, a := range arm.Instrs[k-1].Args {
+						cp.mark(b, a, o, sv)
+						o += int32(slotsOf(f.Types[a]))
+					}
+				}
 			}
 		}
 	}
+}
+
+// mark gives a, if b defines it and it has no place yet, the place st
+// in the slots of the state sv.
+func (cp *compiler) mark(b *ir.Block, a ir.Var, st int32, sv ir.Var) {
+	if _, seen := cp.target[a]; !seen && definedIn(b, a) {
+		cp.target[a] = st
+		cp.state[a] = sv
+	}
+}
+
+// atState places x at st in the state's slots; a part of the next state
+// made before the end of the body shares them with the state, so that
+// nothing else is built over it while it is live (see stateFree).
+func (cp *compiler) atState(x ir.Var, st int32) {
+	if sv, ok := cp.state[x]; ok {
+		cp.share(x, sv, st)
+		return
+	}
+	cp.off[x] = st
 }
 
 // stateFree reports whether x, a variable a loop's next state is built

@@ -178,3 +178,57 @@ func TestInPlaceConditionalUpdates(t *testing.T) {
 		}
 	}
 }
+
+// TestInPlaceNestedIfs checks updates in ifs within an if arm, both arms
+// updating: each arm's update is in place (an arm already compiled is out
+// of scope for the next), the inner if yields into the outer one's
+// place, the outer into the state's; a step copies no array.
+func TestInPlaceNestedIfs(t *testing.T) {
+	const n = 64
+	b := ir.NewBuilder("nested", ir.NoPos)
+	arr := ir.ArrayOf(n, ir.Real)
+	one := ir.TupleOf(arr)
+	x := b.Param(arr)
+	out := loop(b, n, b.Tuple(one, x), func(i, s ir.Var) ir.Var {
+		a := b.Field(s, 0)
+		bump := func(by float64) ir.Var {
+			return b.Tuple(one, emit(b, arr, ir.OpUpdate, a, i, b.Binary(ir.OpAdd, b.Index(a, i), b.Real(by))))
+		}
+		r := ifElse(b, one, b.Compare(ir.OpGt, b.Index(x, i), b.Real(10)), func() ir.Var {
+			inner := ifElse(b, one, b.Compare(ir.OpGt, b.Index(x, i), b.Real(20)),
+				func() ir.Var { return bump(2) }, func() ir.Var { return bump(1) })
+			return b.Tuple(one, b.Field(inner, 0))
+		}, func() ir.Var { return b.Tuple(one, a) })
+		return b.Tuple(one, b.Field(r, 0))
+	})
+	sum := b.Index(b.Field(out, 0), b.Int(0))
+	for k := 1; k < n; k++ {
+		sum = b.Binary(ir.OpAdd, sum, b.Index(b.Field(out, 0), b.Int(int64(k))))
+	}
+	c, err := Compile(b.Finish(sum))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if moves := bigMoves(c, n); moves != 0 {
+		t.Errorf("the loop's step copies the array %d times, want none", moves)
+	}
+	xs := make([]value.Value, n)
+	want := 0.0
+	for i := range xs {
+		xs[i] = value.Real(float64(i))
+		want += float64(i)
+		switch {
+		case i > 20:
+			want += 2
+		case i > 10:
+			want++
+		}
+	}
+	v, err := c.Call(context.Background(), []value.Value{value.Array(xs...)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Real() != want {
+		t.Errorf("result %v, want %v", v.Real(), want)
+	}
+}

@@ -112,12 +112,10 @@ type fgen struct {
 	fconst   map[ir.Var]float64 // Real variables defined by a constant
 	borrowed []bool             // parameters of an inlined callee: the caller's values
 	target   map[ir.Var]part    // aggregates built directly where their only use puts them
-	// loopRes maps a loop body's result, a tuple it makes last, to the
-	// loop's state variable, so that it is built in the state's slots
-	// (see fitsState); ifAt maps an if the result is made of to its place
-	// in the state (see stateFree).
-	loopRes  map[ir.Var]ir.Var
-	ifAt     map[ir.Var]part
+	// stateAt maps a loop's next state, and the tuples and ifs it is
+	// made of, to their place in the state's slots, where they are built
+	// when that is safe (see nextState).
+	stateAt  map[ir.Var]statePart
 	readOnly map[ir.Var]bool // elements of arrays that only further indexing or fields read
 	// finalOnly: scans whose recorded states nothing reads (only the
 	// final state).
@@ -252,9 +250,9 @@ func (fg *fgen) targets() {
 			for _, nb := range in.Blocks {
 				walk(nb)
 			}
-			if _, ok := fg.loopRes[in.Dst]; ok {
-				// A loop's next state: its elements are put into the
-				// state's slots, not built in slots of their own.
+			if _, ok := fg.stateAt[in.Dst]; ok {
+				// Part of a loop's next state: its elements go into the
+				// state's slots, not into slots of their own.
 				defined[in.Dst] = true
 				continue
 			}
@@ -276,14 +274,25 @@ func (fg *fgen) targets() {
 	}
 }
 
+// statePart is a place in a loop's state: byte offset off in the slots
+// of the state variable sv. last marks what a block makes last (the
+// body's result, an arm's result when the if is in the state): nothing in
+// the block reads the state after it.
+type statePart struct {
+	sv   ir.Var
+	off  uint32
+	last bool
+}
+
 // loopStates finds the loop bodies whose result is a tuple made by their
-// last instruction (fg.loopRes), and the ifs that result is made of,
-// directly or through the field of a tuple of one field (fg.ifAt): the
-// shape a conditional element update of a var lowers to, `v = if c { ...
-// } else { ... }; x = field v 0; (x, ...)`.
+// last instruction and marks it and what it is made of (fg.stateAt): the
+// loop's next state is then built where the state lives, and so are the
+// ifs and structs it is made of when nothing reads their slots of the
+// state after them, the shapes element updates of vars lower to
+// (`v = if c { ... } else { ... }; x = field v 0; (x, ...)`, `s.a[i] =
+// ...`).
 func (fg *fgen) loopStates() {
-	f := fg.f
-	fg.loopRes, fg.ifAt = map[ir.Var]ir.Var{}, map[ir.Var]part{}
+	fg.stateAt = map[ir.Var]statePart{}
 	var walk func(b *ir.Block)
 	walk = func(b *ir.Block) {
 		for i := range b.Instrs {
@@ -301,37 +310,75 @@ func (fg *fgen) loopStates() {
 			default:
 				continue
 			}
-			k := len(body.Instrs)
-			if k == 0 || body.Instrs[k-1].Dst != body.Result || body.Instrs[k-1].Op != ir.OpTuple {
-				continue
+			fg.nextState(body, statePart{sv: sv, last: true})
+		}
+	}
+	walk(fg.f.Body)
+}
+
+// nextState marks b's result, if b makes it last as a tuple, as the part
+// p of the state, and what it is made of in b after it.
+func (fg *fgen) nextState(b *ir.Block, p statePart) {
+	f := fg.f
+	k := len(b.Instrs)
+	if k == 0 || b.Instrs[k-1].Dst != b.Result || b.Instrs[k-1].Op != ir.OpTuple {
+		return
+	}
+	fg.stateAt[b.Result] = p
+	size := uint32(f.Types[p.sv].Slots()) * 8
+	def := map[ir.Var]bool{}
+	for j := range b.Instrs {
+		def[b.Instrs[j].Dst] = true
+	}
+	for j := k - 1; j >= 0; j-- {
+		in := &b.Instrs[j]
+		q, ok := fg.stateAt[in.Dst]
+		if !ok {
+			continue
+		}
+		mark := func(a ir.Var, off uint32) {
+			if _, seen := fg.stateAt[a]; !seen && def[a] {
+				fg.stateAt[a] = statePart{sv: p.sv, off: off}
 			}
-			fg.loopRes[body.Result] = sv
-			def := map[ir.Var]*ir.Instr{}
-			for j := range body.Instrs {
-				def[body.Instrs[j].Dst] = &body.Instrs[j]
-			}
-			var o uint32
-			for _, a := range body.Instrs[k-1].Args {
-				at := o
+		}
+		switch in.Op {
+		case ir.OpTuple:
+			o := q.off
+			for _, a := range in.Args {
+				mark(a, o)
 				o += uint32(f.Types[a].Slots()) * 8
-				d := def[a]
-				if d != nil && d.Op == ir.OpField && d.N == 0 && f.Types[d.Args[0]].Slots() == f.Types[a].Slots() {
-					a, d = d.Args[0], def[d.Args[0]]
+			}
+		case ir.OpIf:
+			// What an arm yields from b itself (a struct built before
+			// the if and yielded unchanged by one arm) may lie there too.
+			for _, arm := range in.Blocks {
+				mark(arm.Result, q.off)
+				if n := len(arm.Instrs); n > 0 && arm.Instrs[n-1].Dst == arm.Result && arm.Instrs[n-1].Op == ir.OpTuple {
+					o := q.off
+					for _, a := range arm.Instrs[n-1].Args {
+						mark(a, o)
+						o += uint32(f.Types[a].Slots()) * 8
+					}
 				}
-				if d != nil && d.Op == ir.OpIf {
-					fg.ifAt[a] = part{sv, at}
-				}
+			}
+		case ir.OpField:
+			// The tuple a field is read from lies around it, inside
+			// the state.
+			a := in.Args[0]
+			fo := uint32(f.Types[a].FieldOffset(in.N)) * 8
+			w := uint32(f.Types[a].Slots()) * 8
+			if _, seen := fg.stateAt[a]; !seen && def[a] && fo <= q.off && q.off-fo+w <= size {
+				fg.stateAt[a] = statePart{sv: p.sv, off: q.off - fo}
 			}
 		}
 	}
-	walk(f.Body)
 }
 
-// fitsState reports whether the loop's next state, the tuple in, may be
-// built in the state's slots at st (static memory): each element lives
-// in locals, already is in its place there (an array updated in place),
-// or lies apart from the state, so that no store overwrites what a later
-// one reads.
+// fitsState reports whether the tuple in, (part of) a loop's next
+// state, may be built at st in the state's slots (static memory): each
+// element lives in locals, already is in its place there (an array
+// updated in place), or lies apart from st, so that no store overwrites
+// what a later one reads.
 func (fg *fgen) fitsState(in *ir.Instr, st loc) bool {
 	f := fg.f
 	n := uint32(f.Types[in.Dst].Slots()) * 8
@@ -350,6 +397,15 @@ func (fg *fgen) fitsState(in *ir.Instr, st loc) bool {
 		o += w
 	}
 	return true
+}
+
+// shareState makes v, built in the slots of the loop state sv, one of
+// the variables sharing them, so that nothing is built over it while it
+// is live.
+func (fg *fgen) shareState(v, sv ir.Var) {
+	r := fg.rootOf(sv)
+	fg.root[v] = r
+	fg.aliases[r] = append(fg.aliases[r], v)
 }
 
 // stateFree reports whether the n bytes at off in the slots of the loop
@@ -1108,17 +1164,21 @@ func (fg *fgen) instr(in *ir.Instr) {
 		c.Idx(OpLocalSet, uint32(d.local))
 
 	case ir.OpTuple, ir.OpArray:
-		if sv, ok := fg.loopRes[in.Dst]; ok && !fg.done[in.Dst] {
-			// A loop's next state, built where the state lives when that
-			// is safe: a step then copies only what changed elsewhere.
-			if st := fg.loc[sv]; st.static() && fg.fitsState(in, st) {
-				fg.set(in.Dst, st)
-				var o uint32
-				for _, a := range in.Args {
-					fg.put(a, st, o)
-					o += uint32(f.Types[a].Slots()) * 8
+		if p, ok := fg.stateAt[in.Dst]; ok && !fg.done[in.Dst] && !inLocal(t) && in.Op == ir.OpTuple {
+			// (Part of) a loop's next state, built where the state lives
+			// when that is safe: a step then copies only what changed.
+			n := uint32(t.Slots()) * 8
+			if st := fg.loc[p.sv]; st.static() && (p.last || fg.stateFree(p.sv, st.off+p.off, n)) {
+				if d := subLoc(st, p.off, t.Slots()); fg.fitsState(in, d) {
+					fg.set(in.Dst, d)
+					var o uint32
+					for _, a := range in.Args {
+						fg.put(a, d, o)
+						o += uint32(f.Types[a].Slots()) * 8
+					}
+					fg.shareState(in.Dst, p.sv)
+					return
 				}
-				return
 			}
 		}
 		if _, targeted := fg.target[in.Dst]; in.Op == ir.OpTuple && len(in.Args) == 1 && !targeted {
@@ -1224,13 +1284,18 @@ func (fg *fgen) instr(in *ir.Instr) {
 		fg.put(in.Args[2], fg.element(fg.loc[in.Dst], i, t.Elem.Slots()), 0)
 
 	case ir.OpIf:
-		if p, ok := fg.ifAt[in.Dst]; ok && !fg.done[in.Dst] && !inLocal(t) {
+		if p, ok := fg.stateAt[in.Dst]; ok && !fg.done[in.Dst] && !inLocal(t) {
 			// The if makes part of the loop's next state: it yields into
 			// that part of the state's slots when nothing reads them
-			// after it (its arms read the state, then write at their end).
+			// after it (its arms read the state, then write at their
+			// end), and its arms build their results there.
 			n := t.Slots()
-			if st := fg.loc[p.of]; st.static() && fg.stateFree(p.of, st.off+p.off, uint32(n)*8) {
+			if st := fg.loc[p.sv]; st.static() && (p.last || fg.stateFree(p.sv, st.off+p.off, uint32(n)*8)) {
 				fg.set(in.Dst, subLoc(st, p.off, n))
+				for _, b := range in.Blocks {
+					fg.nextState(b, statePart{sv: p.sv, off: p.off, last: true})
+				}
+				defer fg.shareState(in.Dst, p.sv) // once the arms are done
 			}
 		}
 		d := fg.alloc(in.Dst)

@@ -1,6 +1,10 @@
 package wasm
 
-import "github.com/rose-go/rose/ir"
+import (
+	"slices"
+
+	"github.com/rose-go/rose/ir"
+)
 
 // Direct Wasm instructions of the scalar operations, by operand kind.
 var (
@@ -319,6 +323,9 @@ type blockVar struct {
 func (fg *fgen) dead(v ir.Var) bool {
 	if fg.defBlk[v] == fg.cur {
 		return fg.last[v] <= fg.idx
+	}
+	if !slices.ContainsFunc(fg.frames, func(fr openBlock) bool { return fr.b == fg.defBlk[v] }) {
+		return true // defined in a block that is done (an arm already compiled): out of scope
 	}
 	for k := len(fg.frames) - 1; k >= 0; k-- {
 		fr := fg.frames[k]

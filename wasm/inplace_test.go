@@ -13,8 +13,8 @@ import (
 // element by element updates it in place: no bulk copy (memory.copy)
 // runs inside the loop, which would make it quadratic in the array's
 // length. The state may be the array alone, the array beside other
-// variables, and the update may sit in an if (the other arm leaves the
-// array as it is). Where the old array is read after the update, the
+// variables or in a struct, and the update may sit in an if, or in ifs
+// in ifs (the other arm leaves the array as it is). Where the old array is read after the update, the
 // update must copy. Each function gives the evaluator's value.
 func TestLoopUpdateInPlace(t *testing.T) {
 	src := `
@@ -52,6 +52,24 @@ fn steps(x: [1000]Real) -> Real {
     while i < 1000 { y[i] = x[i] * 2.0; i += 1 }
     y[500]
 }
+fn nested(x: [1000]Real) -> Real {
+    var y: [1000]Real = [for i in 0..1000 { 0.0 }]
+    for i in 0..1000 {
+        if x[i] > 100.0 {
+            if x[i] > 600.0 { y[i] += 2.0 } else { y[i] += 1.0 }
+        }
+    }
+    y[999] + y[300] + y[0]
+}
+struct Hist { bins: [1000]Real, count: Int }
+fn fields(x: [1000]Real) -> Real {
+    var h = Hist { bins: [for i in 0..1000 { 0.0 }], count: 0 }
+    for i in 0..1000 {
+        h.bins[i] = x[i]
+        if x[i] > 500.0 { h.bins[999 - i] += 1.0; h.count += 1 }
+    }
+    h.bins[0] + h.bins[999] + real(h.count)
+}
 fn kept(x: [1000]Real) -> Real {
     var y: [1000]Real = [for i in 0..1000 { 0.0 }]
     var s = 0.0
@@ -66,7 +84,7 @@ fn kept(x: [1000]Real) -> Real {
 	for _, tc := range []struct {
 		name string
 		copy bool // the old array stays alive: the update copies
-	}{{"single", false}, {"beside", false}, {"cond", false}, {"guarded", false}, {"steps", false}, {"kept", true}} {
+	}{{"single", false}, {"beside", false}, {"cond", false}, {"guarded", false}, {"steps", false}, {"nested", false}, {"fields", false}, {"kept", true}} {
 		p := rose.Load("u.rose", []byte(src))
 		p.Engine = rose.EngineEval
 		f, err := p.Func(tc.name, nil)
