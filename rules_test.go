@@ -96,8 +96,8 @@ func TestNonlinearRule(t *testing.T) {
 }
 
 // TestLinearRuleSums checks rules that sum their tangents: sum(da), a
-// loop accumulating from zero, a comprehension of zeros updated with
-// tangents. They are linear (zero is a tangent) and must be accepted, and
+// loop accumulating from zero, a loop carrying a tangent sum beside a
+// value sum, a comprehension of zeros updated with tangents. They are linear (zero is a tangent) and must be accepted, and
 // both modes must then follow them (against finite differences of the
 // function, whose body they describe); a sum plus a constant stays
 // refused.
@@ -110,6 +110,9 @@ func TestLinearRuleSums(t *testing.T) {
 		{"{ var s = 0.0; for i in 0..3 { s += 2.0 * da[i] }; (f(a), 0.5 * s) }", true},
 		{"{ var s = 0.0; for i in 0..3 { s += da[i] }; var t = 0.0; for i in 0..3 { t += a[i] }; (t, s) }", true},
 		{"{ var z = [for i in 0..3 { 0.0 }]; for i in 0..3 { z[i] = da[i] }; (f(a), sum(z)) }", true},
+		{"{ var s = 0.0; var t = 0.0; for i in 0..3 { s += da[i]; t += a[i] }; (t, s) }", true},
+		{"{ var s = 0.0; var w = 0.0; var t = 0.0; for i in 0..3 { s += da[i]; w += s * a[i]; t += a[i] }; (t, s + 0.0 * w) }", true},
+		{"{ var s = 0.0; var w = 0.0; for i in 0..3 { s += da[i]; w += s * s }; (f(a), s + w) }", false},
 		{"(f(a), sum(da) + 1.0)", false},
 		{"{ var s = 1.0; for i in 0..3 { s += da[i] }; (f(a), s) }", false},
 	} {

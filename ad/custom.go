@@ -2,6 +2,7 @@ package ad
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/rose-go/rose/ir"
 )
@@ -27,7 +28,7 @@ func CheckLinear(rule *ir.Func, n int) error {
 	for _, p := range rule.Params[n:] {
 		lin[p] = true
 	}
-	c := &linChecker{f: rule, lin: lin, zero: make([]bool, len(rule.Types)), done: map[*ir.Func]bool{}}
+	c := newLinChecker(rule, lin, map[*ir.Func]bool{})
 	if err := c.block(rule.Body); err != nil {
 		return err
 	}
@@ -49,11 +50,46 @@ type linChecker struct {
 	// a tangent to zero is linear, and a loop that sums tangents into an
 	// accumulator starting at zero (sum(da) lowers so) is too.
 	zero []bool
-	done map[*ir.Func]bool
+	// fields holds, for a tuple, which of its fields are tangents (lin
+	// is then whether any is), so that a loop may carry a tangent sum
+	// and a value sum side by side; zeros likewise which are zero.
+	fields map[ir.Var][]bool
+	zeros  map[ir.Var][]bool
+	// probe turns failures off: a first pass that only finds which
+	// loop state fields become tangents.
+	probe bool
+	done  map[*ir.Func]bool
 }
 
 func (c *linChecker) fail(in *ir.Instr, format string, args ...any) error {
+	if c.probe {
+		return nil
+	}
 	return &LinearityError{c.f.Name, in.Pos, fmt.Sprintf(format, args...)}
+}
+
+// newLinChecker checks f with the parameters lin as tangents.
+func newLinChecker(f *ir.Func, lin []bool, done map[*ir.Func]bool) *linChecker {
+	return &linChecker{f: f, lin: lin, zero: make([]bool, len(f.Types)), fields: map[ir.Var][]bool{}, zeros: map[ir.Var][]bool{}, done: done}
+}
+
+// fieldsOf is which fields of the tuple v are tangents: recorded, or
+// all of them as lin[v] says.
+func (c *linChecker) fieldsOf(v ir.Var) []bool {
+	if fs, ok := c.fields[v]; ok {
+		return fs
+	}
+	fs := make([]bool, len(c.f.Types[v].Elems))
+	for k := range fs {
+		fs[k] = c.lin[v]
+	}
+	return fs
+}
+
+// setFields records which fields of the tuple v are tangents.
+func (c *linChecker) setFields(v ir.Var, fs []bool) {
+	c.fields[v] = fs
+	c.lin[v] = slices.Contains(fs, true)
 }
 
 func (c *linChecker) block(b *ir.Block) error {
@@ -110,26 +146,17 @@ func (c *linChecker) instr(in *ir.Instr) error {
 		lin[in.Dst] = any || lin[body.Result]
 		return nil
 	case ir.OpLoop, ir.OpScan:
-		body := in.Blocks[0]
-		if !any && c.zero[in.Args[0]] {
-			// A state that starts at zero may be a tangent accumulated
-			// from it (sum(da)): it is one if the body makes it one.
-			lin[body.Params[1]] = true
-			if err := c.block(body); err == nil && lin[body.Result] {
-				lin[in.Dst] = true
-				return nil
-			}
-			c.reset(body)
-		}
-		lin[body.Params[1]] = any
-		if err := c.block(body); err != nil {
-			return err
-		}
-		if lin[body.Result] != lin[body.Params[1]] && lin[body.Params[1]] {
-			return c.fail(in, "a loop mixes its tangent state with values that do not depend on the tangents")
-		}
-		lin[in.Dst] = any || lin[body.Result]
+		return c.loop(in)
+	}
+	switch in.Op {
+	case ir.OpTuple:
+		c.setFields(in.Dst, which)
 		return nil
+	case ir.OpField:
+		if c.f.Types[in.Args[0]].Kind == ir.KTuple {
+			lin[in.Dst] = c.fieldsOf(in.Args[0])[in.N]
+			return nil
+		}
 	}
 	if !any {
 		return nil
@@ -176,14 +203,89 @@ func (c *linChecker) instr(in *ir.Instr) error {
 	return nil
 }
 
+// loop checks OpLoop and OpScan. Which fields of the state are tangents
+// is found first, by probing the body without failing: those that start
+// as tangents, and those that start at zero and that the body makes
+// tangents (sum(da) lowers to one, and a loop may carry a tangent sum
+// beside a value sum). The body is then checked with those.
+func (c *linChecker) loop(in *ir.Instr) error {
+	body := in.Blocks[0]
+	sp, init := body.Params[1], in.Args[0]
+	tuple := c.f.Types[init].Kind == ir.KTuple
+	start := []bool{c.lin[init]}
+	zero := []bool{c.zero[init]}
+	if tuple {
+		start = slices.Clone(c.fieldsOf(init))
+		zero = c.zeros[init]
+		if zero == nil {
+			zero = make([]bool, len(start))
+		}
+	}
+	set := func(fs []bool) {
+		if tuple {
+			c.setFields(sp, slices.Clone(fs))
+		} else {
+			c.lin[sp] = fs[0]
+		}
+	}
+	result := func() []bool {
+		if tuple {
+			return c.fieldsOf(body.Result)
+		}
+		return []bool{c.lin[body.Result]}
+	}
+	st := slices.Clone(start)
+	// Probe: a field that starts at zero becomes a tangent when the body
+	// makes one of it from the tangents.
+	for range len(st) + 1 {
+		probe := c.probe
+		c.probe = true
+		c.reset(body)
+		set(st)
+		c.block(body)
+		c.probe = probe
+		res := result()
+		changed := false
+		for k := range st {
+			if !st[k] && zero[k] && res[k] {
+				st[k], changed = true, true
+			}
+		}
+		if !changed {
+			break
+		}
+	}
+	c.reset(body)
+	set(st)
+	if err := c.block(body); err != nil {
+		return err
+	}
+	res := result()
+	for k := range st {
+		if st[k] && !res[k] {
+			return c.fail(in, "a loop mixes its tangent state with values that do not depend on the tangents")
+		}
+	}
+	if tuple {
+		c.setFields(in.Dst, res)
+	} else {
+		c.lin[in.Dst] = res[0]
+	}
+	return nil
+}
+
 // reset forgets what a check of b found, for checking it again.
 func (c *linChecker) reset(b *ir.Block) {
 	for _, p := range b.Params {
 		c.lin[p], c.zero[p] = false, false
+		delete(c.fields, p)
+		delete(c.zeros, p)
 	}
 	for i := range b.Instrs {
 		in := &b.Instrs[i]
 		c.lin[in.Dst], c.zero[in.Dst] = false, false
+		delete(c.fields, in.Dst)
+		delete(c.zeros, in.Dst)
 		for _, nb := range in.Blocks {
 			c.reset(nb)
 		}
@@ -197,10 +299,19 @@ func (c *linChecker) markZero(in *ir.Instr) {
 		c.zero[in.Dst] = c.f.Types[in.Dst].Kind == ir.KReal && in.F == 0
 	case ir.OpTuple, ir.OpArray:
 		all := true
-		for _, a := range in.Args {
+		zs := make([]bool, len(in.Args))
+		for k, a := range in.Args {
 			all = all && c.zero[a]
+			zs[k] = c.zero[a]
 		}
 		c.zero[in.Dst] = all
+		if in.Op == ir.OpTuple {
+			c.zeros[in.Dst] = zs
+		}
+	case ir.OpField:
+		if zs, ok := c.zeros[in.Args[0]]; ok {
+			c.zero[in.Dst] = zs[in.N]
+		}
 	case ir.OpFor:
 		// Filled with zeros: the body's result is a zero made in it.
 		b := in.Blocks[0]
@@ -214,7 +325,7 @@ func (c *linChecker) markZero(in *ir.Instr) {
 // call checks a callee for linearity in the arguments that are tangents.
 func (c *linChecker) call(in *ir.Instr, which []bool) error {
 	g := in.Callee
-	sub := &linChecker{f: g, lin: make([]bool, len(g.Types)), zero: make([]bool, len(g.Types)), done: c.done}
+	sub := newLinChecker(g, make([]bool, len(g.Types)), c.done)
 	for i, p := range g.Params {
 		sub.lin[p] = which[i]
 	}
