@@ -3,7 +3,6 @@ package eval
 import (
 	"fmt"
 	"math"
-	"slices"
 	"sync"
 
 	"github.com/rose-go/rose/ir"
@@ -290,44 +289,24 @@ type fixup struct {
 	field byte // 'd' or 'a': the field holding a callee-frame offset
 }
 
-// frame is a block being compiled and the index of its instruction being
-// compiled (or owning the nested block being compiled).
-type frame struct {
-	b   *ir.Block
-	idx int32
-	// once reports a block that runs at most once each time its parent's
-	// instruction does: an if's arm, not a loop's body.
-	once bool
-}
-
-// blockVar is a variable's uses in one block.
-type blockVar struct {
-	b *ir.Block
-	v ir.Var
-}
-
 type compiler struct {
 	f   *ir.Func
 	c   *Code
 	off []int32 // frame offset of each variable, -1 until assigned
 
 	// In-place updates (see inPlace): where each variable is defined and
-	// last used, which variable's slots it shares, and the block and
-	// instruction being compiled.
-	defBlk  []*ir.Block
-	last    []int32             // index in defBlk of the last instruction using the variable
-	lastIn  map[blockVar]int32  // the same in each block nested in defBlk that uses it
-	frames  []frame             // the blocks being compiled, outermost first
+	// last used, the blocks and instructions being compiled, and which
+	// variable's slots each shares.
+	live    *ir.Liveness
+	frames  []ir.Frame          // the blocks being compiled, outermost first
 	root    []ir.Var            // the variable whose slots a field read in place shares, or NoVar
 	aliases map[ir.Var][]ir.Var // root -> the variables sharing its slots
-	cur     *ir.Block
-	idx     int32
-	target  map[ir.Var]int32  // a loop body's result -> the state slots it may be built in
-	state   map[ir.Var]ir.Var // a variable the next state is made of -> the state's variable (see nextState)
-	base    []int64           // reference variables: the buffer's frame offset when known here, else -1
-	slots   []int64           // slots of each variable
-	next    int64             // first free slot
-	max     int64             // frame size so far
+	target  map[ir.Var]int32    // a loop body's result -> the state slots it may be built in
+	state   map[ir.Var]ir.Var   // a variable the next state is made of -> the state's variable (see nextState)
+	base    []int64             // reference variables: the buffer's frame offset when known here, else -1
+	slots   []int64             // slots of each variable
+	next    int64               // first free slot
+	max     int64               // frame size so far
 	fixups  []fixup
 	big     int64    // slots of the largest destination so far
 	calls   []ir.Pos // position of each call, parallel to c.calls
@@ -402,112 +381,34 @@ func movInst(d, a int32, n int64) inst {
 }
 
 func (cp *compiler) block(b *ir.Block) {
-	saved, savedIdx := cp.cur, cp.idx
-	once := false
-	if k := len(cp.frames); k > 0 {
-		fr := cp.frames[k-1]
-		once = fr.b.Instrs[fr.idx].Op == ir.OpIf
-	}
-	cp.frames = append(cp.frames, frame{b: b, once: once})
+	cp.frames = append(cp.frames, ir.Enter(cp.frames, b))
 	defer func() { cp.frames = cp.frames[:len(cp.frames)-1] }()
-	cp.cur = b
 	for i := range b.Instrs {
-		cp.idx = int32(i)
-		cp.frames[len(cp.frames)-1].idx = int32(i)
+		cp.frames[len(cp.frames)-1].Idx = int32(i)
 		cp.instr(&b.Instrs[i])
 		if cp.traced {
 			cp.trace(&b.Instrs[i])
 		}
 	}
-	cp.cur, cp.idx = saved, savedIdx
 }
 
-// liveness finds, for every variable, the block that defines it and the
-// last instruction of that block that uses it (a use inside a nested block
-// counts as a use by the instruction that owns the block; the block's
-// result counts as a use after its last instruction).
+// liveness finds where every variable is defined and last used
+// (ir.Live) and starts the in-place bookkeeping.
 func (cp *compiler) liveness() {
-	f := cp.f
-	n := len(f.Types)
-	cp.defBlk, cp.last, cp.root = make([]*ir.Block, n), make([]int32, n), make([]ir.Var, n)
+	n := len(cp.f.Types)
+	cp.live = ir.Live(cp.f)
+	cp.root = make([]ir.Var, n)
+	for i := range cp.root {
+		cp.root[i] = ir.NoVar
+	}
 	cp.aliases = map[ir.Var][]ir.Var{}
 	cp.target = map[ir.Var]int32{}
 	cp.state = map[ir.Var]ir.Var{}
-	cp.lastIn = map[blockVar]int32{}
-	for i := range cp.last {
-		cp.last[i], cp.root[i] = -1, ir.NoVar
-	}
-	for _, p := range f.Params {
-		cp.defBlk[p] = f.Body
-	}
-	var stack []frame
-	use := func(x ir.Var) {
-		if x < 0 || int(x) >= n {
-			return
-		}
-		for k := len(stack) - 1; k >= 0; k-- {
-			if stack[k].b == cp.defBlk[x] {
-				cp.last[x] = max(cp.last[x], stack[k].idx)
-				return
-			}
-			key := blockVar{stack[k].b, x}
-			if l, ok := cp.lastIn[key]; !ok || l < stack[k].idx {
-				cp.lastIn[key] = stack[k].idx
-			}
-		}
-	}
-	var walk func(b *ir.Block)
-	walk = func(b *ir.Block) {
-		for _, p := range b.Params {
-			cp.defBlk[p] = b
-		}
-		stack = append(stack, frame{b: b})
-		top := len(stack) - 1
-		for i := range b.Instrs {
-			in := &b.Instrs[i]
-			stack[top].idx = int32(i)
-			for _, a := range in.Args {
-				use(a)
-			}
-			for _, nb := range in.Blocks {
-				walk(nb)
-			}
-			cp.defBlk[in.Dst] = b
-		}
-		stack[top].idx = int32(len(b.Instrs))
-		use(b.Result)
-		stack = stack[:top]
-	}
-	walk(f.Body)
 }
 
 // dead reports whether nothing after the instruction being compiled uses
-// x: x is defined in the current block, or in a block enclosing it
-// through if arms only (no loop body between, whose next step would read
-// x again), and neither the current block nor any of those uses x after
-// the instruction being compiled or the one owning the arm. The other arm
-// of an if may use x: it does not run.
-func (cp *compiler) dead(x ir.Var) bool {
-	if cp.defBlk[x] == cp.cur {
-		return cp.last[x] <= cp.idx
-	}
-	if !slices.ContainsFunc(cp.frames, func(fr frame) bool { return fr.b == cp.defBlk[x] }) {
-		return true // defined in a block that is done (an arm already compiled): out of scope
-	}
-	for k := len(cp.frames) - 1; k >= 0; k-- {
-		fr := cp.frames[k]
-		if fr.b == cp.defBlk[x] {
-			return cp.last[x] <= fr.idx
-		}
-		if !fr.once {
-			return false
-		}
-		if l, ok := cp.lastIn[blockVar{fr.b, x}]; ok && l > fr.idx {
-			return false
-		}
-	}
-	return false
-}
+// x (ir.Liveness.Dead).
+func (cp *compiler) dead(x ir.Var) bool { return cp.live.Dead(x, cp.frames) }
 
 // rootOf is the variable whose slots x shares (x itself if it owns them).
 func (cp *compiler) rootOf(x ir.Var) ir.Var {

@@ -86,14 +86,8 @@ func fromGo(t *ir.Type, rv reflect.Value, path *[]string) (Value, error) {
 		case rv.CanUint():
 			return Real(float64(rv.Uint())), nil
 		case rv.Kind() == reflect.String:
-			// The strings EncodeJSON writes for what JSON lacks.
-			switch rv.String() {
-			case "NaN":
-				return Real(math.NaN()), nil
-			case "+Inf":
-				return Real(math.Inf(1)), nil
-			case "-Inf":
-				return Real(math.Inf(-1)), nil
+			if x, ok := nonFinite(rv.String()); ok {
+				return Real(x), nil
 			}
 		}
 		return Value{}, fmt.Errorf("expected a number, got %s", goKind(rv))

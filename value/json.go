@@ -299,13 +299,8 @@ func (d *jsonDecoder) value(t *ir.Type) (Value, *pathError) {
 	case ir.KReal:
 		if c == '"' {
 			save := d.pos
-			switch d.str() {
-			case "NaN":
-				return Real(math.NaN()), nil
-			case "+Inf":
-				return Real(math.Inf(1)), nil
-			case "-Inf":
-				return Real(math.Inf(-1)), nil
+			if x, ok := nonFinite(d.str()); ok {
+				return Real(x), nil
 			}
 			d.pos = save
 		}
@@ -520,4 +515,18 @@ func appendJSONString(buf []byte, s string) []byte {
 		}
 	}
 	return append(buf, '"')
+}
+
+// nonFinite reads the strings EncodeJSON writes for the Reals JSON
+// lacks: "NaN", "+Inf", "-Inf".
+func nonFinite(s string) (float64, bool) {
+	switch s {
+	case "NaN":
+		return math.NaN(), true
+	case "+Inf":
+		return math.Inf(1), true
+	case "-Inf":
+		return math.Inf(-1), true
+	}
+	return 0, false
 }

@@ -98,14 +98,10 @@ type fgen struct {
 	// In-place updates: the evaluator's rule (an update may write into
 	// its source array when the array, and every variable sharing its
 	// slots, is not used after the update).
-	defBlk  []*ir.Block
-	last    []int32
-	lastIn  map[blockVar]int32 // the same in each block nested in defBlk that uses it
-	frames  []openBlock        // the blocks being generated, outermost first
+	live    *ir.Liveness
+	frames  []ir.Frame // the blocks being generated, outermost first
 	root    []ir.Var
 	aliases map[ir.Var][]ir.Var
-	cur     *ir.Block
-	idx     int32
 
 	regCache map[*ir.Type][]ValType
 	rng      map[ir.Var]span    // known bounds of Int variables
@@ -259,7 +255,7 @@ func (fg *fgen) targets() {
 			if in.Op == ir.OpTuple || in.Op == ir.OpArray {
 				var o uint32
 				for _, a := range in.Args {
-					if defined[a] && uses[a] == 1 && fg.defBlk[a] == b && !inLocal(f.Types[a]) {
+					if defined[a] && uses[a] == 1 && fg.live.DefBlk[a] == b && !inLocal(f.Types[a]) {
 						fg.target[a] = part{in.Dst, o}
 					}
 					o += uint32(f.Types[a].Slots()) * 8
@@ -269,7 +265,7 @@ func (fg *fgen) targets() {
 		}
 	}
 	walk(f.Body)
-	if r := f.Body.Result; fg.rp >= 0 && fg.top == fg && defined[r] && uses[r] == 1 && fg.defBlk[r] == f.Body {
+	if r := f.Body.Result; fg.rp >= 0 && fg.top == fg && defined[r] && uses[r] == 1 && fg.live.DefBlk[r] == f.Body {
 		fg.target[r] = part{ir.NoVar, 0}
 	}
 }
@@ -961,14 +957,8 @@ func (fg *fgen) element(l loc, i int32, es int) loc {
 
 func (fg *fgen) block(b *ir.Block) {
 	fg.flush()
-	saved, savedIdx, savedLoads, savedPtrs := fg.cur, fg.idx, fg.loads, fg.ptrs
-	fg.cur = b
-	once := false
-	if k := len(fg.frames); k > 0 {
-		fr := fg.frames[k-1]
-		once = int(fr.idx) < len(fr.b.Instrs) && fr.b.Instrs[fr.idx].Op == ir.OpIf
-	}
-	fg.frames = append(fg.frames, openBlock{b: b, once: once})
+	savedLoads, savedPtrs := fg.loads, fg.ptrs
+	fg.frames = append(fg.frames, ir.Enter(fg.frames, b))
 	defer func() { fg.frames = fg.frames[:len(fg.frames)-1] }()
 	// The loads of the enclosing blocks dominate this one.
 	fg.loads = make(map[cseKey]ir.Var, len(savedLoads))
@@ -981,8 +971,7 @@ func (fg *fgen) block(b *ir.Block) {
 	}
 	defer func() { fg.ptrs = savedPtrs }()
 	for i := range b.Instrs {
-		fg.idx = int32(i)
-		fg.frames[len(fg.frames)-1].idx = int32(i)
+		fg.frames[len(fg.frames)-1].Idx = int32(i)
 		in := &b.Instrs[i]
 		if !fg.keepsPending(in) {
 			fg.flush()
@@ -990,7 +979,7 @@ func (fg *fgen) block(b *ir.Block) {
 		fg.instr(in)
 	}
 	fg.flush()
-	fg.cur, fg.idx, fg.loads = saved, savedIdx, savedLoads
+	fg.loads = savedLoads
 }
 
 // affine is v = of + c.

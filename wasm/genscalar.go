@@ -1,10 +1,6 @@
 package wasm
 
-import (
-	"slices"
-
-	"github.com/rose-go/rose/ir"
-)
+import "github.com/rose-go/rose/ir"
 
 // Direct Wasm instructions of the scalar operations, by operand kind.
 var (
@@ -237,110 +233,21 @@ func (fg *fgen) scalar(in *ir.Instr) {
 	c.Idx(OpLocalSet, uint32(d.local))
 }
 
-// liveness finds, for every variable, its defining block and the index of
-// the last instruction of that block using it: a use in a nested block
-// counts as a use by the instruction owning it, a block's result as a use
-// after its last instruction.
+// liveness finds where every variable is defined and last used
+// (ir.Live, the evaluator's facts) and starts the in-place bookkeeping.
 func (fg *fgen) liveness() {
-	f := fg.f
-	n := len(f.Types)
-	fg.defBlk = make([]*ir.Block, n)
-	fg.last = make([]int32, n)
+	n := len(fg.f.Types)
+	fg.live = ir.Live(fg.f)
 	fg.root = make([]ir.Var, n)
-	fg.aliases = map[ir.Var][]ir.Var{}
 	for v := range n {
-		fg.last[v], fg.root[v] = -1, ir.NoVar
+		fg.root[v] = ir.NoVar
 	}
-	for _, p := range f.Params {
-		fg.defBlk[p] = f.Body
-	}
-	fg.lastIn = map[blockVar]int32{}
-	// The blocks being walked, outermost first, with their current index.
-	var open []openBlock
-	use := func(v ir.Var) {
-		if v < 0 || int(v) >= n {
-			return
-		}
-		for k := len(open) - 1; k >= 0; k-- {
-			ob := open[k]
-			if ob.b == fg.defBlk[v] {
-				fg.last[v] = max(fg.last[v], ob.idx)
-				return
-			}
-			key := blockVar{ob.b, v}
-			if l, ok := fg.lastIn[key]; !ok || l < ob.idx {
-				fg.lastIn[key] = ob.idx
-			}
-		}
-	}
-	var walk func(b *ir.Block)
-	walk = func(b *ir.Block) {
-		for _, p := range b.Params {
-			fg.defBlk[p] = b
-		}
-		open = append(open, openBlock{b: b})
-		top := len(open) - 1
-		for i := range b.Instrs {
-			in := &b.Instrs[i]
-			open[top].idx = int32(i)
-			for _, a := range in.Args {
-				use(a)
-			}
-			for _, nb := range in.Blocks {
-				walk(nb)
-			}
-			fg.defBlk[in.Dst] = b
-		}
-		open[top].idx = int32(len(b.Instrs))
-		use(b.Result)
-		open = open[:top]
-	}
-	walk(f.Body)
-}
-
-// openBlock is a block being walked or generated, with the index of its
-// instruction at hand (or owning the nested block at hand).
-type openBlock struct {
-	b   *ir.Block
-	idx int32
-	// once reports a block that runs at most once each time its parent's
-	// instruction does: an if's arm, not a loop's body.
-	once bool
-}
-
-// blockVar is a variable's uses in one block.
-type blockVar struct {
-	b *ir.Block
-	v ir.Var
+	fg.aliases = map[ir.Var][]ir.Var{}
 }
 
 // dead reports whether nothing after the instruction being generated
-// uses v: v is defined in the current block, or in a block enclosing it
-// through if arms only (no loop body between, whose next step would read
-// v again), and neither the current block nor any of those uses v after
-// the instruction at hand or the one owning the arm. The other arm of an
-// if may use v: it does not run. The evaluator's rule (eval/compile.go).
-func (fg *fgen) dead(v ir.Var) bool {
-	if fg.defBlk[v] == fg.cur {
-		return fg.last[v] <= fg.idx
-	}
-	if !slices.ContainsFunc(fg.frames, func(fr openBlock) bool { return fr.b == fg.defBlk[v] }) {
-		return true // defined in a block that is done (an arm already compiled): out of scope
-	}
-	for k := len(fg.frames) - 1; k >= 0; k-- {
-		fr := fg.frames[k]
-		if fr.b == fg.defBlk[v] {
-			return fg.last[v] <= fr.idx
-		}
-		if !fr.once {
-			return false
-		}
-		if l, ok := fg.lastIn[blockVar{fr.b, v}]; ok && l > fr.idx {
-			return false
-		}
-	}
-	return false
-}
+// uses v (ir.Liveness.Dead, the evaluator's rule).
+func (fg *fgen) dead(v ir.Var) bool { return fg.live.Dead(v, fg.frames) }
 
 func (fg *fgen) rootOf(v ir.Var) ir.Var {
 	if r := fg.root[v]; r != ir.NoVar {
