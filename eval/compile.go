@@ -582,22 +582,14 @@ func (cp *compiler) instr(in *ir.Instr) {
 		cp.emit(inst{op: xStoreAt, d: d, a: arg(2), b: arg(1), n: int32(f.Types[in.Args[0]].Len), e: int32(es)}, pos)
 
 	case ir.OpIf:
-		if st, ok := cp.target[in.Dst]; ok && cp.off[in.Dst] < 0 && cp.stateFree(in.Dst) {
-			// The if yields the loop's next state: into the state's
-			// slots, each arm's result built there if it can be. (It
-			// shares them with the state once its arms are done; during
-			// them it holds nothing yet.)
+		st, placed := cp.target[in.Dst]
+		if placed = placed && cp.off[in.Dst] < 0 && cp.stateFree(in.Dst); placed {
+			// The if yields part of the loop's next state: into the
+			// state's slots, each arm's result built there if it can be.
 			cp.off[in.Dst] = st
-			defer func() {
-				if sv, ok := cp.state[in.Dst]; ok {
-					cp.share(in.Dst, sv, st)
-				}
-			}()
+			sv := cp.state[in.Dst]
 			for _, b := range in.Blocks {
-				if k := len(b.Instrs); k > 0 && b.Instrs[k-1].Dst == b.Result && b.Instrs[k-1].Op == ir.OpTuple {
-					cp.target[b.Result] = st
-					cp.propagate(b, cp.state[in.Dst]) // an if, a struct made in the arm, ...
-				}
+				cp.place(b, cp.off[sv], int(st-cp.off[sv]), sv)
 			}
 		}
 		d := cp.alloc(in.Dst)
@@ -617,6 +609,11 @@ func (cp *compiler) instr(in *ir.Instr) {
 		cp.mov(d, cp.off[in.Blocks[1].Result], size(in.Dst), pos)
 		cp.next = save
 		cp.c.code[jend].n = int32(len(cp.c.code))
+		if placed {
+			// It shares the state's slots from now on; during its arms it
+			// held nothing yet.
+			cp.share(in.Dst, cp.state[in.Dst], st)
+		}
 
 	case ir.OpTuple, ir.OpArray:
 		if st, ok := cp.target[in.Dst]; ok && cp.off[in.Dst] < 0 && in.Op == ir.OpTuple && cp.buildAt(in, st, size(in.Dst)) && cp.stateFree(in.Dst) {
@@ -821,81 +818,27 @@ func (cp *compiler) loop(in *ir.Instr, state, record int32, n int64, pos ir.Pos)
 	cp.next = save
 }
 
-// nextState lets a loop body whose last instruction makes its result, a
-// tuple, build that tuple in the state's slots (see buildAt), so that the
-// step does not copy the state.
-//
-// The target also flows back to what the tuple is made of, so that an
-// if whose arms update the state in place yields into the state's slots
-// too: the result (x) of a body ending in `v = if c { ... } else { ... };
-// x = field v 0; (x)` (a conditional element update, lowered) may be the
-// if's own slots, which may be the state's (see stateFree).
+// nextState lets a loop body's next state, and what it is made of (an
+// if whose arms update the state, a struct updated field by field: see
+// ir.StateParts), be built in the state's slots at state, so that a step
+// does not copy the state (see buildAt and stateFree).
 func (cp *compiler) nextState(body *ir.Block, state int32, sv ir.Var) {
-	k := len(body.Instrs)
-	if k == 0 || body.Instrs[k-1].Dst != body.Result || body.Instrs[k-1].Op != ir.OpTuple {
-		return
-	}
-	cp.target[body.Result] = state
-	cp.propagate(body, sv)
+	cp.place(body, state, 0, sv)
 }
 
-// propagate lets the target of b's result flow back to what the result
-// is made of in b: a tuple's fields lie at their offsets in it, and a
-// tuple a field is read from around the field, inside the state (a
-// struct updated field by field). sv is the loop's state variable, which those
-// places belong to (see stateFree).
-func (cp *compiler) propagate(b *ir.Block, sv ir.Var) {
-	f := cp.f
-	for i := len(b.Instrs) - 1; i >= 0; i-- {
-		in := &b.Instrs[i]
-		st, ok := cp.target[in.Dst]
-		if !ok {
+// place records the places in the slots of the state sv (at frame offset
+// state) that ir.StateParts finds for b, whose result lies at slot off of
+// the state. The parts other than b's result, made before b ends, belong
+// to sv (cp.state).
+func (cp *compiler) place(b *ir.Block, state int32, off int, sv ir.Var) {
+	for v, o := range ir.StateParts(cp.f, b, off, int(cp.slots[sv])) {
+		if _, seen := cp.target[v]; seen {
 			continue
 		}
-		switch in.Op {
-		case ir.OpTuple:
-			o := st
-			for _, a := range in.Args {
-				cp.mark(b, a, o, sv)
-				o += int32(slotsOf(f.Types[a]))
-			}
-		case ir.OpField:
-			// The tuple a field is read from lies around it, if that
-			// stays inside the state.
-			a := in.Args[0]
-			t := f.Types[a]
-			var o int64
-			for _, e := range t.Elems[:in.N] {
-				o += slotsOf(e)
-			}
-			lo := int64(st) - o
-			if _, seen := cp.target[a]; !seen && definedIn(b, a) && lo >= int64(cp.off[sv]) && lo+slotsOf(t) <= int64(cp.off[sv])+cp.slots[sv] {
-				cp.target[a] = int32(lo)
-				cp.state[a] = sv
-			}
-		case ir.OpIf:
-			// What an arm yields from b itself (a struct built before
-			// the if and yielded unchanged by one arm) may lie there too.
-			for _, arm := range in.Blocks {
-				cp.mark(b, arm.Result, st, sv)
-				if k := len(arm.Instrs); k > 0 && arm.Instrs[k-1].Dst == arm.Result && arm.Instrs[k-1].Op == ir.OpTuple {
-					o := st
-					for _, a := range arm.Instrs[k-1].Args {
-						cp.mark(b, a, o, sv)
-						o += int32(slotsOf(f.Types[a]))
-					}
-				}
-			}
+		cp.target[v] = state + int32(o)
+		if v != b.Result {
+			cp.state[v] = sv
 		}
-	}
-}
-
-// mark gives a, if b defines it and it has no place yet, the place st
-// in the slots of the state sv.
-func (cp *compiler) mark(b *ir.Block, a ir.Var, st int32, sv ir.Var) {
-	if _, seen := cp.target[a]; !seen && definedIn(b, a) {
-		cp.target[a] = st
-		cp.state[a] = sv
 	}
 }
 
@@ -913,15 +856,16 @@ func (cp *compiler) atState(x ir.Var, st int32) {
 // stateFree reports whether x, a variable a loop's next state is built
 // from (cp.target), may be built straight into its place in the state's
 // slots: nothing reads those slots (through the state's variable or
-// those sharing its slots) after the instruction being compiled. The
-// body's result, made last, always may. An if in that place yields there
+// those sharing its slots) after the instruction being compiled. A
+// block's result that the block makes last (the body's, an arm's) always
+// may. An if in that place yields there
 // from its arms: they build their results there when they can (buildAt)
 // and move them there otherwise, after reading what they need of the
 // state.
 func (cp *compiler) stateFree(x ir.Var) bool {
 	sv, ok := cp.state[x]
 	if !ok {
-		return true // the body's result
+		return true // made last
 	}
 	if !cp.dead(sv) {
 		return false

@@ -129,3 +129,60 @@ func (l *Liveness) Dead(v Var, frames []Frame) bool {
 	}
 	return false
 }
+
+// StateParts finds where the values a loop's next state is made of lie
+// in the state, so that both engines build them there and a step copies
+// nothing: b is a loop body (or an arm of an if that makes part of the
+// next state) whose result is a tuple made by its last instruction, at
+// slot off of a state n slots long. Walking back from it, a tuple's
+// fields lie at their offsets in it, the tuple a field is read from lies
+// around the field (inside the state: a struct updated field by field),
+// and what an if's arms yield from b itself lies where the if does. The
+// result maps each such variable defined in b, b's result included, to
+// its slot offset in the state; nil if b's result is not such a tuple.
+func StateParts(f *Func, b *Block, off, n int) map[Var]int {
+	k := len(b.Instrs)
+	if k == 0 || b.Instrs[k-1].Dst != b.Result || b.Instrs[k-1].Op != OpTuple {
+		return nil
+	}
+	def := make(map[Var]bool, k)
+	for i := range b.Instrs {
+		def[b.Instrs[i].Dst] = true
+	}
+	at := map[Var]int{b.Result: off}
+	mark := func(v Var, o int) {
+		if _, seen := at[v]; !seen && def[v] {
+			at[v] = o
+		}
+	}
+	fields := func(in *Instr, o int) {
+		for _, a := range in.Args {
+			mark(a, o)
+			o += f.Types[a].Slots()
+		}
+	}
+	for i := k - 1; i >= 0; i-- {
+		in := &b.Instrs[i]
+		o, ok := at[in.Dst]
+		if !ok {
+			continue
+		}
+		switch in.Op {
+		case OpTuple:
+			fields(in, o)
+		case OpField:
+			t := f.Types[in.Args[0]]
+			if lo := o - t.FieldOffset(in.N); lo >= 0 && lo+t.Slots() <= n {
+				mark(in.Args[0], lo)
+			}
+		case OpIf:
+			for _, arm := range in.Blocks {
+				mark(arm.Result, o)
+				if j := len(arm.Instrs); j > 0 && arm.Instrs[j-1].Dst == arm.Result && arm.Instrs[j-1].Op == OpTuple {
+					fields(&arm.Instrs[j-1], o)
+				}
+			}
+		}
+	}
+	return at
+}

@@ -280,13 +280,11 @@ type statePart struct {
 	last bool
 }
 
-// loopStates finds the loop bodies whose result is a tuple made by their
-// last instruction and marks it and what it is made of (fg.stateAt): the
-// loop's next state is then built where the state lives, and so are the
-// ifs and structs it is made of when nothing reads their slots of the
-// state after them, the shapes element updates of vars lower to
-// (`v = if c { ... } else { ... }; x = field v 0; (x, ...)`, `s.a[i] =
-// ...`).
+// loopStates marks, for every loop, its next state and what it is made
+// of (ir.StateParts) with their places in the state (fg.stateAt): they
+// are built there when nothing reads those slots after them, the shapes
+// element updates of vars lower to (`v = if c { ... } else { ... }; x =
+// field v 0; (x, ...)`, `s.a[i] = ...`).
 func (fg *fgen) loopStates() {
 	fg.stateAt = map[ir.Var]statePart{}
 	var walk func(b *ir.Block)
@@ -296,76 +294,24 @@ func (fg *fgen) loopStates() {
 			for _, nb := range in.Blocks {
 				walk(nb)
 			}
-			var body *ir.Block
-			var sv ir.Var
 			switch in.Op {
 			case ir.OpLoop, ir.OpScan:
-				body, sv = in.Blocks[0], in.Blocks[0].Params[1]
+				fg.place(in.Blocks[0], in.Blocks[0].Params[1], 0)
 			case ir.OpWhile, ir.OpWhileScan:
-				body, sv = in.Blocks[1], in.Blocks[1].Params[0]
-			default:
-				continue
+				fg.place(in.Blocks[1], in.Blocks[1].Params[0], 0)
 			}
-			fg.nextState(body, statePart{sv: sv, last: true})
 		}
 	}
 	walk(fg.f.Body)
 }
 
-// nextState marks b's result, if b makes it last as a tuple, as the part
-// p of the state, and what it is made of in b after it.
-func (fg *fgen) nextState(b *ir.Block, p statePart) {
-	f := fg.f
-	k := len(b.Instrs)
-	if k == 0 || b.Instrs[k-1].Dst != b.Result || b.Instrs[k-1].Op != ir.OpTuple {
-		return
-	}
-	fg.stateAt[b.Result] = p
-	size := uint32(f.Types[p.sv].Slots()) * 8
-	def := map[ir.Var]bool{}
-	for j := range b.Instrs {
-		def[b.Instrs[j].Dst] = true
-	}
-	for j := k - 1; j >= 0; j-- {
-		in := &b.Instrs[j]
-		q, ok := fg.stateAt[in.Dst]
-		if !ok {
-			continue
-		}
-		mark := func(a ir.Var, off uint32) {
-			if _, seen := fg.stateAt[a]; !seen && def[a] {
-				fg.stateAt[a] = statePart{sv: p.sv, off: off}
-			}
-		}
-		switch in.Op {
-		case ir.OpTuple:
-			o := q.off
-			for _, a := range in.Args {
-				mark(a, o)
-				o += uint32(f.Types[a].Slots()) * 8
-			}
-		case ir.OpIf:
-			// What an arm yields from b itself (a struct built before
-			// the if and yielded unchanged by one arm) may lie there too.
-			for _, arm := range in.Blocks {
-				mark(arm.Result, q.off)
-				if n := len(arm.Instrs); n > 0 && arm.Instrs[n-1].Dst == arm.Result && arm.Instrs[n-1].Op == ir.OpTuple {
-					o := q.off
-					for _, a := range arm.Instrs[n-1].Args {
-						mark(a, o)
-						o += uint32(f.Types[a].Slots()) * 8
-					}
-				}
-			}
-		case ir.OpField:
-			// The tuple a field is read from lies around it, inside
-			// the state.
-			a := in.Args[0]
-			fo := uint32(f.Types[a].FieldOffset(in.N)) * 8
-			w := uint32(f.Types[a].Slots()) * 8
-			if _, seen := fg.stateAt[a]; !seen && def[a] && fo <= q.off && q.off-fo+w <= size {
-				fg.stateAt[a] = statePart{sv: p.sv, off: q.off - fo}
-			}
+// place records the places in the state sv that ir.StateParts finds for
+// b, whose result lies at byte offset off of the state; b's result, made
+// last, is marked so.
+func (fg *fgen) place(b *ir.Block, sv ir.Var, off uint32) {
+	for v, o := range ir.StateParts(fg.f, b, int(off/8), fg.f.Types[sv].Slots()) {
+		if _, seen := fg.stateAt[v]; !seen {
+			fg.stateAt[v] = statePart{sv: sv, off: uint32(o) * 8, last: v == b.Result}
 		}
 	}
 }
@@ -1273,18 +1219,16 @@ func (fg *fgen) instr(in *ir.Instr) {
 		fg.put(in.Args[2], fg.element(fg.loc[in.Dst], i, t.Elem.Slots()), 0)
 
 	case ir.OpIf:
-		if p, ok := fg.stateAt[in.Dst]; ok && !fg.done[in.Dst] && !inLocal(t) {
+		p, placed := fg.stateAt[in.Dst]
+		st := fg.loc[p.sv]
+		if placed = placed && !fg.done[in.Dst] && !inLocal(t) && st.static() && (p.last || fg.stateFree(p.sv, st.off+p.off, uint32(t.Slots())*8)); placed {
 			// The if makes part of the loop's next state: it yields into
 			// that part of the state's slots when nothing reads them
 			// after it (its arms read the state, then write at their
 			// end), and its arms build their results there.
-			n := t.Slots()
-			if st := fg.loc[p.sv]; st.static() && (p.last || fg.stateFree(p.sv, st.off+p.off, uint32(n)*8)) {
-				fg.set(in.Dst, subLoc(st, p.off, n))
-				for _, b := range in.Blocks {
-					fg.nextState(b, statePart{sv: p.sv, off: p.off, last: true})
-				}
-				defer fg.shareState(in.Dst, p.sv) // once the arms are done
+			fg.set(in.Dst, subLoc(st, p.off, t.Slots()))
+			for _, b := range in.Blocks {
+				fg.place(b, p.sv, p.off)
 			}
 		}
 		d := fg.alloc(in.Dst)
@@ -1294,6 +1238,11 @@ func (fg *fgen) instr(in *ir.Instr) {
 		c.Else()
 		fg.nested(in.Blocks[1], func() { fg.move(d, fg.loc[in.Blocks[1].Result], t) })
 		c.End()
+		if placed {
+			// It shares the state's slots from now on; during its arms it
+			// held nothing yet.
+			fg.shareState(in.Dst, p.sv)
+		}
 
 	case ir.OpFor:
 		d := fg.allocMem(in.Dst)
