@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"github.com/rose-go/rose/ad"
+	"github.com/rose-go/rose/check"
 	"github.com/rose-go/rose/eval"
 	"github.com/rose-go/rose/ir"
 	"github.com/rose-go/rose/value"
@@ -25,36 +26,23 @@ import (
 // function's sizes are read off the leading arguments of argsJSON, which
 // are always the base function's parameters.
 func (p *Program) FuncExpr(expr string, argsJSON []byte) (*Func, error) {
-	if err := p.Err(); err != nil {
-		return nil, err
-	}
-	e, err := parseFuncExpr(expr)
-	if err != nil {
-		return nil, err
-	}
-	base := e
-	for base.of != nil {
-		base = base.of
-	}
-	if base == e {
-		return p.Func(e.name, argsJSON)
-	}
-	fo := p.Pkg.FuncByName(base.name)
-	if fo == nil {
-		return p.Func(base.name, nil) // reports the unknown name
-	}
-	if argsJSON != nil && len(fo.Sizes) > 0 {
-		if argsJSON, err = leadingArgs(argsJSON, len(fo.Params)); err != nil {
-			return nil, err
+	return p.funcExpr(expr, jsonArgs(argsJSON))
+}
+
+// jsonArgs decodes argsJSON for a generic function fo, whose sizes it
+// gives (and only then: a large argument list is not parsed for
+// nothing).
+func jsonArgs(argsJSON []byte) func(fo *check.FuncObj) ([]any, error) {
+	return func(fo *check.FuncObj) ([]any, error) {
+		if argsJSON == nil {
+			return nil, fmt.Errorf("%s is generic in %s; its sizes come from the arguments", fo.Name, sizeNames(fo))
 		}
+		var args []any
+		if err := json.Unmarshal(argsJSON, &args); err != nil {
+			return nil, fmt.Errorf("arguments: %v", err)
+		}
+		return args, nil
 	}
-	f, err := p.Func(base.name, argsJSON)
-	if err != nil {
-		return nil, err
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.derive(e, f)
 }
 
 // FuncExprGo is FuncExpr for arguments that are Go data in the JSON
@@ -64,12 +52,27 @@ func (p *Program) FuncExpr(expr string, argsJSON []byte) (*Func, error) {
 // prepares a call of millions of numbers without encoding and parsing
 // them again.
 func (p *Program) FuncExprGo(expr string, args []any) (*Func, []value.Value, error) {
-	if err := p.Err(); err != nil {
+	f, err := p.funcExpr(expr, func(*check.FuncObj) ([]any, error) { return args, nil })
+	if err != nil {
 		return nil, nil, err
+	}
+	vals, err := value.ArgsFromGo(f.Params(), args)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, vals, nil
+}
+
+// funcExpr resolves expr; argsOf gives the arguments (as JSON decodes
+// them or as Go data) when the base function is generic, whose leading
+// ones are the base function's and give its sizes.
+func (p *Program) funcExpr(expr string, argsOf func(*check.FuncObj) ([]any, error)) (*Func, error) {
+	if err := p.Err(); err != nil {
+		return nil, err
 	}
 	e, err := parseFuncExpr(expr)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	base := e
 	for base.of != nil {
@@ -77,29 +80,24 @@ func (p *Program) FuncExprGo(expr string, args []any) (*Func, []value.Value, err
 	}
 	fo, err := p.funcObj(base.name)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	lead := args
-	if len(fo.Sizes) > 0 && len(args) > len(fo.Params) {
-		lead = args[:len(fo.Params)] // a derivative's further arguments
-	}
-	f, err := p.instance(fo, lead)
-	if err != nil {
-		return nil, nil, err
-	}
-	if e != base {
-		p.mu.Lock()
-		f, err = p.derive(e, f)
-		p.mu.Unlock()
-		if err != nil {
-			return nil, nil, err
+	var lead []any
+	if len(fo.Sizes) > 0 {
+		if lead, err = argsOf(fo); err != nil {
+			return nil, err
+		}
+		if len(lead) > len(fo.Params) && e != base {
+			lead = lead[:len(fo.Params)] // a derivative's further arguments
 		}
 	}
-	vals, err := value.ArgsFromGo(f.Params(), args)
-	if err != nil {
-		return nil, nil, err
+	f, err := p.instance(fo, lead)
+	if err != nil || e == base {
+		return f, err
 	}
-	return f, vals, nil
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.derive(e, f)
 }
 
 // derive builds the derivative e of the function f that e's innermost name
@@ -141,18 +139,6 @@ func (p *Program) derive(e *funcExpr, f *Func) (*Func, error) {
 		return nil, err
 	}
 	return p.newFunc(e.String(), d, names, code), nil
-}
-
-// leadingArgs keeps the first n entries of a JSON array.
-func leadingArgs(data []byte, n int) ([]byte, error) {
-	var all []json.RawMessage
-	if err := json.Unmarshal(data, &all); err != nil {
-		return nil, fmt.Errorf("arguments: %v", err)
-	}
-	if len(all) < n {
-		return data, nil // the size inference reports the count
-	}
-	return json.Marshal(all[:n])
 }
 
 // ParamIndex resolves parameter names to their indices, in the order

@@ -198,8 +198,10 @@ func (o *Objective) Inputs() []string { return o.inputs }
 // Start appends the vector at the arguments Objective was given to dst.
 func (o *Objective) Start(dst []float64) []float64 { return append(dst, o.x0...) }
 
-// set writes x into the arguments of both calls.
-func (o *Objective) set(x []float64) error {
+// set writes x into the slots of the arguments, and into the arguments
+// of the calls runs (those about to run: a value-and-gradient sweep
+// need not update the value's call).
+func (o *Objective) set(x []float64, runs ...*Prepared) error {
 	if len(x) != o.dim {
 		return fmt.Errorf("%s: the vector has %d entries, want %d", o.f.Name, len(x), o.dim)
 	}
@@ -209,15 +211,16 @@ func (o *Objective) set(x []float64) error {
 			o.slots[p][s] = x[i]
 			i++
 		}
-		o.val.SetSlots(p, o.slots[p])
-		o.sweep.SetSlots(p, o.slots[p])
+		for _, r := range runs {
+			r.SetSlots(p, o.slots[p])
+		}
 	}
 	return nil
 }
 
 // Value is the function's value at x.
 func (o *Objective) Value(ctx context.Context, x []float64) (float64, error) {
-	if err := o.set(x); err != nil {
+	if err := o.set(x, o.val); err != nil {
 		return math.NaN(), err
 	}
 	if err := o.val.Run(ctx, o.opts); err != nil {
@@ -233,7 +236,11 @@ func (o *Objective) ValueGrad(ctx context.Context, x, grad []float64) (float64, 
 	if len(grad) != o.dim {
 		return math.NaN(), fmt.Errorf("%s: the gradient has %d entries, want %d", o.f.Name, len(grad), o.dim)
 	}
-	if err := o.set(x); err != nil {
+	runs := []*Prepared{o.sweep}
+	if !o.sweepValue {
+		runs = append(runs, o.val)
+	}
+	if err := o.set(x, runs...); err != nil {
 		return math.NaN(), err
 	}
 	v := math.NaN()

@@ -42,7 +42,6 @@ package rose
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"go/token"
@@ -188,11 +187,8 @@ func (p *Program) Func(name string, argsJSON []byte) (*Func, error) {
 	}
 	var args []any
 	if len(fo.Sizes) > 0 {
-		if argsJSON == nil {
-			return nil, fmt.Errorf("%s is generic in %s; its sizes come from the arguments", fo.Name, sizeNames(fo))
-		}
-		if err := json.Unmarshal(argsJSON, &args); err != nil {
-			return nil, fmt.Errorf("arguments: %v", err)
+		if args, err = jsonArgs(argsJSON)(fo); err != nil {
+			return nil, err
 		}
 	}
 	return p.instance(fo, args)

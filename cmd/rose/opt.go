@@ -10,11 +10,11 @@ import (
 	"math"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/rose-go/rose"
+	"github.com/rose-go/rose/ir"
 	"github.com/rose-go/rose/opt"
 	"github.com/rose-go/rose/value"
 )
@@ -280,14 +280,9 @@ func (r *optRun) writeTrace(res *opt.Result) {
 	r.traceOut.Write(r.trace.Bytes())
 }
 
-// jsonNum writes a float as JSON (null for NaN and infinities, which
-// JSON lacks).
-func jsonNum(x float64) string {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return "null"
-	}
-	return strconv.FormatFloat(x, 'g', -1, 64)
-}
+// jsonNum writes a Real as value.EncodeJSON does (NaN and infinities as
+// the strings it uses for them, which rose plot trace reads).
+func jsonNum(x float64) []byte { return value.EncodeJSON(value.Real(x), ir.Real) }
 
 // showProgress redraws the progress line, at most ten times a second
 // unless final.
