@@ -236,8 +236,16 @@ func (c *linChecker) loop(in *ir.Instr) error {
 	}
 	st := slices.Clone(start)
 	// Probe: a field that starts at zero becomes a tangent when the body
-	// makes one of it from the tangents.
+	// makes one of it from the tangents. (Only then does the body run
+	// more than once here: nested loops multiply the passes.)
+	open := false
+	for k := range st {
+		open = open || zero[k] && !st[k]
+	}
 	for range len(st) + 1 {
+		if !open {
+			break
+		}
 		probe := c.probe
 		c.probe = true
 		c.reset(body)
