@@ -26,15 +26,13 @@ type evaluator struct {
 	f     float64
 	valid bool // x, f, g hold an evaluation that succeeded
 
-	iter  int   // iterations recorded
 	evals int   // sweeps run
 	err   error // the first failure
 
-	best     []float64 // the iterate with the lowest loss
-	bestG    []float64 // its gradient
-	bestF    float64
-	bestNorm float64
-	last     Iter // the last iterate recorded
+	best  []float64 // the iterate with the lowest loss
+	bestG []float64 // its gradient
+	bestF float64
+	last  Iter // the last iterate recorded
 
 	// base is the iteration a restarted method started from: gonum
 	// counts each run's iterations from its start, which is base, already
@@ -53,7 +51,7 @@ func newEvaluator(ctx context.Context, o *rose.Objective, x0 []float64, s Settin
 	return &evaluator{
 		ctx: ctx, o: o, s: s, start: time.Now(),
 		x: make([]float64, n), g: make([]float64, n),
-		best: append([]float64(nil), x0...), bestG: make([]float64, n), bestF: math.NaN(), bestNorm: math.NaN(),
+		best: append([]float64(nil), x0...), bestG: make([]float64, n), bestF: math.NaN(),
 	}
 }
 
@@ -91,7 +89,7 @@ func (e *evaluator) sweep(x []float64) {
 // nonFinite describes a trial point where the objective is not finite,
 // tracing the value to the operation that made the NaN or infinity.
 func (e *evaluator) nonFinite(f float64, input string) error {
-	nf := &NonFiniteError{Iter: e.iter + 1, Loss: f, Input: input, X: append([]float64(nil), e.x...)}
+	nf := &NonFiniteError{Iter: e.last.Iter + 1, Loss: f, Input: input, X: append([]float64(nil), e.x...)}
 	if input == "" {
 		if args, err := e.o.Args(e.x); err == nil {
 			if tr, _ := e.o.Func().Trace(e.ctx, args, nil); tr != nil {
@@ -167,12 +165,11 @@ func (e *evaluator) record(loc *optimize.Location, iter int) error {
 		Iter: iter, Loss: loc.F, GradNorm: norm(loc.Gradient),
 		Evals: e.evals, Elapsed: time.Since(e.start), X: loc.X, Grad: loc.Gradient,
 	}
-	e.iter = it.Iter
 	e.last = it
 	if !(it.Loss >= e.bestF) { // also when bestF is NaN: the first
 		copy(e.best, loc.X)
 		copy(e.bestG, loc.Gradient)
-		e.bestF, e.bestNorm = it.Loss, it.GradNorm
+		e.bestF = it.Loss
 	}
 	if e.s.Record != nil {
 		if err := e.s.Record(&it); err != nil {
@@ -193,7 +190,10 @@ func (e *evaluator) finish(res *Result, r *optimize.Result) {
 	if e.err != nil || r == nil {
 		// Stopped by a failure: the best iterate, which was evaluated.
 		res.Err = e.err
-		res.X, res.Loss, res.GradNorm = append([]float64(nil), e.best...), e.bestF, e.bestNorm
+		res.X, res.Loss, res.GradNorm = append([]float64(nil), e.best...), e.bestF, norm(e.bestG)
+		if math.IsNaN(e.bestF) {
+			res.GradNorm = math.NaN() // no iterate was recorded
+		}
 		res.Status = "stopped"
 		if res.Err == context.Canceled || res.Err == context.DeadlineExceeded {
 			res.Status = "interrupted"
