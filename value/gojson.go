@@ -67,7 +67,7 @@ func fromGo(t *ir.Type, rv reflect.Value, path *[]string) (Value, error) {
 		rv = rv.Elem()
 	}
 	if !rv.IsValid() {
-		return Value{}, fmt.Errorf("expected %s, got null", describeType(t))
+		return Value{}, fmt.Errorf("expected %s, got null", t)
 	}
 	switch rv.Type() {
 	case rawMessage:
@@ -140,23 +140,23 @@ func fromGo(t *ir.Type, rv reflect.Value, path *[]string) (Value, error) {
 	}
 	// A tuple: a struct's fields by name, or a plain tuple's by position.
 	elems := make([]Value, len(t.Elems))
-	if len(t.Fields) == len(t.Elems) && (len(t.Fields) > 0 || t.Name != "") {
+	if isStruct(t) {
 		if rv.Kind() != reflect.Struct && rv.Kind() != reflect.Map {
-			return Value{}, fmt.Errorf("expected %s, got %s", describeType(t), goKind(rv))
+			return Value{}, fmt.Errorf("expected %s, got %s", t, goKind(rv))
 		}
 		if rv.Kind() == reflect.Map {
 			// A map is a JSON object: every member must be a field, as
 			// DecodeJSON has it (a Go struct may have more fields).
 			for _, k := range rv.MapKeys() {
 				if k.Kind() != reflect.String || !slices.Contains(t.Fields, k.String()) {
-					return Value{}, fmt.Errorf("unknown field %q, want {%s}", fmt.Sprint(k.Interface()), strings.Join(t.Fields, ", "))
+					return Value{}, fmt.Errorf("unknown field %q, want %s", fmt.Sprint(k.Interface()), describeFields(t))
 				}
 			}
 		}
 		for i, name := range t.Fields {
 			fv, ok := GoField(rv, name)
 			if !ok {
-				return Value{}, fmt.Errorf("missing field %s of %s", name, describeType(t))
+				return Value{}, fmt.Errorf("missing field %s of %s", name, t)
 			}
 			e, err := fromGo(t.Elems[i], fv, path)
 			if err != nil {
@@ -236,12 +236,4 @@ func goKind(rv reflect.Value) string {
 		return "an object"
 	}
 	return rv.Kind().String()
-}
-
-// describeType names t as errors do.
-func describeType(t *ir.Type) string {
-	if t.Name != "" {
-		return t.Name
-	}
-	return t.String()
 }
