@@ -62,6 +62,24 @@ func register(name string, funcs map[string]function) {
 	modules[name] = &module{name: name, funcs: funcs}
 }
 
+// registerNested adds a nested-AD module: its four functions rr, ff,
+// fr and rf (the modes of the outer and inner derivatives) are the Rose
+// functions of those names, called on the arguments arg reads off the
+// input.
+func registerNested(name string, arg func(in json.RawMessage) (any, error)) {
+	funcs := map[string]function{}
+	for _, mode := range []string{"rr", "ff", "fr", "rf"} {
+		funcs[mode] = func(p *rose.Program, in json.RawMessage) (*call, error) {
+			a, err := arg(in)
+			if err != nil {
+				return nil, err
+			}
+			return rosecall(p, mode, a)
+		}
+	}
+	register(name, funcs)
+}
+
 // lookup is the module registered as name, or nil.
 func lookup(name string) *module {
 	regMu.Lock()

@@ -188,18 +188,24 @@ func TestParticleDerivatives(t *testing.T) {
 	}
 }
 
-// TestParticleEngines: the evaluator and the compiled engine give the same
-// answer bit for bit.
-func TestParticleEngines(t *testing.T) {
-	in := `{"w": 0.0}`
-	a := nestedServe(t, rose.EngineCompiled, "particle", nestedModes, []string{in, in, in, in})
-	b := nestedServe(t, rose.EngineEval, "particle", nestedModes, []string{in, in, in, in})
+// nestedEnginesAgree checks that the evaluator and the compiled engine
+// give a nested-AD module's four functions the same answer bit for bit
+// on the input in.
+func nestedEnginesAgree(t *testing.T, module, in string) {
+	t.Helper()
+	ins := []string{in, in, in, in}
+	a := nestedServe(t, rose.EngineCompiled, module, nestedModes, ins)
+	b := nestedServe(t, rose.EngineEval, module, nestedModes, ins)
 	for k := range a {
 		if string(a[k]["output"]) != string(b[k]["output"]) {
 			t.Errorf("%s: compiled %s, evaluator %s", nestedModes[k], a[k]["output"], b[k]["output"])
 		}
 	}
 }
+
+// TestParticleEngines: the evaluator and the compiled engine give the same
+// answer bit for bit.
+func TestParticleEngines(t *testing.T) { nestedEnginesAgree(t, "particle", `{"w": 0.0}`) }
 
 // TestParticleBadInput: inputs of the wrong shape are errors, and the
 // session goes on.

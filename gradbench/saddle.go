@@ -3,8 +3,6 @@ package gradbench
 import (
 	"encoding/json"
 	"fmt"
-
-	"github.com/rose-go/rose"
 )
 
 // saddle: the saddle point of (x1² + x2²) - (y1² + y2²), found by an
@@ -12,20 +10,16 @@ import (
 // descent differentiating through the inner one (evals/saddle.rose).
 // Input {"start": [a, b]}; every function's output is [x1, x2, y1, y2].
 func init() {
-	funcs := map[string]function{}
-	for _, name := range []string{"rr", "ff", "fr", "rf"} {
-		funcs[name] = func(p *rose.Program, in json.RawMessage) (*call, error) {
-			var input struct {
-				Start []float64 `json:"start"`
-			}
-			if err := decode(in, &input); err != nil {
-				return nil, err
-			}
-			if len(input.Start) != 2 {
-				return nil, fmt.Errorf("%w: saddle wants {\"start\": [number, number]}, got %d numbers", errInput, len(input.Start))
-			}
-			return rosecall(p, name, input.Start)
+	registerNested("saddle", func(in json.RawMessage) (any, error) {
+		var input struct {
+			Start []float64 `json:"start"`
 		}
-	}
-	register("saddle", funcs)
+		if err := decode(in, &input); err != nil {
+			return nil, err
+		}
+		if len(input.Start) != 2 {
+			return nil, fmt.Errorf("%w: saddle wants {\"start\": [number, number]}, got %d numbers", errInput, len(input.Start))
+		}
+		return input.Start, nil
+	})
 }

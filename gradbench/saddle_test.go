@@ -82,16 +82,7 @@ func TestSaddleDerivatives(t *testing.T) {
 
 // TestSaddleEngines: the evaluator and the compiled engine agree bit for
 // bit.
-func TestSaddleEngines(t *testing.T) {
-	in := `{"start": [2.0, -0.5]}`
-	a := nestedServe(t, rose.EngineCompiled, "saddle", nestedModes, []string{in, in, in, in})
-	b := nestedServe(t, rose.EngineEval, "saddle", nestedModes, []string{in, in, in, in})
-	for k := range a {
-		if string(a[k]["output"]) != string(b[k]["output"]) {
-			t.Errorf("%s: compiled %s, evaluator %s", nestedModes[k], a[k]["output"], b[k]["output"])
-		}
-	}
-}
+func TestSaddleEngines(t *testing.T) { nestedEnginesAgree(t, "saddle", `{"start": [2.0, -0.5]}`) }
 
 // TestSaddleBadInput: inputs of the wrong shape are errors, and the
 // session goes on.
