@@ -23,15 +23,7 @@ func exprArgs(x, v0, v1, a, b float64) []value.Value {
 	return []value.Value{value.Real(x), value.Array(value.Real(v0), value.Real(v1)), value.Tuple(value.Real(a), value.Int(3), value.Real(b))}
 }
 
-// flat lists the five Real inputs of f's arguments; unflat rebuilds them.
-func flat(args []value.Value) []float64 {
-	var out []float64
-	for _, a := range args {
-		out = append(out, rose.Reals(a)...)
-	}
-	return out
-}
-
+// unflat builds f's arguments from their five Real inputs.
 func unflat(xs []float64) []value.Value { return exprArgs(xs[0], xs[1], xs[2], xs[3], xs[4]) }
 
 func loadExpr(t *testing.T) *rose.Program {
