@@ -11,7 +11,8 @@ import (
 // inPlaceHazards are loops where an update in place would be wrong (an
 // old array is still read) beside ones where it is right, in the shapes
 // both engines now update in place: under ifs, in ifs within ifs,
-// through struct fields, in loop states of several variables. Each has a
+// through struct fields, in loop states of several variables, an arm
+// whose result is a loop reading the old state. Each has a
 // Go version with value semantics (explicit copies) that gives the
 // expected result.
 var inPlaceHazards = []struct {
@@ -92,6 +93,22 @@ var inPlaceHazards = []struct {
 			z[i] = prev[i] + y[i]
 		}
 		return sum(y) + 10*sum(z)
+	}},
+	{"armloop", func(x []float64) float64 {
+		s, acc := 0.0, 0.0
+		for i := range 16 {
+			if x[i] > 0.5 {
+				t := 5.0
+				for range 2 {
+					t = s + x[i]
+				}
+				s = t
+			} else {
+				s = 0
+			}
+			acc += s
+		}
+		return acc
 	}},
 	{"whilecond", func(x []float64) float64 {
 		y := make([]float64, 16)
@@ -175,6 +192,19 @@ fn keepstate(x: [16]Real) -> Real {
         z[i] = prev[i] + y[i]
     }
     total(y) + 10.0 * total(z)
+}
+fn armloop(x: [16]Real) -> Real {
+    var s = 0.0
+    var acc = 0.0
+    for i in 0..16 {
+        s = if x[i] > 0.5 {
+            var t = 5.0
+            for k in 0..2 { t = s + x[i] }
+            t
+        } else { 0.0 }
+        acc += s
+    }
+    acc
 }
 fn whilecond(x: [16]Real) -> Real {
     var y = [for i in 0..16 { 0.0 }]

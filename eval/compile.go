@@ -594,7 +594,12 @@ func (cp *compiler) instr(in *ir.Instr) {
 		}
 		d := cp.alloc(in.Dst)
 		for _, b := range in.Blocks {
-			if _, built := cp.target[b.Result]; !built && definedIn(b, b.Result) && cp.off[b.Result] < 0 {
+			// An arm's result is made in the if's slots, unless those are
+			// the state's: then an instruction that writes its result
+			// while it still reads (a loop, whose state its destination
+			// is) would overwrite the state before the arm is done
+			// reading it. It is moved there at the arm's end instead.
+			if !placed && definedIn(b, b.Result) && cp.off[b.Result] < 0 {
 				cp.off[b.Result] = d
 			}
 		}
