@@ -120,7 +120,7 @@ type fgen struct {
 	// the blocks being generated computed: pure scalar operations, the
 	// addresses of references, and indexing (the array cannot have
 	// changed since: an update in place needs the array dead).
-	loads map[cseKey]ir.Var
+	loads scoped[cseKey, ir.Var]
 
 	// Scalar accumulations in flight: consecutive adds into one
 	// reference add up in a local, stored once, while nothing else can
@@ -128,7 +128,7 @@ type fgen struct {
 	affine  map[ir.Var]affine // Int variables as another plus a constant
 	refAt   map[ir.Var]refAt  // references to elements of accumulators
 	pending []pend
-	ptrs    map[ptrKey]int32 // element pointers computed in the blocks being generated
+	ptrs    scoped[ptrKey, int32] // element pointers computed in the blocks being generated
 }
 
 func (g *gen) function(f *ir.Func) error {
@@ -806,7 +806,7 @@ func keyOf(in *ir.Instr) cseKey {
 // reuse makes in's result the scalar of an identical earlier operation if
 // there is one.
 func (fg *fgen) reuse(in *ir.Instr) bool {
-	if prev, ok := fg.loads[keyOf(in)]; ok {
+	if prev, ok := fg.loads.get(keyOf(in)); ok {
 		fg.set(in.Dst, loc{local: fg.loc[prev].local})
 		return true
 	}
@@ -878,14 +878,22 @@ func (fg *fgen) elementAt(l loc, iv ir.Var, es int) loc {
 	a := fg.affineOf(iv)
 	r, ok := fg.rng[a.of]
 	off := int64(l.off) + int64(a.c)*int64(es)*8
+	if a.of == ir.NoVar && off >= 0 && off < 1<<31 {
+		// A constant index (checked already): a constant offset from the
+		// array's base, not a pointer computed at run time. Computed
+		// pointers, one per read, each start a bound that wazero carries
+		// through every later block, which was quadratic in straight-line
+		// code.
+		return loc{mem: true, local: l.local, off: uint32(off)}
+	}
 	if a.of == ir.NoVar || !ok || es == 0 || r.lo < 0 || r.hi >= (1<<28)/int64(es) || off < 0 || off >= 1<<31 {
 		return fg.element(l, fg.loc[iv].local, es)
 	}
 	k := ptrKey{l.local, l.off, a.of, es}
-	p, ok := fg.ptrs[k]
+	p, ok := fg.ptrs.get(k)
 	if !ok {
 		p = fg.element(loc{mem: true, local: l.local}, fg.loc[a.of].local, es).local
-		fg.ptrs[k] = p
+		fg.ptrs.set(k, p)
 	}
 	return loc{mem: true, local: p, off: uint32(off)}
 }
@@ -903,20 +911,20 @@ func (fg *fgen) element(l loc, i int32, es int) loc {
 
 func (fg *fgen) block(b *ir.Block) {
 	fg.flush()
-	savedLoads, savedPtrs := fg.loads, fg.ptrs
 	fg.frames = append(fg.frames, ir.Enter(fg.frames, b))
 	defer func() { fg.frames = fg.frames[:len(fg.frames)-1] }()
-	// The loads of the enclosing blocks dominate this one.
-	fg.loads = make(map[cseKey]ir.Var, len(savedLoads))
-	for k, v := range savedLoads {
-		fg.loads[k] = v
-	}
-	fg.ptrs = make(map[ptrKey]int32, len(savedPtrs))
-	for k, v := range savedPtrs {
-		fg.ptrs[k] = v
-	}
-	defer func() { fg.ptrs = savedPtrs }()
+	// The loads of the enclosing blocks dominate this one; its own end
+	// with it.
+	defer fg.loads.undo(fg.loads.mark())
+	defer fg.ptrs.undo(fg.ptrs.mark())
 	for i := range b.Instrs {
+		if limit := fg.g.opt.maxBlocks; limit > 0 && fg.c.blocks > limit && fg.err == nil {
+			// Too costly to compile (see CompileCheap): stop here.
+			fg.err = fmt.Errorf("wasm: %s: %w", fg.f.Name, errCompileCost)
+		}
+		if fg.err != nil {
+			return
+		}
 		fg.frames[len(fg.frames)-1].Idx = int32(i)
 		in := &b.Instrs[i]
 		if !fg.keepsPending(in) {
@@ -925,7 +933,6 @@ func (fg *fgen) block(b *ir.Block) {
 		fg.instr(in)
 	}
 	fg.flush()
-	fg.loads = savedLoads
 }
 
 // affine is v = of + c.
@@ -1177,7 +1184,7 @@ func (fg *fgen) instr(in *ir.Instr) {
 			return
 		}
 		key := keyOf(in)
-		if prev, ok := fg.loads[key]; ok && inLocal(t) {
+		if prev, ok := fg.loads.get(key); ok && inLocal(t) {
 			fg.set(in.Dst, loc{local: fg.loc[prev].local})
 			return
 		}
@@ -1192,7 +1199,7 @@ func (fg *fgen) instr(in *ir.Instr) {
 			fg.take(in.Dst, el, 0)
 		}
 		if inLocal(t) {
-			fg.loads[key] = in.Dst
+			fg.loads.set(key, in.Dst)
 		}
 
 	case ir.OpUpdate:
@@ -1371,7 +1378,7 @@ func (fg *fgen) instr(in *ir.Instr) {
 		if fg.reuse(in) {
 			return
 		}
-		fg.loads[keyOf(in)] = in.Dst
+		fg.loads.set(keyOf(in), in.Dst)
 		at := f.Types[in.Args[0]].Elem
 		i := arg(1).local
 		fg.checkIndex(in.Args[1], int64(at.Len), in.Pos)

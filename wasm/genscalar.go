@@ -30,7 +30,7 @@ func (fg *fgen) scalar(in *ir.Instr) {
 		if fg.reuse(in) {
 			return
 		}
-		fg.loads[keyOf(in)] = in.Dst
+		fg.loads.set(keyOf(in), in.Dst)
 	}
 	d := fg.alloc(in.Dst)
 	x := func() { fg.get(in.Args[0]) }
