@@ -18,7 +18,9 @@ type Engine int
 
 // The engines. EngineAuto is the compiled engine where wazero compiles to
 // machine code (amd64 and arm64 on the common systems) and the evaluator
-// elsewhere, where wazero would only interpret.
+// elsewhere, where wazero would only interpret; it also runs on the
+// evaluator a function whose code has more than wasm.MaxBlocks branches in
+// one function, which would take longer to compile than to evaluate.
 const (
 	EngineAuto     Engine = iota
 	EngineEval            // the reference evaluator (package eval): starts at once
@@ -82,8 +84,14 @@ type code interface {
 // compile compiles f with the program's engine. p.mu must be held (the
 // IR is read, and resolving derivatives rewrites it).
 func (p *Program) compile(f *ir.Func) (code, error) {
-	if p.Engine.resolved() == EngineCompiled {
-		c, err := wasm.Compile(f)
+	if e := p.Engine.resolved(); e == EngineCompiled {
+		compile := wasm.Compile
+		if p.Engine == EngineAuto {
+			// Not a function of thousands of branches, which wazero
+			// compiles in time quadratic in their number.
+			compile = wasm.CompileCheap
+		}
+		c, err := compile(f)
 		if err != nil {
 			return nil, err
 		}

@@ -294,7 +294,8 @@ func appendS64(b []byte, v int64) []byte {
 // Code is a function body being written: a sequence of instructions
 // (the final end is added by Encode).
 type Code struct {
-	b []byte
+	b      []byte
+	blocks int // the Blocks, Loops and Ifs opened
 }
 
 // Len is the body's size so far, in bytes.
@@ -337,13 +338,13 @@ func (c *Code) Mem(op byte, align, offset uint32) {
 
 // Block, Loop and If open structured instructions with block type bt
 // (BlockVoid or a ValType); End closes them.
-func (c *Code) Block(bt byte) { c.b = append(c.b, OpBlock, bt) }
+func (c *Code) Block(bt byte) { c.b = append(c.b, OpBlock, bt); c.blocks++ }
 
 // Loop opens a loop (a branch to it goes back to its start).
-func (c *Code) Loop(bt byte) { c.b = append(c.b, OpLoop, bt) }
+func (c *Code) Loop(bt byte) { c.b = append(c.b, OpLoop, bt); c.blocks++ }
 
 // If opens an if on the i32 on the stack.
-func (c *Code) If(bt byte) { c.b = append(c.b, OpIf, bt) }
+func (c *Code) If(bt byte) { c.b = append(c.b, OpIf, bt); c.blocks++ }
 
 // Else starts the else arm of an If.
 func (c *Code) Else() { c.b = append(c.b, OpElse) }

@@ -16,3 +16,6 @@ func Generate(f *ir.Func) ([]byte, error) {
 // CompileWith is Compile with the code generator's options, for tests of
 // the settings other than Fast.
 func CompileWith(f *ir.Func, opt Options) (*Compiled, error) { return compileWith(f, opt) }
+
+// Generated reports whether c runs generated code (not the evaluator).
+func Generated(c *Compiled) bool { return c.mod != nil }

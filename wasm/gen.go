@@ -133,6 +133,7 @@ type Options struct {
 	CopyUnroll int  // the largest copy done slot by slot; larger ones use memory.copy
 	RegSlots   int  // the largest aggregate of scalars kept in locals
 	Names      bool // a name section (function names in stack traces)
+	maxBlocks  int  // see CompileCheap (0: no limit)
 }
 
 // Fast is the setting of the in-process engine (Compile): inlining and
@@ -193,6 +194,21 @@ func generateEntries(entries []Entry, opt Options) (*module, error) {
 	g.first = base + 5
 	g.helpers()
 	g.next = align8(callSlots + 4*uint32(len(g.funcs)))
+	if opt.maxBlocks > 0 {
+		// Each if and each call (its step count) opens at least one
+		// block: a function over the limit is known before generating.
+		for _, fn := range g.funcs {
+			n := 0
+			walkInstrs(fn.Body, func(in *ir.Instr) {
+				if in.Op == ir.OpIf || in.Op == ir.OpCall {
+					n++
+				}
+			})
+			if n > opt.maxBlocks {
+				return nil, fmt.Errorf("wasm: %s: %w", fn.Name, errCompileCost)
+			}
+		}
+	}
 	for _, fn := range g.funcs {
 		if err := g.function(fn); err != nil {
 			return nil, err
