@@ -32,6 +32,14 @@ func sinkZeroArms(f *ir.Func, ctIfs map[ir.Var]bool) {
 	s.block(f.Body)
 }
 
+// maxSink is the longest tail (in instructions) sunk into an if's arms.
+// What sinking saves is the work on the if's own zero cotangents, which a
+// long tail dilutes, while the copy costs the whole tail: in a
+// straight-line program of thousands of ifs, sinking at the first one
+// copied the rest of the backward sweep, doubling the gradient's code for
+// nothing.
+const maxSink = 1024
+
 type sinker struct {
 	f      *ir.Func
 	ctIfs  map[ir.Var]bool
@@ -84,9 +92,22 @@ func (s *sinker) zeroSeeds(b *ir.Block) ([]bool, bool) {
 
 // block applies the pass to b and, first, to the blocks nested in it.
 func (s *sinker) block(b *ir.Block) {
+	// tail[i] is the size of b's instructions from i on, nested blocks
+	// included: what sinking at an if before i copies. It is counted once
+	// per block; counting at every if was quadratic in straight-line code.
+	var tail []int
 	for i := 0; i < len(b.Instrs); i++ {
 		in := &b.Instrs[i]
-		if in.Op == ir.OpIf && s.ctIfs[in.Dst] && i+1 < len(b.Instrs) && s.sink(b, i) {
+		if in.Op == ir.OpIf && s.ctIfs[in.Dst] && i+1 < len(b.Instrs) && tail == nil {
+			tail = make([]int, len(b.Instrs)+1)
+			for j := len(b.Instrs) - 1; j >= 0; j-- {
+				tail[j] = tail[j+1] + 1
+				for _, nb := range b.Instrs[j].Blocks {
+					tail[j] += countInstrs(nb)
+				}
+			}
+		}
+		if in.Op == ir.OpIf && s.ctIfs[in.Dst] && i+1 < len(b.Instrs) && s.sink(b, i, tail[i+1]) {
 			// b now ends with the if, whose arms hold the rest.
 			for _, nb := range b.Instrs[i].Blocks {
 				s.block(nb)
@@ -112,9 +133,9 @@ func (s *sinker) collapse(in *ir.Instr) {
 	s.def[in.Dst] = in
 }
 
-// sink moves the instructions of b after the if at i into its arms, when
-// one arm returns a zero cotangent and the budget allows the copy.
-func (s *sinker) sink(b *ir.Block, i int) bool {
+// sink moves the n instructions of b after the if at i into its arms,
+// when one arm returns a zero cotangent and the budget allows the copy.
+func (s *sinker) sink(b *ir.Block, i, n int) bool {
 	in := &b.Instrs[i]
 	if s.f.Types[b.Result].Kind == ir.KRef {
 		return false
@@ -127,14 +148,7 @@ func (s *sinker) sink(b *ir.Block, i int) bool {
 		anyZero = anyZero || z
 	}
 	tail := b.Instrs[i+1:]
-	n := 0
-	for j := range tail {
-		n++
-		for _, nb := range tail[j].Blocks {
-			n += countInstrs(nb)
-		}
-	}
-	if !anyZero || n > s.budget {
+	if !anyZero || n > s.budget || n > maxSink {
 		return false
 	}
 	s.budget -= n
