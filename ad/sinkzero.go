@@ -40,11 +40,17 @@ func sinkZeroArms(f *ir.Func, ctIfs map[ir.Var]bool) {
 // nothing.
 const maxSink = 1024
 
+// maxSinkDepth is the most sinks nested in each other's arms. Each level
+// copies its tail once more, so a chain of ifs would otherwise grow the
+// code exponentially until the budget ran out.
+const maxSinkDepth = 4
+
 type sinker struct {
 	f      *ir.Func
 	ctIfs  map[ir.Var]bool
 	def    map[ir.Var]*ir.Instr // constants, by their variable
 	budget int                  // instructions the pass may still add
+	depth  int                  // sinks enclosing the block being visited
 }
 
 func (s *sinker) defs(b *ir.Block) {
@@ -107,11 +113,13 @@ func (s *sinker) block(b *ir.Block) {
 				}
 			}
 		}
-		if in.Op == ir.OpIf && s.ctIfs[in.Dst] && i+1 < len(b.Instrs) && s.sink(b, i, tail[i+1]) {
+		if in.Op == ir.OpIf && s.ctIfs[in.Dst] && i+1 < len(b.Instrs) && s.depth < maxSinkDepth && s.sink(b, i, tail[i+1]) {
 			// b now ends with the if, whose arms hold the rest.
+			s.depth++
 			for _, nb := range b.Instrs[i].Blocks {
 				s.block(nb)
 			}
+			s.depth--
 			s.collapse(&b.Instrs[i])
 			return
 		}
