@@ -2,77 +2,100 @@ package ir
 
 import "slices"
 
-// Liveness is where each variable of a function is defined and last
-// used: the facts both engines' in-place updates rest on (an update may
-// store into its array when nothing reads the array afterwards). One
+// Liveness is where each variable of a function is defined and used:
+// the facts both engines' in-place updates rest on (an update may store
+// into its array when nothing reads the array afterwards). One
 // definition, read by the evaluator's compiler and the Wasm generator.
+//
+// Instructions are numbered in the order of a walk that visits an
+// instruction, then its nested blocks, then the next instruction, so that
+// what an instruction's nested blocks hold is numbered between it and the
+// next one; a block's result is used at a number of its own after its
+// last instruction. Each variable keeps the ascending numbers of its
+// uses. Whether a block uses v after instruction i is then one binary
+// search, whatever the nesting (recording every enclosing block at every
+// use was quadratic in the depth of an else-if chain).
 type Liveness struct {
 	// DefBlk is the block defining each variable (its parameters' too).
 	DefBlk []*Block
-	// Last is the index in DefBlk of the last instruction using each
-	// variable: a use in a nested block counts as a use by the
-	// instruction owning the block, a block's result as a use after its
-	// last instruction; -1 for none.
-	Last   []int32
-	lastIn map[blockVar]int32 // the same in each block nested in DefBlk that uses it
-}
-
-type blockVar struct {
-	b *Block
-	v Var
+	depth  []int32 // the nesting depth of each variable's DefBlk (the body's is 0)
+	// The numbers of v's uses are at[off[v]:off[v+1]], ascending.
+	off []int32
+	at  []int32
+	// ends[b][i] is the last number inside b's instruction i (its own if
+	// it has no nested blocks); ends[b][len(b.Instrs)] is b's result's.
+	ends map[*Block][]int32
 }
 
 // Live computes f's liveness.
 func Live(f *Func) *Liveness {
 	n := len(f.Types)
-	l := &Liveness{DefBlk: make([]*Block, n), Last: make([]int32, n), lastIn: map[blockVar]int32{}}
-	for v := range l.Last {
-		l.Last[v] = -1
-	}
+	l := &Liveness{DefBlk: make([]*Block, n), depth: make([]int32, n), ends: map[*Block][]int32{}}
 	for _, p := range f.Params {
 		l.DefBlk[p] = f.Body
 	}
-	var open []Frame // the blocks being walked, outermost first
-	use := func(v Var) {
-		if v < 0 || int(v) >= n {
-			return
-		}
-		for k := len(open) - 1; k >= 0; k-- {
-			fr := open[k]
-			if fr.B == l.DefBlk[v] {
-				l.Last[v] = max(l.Last[v], fr.Idx)
-				return
-			}
-			key := blockVar{fr.B, v}
-			if x, ok := l.lastIn[key]; !ok || x < fr.Idx {
-				l.lastIn[key] = fr.Idx
-			}
-		}
-	}
-	var walk func(b *Block)
-	walk = func(b *Block) {
+	type use struct{ v, at int32 }
+	var uses []use
+	next := int32(0)
+	var walk func(b *Block, depth int32)
+	walk = func(b *Block, depth int32) {
 		for _, p := range b.Params {
-			l.DefBlk[p] = b
+			l.DefBlk[p], l.depth[p] = b, depth
 		}
-		open = append(open, Frame{B: b})
-		top := len(open) - 1
+		ends := make([]int32, len(b.Instrs)+1)
 		for i := range b.Instrs {
 			in := &b.Instrs[i]
-			open[top].Idx = int32(i)
+			at := next
+			next++
 			for _, a := range in.Args {
-				use(a)
+				if a >= 0 && int(a) < n {
+					uses = append(uses, use{int32(a), at})
+				}
 			}
 			for _, nb := range in.Blocks {
-				walk(nb)
+				walk(nb, depth+1)
 			}
-			l.DefBlk[in.Dst] = b
+			ends[i] = next - 1
+			if in.Dst >= 0 && int(in.Dst) < n {
+				l.DefBlk[in.Dst], l.depth[in.Dst] = b, depth
+			}
 		}
-		open[top].Idx = int32(len(b.Instrs))
-		use(b.Result)
-		open = open[:top]
+		if r := b.Result; r >= 0 && int(r) < n {
+			uses = append(uses, use{int32(r), next})
+		}
+		ends[len(b.Instrs)] = next
+		next++
+		l.ends[b] = ends
 	}
-	walk(f.Body)
+	walk(f.Body, 0)
+	// Group the uses by variable, keeping each group's walk order.
+	l.off = make([]int32, n+1)
+	for _, u := range uses {
+		l.off[u.v+1]++
+	}
+	for v := range n {
+		l.off[v+1] += l.off[v]
+	}
+	l.at = make([]int32, len(uses))
+	fill := append([]int32(nil), l.off[:n]...)
+	for _, u := range uses {
+		l.at[fill[u.v]] = u.at
+		fill[u.v]++
+	}
 	return l
+}
+
+// usedAfter reports whether fr's block uses v after the instruction at
+// hand: inside a later instruction, or as its result.
+func (l *Liveness) usedAfter(v Var, fr Frame) bool {
+	ends := l.ends[fr.B]
+	if ends == nil || int(fr.Idx) >= len(ends)-1 {
+		return false
+	}
+	lo, hi := ends[fr.Idx], ends[len(ends)-1]
+	at := l.at[l.off[v]:l.off[v+1]]
+	k, _ := slices.BinarySearch(at, lo+1)
+	return k < len(at) && at[k] <= hi
 }
 
 // Frame is a block being compiled and the index of its instruction at
@@ -105,29 +128,20 @@ func Enter(frames []Frame, b *Block) Frame {
 //   - or v is defined in a block that is done (an arm compiled before
 //     this one): it is out of scope.
 func (l *Liveness) Dead(v Var, frames []Frame) bool {
-	if len(frames) == 0 {
+	if len(frames) == 0 || v < 0 || int(v) >= len(l.DefBlk) {
 		return false
 	}
-	cur := frames[len(frames)-1]
-	if l.DefBlk[v] == cur.B {
-		return l.Last[v] <= cur.Idx
-	}
-	if !slices.ContainsFunc(frames, func(fr Frame) bool { return fr.B == l.DefBlk[v] }) {
+	d := int(l.depth[v])
+	if d >= len(frames) || frames[d].B != l.DefBlk[v] {
 		return true
 	}
-	for k := len(frames) - 1; k >= 0; k-- {
+	for k := len(frames) - 1; k > d; k-- {
 		fr := frames[k]
-		if fr.B == l.DefBlk[v] {
-			return l.Last[v] <= fr.Idx
-		}
-		if !fr.Once {
-			return false
-		}
-		if x, ok := l.lastIn[blockVar{fr.B, v}]; ok && x > fr.Idx {
+		if !fr.Once || l.usedAfter(v, fr) {
 			return false
 		}
 	}
-	return false
+	return !l.usedAfter(v, frames[d])
 }
 
 // StateParts finds where the values a loop's next state is made of lie
