@@ -131,6 +131,6 @@ func (f *engineFlag) Set(s string) error {
 // addEngine declares --engine on fs.
 func addEngine(fs *flag.FlagSet) *engineFlag {
 	f := &engineFlag{}
-	fs.Var(f, "engine", "run with `ENGINE`: compiled (WebAssembly through wazero), eval (the reference evaluator) or auto (compiled where wazero compiles natively, the default)")
+	fs.Var(f, "engine", "run with `ENGINE`: compiled (WebAssembly through wazero), eval (the reference evaluator) or auto (the default: compiled where wazero compiles natively, except functions of thousands of branches)")
 	return f
 }
