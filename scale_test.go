@@ -125,15 +125,22 @@ func TestCheapGradient(t *testing.T) {
 }
 
 // TestSecondOrderThroughAccumulators checks Hessian-vector products of a
-// function whose gradient uses accumulators, forward over reverse and
+// function whose gradient uses accumulators (second.rose) or records
+// calls in comprehensions (mapcall.rose), forward over reverse and
 // reverse over reverse, against central differences of the gradient, and
 // the gradient against central differences of the function.
 func TestSecondOrderThroughAccumulators(t *testing.T) {
-	src, err := os.ReadFile("testdata/scale/second.rose")
+	for _, name := range []string{"second.rose", "mapcall.rose"} {
+		t.Run(name, func(t *testing.T) { secondOrder(t, name) })
+	}
+}
+
+func secondOrder(t *testing.T, name string) {
+	src, err := os.ReadFile("testdata/scale/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := rose.Load("second.rose", src)
+	p := rose.Load(name, src)
 	if err := p.Err(); err != nil {
 		t.Fatal(err)
 	}

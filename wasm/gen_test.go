@@ -77,9 +77,12 @@ func sameErr(t *testing.T, name string, werr, gerr error) {
 	}
 }
 
-// loadExamples loads every example of examples/*.rose.
+// loadExamples loads every example of examples/*.rose and of the scale
+// tests' programs (testdata/scale/*.rose).
 func loadExamples(t testing.TB) map[string][]*rose.Example {
 	files, _ := filepath.Glob("../examples/*.rose")
+	scale, _ := filepath.Glob("../testdata/scale/*.rose")
+	files = append(files, scale...)
 	out := map[string][]*rose.Example{}
 	for _, file := range files {
 		src, err := os.ReadFile(file)
