@@ -84,7 +84,7 @@ type code interface {
 // compile compiles f with the program's engine. p.mu must be held (the
 // IR is read, and resolving derivatives rewrites it).
 func (p *Program) compile(f *ir.Func) (code, error) {
-	if e := p.Engine.resolved(); e == EngineCompiled {
+	if p.Engine.resolved() == EngineCompiled {
 		compile := wasm.Compile
 		if p.Engine == EngineAuto {
 			// Not a function of thousands of branches, which wazero
