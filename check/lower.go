@@ -920,12 +920,18 @@ func (l *lowerer) binary(e *parser.BinaryExpr) ir.Var {
 		l.at(n.OpPos)
 		if op, ok := compareOps[n.Op]; ok {
 			x = l.b.Compare(op, x, y)
+		} else if rt := l.typeOf(n); isArrayType(rt) {
+			x = l.arith(n.Op, x, l.typeOf(n.X), y, l.typeOf(n.Y), rt)
 		} else {
-			x = l.arith(n.Op, x, l.typeOf(n.X), y, l.typeOf(n.Y), l.typeOf(n))
+			// Scalars: the operands' types are not needed (one lookup,
+			// not three, per operation of a long program).
+			x = l.b.Binary(arithOps[n.Op], x, y)
 		}
 	}
 	return x
 }
+
+func isArrayType(t Type) bool { _, ok := t.(*Array); return ok }
 
 // arith emits x op y, elementwise over arrays of Real with scalars
 // broadcast.

@@ -10,7 +10,7 @@ package ir
 //
 // Prune also hoists and merges scalar constants (see HoistConstants).
 func Prune(f *Func) {
-	HoistConstants(f)
+	hoistConstants(f) // renumbered below
 	// Which accumulators are read is found first, then the instructions
 	// are pruned as if each add into a read accumulator were used.
 	p := &pruner{root: RefRoots(f), resolved: map[Var]bool{}, read: make([]bool, len(f.Types)), effect: map[*Block]bool{}}

@@ -8,6 +8,14 @@ import "math"
 // cotangents) stay where they are: making one costs its size, which an
 // untaken branch should not pay.
 func HoistConstants(f *Func) {
+	if hoistConstants(f) {
+		renumber(f) // the merged constants' variables are gone
+	}
+}
+
+// hoistConstants is HoistConstants but for the renumbering, which it
+// reports is needed: Prune renumbers once, at its end.
+func hoistConstants(f *Func) bool {
 	type key struct {
 		kind Kind
 		bits uint64
@@ -53,7 +61,7 @@ func HoistConstants(f *Func) {
 	}
 	walk(f.Body)
 	if len(hoisted) == 0 && len(repl) == 0 {
-		return
+		return false
 	}
 	if len(repl) > 0 {
 		var rewrite func(b *Block)
@@ -78,7 +86,5 @@ func HoistConstants(f *Func) {
 	if len(hoisted) > 0 {
 		f.Body.Instrs = append(hoisted, f.Body.Instrs...)
 	}
-	if len(repl) > 0 {
-		renumber(f) // the merged constants' variables are gone
-	}
+	return len(repl) > 0
 }
