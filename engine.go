@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"sync"
 
 	"github.com/rose-go/rose/eval"
 	"github.com/rose-go/rose/ir"
@@ -19,8 +20,8 @@ type Engine int
 // The engines. EngineAuto is the compiled engine where wazero compiles to
 // machine code (amd64 and arm64 on the common systems) and the evaluator
 // elsewhere, where wazero would only interpret; it also runs on the
-// evaluator a function whose code has more than wasm.MaxBlocks branches in
-// one function, which would take longer to compile than to evaluate.
+// evaluator the functions that take longer to compile than to evaluate
+// (see pays and wasm.CompileCheap), until Func.Prepare.
 const (
 	EngineAuto     Engine = iota
 	EngineEval            // the reference evaluator (package eval): starts at once
@@ -85,6 +86,13 @@ type code interface {
 // IR is read, and resolving derivatives rewrites it).
 func (p *Program) compile(f *ir.Func) (code, error) {
 	if p.Engine.resolved() == EngineCompiled {
+		if p.Engine == EngineAuto && !pays(f) {
+			c, err := eval.Compile(f)
+			if err != nil {
+				return nil, err
+			}
+			return &evalFirst{Code: c, f: f}, nil
+		}
 		compile := wasm.Compile
 		if p.Engine == EngineAuto {
 			// Not a function of thousands of branches, which wazero
@@ -102,4 +110,57 @@ func (p *Program) compile(f *ir.Func) (code, error) {
 		return nil, err // not a nil *eval.Code in a non-nil interface
 	}
 	return c, nil
+}
+
+// The auto engine's rule (see pays).
+const (
+	// smallCode is the size, in IR instructions of a function and its
+	// callees, up to which compiling is always worth it: a few ms.
+	smallCode = 4096
+	// loopFactor is how many instructions per instruction of code a call
+	// must execute for compiling a larger function to pay on its first
+	// call: wazero compiles about 10 µs of machine code per IR
+	// instruction, which the evaluator takes about 500 instructions to
+	// make up, and the compiled code runs them about 10x faster.
+	loopFactor = 50
+)
+
+// pays reports whether the auto engine compiles f: when it is small, or
+// when one call executes many times its code (loops), or when it has a
+// while loop (whose steps are unknown). A large function that runs
+// through its code about once per call, as a generated straight-line
+// energy does, compiles in more time than the evaluator needs to run it:
+// 60 µs per instruction of a chain of 50-line functions against 8 µs to
+// parse, check, differentiate and evaluate it. Such a function runs on
+// the evaluator until Prepare, which says that calls will repeat.
+func pays(f *ir.Func) bool {
+	size := 0
+	hasWhile := false
+	for _, fn := range ir.Reachable(f) {
+		ir.Walk(fn.Body, func(in *ir.Instr) {
+			size++
+			hasWhile = hasWhile || in.Op == ir.OpWhile
+		})
+	}
+	if size <= smallCode || hasWhile {
+		return true
+	}
+	return ir.Cost(f, map[*ir.Func]float64{}) >= loopFactor*float64(size)
+}
+
+// evalFirst is the auto engine's code for a function that does not pay
+// to compile for one call (see pays): it runs on the evaluator, and
+// compiles once, for Prepare.
+type evalFirst struct {
+	*eval.Code
+	f    *ir.Func
+	once sync.Once
+	wc   *wasm.Compiled
+	err  error
+}
+
+// compiled is f compiled, made on first use.
+func (e *evalFirst) compiled() (*wasm.Compiled, error) {
+	e.once.Do(func() { e.wc, e.err = wasm.CompileCheap(e.f) })
+	return e.wc, e.err
 }

@@ -25,7 +25,16 @@ type Prepared struct {
 // Prepare converts args for repeated calls of f.
 func (f *Func) Prepare(ctx context.Context, args []value.Value) (*Prepared, error) {
 	p := &Prepared{f: f, args: append([]value.Value(nil), args...)}
-	if c, ok := f.code.(*wasm.Compiled); ok {
+	c, ok := f.code.(*wasm.Compiled)
+	if e, first := f.code.(*evalFirst); first {
+		// Calls will repeat: compiling pays now.
+		var err error
+		if c, err = e.compiled(); err != nil {
+			return nil, err
+		}
+		ok = true
+	}
+	if ok {
 		wp, err := c.Prepare(ctx, args)
 		if err != nil {
 			return nil, err

@@ -47,7 +47,7 @@ func (tr *Transformer) inlineWorth(g *ir.Func, inMap bool) bool {
 		return false
 	}
 	g = tr.inlined(g)
-	n := countInstrs(g.Body)
+	n := ir.Count(g.Body)
 	if n > inlineMaxInstrs {
 		return false
 	}
@@ -108,16 +108,6 @@ func isLeaf(b *ir.Block) bool {
 		}
 	}
 	return true
-}
-
-func countInstrs(b *ir.Block) int {
-	n := len(b.Instrs)
-	for i := range b.Instrs {
-		for _, nb := range b.Instrs[i].Blocks {
-			n += countInstrs(nb)
-		}
-	}
-	return n
 }
 
 // loopKind says whether the blocks of in are in the body of a map (OpFor)

@@ -27,7 +27,7 @@ func sinkZeroArms(f *ir.Func, ctIfs map[ir.Var]bool) {
 		return
 	}
 	s := &sinker{f: f, ctIfs: ctIfs, def: map[ir.Var]*ir.Instr{}}
-	s.budget = countInstrs(f.Body)
+	s.budget = ir.Count(f.Body)
 	s.defs(f.Body)
 	s.block(f.Body)
 }
@@ -109,7 +109,7 @@ func (s *sinker) block(b *ir.Block) {
 			for j := len(b.Instrs) - 1; j >= 0; j-- {
 				tail[j] = tail[j+1] + 1
 				for _, nb := range b.Instrs[j].Blocks {
-					tail[j] += countInstrs(nb)
+					tail[j] += ir.Count(nb)
 				}
 			}
 		}

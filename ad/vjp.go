@@ -336,7 +336,7 @@ func isFused(fuse map[int]int, i int) bool {
 
 // splitPays reports whether running fwd(f) and then bwd(f) costs less
 // than running f and then its cotangent VJP, by the static cost of each
-// (see cost).
+// (see ir.Cost).
 func (tr *Transformer) splitPays(f *ir.Func) bool {
 	if p, ok := tr.pays[f]; ok {
 		return p
@@ -346,42 +346,10 @@ func (tr *Transformer) splitPays(f *ir.Func) bool {
 	g, err2 := tr.vjpOf(f, false)
 	if err == nil && err2 == nil {
 		memo := map[*ir.Func]float64{}
-		p = cost(fw, memo)+cost(bw, memo) < cost(f, memo)+cost(g, memo)
+		p = ir.Cost(fw, memo)+ir.Cost(bw, memo) < ir.Cost(f, memo)+ir.Cost(g, memo)
 	}
 	tr.pays[f] = p
 	return p
-}
-
-// cost estimates the instructions one call of f executes: loops count
-// their bodies once per step, an if its dearer arm, a call its callee.
-func cost(f *ir.Func, memo map[*ir.Func]float64) float64 {
-	if c, ok := memo[f]; ok {
-		return c
-	}
-	var block func(b *ir.Block) float64
-	block = func(b *ir.Block) float64 {
-		n := 0.0
-		for i := range b.Instrs {
-			in := &b.Instrs[i]
-			n++
-			switch in.Op {
-			case ir.OpIf:
-				n += max(block(in.Blocks[0]), block(in.Blocks[1]))
-			case ir.OpFor, ir.OpLoop, ir.OpScan:
-				n += float64(in.N) * block(in.Blocks[0])
-			case ir.OpCall:
-				n += cost(in.Callee, memo)
-			default:
-				for _, nb := range in.Blocks {
-					n += block(nb)
-				}
-			}
-		}
-		return n
-	}
-	c := block(f.Body)
-	memo[f] = c
-	return c
 }
 
 // vjpError reports a construct reverse mode does not handle.

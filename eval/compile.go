@@ -197,7 +197,7 @@ func compile(f *ir.Func, done map[*ir.Func]*Code, active map[*ir.Func]bool, trac
 	// About one inst per IR instruction, plus moves and jumps (1.2 per
 	// instruction in large gradients): reserving that up front spares the
 	// code most of its growth.
-	if n := countInstrs(f.Body); n > 256 {
+	if n := ir.Count(f.Body); n > 256 {
 		c.code = make([]inst, 0, n+n/4)
 		c.poss = make([]ir.Pos, 0, n+n/4)
 	}
@@ -243,17 +243,6 @@ func compile(f *ir.Func, done map[*ir.Func]*Code, active map[*ir.Func]bool, trac
 	}
 	done[f] = c
 	return c, nil
-}
-
-// countInstrs is the number of instructions of b, nested blocks included.
-func countInstrs(b *ir.Block) int {
-	n := len(b.Instrs)
-	for i := range b.Instrs {
-		for _, nb := range b.Instrs[i].Blocks {
-			n += countInstrs(nb)
-		}
-	}
-	return n
 }
 
 // slotsOf is t.Slots() computed without touching the type's cache (Compile

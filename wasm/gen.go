@@ -177,7 +177,7 @@ func generateEntries(entries []Entry, opt Options) (*module, error) {
 	var names []string
 	seen := map[string]bool{}
 	for _, fn := range g.funcs {
-		walkInstrs(fn.Body, func(in *ir.Instr) {
+		ir.Walk(fn.Body, func(in *ir.Instr) {
 			if mathOps[in.Op] && !seen[in.Op.String()] {
 				seen[in.Op.String()] = true
 				names = append(names, in.Op.String())
@@ -199,7 +199,7 @@ func generateEntries(entries []Entry, opt Options) (*module, error) {
 		// block: a function over the limit is known before generating.
 		for _, fn := range g.funcs {
 			n := 0
-			walkInstrs(fn.Body, func(in *ir.Instr) {
+			ir.Walk(fn.Body, func(in *ir.Instr) {
 				if in.Op == ir.OpIf || in.Op == ir.OpCall {
 					n++
 				}
@@ -251,15 +251,6 @@ func (g *gen) static(n uint64) (uint32, error) {
 	a := g.next
 	g.next = align8(g.next + uint32(n))
 	return a, nil
-}
-
-func walkInstrs(b *ir.Block, visit func(*ir.Instr)) {
-	for i := range b.Instrs {
-		visit(&b.Instrs[i])
-		for _, nb := range b.Instrs[i].Blocks {
-			walkInstrs(nb, visit)
-		}
-	}
 }
 
 // siteOf numbers a failure or call site.

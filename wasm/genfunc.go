@@ -1676,7 +1676,7 @@ func (g *gen) inlinable(f *ir.Func) bool {
 		return v
 	}
 	n, leaf := 0, true
-	walkInstrs(f.Body, func(in *ir.Instr) {
+	ir.Walk(f.Body, func(in *ir.Instr) {
 		n++
 		leaf = leaf && in.Op != ir.OpCall
 	})
