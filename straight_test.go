@@ -82,29 +82,11 @@ fn relu(x: Real) -> Real { if x > 0.0 { x } else { 0.0 } }
 // instrs counts the IR instructions of f and its callees, nested blocks
 // included, each function once.
 func instrs(f *ir.Func) int {
-	seen := map[*ir.Func]bool{}
-	var fn func(f *ir.Func) int
-	var block func(b *ir.Block) int
-	block = func(b *ir.Block) int {
-		n := len(b.Instrs)
-		for i := range b.Instrs {
-			if c := b.Instrs[i].Callee; c != nil {
-				n += fn(c)
-			}
-			for _, nb := range b.Instrs[i].Blocks {
-				n += block(nb)
-			}
-		}
-		return n
+	n := 0
+	for _, fn := range ir.Reachable(f) {
+		n += ir.Count(fn.Body)
 	}
-	fn = func(f *ir.Func) int {
-		if seen[f] {
-			return 0
-		}
-		seen[f] = true
-		return block(f.Body)
-	}
-	return fn(f)
+	return n
 }
 
 // straightPipeline is the whole path of `rose grad` on src: parse, check,
