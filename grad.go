@@ -167,9 +167,11 @@ func fillTangent(t *ir.Type, xs *[]float64) value.Value {
 
 // reverse runs the VJP of f with the cotangent 1.
 func (f *Func) reverse(ctx context.Context, args []value.Value, opts *eval.Options) (*Gradient, error) {
-	one := value.Real(1)
-	return f.VJP(ctx, args, &one, opts)
+	return f.VJP(ctx, args, &realOne, opts)
 }
+
+// realOne is the cotangent of a Real result (read, never written).
+var realOne = value.Real(1)
 
 // VJP runs f's reverse-mode derivative at args with the cotangent ct of
 // the result (shaped like the result, with an empty tuple for each Int or
@@ -195,12 +197,12 @@ func (f *Func) VJP(ctx context.Context, args []value.Value, ct *value.Value, opt
 	if err != nil {
 		return nil, f.prog.wrapErr(err)
 	}
-	params := f.Params()
-	g := &Gradient{Value: out.Elem(0), Grad: make([]*value.Value, len(params))}
-	for i, t := range params {
-		if ad.Tangent(t).Slots() > 0 {
-			v := out.Elem(i + 1)
-			g.Grad[i] = &v
+	g := &Gradient{Value: out.Elem(0), Grad: make([]*value.Value, len(f.params))}
+	parts := make([]value.Value, len(f.params))
+	for i, has := range f.tangent {
+		if has {
+			parts[i] = out.Elem(i + 1)
+			g.Grad[i] = &parts[i]
 		}
 	}
 	return g, nil

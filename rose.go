@@ -165,6 +165,9 @@ type Func struct {
 	code   code
 	params []*ir.Type // the parameter types, read off IR once
 	result *ir.Type   // the result type
+	// tangent[i]: parameter i has Reals, so a gradient part (ad.Tangent
+	// of it has slots), decided once rather than at every gradient.
+	tangent []bool
 
 	// Made on first use, under prog.mu.
 	jvp code                // compiled forward-mode derivative
@@ -245,10 +248,12 @@ func (p *Program) wrap(fn *ir.Func, fo *check.FuncObj) (*Func, error) {
 // are read here once, so that Func's methods need not read the IR.
 func (p *Program) newFunc(name string, fn *ir.Func, names []string, code code) *Func {
 	ts := make([]*ir.Type, len(fn.Params))
+	tangent := make([]bool, len(fn.Params))
 	for i, v := range fn.Params {
 		ts[i] = fn.Types[v]
+		tangent[i] = ad.Tangent(ts[i]).Slots() > 0
 	}
-	return &Func{Name: name, IR: fn, ParamNames: names, prog: p, code: code, params: ts, result: fn.Result()}
+	return &Func{Name: name, IR: fn, ParamNames: names, prog: p, code: code, params: ts, result: fn.Result(), tangent: tangent}
 }
 
 // Params are the parameter types of f.
