@@ -181,12 +181,14 @@ var realOne = value.Real(1)
 // sweep, what rose bench times for them.
 func (f *Func) VJP(ctx context.Context, args []value.Value, ct *value.Value, opts *eval.Options) (*Gradient, error) {
 	if ct == nil {
-		xs := make([]float64, ad.Tangent(f.result).Slots())
-		for k := range xs {
-			xs[k] = 1
-		}
-		v := fillTangent(f.result, &xs)
-		ct = &v
+		f.onesOnce.Do(func() {
+			xs := make([]float64, ad.Tangent(f.result).Slots())
+			for k := range xs {
+				xs[k] = 1
+			}
+			f.ones = fillTangent(f.result, &xs)
+		})
+		ct = &f.ones
 	}
 	vjp, err := f.vjpCode()
 	if err != nil {

@@ -168,6 +168,10 @@ type Func struct {
 	// tangent[i]: parameter i has Reals, so a gradient part (ad.Tangent
 	// of it has slots), decided once rather than at every gradient.
 	tangent []bool
+	// ones is the cotangent with 1 in every Real of the result, VJP's
+	// default, made once (Values are not modified after they are made).
+	ones     value.Value
+	onesOnce sync.Once
 
 	// Made on first use, under prog.mu.
 	jvp code                // compiled forward-mode derivative
