@@ -23,7 +23,11 @@ value alone, and the value with its derivative in reverse mode: the
 gradient for a Real result, and for any other result one reverse sweep
 with the cotangent 1 in each of its Reals (one vector-Jacobian product).
 Each figure is the median over --samples samples of the time per call; a
-sample repeats the call until at least 20 ms have passed.
+sample repeats the call until at least 20 ms have passed. Under the
+default --engine auto, a large function that runs through its code about
+once per call (over 4,096 instructions, no loops to speak of) is timed on
+the evaluator, as auto runs it (docs/engines.md); --engine compiled times
+its compiled code.
 
 	rose bench examples/billiards.rose
 	rose bench --json examples/billiards.rose
