@@ -91,7 +91,7 @@ func (p *Program) compile(f *ir.Func) (code, error) {
 			if err != nil {
 				return nil, err
 			}
-			return &evalFirst{Code: c, f: f}, nil
+			return &evalFirst{Code: c, f: f, mu: &p.mu}, nil
 		}
 		compile := wasm.Compile
 		if p.Engine == EngineAuto {
@@ -154,6 +154,7 @@ func pays(f *ir.Func) bool {
 type evalFirst struct {
 	*eval.Code
 	f    *ir.Func
+	mu   *sync.Mutex // the program's: compiling reads the IR
 	once sync.Once
 	wc   *wasm.Compiled
 	err  error
@@ -161,6 +162,10 @@ type evalFirst struct {
 
 // compiled is f compiled, made on first use.
 func (e *evalFirst) compiled() (*wasm.Compiled, error) {
-	e.once.Do(func() { e.wc, e.err = wasm.CompileCheap(e.f) })
+	e.once.Do(func() {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		e.wc, e.err = wasm.CompileCheap(e.f)
+	})
 	return e.wc, e.err
 }
