@@ -95,3 +95,56 @@ func TestAutoEngineChoice(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentPrepareAuto prepares a function that auto leaves to the
+// evaluator from several goroutines at once, while others call it and
+// instantiate another function of the program (CI runs it under -race):
+// it is compiled once, under the program's lock.
+func TestConcurrentPrepareAuto(t *testing.T) {
+	if !compilerNative() {
+		t.Skip("the auto engine is the evaluator here")
+	}
+	src := append(straight(2*smallCode, false), "fn g(x: Real) -> Real { x * x }\n"...)
+	p := Load("f.rose", src)
+	f, err := p.Func("f", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	args := []value.Value{value.Real(0.3), value.Real(0.9)}
+	want, err := f.Call(ctx, args, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 12)
+	for k := range 12 {
+		go func() {
+			switch k % 3 {
+			case 0:
+				pr, err := f.Prepare(ctx, args)
+				if err == nil {
+					err = pr.Run(ctx, nil)
+					if err == nil && pr.Result().Real() != want.Real() {
+						err = fmt.Errorf("prepared run gives %v, want %v", pr.Result().Real(), want.Real())
+					}
+					pr.Close()
+				}
+				errs <- err
+			case 1:
+				v, err := f.Call(ctx, args, nil)
+				if err == nil && v.Real() != want.Real() {
+					err = fmt.Errorf("call gives %v, want %v", v.Real(), want.Real())
+				}
+				errs <- err
+			default:
+				_, err := p.Func("g", nil)
+				errs <- err
+			}
+		}()
+	}
+	for range 12 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
