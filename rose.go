@@ -334,13 +334,12 @@ func (ex *Example) Of() string { return ex.obj.Name }
 // prepared: where a tool starts from when given no arguments (rose opt).
 // It is nil, with no error, when the function has none.
 func (p *Program) ExampleOf(ctx context.Context, name string) (*Example, error) {
-	exs, err := p.Examples(ctx)
-	if err != nil {
+	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	for _, ex := range exs {
-		if ex.Of() == name {
-			return ex, nil
+	for _, ex := range p.Pkg.Examples {
+		if ex.Func.Name == name {
+			return p.example(ctx, ex), nil // the others are not prepared
 		}
 	}
 	return nil, nil
@@ -354,13 +353,18 @@ func (p *Program) Examples(ctx context.Context) ([]*Example, error) {
 	}
 	var out []*Example
 	for _, ex := range p.Pkg.Examples {
-		start := p.Fset.Position(ex.Call.Pos()).Offset
-		end := p.Fset.Position(ex.Call.End()).Offset
-		e := &Example{Text: string(p.Src[start:end]), Pos: p.Fset.Position(ex.Decl.Pos()), obj: ex.Func}
-		e.Func, e.Args, e.Err = p.prepare(ctx, ex)
-		out = append(out, e)
+		out = append(out, p.example(ctx, ex))
 	}
 	return out, nil
+}
+
+// example prepares one example.
+func (p *Program) example(ctx context.Context, ex *check.Example) *Example {
+	start := p.Fset.Position(ex.Call.Pos()).Offset
+	end := p.Fset.Position(ex.Call.End()).Offset
+	e := &Example{Text: string(p.Src[start:end]), Pos: p.Fset.Position(ex.Decl.Pos()), obj: ex.Func}
+	e.Func, e.Args, e.Err = p.prepare(ctx, ex)
+	return e
 }
 
 func (p *Program) prepare(ctx context.Context, ex *check.Example) (*Func, []value.Value, error) {
