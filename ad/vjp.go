@@ -589,24 +589,22 @@ func (v *vjp) forward(blk *ir.Block) ir.Var {
 				v.resid[in] = v.b.Field(r, 1)
 				continue
 			}
-			if _, ok := v.recording[in]; ok {
+			// A call of the function's own sweep, or of a recording
+			// comprehension's body, runs the callee's fwd half; the
+			// backward sweep calls its bwd half on what that returns.
+			_, rec := v.recording[in]
+			if rec || blk == v.f.Body && v.splits(in) {
 				fw, _, err := v.tr.split(in.Callee)
 				if err != nil {
 					panic(err)
 				}
 				r := v.b.Call(fw, args...)
 				v.prim[in.Dst] = v.b.Field(r, 0)
-				v.recording[in] = r
-				continue
-			}
-			if blk == v.f.Body && v.active[in.Dst] && in.Callee.CustomJVP == nil {
-				fw, _, err := v.tr.split(in.Callee)
-				if err != nil {
-					panic(err)
+				if rec {
+					v.recording[in] = r
+				} else {
+					v.resid[in] = v.b.Field(r, 1)
 				}
-				r := v.b.Call(fw, args...)
-				v.prim[in.Dst] = v.b.Field(r, 0)
-				v.resid[in] = v.b.Field(r, 1)
 				continue
 			}
 			c := *in
@@ -634,8 +632,8 @@ type mapRecord struct {
 // runs and records, so that the backward sweep calls their bwd halves
 // on the records instead of calling each again (a body that calls a
 // network layer per element: neural_layer's loss, value and gradient
-// 4.25 times the value when the calls were made again). Only active
-// calls without a custom rule qualify, as in the function's own sweep.
+// 4.25 times the value when the calls were made again). The calls that
+// qualify are those the function's own sweep splits (see splits).
 func (v *vjp) recordedCalls(in *ir.Instr) []*ir.Instr {
 	if !v.active[in.Dst] {
 		return nil
@@ -643,12 +641,18 @@ func (v *vjp) recordedCalls(in *ir.Instr) []*ir.Instr {
 	body := in.Blocks[0]
 	var calls []*ir.Instr
 	for i := range body.Instrs {
-		c := &body.Instrs[i]
-		if c.Op == ir.OpCall && v.active[c.Dst] && c.Callee.CustomJVP == nil {
+		if c := &body.Instrs[i]; c.Op == ir.OpCall && v.splits(c) {
 			calls = append(calls, c)
 		}
 	}
 	return calls
+}
+
+// splits reports whether a call is differentiated through its callee's
+// fwd and bwd halves when its sweep allows: it is active and its callee
+// has no custom rule.
+func (v *vjp) splits(call *ir.Instr) bool {
+	return v.active[call.Dst] && call.Callee.CustomJVP == nil
 }
 
 // recordingMap emits the comprehension in as a map whose elements are
