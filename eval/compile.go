@@ -415,13 +415,18 @@ func (cp *compiler) inPlace(a ir.Var) bool {
 	if !cp.dead(a) || !cp.dead(r) || cp.off[a] < 0 {
 		return false
 	}
-	lo, hi := int64(cp.off[a]), int64(cp.off[a])+cp.slots[a]
-	for _, u := range cp.aliases[r] {
+	return !cp.aliasLive(r, int64(cp.off[a]), int64(cp.off[a])+cp.slots[a])
+}
+
+// aliasLive reports whether a variable sharing root's slots and
+// overlapping slots [lo, hi) is used after the instruction at hand.
+func (cp *compiler) aliasLive(root ir.Var, lo, hi int64) bool {
+	for _, u := range cp.aliases[root] {
 		if o := int64(cp.off[u]); o < hi && lo < o+cp.slots[u] && !cp.dead(u) {
-			return false
+			return true
 		}
 	}
-	return true
+	return false
 }
 
 // share makes x a variable of the slots of r's root, at offset off.
@@ -852,10 +857,9 @@ func (cp *compiler) atState(x ir.Var, st int32) {
 // slots: nothing reads those slots (through the state's variable or
 // those sharing its slots) after the instruction being compiled. A
 // block's result that the block makes last (the body's, an arm's) always
-// may. An if in that place yields there
-// from its arms: they build their results there when they can (buildAt)
-// and move them there otherwise, after reading what they need of the
-// state.
+// may. An if in that place yields there from its arms: they build their
+// results there when they can (buildAt) and move them there otherwise,
+// after reading what they need of the state.
 func (cp *compiler) stateFree(x ir.Var) bool {
 	sv, ok := cp.state[x]
 	if !ok {
@@ -865,13 +869,7 @@ func (cp *compiler) stateFree(x ir.Var) bool {
 		return false
 	}
 	lo := int64(cp.target[x])
-	hi := lo + cp.slots[x]
-	for _, u := range cp.aliases[cp.rootOf(sv)] {
-		if o := int64(cp.off[u]); o < hi && lo < o+cp.slots[u] && !cp.dead(u) {
-			return false
-		}
-	}
-	return true
+	return !cp.aliasLive(cp.rootOf(sv), lo, lo+cp.slots[x])
 }
 
 // scalar compiles a one- or two-operand scalar operation.

@@ -354,16 +354,20 @@ func (fg *fgen) shareState(v, sv ir.Var) {
 // state sv are free to be written: sv and every variable sharing those
 // bytes are dead after the instruction at hand.
 func (fg *fgen) stateFree(sv ir.Var, off, n uint32) bool {
-	if !fg.dead(sv) {
-		return false
-	}
-	for _, u := range fg.aliases[fg.rootOf(sv)] {
+	return fg.dead(sv) && !fg.aliasLive(fg.rootOf(sv), off, off+n)
+}
+
+// aliasLive reports whether a variable sharing root's slots that is not
+// a frame variable, or that overlaps bytes [lo, hi), is used after the
+// instruction at hand.
+func (fg *fgen) aliasLive(root ir.Var, lo, hi uint32) bool {
+	for _, u := range fg.aliases[root] {
 		ul := fg.loc[u]
-		if (!ul.static() || ul.off < off+n && off < ul.off+uint32(fg.f.Types[u].Slots())*8) && !fg.dead(u) {
-			return false
+		if (!ul.static() || ul.off < hi && lo < ul.off+uint32(fg.f.Types[u].Slots())*8) && !fg.dead(u) {
+			return true
 		}
 	}
-	return true
+	return false
 }
 
 // reads finds the elements of arrays that only further indexing or

@@ -266,12 +266,5 @@ func (fg *fgen) inPlace(a ir.Var) bool {
 	if !l.static() || !fg.dead(a) || !fg.dead(r) || fg.borrowed != nil && (fg.borrowed[a] || fg.borrowed[r]) {
 		return false
 	}
-	lo, hi := l.off, l.off+uint32(fg.f.Types[a].Slots())*8
-	for _, u := range fg.aliases[r] {
-		ul := fg.loc[u]
-		if (!ul.static() || ul.off < hi && lo < ul.off+uint32(fg.f.Types[u].Slots())*8) && !fg.dead(u) {
-			return false
-		}
-	}
-	return true
+	return !fg.aliasLive(r, l.off, l.off+uint32(fg.f.Types[a].Slots())*8)
 }
