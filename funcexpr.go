@@ -7,7 +7,6 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/rose-go/rose/ad"
 	"github.com/rose-go/rose/check"
 	"github.com/rose-go/rose/eval"
 	"github.com/rose-go/rose/ir"
@@ -148,7 +147,7 @@ func (f *Func) ParamIndex(names []string) ([]int, error) {
 	if names == nil {
 		return nil, nil
 	}
-	params := f.Params()
+	params := f.params
 	var wrt []int
 	seen := map[int]bool{}
 	for _, n := range names {
@@ -163,7 +162,7 @@ func (f *Func) ParamIndex(names []string) ([]int, error) {
 			return nil, fmt.Errorf("%s has no parameter %q (its parameters: %s)", f.Name, n, strings.Join(f.ParamNames, ", "))
 		case seen[k]:
 			return nil, fmt.Errorf("parameter %s is chosen twice", n)
-		case ad.Tangent(params[k]).Slots() == 0:
+		case !f.tangent[k]:
 			return nil, fmt.Errorf("parameter %s of %s has type %v, which has no derivative", n, f.Name, params[k])
 		}
 		seen[k] = true

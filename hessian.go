@@ -31,14 +31,9 @@ func (f *Func) Hessian(ctx context.Context, args []value.Value, opts *eval.Optio
 	if f.result.Kind != ir.KReal {
 		return nil, fmt.Errorf("%s returns %s; a Hessian needs a Real result", f.Name, f.result)
 	}
-	params := f.Params()
+	params := f.params
 	if wrt == nil {
-		for i, t := range params {
-			if ad.Tangent(t).Slots() > 0 {
-				wrt = append(wrt, i)
-			}
-		}
-		if len(wrt) == 0 {
+		if wrt = f.withReals(); len(wrt) == 0 {
 			return nil, fmt.Errorf("%s has no Real parameters", f.Name)
 		}
 	}

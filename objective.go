@@ -50,11 +50,7 @@ func (f *Func) Objective(ctx context.Context, args []value.Value, wrt []int, opt
 	}
 	all := wrt == nil
 	if all {
-		for i, t := range f.params {
-			if ad.Tangent(t).Slots() > 0 {
-				wrt = append(wrt, i)
-			}
-		}
+		wrt = f.withReals()
 	}
 	o := &Objective{f: f, opts: opts, wrt: wrt, slots: make([][]float64, len(args))}
 	for i, t := range f.params {
@@ -68,7 +64,7 @@ func (f *Func) Objective(ctx context.Context, args []value.Value, wrt []int, opt
 			return nil, fmt.Errorf("%s has no parameter %d", f.Name, k)
 		}
 		t := f.params[k]
-		if ad.Tangent(t).Slots() == 0 {
+		if !f.tangent[k] {
 			return nil, fmt.Errorf("parameter %s of %s is %s: it has no Reals to optimize", f.ParamNames[k], f.Name, t)
 		}
 		var at []int

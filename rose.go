@@ -260,6 +260,18 @@ func (p *Program) newFunc(name string, fn *ir.Func, names []string, code code) *
 	return &Func{Name: name, IR: fn, ParamNames: names, prog: p, code: code, params: ts, result: fn.Result(), tangent: tangent}
 }
 
+// withReals lists the parameters that have Reals (a gradient part), in
+// order: what "every parameter" means for a derivative.
+func (f *Func) withReals() []int {
+	var out []int
+	for i, has := range f.tangent {
+		if has {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
 // Params are the parameter types of f.
 func (f *Func) Params() []*ir.Type {
 	return append([]*ir.Type(nil), f.params...)
