@@ -12,6 +12,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 	"time"
 
 	"gonum.org/v1/gonum/optimize"
@@ -203,7 +205,38 @@ func Minimize(ctx context.Context, o *rose.Objective, x0 []float64, s Settings) 
 }
 
 // method builds the gonum method s names.
+// Check reports settings that cannot start a run: an unknown method or
+// line search, gradient descent without one positive, finite step or
+// step length, or a step or step length given to another method. The
+// messages name the rose opt flags too.
+func (s Settings) Check() error {
+	switch s.Method {
+	case "", LBFGS, BFGS, CG:
+		if s.Step != 0 || s.Clip != 0 {
+			return errors.New("a step (--step) and a step length (--clip) are for gradient descent (--method gd)")
+		}
+		if s.LineSearch != "" && !slices.Contains(LineSearches, s.LineSearch) {
+			return fmt.Errorf("unknown line search %q (want %s)", s.LineSearch, strings.Join(LineSearches, ", "))
+		}
+	case GD:
+		switch {
+		case math.IsNaN(s.Step) || math.IsNaN(s.Clip):
+			return fmt.Errorf("gradient descent's step (--step) and step length (--clip) must be numbers, got %v and %v", s.Step, s.Clip)
+		case s.Step > 0 && s.Clip > 0:
+			return errors.New("gradient descent takes a step (--step) or a step length (--clip), not both")
+		case !(s.Step > 0 && !math.IsInf(s.Step, 0) || s.Clip > 0 && !math.IsInf(s.Clip, 0)):
+			return fmt.Errorf("gradient descent needs a positive, finite step (--step, the learning rate) or step length (--clip), got step %v and step length %v", s.Step, s.Clip)
+		}
+	default:
+		return fmt.Errorf("unknown method %q (want %s)", s.Method, strings.Join(Methods, ", "))
+	}
+	return nil
+}
+
 func (s Settings) method() (optimize.Method, error) {
+	if err := s.Check(); err != nil {
+		return nil, err
+	}
 	var ls optimize.Linesearcher
 	switch s.LineSearch {
 	case "", Bisection:
@@ -212,29 +245,20 @@ func (s Settings) method() (optimize.Method, error) {
 		ls = &optimize.Backtracking{}
 	case MoreThuente:
 		ls = &optimize.MoreThuente{}
-	default:
-		return nil, fmt.Errorf("unknown line search %q (want bisection, backtracking or morethuente)", s.LineSearch)
 	}
 	switch s.Method {
-	case "", LBFGS:
-		return &optimize.LBFGS{Linesearcher: ls, GradStopThreshold: math.NaN()}, nil
 	case BFGS:
 		return &optimize.BFGS{Linesearcher: ls, GradStopThreshold: math.NaN()}, nil
 	case CG:
 		return &optimize.CG{Linesearcher: ls, GradStopThreshold: math.NaN()}, nil
 	case GD:
-		var step optimize.StepSizer
-		switch {
-		case s.Clip > 0:
+		var step optimize.StepSizer = &optimize.ConstantStepSize{Size: s.Step}
+		if s.Clip > 0 {
 			step = clipStep(s.Clip)
-		case s.Step > 0 && !math.IsInf(s.Step, 0):
-			step = &optimize.ConstantStepSize{Size: s.Step}
-		default:
-			return nil, fmt.Errorf("gradient descent needs a positive step (--step) or step length (--clip), got step %v", s.Step)
 		}
 		return &optimize.GradientDescent{StepSizer: step, Linesearcher: fixedStep{}, GradStopThreshold: math.NaN()}, nil
 	}
-	return nil, fmt.Errorf("unknown method %q (want lbfgs, bfgs, cg or gd)", s.Method)
+	return &optimize.LBFGS{Linesearcher: ls, GradStopThreshold: math.NaN()}, nil
 }
 
 func (s Settings) gradTol() float64 {

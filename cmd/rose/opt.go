@@ -7,10 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"os"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/rose-go/rose"
@@ -110,8 +107,8 @@ The budgets --max-steps and --max-memory apply to each evaluation;
 			if *gradTol == 0 {
 				s.GradTol = -1 // 0 on the command line means never
 			}
-			if c := checkOptSettings(e, s); c != exitOK {
-				return c
+			if err := s.Check(); err != nil {
+				return usage(e, "opt", err.Error())
 			}
 			wrtNames, code := wrtNames(e, "opt", *wrtText, *name)
 			if code != exitOK {
@@ -128,29 +125,6 @@ The budgets --max-steps and --max-memory apply to each evaluation;
 			return r.run(ctx, p, *name, *args, wrtNames, s, *trace)
 		}
 	},
-}
-
-// checkOptSettings rejects settings that cannot start a run.
-func checkOptSettings(e *env, s opt.Settings) int {
-	switch s.Method {
-	case opt.LBFGS, opt.BFGS, opt.CG:
-		if s.Step != 0 || s.Clip != 0 {
-			return usage(e, "opt", "--step and --clip are for --method gd")
-		}
-		if !slices.Contains(opt.LineSearches, s.LineSearch) {
-			return usage(e, "opt", fmt.Sprintf("--line-search must be one of %s, not %q", strings.Join(opt.LineSearches, ", "), s.LineSearch))
-		}
-	case opt.GD:
-		if s.Step <= 0 && s.Clip <= 0 || math.IsInf(s.Step, 0) || math.IsNaN(s.Step) || math.IsNaN(s.Clip) {
-			return usage(e, "opt", "--method gd needs a positive --step (the learning rate) or --clip")
-		}
-		if s.Step > 0 && s.Clip > 0 {
-			return usage(e, "opt", "--step and --clip exclude each other")
-		}
-	default:
-		return usage(e, "opt", fmt.Sprintf("--method must be one of %s, not %q", strings.Join(opt.Methods, ", "), s.Method))
-	}
-	return exitOK
 }
 
 // optRun is one `rose opt`.
